@@ -1,0 +1,67 @@
+//! `rollout`: move a feature flag through named stages with a kill switch, soak times and a
+//! journal; and `checklist`: run release checklists. The binaries are thin: each calls one `run`
+//! here and exits with the code it returns.
+
+pub mod actor;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod confirm;
+pub mod context;
+pub mod diagnostic;
+pub mod engine;
+pub mod error;
+pub mod exposure;
+pub mod global_args;
+pub mod journal;
+pub mod notify;
+pub mod output;
+pub mod provider;
+pub mod redact;
+pub mod yaml;
+pub mod yaml_reader;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::output::Output;
+
+/// Runs `rollout` with `args` (including the program name) and returns the exit code.
+pub fn run_rollout<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let out = Output::new(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            out.error(&error::Error::failed(format!("cannot start the async runtime: {e}")));
+            return 1;
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = commands::run(cli, out.clone()) => r,
+            _ = tokio::signal::ctrl_c() => Err(error::Error::new(error::Kind::Interrupted, "interrupted")),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            out.error(&err);
+            err.exit_code()
+        }
+    }
+}

@@ -1,1 +1,3 @@
-fn main(){}
+fn main() {
+    std::process::exit(rollout::run_rollout(std::env::args_os()));
+}

@@ -1,0 +1,107 @@
+//! The `rollout` command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::global_args::GlobalArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rollout",
+    version,
+    about = "Move a feature flag through named rollout stages, with a kill switch, soak times and a journal",
+    after_help = "Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 refused by a rule, \
+                  4 provider error, 5 conflict with a concurrent change, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ForceArgs {
+    /// Override a refusing rule (skip, soak, planned start, killed); needs --reason
+    #[arg(long)]
+    pub force: bool,
+
+    /// Why this change is made (journaled and sent to notify targets)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the stage table as a timeline, marking the current stage
+    Plan,
+    /// Show the flag's state as the provider reports it, and when the next stage is allowed
+    Status,
+    /// Move to the next stage (or STAGE, which must be the next one)
+    Advance {
+        /// The stage to move to
+        stage: Option<String>,
+        #[command(flatten)]
+        force: ForceArgs,
+    },
+    /// Move down to the previous stage (or an earlier STAGE)
+    Rollback {
+        /// The stage to move back to
+        stage: Option<String>,
+        #[command(flatten)]
+        force: ForceArgs,
+    },
+    /// The emergency switch: turn the flag off in the environment now
+    Kill {
+        /// Why (journaled and sent to notify targets)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Turn a killed flag back on, at the stage it was killed at, for the same users
+    Resume {
+        /// Why (journaled and sent to notify targets)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Show the journal, newest first
+    History {
+        /// Show at most N entries
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+    },
+    /// Exposure: how many and which user ids in FILE are on at each stage
+    Preview {
+        /// Only this stage (prints the ids that are on)
+        stage: Option<String>,
+        /// A file of user ids, one a line (- for stdin)
+        #[arg(long, value_name = "FILE")]
+        users: PathBuf,
+        /// List the ids that are on (for STAGE, or for the flag's current state)
+        #[arg(long)]
+        ids: bool,
+    },
+    /// The first stage that includes USER, and whether the flag is on for USER now
+    Check {
+        /// The user id (the flagd targetingKey, Unleash userId)
+        user: String,
+        /// A group USER belongs to (repeatable)
+        #[arg(long, value_name = "GROUP")]
+        group: Vec<String>,
+    },
+    /// Check stages.yaml and every checklist; exit 0 or 2
+    Validate,
+    /// Print a completion script for SHELL
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: Shell,
+    },
+    /// Write a commented starter stages.yaml (and checklists/) into a project that has none
+    Init {
+        /// The flag key to write into stages.yaml
+        #[arg(long, value_name = "KEY", default_value = "my-new-feature")]
+        flag: String,
+    },
+}

@@ -1,0 +1,45 @@
+//! The current time. `ROLLOUT_NOW` (RFC 3339) pins it, so soak times and planned dates can be
+//! rehearsed ("what would advance say on the 25th?") and tested without waiting days.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+
+pub fn now() -> Result<DateTime<Utc>> {
+    match std::env::var("ROLLOUT_NOW") {
+        Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|err| {
+                Error::usage(format!("ROLLOUT_NOW `{text}` is not an RFC 3339 time: {err}"))
+                    .with_hint("write e.g. ROLLOUT_NOW=2024-01-20T10:00:00Z, or unset it")
+            }),
+        _ => Ok(Utc::now()),
+    }
+}
+
+/// A duration for people: `2d 4h`, `35m`, `12s`.
+#[must_use]
+pub fn human(d: chrono::Duration) -> String {
+    let secs = d.num_seconds().max(0);
+    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// A configured duration for people, in the units it is written in: `3d`, `36h`, `30m`.
+#[must_use]
+pub fn span(d: std::time::Duration) -> String {
+    human(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX))
+}
+
+/// A time for people, in UTC.
+#[must_use]
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,65 @@
+//! `rollout init`: a commented starter stages.yaml for a project that has none.
+
+use crate::config::STAGES_FILE;
+use crate::context;
+use crate::error::{Error, Result};
+use crate::global_args::GlobalArgs;
+use crate::output::Output;
+
+/// The starter stage table; `{flag}` is replaced by the flag key.
+const STARTER: &str = r"# The rollout plan for one feature flag: `rollout plan` shows it as a timeline.
+# Reference: https://github.com/ (see README.md of the rollout tool) — every key is optional unless marked.
+
+# Required: the flag key, exactly as the provider knows it.
+flag: {flag}
+
+# Where the flag lives. Absent means the embedded file provider: .rollout/flags.json in the
+# OpenFeature flagd format, served by flagd or any OpenFeature in-process provider. No account needed.
+# provider:
+#   kind: unleash                  # file | unleash
+#   url: http://127.0.0.1:4242     # or set ROLLOUT_PROVIDER_URL
+#   token_env: UNLEASH_API_TOKEN   # the NAME of the env var holding the token; never the token itself
+#   project: default
+#   environment: production        # overridable per run with --env
+
+# Required: the stages, in order. Percentages strictly increase.
+#   groups:   user groups on from this stage on (the context attribute `group`)
+#   users:    user ids on from this stage on
+#   start:    planned date; advancing before it needs --force --reason
+#   duration: minimum soak before the next stage (30m, 36h, 3d)
+stages:
+  - name: internal
+    percentage: 5
+    groups: [internal, developers]
+    duration: 3d
+  - { name: beta, percentage: 10, groups: [beta_testers], duration: 7d }
+  - { name: limited, percentage: 25, groups: [early_adopters], duration: 7d }
+  - { name: expanded, percentage: 50, groups: [general], duration: 7d }
+  - { name: full, percentage: 100, groups: [all] }
+
+# Every change is also POSTed to these webhooks (Slack-compatible). The URL stays in the environment.
+# notify:
+#   - url_env: SLACK_WEBHOOK_URL
+";
+
+pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
+    let dir = context::start_dir(args)?;
+    if flag.is_empty() || flag.chars().any(char::is_whitespace) {
+        return Err(Error::usage(format!("`{flag}` is not a flag key")).with_hint("pass --flag KEY with no spaces"));
+    }
+    let path = dir.join(STAGES_FILE);
+    if path.exists() {
+        return Err(Error::usage(format!("{} already exists; nothing was written", path.display()))
+            .with_hint("edit it, or check it with `rollout validate`"));
+    }
+    let text = STARTER.replace("{flag}", flag);
+    if args.dry_run {
+        out.data(&format!("dry run: would write {}:", path.display()));
+        out.data(&text);
+        return Ok(0);
+    }
+    std::fs::write(&path, text).map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
+    out.data(&format!("wrote {}", path.display()));
+    out.info("next: `rollout plan` to see the timeline, `rollout advance` to start the first stage");
+    Ok(0)
+}

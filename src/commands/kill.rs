@@ -1,0 +1,26 @@
+//! `rollout kill`: the emergency switch.
+
+use crate::context::Context;
+use crate::engine;
+use crate::error::Result;
+
+pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
+    let outcome = engine::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
+    let e = &outcome.event;
+    let line = if e.outcome == "already-off" {
+        format!("{} is already off in {}; nothing to kill", e.flag, e.environment)
+    } else {
+        format!(
+            "{} {} in {} (was {}); read back: off",
+            ctx.out.red("KILLED"),
+            e.flag,
+            e.environment,
+            e.from.as_deref().unwrap_or("?")
+        )
+    };
+    super::report(ctx, &outcome, &line)?;
+    if e.outcome != "already-off" && !outcome.dry_run && !ctx.out.json {
+        ctx.out.info("to turn it back on for the same users: rollout resume");
+    }
+    Ok(0)
+}

@@ -1,0 +1,64 @@
+//! One file per `rollout` subcommand.
+
+mod advance;
+mod check;
+mod completions;
+mod history;
+pub mod init;
+mod kill;
+mod plan;
+mod preview;
+mod resume;
+mod rollback;
+mod status;
+mod validate;
+
+use crate::cli::{Cli, Command, ForceArgs};
+use crate::context::Context;
+use crate::engine::{self, Outcome, Override};
+use crate::error::Result;
+use crate::output::Output;
+
+/// Runs one parsed command; `Ok` carries the exit code of a run that finished.
+pub async fn run(cli: Cli, out: Output) -> Result<i32> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Validate => validate::run(g, &out),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Init { flag } => init::run(g, &out, &flag),
+        Command::History { limit } => history::run(g, &out, limit),
+        command => {
+            let ctx = Context::load(g, out)?;
+            match command {
+                Command::Plan => plan::run(&ctx).await,
+                Command::Status => status::run(&ctx).await,
+                Command::Advance { stage, force } => advance::run(&ctx, stage.as_deref(), &force).await,
+                Command::Rollback { stage, force } => rollback::run(&ctx, stage.as_deref(), &force).await,
+                Command::Kill { reason } => kill::run(&ctx, reason).await,
+                Command::Resume { reason } => resume::run(&ctx, reason).await,
+                Command::Preview { stage, users, ids } => preview::run(&ctx, stage.as_deref(), &users, ids).await,
+                Command::Check { user, group } => check::run(&ctx, &user, &group).await,
+                Command::Validate | Command::Completions { .. } | Command::Init { .. } | Command::History { .. } => {
+                    unreachable!("handled above")
+                }
+            }
+        }
+    }
+}
+
+fn override_of(force: &ForceArgs) -> Override {
+    Override {
+        force: force.force,
+        reason: force.reason.clone().filter(|r| !r.trim().is_empty()),
+    }
+}
+
+/// Prints a change's result: a line for people, or the JSON document.
+fn report(ctx: &Context, outcome: &Outcome, line: &str) -> Result<i32> {
+    if ctx.out.json {
+        ctx.out.json_doc(engine::outcome_json(ctx, outcome));
+    } else if !outcome.dry_run {
+        ctx.out.data(line);
+    }
+    Ok(0)
+}

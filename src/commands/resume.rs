@@ -1,0 +1,23 @@
+//! `rollout resume`
+
+use crate::context::Context;
+use crate::engine::{self, Override};
+use crate::error::Result;
+
+pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
+    let over = Override {
+        force: false,
+        reason: reason.filter(|r| !r.trim().is_empty()),
+    };
+    let outcome = engine::resume(ctx, &over).await?;
+    let e = &outcome.event;
+    let line = format!(
+        "{} {} at {} ({}) in {}",
+        ctx.out.green("resumed"),
+        e.flag,
+        e.to.as_deref().unwrap_or(""),
+        e.percentage.map(|p| p.to_string()).unwrap_or_default(),
+        e.environment
+    );
+    super::report(ctx, &outcome, &line)
+}

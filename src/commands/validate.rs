@@ -1,0 +1,35 @@
+//! `rollout validate`: stages.yaml and every checklist; exit 0 or 2.
+
+use serde_json::json;
+
+use crate::config::Config;
+use crate::context;
+use crate::error::{Error, Result};
+use crate::global_args::GlobalArgs;
+use crate::output::Output;
+
+pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
+    let path = crate::config::find(&context::start_dir(args)?)?;
+    let mut files = Vec::new();
+    let mut problems: Vec<Error> = Vec::new();
+    match Config::load(&path) {
+        Ok(c) => files.push(json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()})),
+        Err(e) => {
+            files.push(json!({"path": path.display().to_string(), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+            problems.push(e);
+        }
+    }
+    if out.json {
+        out.json_doc(json!({"ok": problems.is_empty(), "files": files}));
+    } else {
+        for f in &files {
+            if f["ok"] == true {
+                out.data(&format!("{}: ok", f["path"].as_str().unwrap_or_default()));
+            }
+        }
+        for p in &problems {
+            out.error(p);
+        }
+    }
+    Ok(if problems.is_empty() { 0 } else { 2 })
+}

@@ -1,0 +1,485 @@
+//! `stages.yaml`, read and validated once into typed values.
+
+mod notify_target;
+mod percentage;
+mod provider_settings;
+mod stage;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use notify_target::NotifyTarget;
+pub use percentage::Percentage;
+pub use provider_settings::{ProviderKind, ProviderOverrides, ProviderSettings};
+pub use stage::Stage;
+
+use crate::diagnostic::Pos;
+use crate::error::{Error, Result};
+use crate::yaml::{self, Node, Value};
+use crate::yaml_reader::{Fields, Reader};
+
+pub const STAGES_FILE: &str = "stages.yaml";
+pub const STATE_DIR: &str = ".rollout";
+pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
+const DEFAULT_ENVIRONMENT: &str = "production";
+
+const TOP_KEYS: [&str; 5] = ["flag", "provider", "environments", "stages", "notify"];
+const PROVIDER_KEYS: [&str; 6] = ["kind", "url", "token_env", "project", "environment", "path"];
+const STAGE_KEYS: [&str; 6] = ["name", "percentage", "groups", "users", "start", "duration"];
+const NOTIFY_KEYS: [&str; 2] = ["url_env", "url"];
+/// Keys people write when they paste a secret: refused with a pointer to `token_env`.
+const SECRET_KEYS: [&str; 8] = [
+    "token",
+    "api_token",
+    "api_key",
+    "apikey",
+    "access_token",
+    "secret",
+    "password",
+    "authorization",
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The stages.yaml that was read.
+    pub path: PathBuf,
+    /// Its directory: where `.rollout/` lives and checklist commands run.
+    pub dir: PathBuf,
+    pub flag: String,
+    pub provider_kind: ProviderKind,
+    pub provider: ProviderOverrides,
+    pub environments: BTreeMap<String, ProviderOverrides>,
+    pub stages: Vec<Stage>,
+    pub notify: Vec<NotifyTarget>,
+}
+
+impl Config {
+    /// Reads and validates `path`, reporting every problem at once (exit 2).
+    pub fn load(path: &Path) -> Result<Config> {
+        let source = std::fs::read_to_string(path).map_err(|err| {
+            Error::usage(format!("cannot read {}: {err}", path.display()))
+                .with_hint("run `rollout init` to write a starter stages.yaml, or pass -C DIR")
+        })?;
+        Self::parse(path, &source)
+    }
+
+    pub fn parse(path: &Path, source: &str) -> Result<Config> {
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let mut reader = Reader::new(path);
+        let root = match yaml::parse(source) {
+            Ok(root) => root,
+            Err(err) => {
+                reader.error(
+                    err.pos,
+                    format!("this is not valid YAML: {}", err.message),
+                    "fix the YAML syntax here (indentation, a missing `:` or an unclosed quote or bracket)",
+                );
+                return Err(reader.diags.into_error());
+            }
+        };
+        let config = read_config(&mut reader, &root, path, dir);
+        reader.diags.into_result()?;
+        config.ok_or_else(|| Error::usage(format!("{} is not a valid stage table", path.display())))
+    }
+
+    /// The settings for this run: the base provider block, the named environment's overrides,
+    /// and `ROLLOUT_PROVIDER_URL` for a URL not written anywhere.
+    pub fn provider_for(&self, env: Option<&str>) -> Result<ProviderSettings> {
+        let base = &self.provider;
+        let (overrides, env_name) = match env {
+            None => (None, None),
+            Some(name) => match self.environments.get(name) {
+                Some(o) => (Some(o), Some(name)),
+                None => (None, Some(name)),
+            },
+        };
+        let pick = |f: fn(&ProviderOverrides) -> &Option<String>| {
+            overrides.and_then(|o| f(o).clone()).or_else(|| f(base).clone())
+        };
+        let environment = pick(|o| &o.environment)
+            .or_else(|| env_name.map(str::to_string))
+            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
+        let base_environment = base
+            .environment
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
+        let path = pick(|o| &o.path).unwrap_or_else(|| {
+            if environment == base_environment {
+                DEFAULT_FLAGS_FILE.to_string()
+            } else {
+                format!("{STATE_DIR}/flags.{environment}.json")
+            }
+        });
+        let url = pick(|o| &o.url).or_else(|| std::env::var("ROLLOUT_PROVIDER_URL").ok().filter(|u| !u.is_empty()));
+        if self.provider_kind.needs_url() && url.is_none() {
+            return Err(Error::usage(format!(
+                "the {} provider needs a URL, and none is set",
+                self.provider_kind
+            ))
+            .with_hint("add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL"));
+        }
+        Ok(ProviderSettings {
+            kind: self.provider_kind,
+            url,
+            token_env: pick(|o| &o.token_env),
+            project: pick(|o| &o.project),
+            environment,
+            path,
+        })
+    }
+
+    #[must_use]
+    pub fn stage_index(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.name == name)
+    }
+
+    /// The error for a stage name that is not in the table, with a suggestion.
+    #[must_use]
+    pub fn unknown_stage(&self, name: &str) -> Error {
+        let names: Vec<&str> = self.stages.iter().map(|s| s.name.as_str()).collect();
+        let hint = match crate::yaml_reader::did_you_mean(name, &names) {
+            Some(s) => format!("did you mean `{s}`? The stages are: {}", names.join(", ")),
+            None => format!("the stages are: {}", names.join(", ")),
+        };
+        Error::usage(format!("there is no stage `{name}` in {}", self.path.display())).with_hint(hint)
+    }
+
+    /// Everyone included by stage `index`: its users and groups and those of every earlier stage.
+    #[must_use]
+    pub fn cumulative_audience(&self, index: usize) -> (Vec<String>, Vec<String>) {
+        let mut users: Vec<String> = Vec::new();
+        let mut groups: Vec<String> = Vec::new();
+        for stage in &self.stages[..=index] {
+            for u in &stage.users {
+                if !users.contains(u) {
+                    users.push(u.clone());
+                }
+            }
+            for g in &stage.groups {
+                if !groups.contains(g) {
+                    groups.push(g.clone());
+                }
+            }
+        }
+        (users, groups)
+    }
+}
+
+/// Finds stages.yaml in `start` or a parent directory.
+pub fn find(start: &Path) -> Result<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(STAGES_FILE);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        dir = d.parent();
+    }
+    Err(Error::usage(format!(
+        "no {STAGES_FILE} in {} or any parent directory",
+        start.display()
+    ))
+    .with_hint("run `rollout init` to write a starter stages.yaml, or pass -C DIR"))
+}
+
+fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option<Config> {
+    if root.is_null() {
+        r.error(
+            root.pos,
+            "stages.yaml is empty",
+            "write `flag:` and `stages:`, or run `rollout init` for a commented starter",
+        );
+        return None;
+    }
+    let top = r.mapping(root, "stages.yaml", &TOP_KEYS)?;
+    let flag = r
+        .required(&top, "flag", "stages.yaml", "my-flag-key")
+        .and_then(|n| r.string(n, "`flag`"));
+    if let (Some(flag), Some(node)) = (&flag, top.value("flag")) {
+        if flag.trim().is_empty() || flag.chars().any(char::is_whitespace) {
+            r.error(node.pos, format!("flag key `{flag}` is empty or has spaces"), "write the flag key exactly as the provider knows it, e.g. use-new-builder-cards");
+        }
+    }
+    let (provider_kind, provider) = match top.value("provider") {
+        Some(node) => read_provider(r, node).unwrap_or((ProviderKind::File, ProviderOverrides::default())),
+        None => (ProviderKind::File, ProviderOverrides::default()),
+    };
+    let environments = top
+        .value("environments")
+        .map(|n| read_environments(r, n))
+        .unwrap_or_default();
+    let stages = match r.required(&top, "stages", "stages.yaml", "[{ name: internal, percentage: 5 }, ...]") {
+        Some(node) => read_stages(r, node),
+        None => Vec::new(),
+    };
+    let notify = top.value("notify").map(|n| read_notify(r, n)).unwrap_or_default();
+    Some(Config {
+        path: path.to_path_buf(),
+        dir,
+        flag: flag?,
+        provider_kind,
+        provider,
+        environments,
+        stages,
+        notify,
+    })
+}
+
+fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str) {
+    for (key, _) in fields.iter() {
+        if SECRET_KEYS.contains(&key.text.to_ascii_lowercase().as_str()) {
+            r.error(
+                key.pos,
+                format!("`{}` in {what} would put a secret in stages.yaml; tokens never live in YAML", key.text),
+                "delete this line, export the token in an env var, and name it with `token_env: UNLEASH_API_TOKEN`",
+            );
+        }
+    }
+}
+
+fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOverrides {
+    refuse_secrets(r, fields, what);
+    let mut text = |key: &str| fields.value(key).and_then(|n| r.string(n, &format!("`{key}` in {what}")));
+    let out = ProviderOverrides {
+        url: text("url"),
+        token_env: text("token_env"),
+        project: text("project"),
+        environment: text("environment"),
+        path: text("path"),
+    };
+    if let (Some(url), Some(node)) = (&out.url, fields.value("url")) {
+        check_url(r, url, node.pos, what);
+    }
+    if let (Some(var), Some(node)) = (&out.token_env, fields.value("token_env")) {
+        if !is_env_name(var) {
+            r.error(
+                node.pos,
+                format!("`token_env` must name an environment variable, found `{}`", crate::redact::excerpt(var)),
+                "write the variable's NAME, e.g. `token_env: UNLEASH_API_TOKEN`, and export the token in it",
+            );
+        }
+    }
+    out
+}
+
+fn check_url(r: &mut Reader, url: &str, pos: Pos, what: &str) {
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            if !u.password().unwrap_or_default().is_empty() || !u.username().is_empty() {
+                r.error(
+                    pos,
+                    format!("the `url` in {what} holds credentials; secrets never live in stages.yaml"),
+                    "remove the user:password part and put the token in the env var named by `token_env`",
+                );
+            }
+        }
+        _ => r.error(
+            pos,
+            format!("`url` in {what} is not an http(s) URL"),
+            "write a full URL, e.g. http://127.0.0.1:4242",
+        ),
+    }
+}
+
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderOverrides)> {
+    let mut known: Vec<&str> = PROVIDER_KEYS.to_vec();
+    known.extend(SECRET_KEYS);
+    let fields = r.mapping(node, "`provider`", &known)?;
+    let kind = match fields.value("kind") {
+        None => ProviderKind::File,
+        Some(n) => {
+            let name = r.string(n, "`provider.kind`")?;
+            match ProviderKind::parse(&name) {
+                Some(k) => k,
+                None => {
+                    let help = match crate::yaml_reader::did_you_mean(&name, &ProviderKind::NAMES) {
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => format!("write one of: {}", ProviderKind::NAMES.join(", ")),
+                    };
+                    r.error(n.pos, format!("unknown provider kind `{name}`"), help);
+                    return None;
+                }
+            }
+        }
+    };
+    let overrides = read_overrides(r, &fields, "`provider`");
+    if kind.needs_url() && overrides.url.is_none() && std::env::var_os("ROLLOUT_PROVIDER_URL").is_none() {
+        r.error(
+            fields.pos,
+            format!("the {kind} provider needs `url`"),
+            "add `url: http://...` under `provider:`, or set ROLLOUT_PROVIDER_URL",
+        );
+    }
+    Some((kind, overrides))
+}
+
+fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOverrides> {
+    let mut out = BTreeMap::new();
+    let Value::Map(entries) = &node.value else {
+        r.error(node.pos, "`environments` must map names to overrides", "write e.g. `staging: { environment: development }`");
+        return out;
+    };
+    for (key, value) in entries {
+        let mut known: Vec<&str> = ProviderOverrides::KEYS.to_vec();
+        known.extend(SECRET_KEYS);
+        let what = format!("environment `{}`", key.text);
+        if out.contains_key(&key.text) {
+            r.error(key.pos, format!("environment `{}` appears twice", key.text), "keep one of them");
+            continue;
+        }
+        if let Some(fields) = r.mapping(value, &what, &known) {
+            let o = read_overrides(r, &fields, &what);
+            out.insert(key.text.clone(), o);
+        }
+    }
+    out
+}
+
+fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
+    let Value::Seq(items) = &node.value else {
+        r.error(
+            node.pos,
+            format!("`stages` must be a list, found {}", node.kind_name()),
+            "write each stage as a `- name: ...` line under `stages:`",
+        );
+        return Vec::new();
+    };
+    if items.is_empty() {
+        r.error(node.pos, "`stages` is empty", "add at least one stage, e.g. `- { name: full, percentage: 100 }`");
+    }
+    let mut stages: Vec<Stage> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("stage {}", i + 1);
+        let Some(fields) = r.mapping(item, &what, &STAGE_KEYS) else { continue };
+        let name = r
+            .required(&fields, "name", &what, "beta")
+            .and_then(|n| r.string(n, &format!("the name of {what}")).map(|s| (s, n.pos)));
+        let percentage = r
+            .required(&fields, "percentage", &what, "25")
+            .and_then(|n| read_percentage(r, n, &what).map(|p| (p, n.pos)));
+        let groups = fields
+            .value("groups")
+            .and_then(|n| r.string_list(n, &format!("`groups` of {what}")))
+            .unwrap_or_default();
+        let users = fields
+            .value("users")
+            .and_then(|n| r.string_list(n, &format!("`users` of {what}")))
+            .unwrap_or_default();
+        let start = fields.value("start").and_then(|n| r.date(n, &format!("`start` of {what}")));
+        let duration = fields
+            .value("duration")
+            .and_then(|n| r.duration(n, &format!("`duration` of {what}")));
+        let (Some((name, name_pos)), Some((percentage, pct_pos))) = (name, percentage) else { continue };
+        if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+            r.error(name_pos, format!("stage name `{name}` is empty or has spaces"), "use a short word such as `beta` (it is typed as `rollout advance beta`)");
+            continue;
+        }
+        if let Some(prev) = stages.iter().find(|s| s.name == name) {
+            r.error(
+                name_pos,
+                format!("stage `{name}` is defined twice (first at line {})", prev.pos.line),
+                "give each stage its own name",
+            );
+            continue;
+        }
+        if let Some(prev) = stages.last() {
+            if percentage <= prev.percentage {
+                r.error(
+                    pct_pos,
+                    format!(
+                        "stage `{name}` has {percentage}, not more than the {} of `{}` before it",
+                        prev.percentage, prev.name
+                    ),
+                    "percentages must strictly increase from one stage to the next",
+                );
+            }
+        }
+        if let Some(prev_start) = stages.iter().rev().find_map(|s| s.start) {
+            if let Some(start) = start {
+                if start < prev_start {
+                    r.error(
+                        fields.key_pos("start").unwrap_or(item.pos),
+                        format!("stage `{name}` is planned to start on {start}, before an earlier stage ({prev_start})"),
+                        "planned start dates must not go backwards",
+                    );
+                }
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (value, pos) in users.iter().chain(groups.iter()) {
+            if value.trim().is_empty() {
+                r.error(*pos, format!("an empty user or group in {what}"), "remove the empty entry");
+            } else if seen.contains(&value.as_str()) {
+                r.error(*pos, format!("`{value}` is listed twice in {what}"), "list each user and group once");
+            }
+            seen.push(value);
+        }
+        stages.push(Stage {
+            name,
+            percentage,
+            groups: groups.into_iter().map(|(s, _)| s).collect(),
+            users: users.into_iter().map(|(s, _)| s).collect(),
+            start,
+            duration,
+            pos: item.pos,
+        });
+    }
+    stages
+}
+
+fn read_percentage(r: &mut Reader, node: &Node, what: &str) -> Option<Percentage> {
+    let value = r.number(node, &format!("the percentage of {what}"))?;
+    let pct = Percentage::from_percent(value);
+    if pct.is_none() {
+        r.error(
+            node.pos,
+            format!("the percentage of {what} is {value}, outside 0 to 100 (or with more than 3 decimals)"),
+            "write a number from 0 to 100, e.g. 25",
+        );
+    }
+    pct
+}
+
+fn read_notify(r: &mut Reader, node: &Node) -> Vec<NotifyTarget> {
+    let Value::Seq(items) = &node.value else {
+        r.error(node.pos, "`notify` must be a list of targets", "write `- url_env: SLACK_WEBHOOK_URL`");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("notify target {}", i + 1);
+        let Some(fields) = r.mapping(item, &what, &NOTIFY_KEYS) else { continue };
+        match (fields.value("url_env"), fields.value("url")) {
+            (Some(n), None) => {
+                if let Some(var) = r.string(n, "`url_env`") {
+                    if is_env_name(&var) {
+                        out.push(NotifyTarget::UrlEnv(var));
+                    } else {
+                        r.error(
+                            n.pos,
+                            "`url_env` must name an environment variable, not hold the URL",
+                            "write the variable's NAME, e.g. `url_env: SLACK_WEBHOOK_URL`, and export the URL in it",
+                        );
+                    }
+                }
+            }
+            (None, Some(n)) => {
+                if let Some(url) = r.string(n, "`url`") {
+                    check_url(r, &url, n.pos, &what);
+                    out.push(NotifyTarget::Url(url));
+                }
+            }
+            _ => r.error(fields.pos, format!("{what} needs exactly one of `url_env` or `url`"), "write `url_env: SLACK_WEBHOOK_URL` (webhook URLs hold tokens: keep them in the environment)"),
+        }
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! Where the flag lives: the `provider:` block, with per-environment overrides applied.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    File,
+    Unleash,
+    LaunchDarkly,
+    Http,
+}
+
+impl ProviderKind {
+    pub const NAMES: [&'static str; 4] = ["file", "unleash", "launchdarkly", "http"];
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "file" => Some(ProviderKind::File),
+            "unleash" => Some(ProviderKind::Unleash),
+            "launchdarkly" => Some(ProviderKind::LaunchDarkly),
+            "http" => Some(ProviderKind::Http),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderKind::File => "file",
+            ProviderKind::Unleash => "unleash",
+            ProviderKind::LaunchDarkly => "launchdarkly",
+            ProviderKind::Http => "http",
+        }
+    }
+
+    /// The env var that holds the token when `token_env` is not set.
+    #[must_use]
+    pub fn default_token_env(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::File => None,
+            ProviderKind::Unleash => Some("UNLEASH_API_TOKEN"),
+            ProviderKind::LaunchDarkly => Some("LD_ACCESS_TOKEN"),
+            ProviderKind::Http => Some("ROLLOUT_HTTP_TOKEN"),
+        }
+    }
+
+    #[must_use]
+    pub fn needs_url(self) -> bool {
+        matches!(self, ProviderKind::Unleash | ProviderKind::Http)
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The settings one may override per environment. Absent fields inherit.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderOverrides {
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub project: Option<String>,
+    pub environment: Option<String>,
+    pub path: Option<String>,
+}
+
+impl ProviderOverrides {
+    pub const KEYS: [&'static str; 5] = ["url", "token_env", "project", "environment", "path"];
+}
+
+/// The provider settings for one run, with the environment chosen.
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    pub kind: ProviderKind,
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub project: Option<String>,
+    /// The provider's environment name (journaled with every event).
+    pub environment: String,
+    /// The file provider's flags file, relative to the stages.yaml directory.
+    pub path: String,
+}
+
+impl ProviderSettings {
+    /// The name of the env var that holds this provider's token.
+    #[must_use]
+    pub fn token_var(&self) -> Option<String> {
+        self.token_env
+            .clone()
+            .or_else(|| self.kind.default_token_env().map(str::to_string))
+    }
+}

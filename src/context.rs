@@ -1,0 +1,59 @@
+//! Everything a `rollout` command that touches the flag needs, resolved once per run.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{self, Config, ProviderSettings};
+use crate::error::{Error, Result};
+use crate::global_args::GlobalArgs;
+use crate::output::Output;
+use crate::provider::Provider;
+
+pub struct Context {
+    pub args: GlobalArgs,
+    pub out: Output,
+    pub config: Config,
+    pub settings: ProviderSettings,
+    pub provider: Provider,
+    pub actor: String,
+    pub now: DateTime<Utc>,
+}
+
+/// The directory a run starts from: `-C DIR` (or `ROLLOUT_DIR`), else the current one.
+pub fn start_dir(args: &GlobalArgs) -> Result<PathBuf> {
+    match &args.dir {
+        Some(dir) if dir.is_dir() => Ok(dir.clone()),
+        Some(dir) => Err(Error::usage(format!("-C {}: no such directory", dir.display()))),
+        None => std::env::current_dir().map_err(|e| Error::usage(format!("cannot read the current directory: {e}"))),
+    }
+}
+
+/// Finds and validates stages.yaml from the run's start directory.
+pub fn load_config(args: &GlobalArgs) -> Result<Config> {
+    let path = config::find(&start_dir(args)?)?;
+    Config::load(&path)
+}
+
+impl Context {
+    pub fn load(args: &GlobalArgs, out: Output) -> Result<Context> {
+        let config = load_config(args)?;
+        Self::from_config(args, out, config)
+    }
+
+    pub fn from_config(args: &GlobalArgs, out: Output, config: Config) -> Result<Context> {
+        crate::notify::register_secrets(&config.notify);
+        let settings = config.provider_for(args.env.as_deref())?;
+        let provider = Provider::new(&config, &settings, args.timeout)?;
+        let actor = crate::actor::resolve(args.actor.as_deref(), &config.dir);
+        Ok(Context {
+            args: args.clone(),
+            out,
+            settings,
+            provider,
+            actor,
+            now: crate::clock::now()?,
+            config,
+        })
+    }
+}

@@ -1,0 +1,498 @@
+//! The stage engine: where the flag is in the plan, which change is asked for, the rules that
+//! may refuse it, and applying it (provider write, journal, notifications).
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use serde_json::{json, Value};
+
+use crate::clock::{human, stamp};
+use crate::config::{Config, Stage};
+use crate::context::Context;
+use crate::error::{Error, Kind, Result};
+use crate::journal::{self, Event};
+use crate::provider::{Desired, FlagState, Note};
+
+/// Where the flag stands in the stage table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// The provider has no rollout of this flag yet.
+    NotStarted,
+    /// At the stage with this index.
+    At(usize),
+    /// At a percentage that is no stage (someone edited it); `below` is the last stage under it.
+    OffPlan { below: Option<usize> },
+}
+
+#[must_use]
+pub fn position(config: &Config, state: &FlagState) -> Position {
+    if !state.exists {
+        return Position::NotStarted;
+    }
+    if let Some(i) = config.stages.iter().position(|s| s.percentage == state.percentage) {
+        return Position::At(i);
+    }
+    Position::OffPlan {
+        below: config.stages.iter().rposition(|s| s.percentage < state.percentage),
+    }
+}
+
+impl Position {
+    #[must_use]
+    pub fn stage<'c>(&self, config: &'c Config) -> Option<&'c Stage> {
+        match self {
+            Position::At(i) => config.stages.get(*i),
+            _ => None,
+        }
+    }
+
+    /// The index the next `advance` goes to, if any.
+    #[must_use]
+    pub fn next(&self, config: &Config) -> Option<usize> {
+        let n = match self {
+            Position::NotStarted => 0,
+            Position::At(i) => i + 1,
+            Position::OffPlan { below } => below.map_or(0, |b| b + 1),
+        };
+        (n < config.stages.len()).then_some(n)
+    }
+}
+
+/// `--force` and `--reason`, as given.
+#[derive(Debug, Clone, Default)]
+pub struct Override {
+    pub force: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Advance,
+    Rollback,
+    Kill,
+    Resume,
+}
+
+impl Action {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Advance => "advance",
+            Action::Rollback => "rollback",
+            Action::Kill => "kill",
+            Action::Resume => "resume",
+        }
+    }
+}
+
+/// What a run did, for printing.
+pub struct Outcome {
+    pub event: Event,
+    pub state: Option<FlagState>,
+    pub dry_run: bool,
+    /// Under `--dry-run`: the requests that would have been sent.
+    pub requests: Vec<crate::provider::Request>,
+}
+
+/// When the current stage started: the provider's word, else the journal's last move to it.
+pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
+    state.since.or_else(|| {
+        let stage = state.stage.as_deref()?;
+        let entries = journal::read(&ctx.config.dir).ok()?;
+        journal::last_change_to(&entries, &ctx.config.flag, &ctx.settings.environment, stage).map(|e| e.time)
+    })
+}
+
+/// When the soak of the stage at `pos` ends (None: no soak, or not at a stage).
+#[must_use]
+pub fn soak_end(config: &Config, pos: Position, since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    let duration = pos.stage(config)?.duration?;
+    let since = since?;
+    Some(since + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX))
+}
+
+/// The earliest time `stage` may start by its planned date.
+#[must_use]
+pub fn planned_start(stage: &Stage) -> Option<DateTime<Utc>> {
+    stage.start.map(|d| d.and_time(NaiveTime::MIN).and_utc())
+}
+
+/// Refusals for moving to stage `to` now; empty when every rule passes.
+fn advance_rules(ctx: &Context, state: &FlagState, pos: Position, to: usize) -> Vec<String> {
+    let config = &ctx.config;
+    let target = &config.stages[to];
+    let mut refusals = Vec::new();
+    if state.exists && !state.on {
+        refusals.push("the flag is killed: run `rollout resume` first".to_string());
+    }
+    if let Some(next) = pos.next(config) {
+        if to > next {
+            refusals.push(format!(
+                "advancing to {} would skip {}: the next stage is {}",
+                target.name,
+                config.stages[next..to].iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "),
+                config.stages[next].name
+            ));
+        }
+    }
+    if let Some(current) = pos.stage(config) {
+        if current.duration.is_some() {
+            let since = stage_since(ctx, state);
+            match soak_end(config, pos, since) {
+                Some(end) if end > ctx.now => refusals.push(format!(
+                    "{} must soak {} first: {} can start in {}, at {}",
+                    current.name,
+                    crate::clock::span(current.duration.unwrap_or_default()),
+                    target.name,
+                    human(end - ctx.now),
+                    stamp(end)
+                )),
+                Some(_) => {}
+                None => refusals.push(format!(
+                    "cannot tell when {} started, so its soak time cannot be checked",
+                    current.name
+                )),
+            }
+        }
+    }
+    if let Some(start) = planned_start(target) {
+        if start > ctx.now {
+            refusals.push(format!(
+                "{} is planned to start on {} (in {})",
+                target.name,
+                target.start.map(|d| d.to_string()).unwrap_or_default(),
+                human(start - ctx.now)
+            ));
+        }
+    }
+    refusals
+}
+
+fn desired_at(ctx: &Context, index: usize, since: DateTime<Utc>) -> Desired {
+    let stage = &ctx.config.stages[index];
+    let (users, groups) = ctx.config.cumulative_audience(index);
+    Desired {
+        on: true,
+        stage: stage.name.clone(),
+        percentage: stage.percentage,
+        users,
+        groups,
+        since,
+        killed_at: None,
+    }
+}
+
+fn current_name(config: &Config, pos: Position, state: &FlagState) -> Option<String> {
+    match pos {
+        Position::NotStarted => None,
+        Position::At(i) => Some(config.stages[i].name.clone()),
+        Position::OffPlan { .. } => Some(state.stage.clone().map_or_else(
+            || state.percentage.to_string(),
+            |s| format!("{s}?{}", state.percentage),
+        )),
+    }
+}
+
+pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Outcome> {
+    let state = ctx.provider.read().await?;
+    let config = &ctx.config;
+    let pos = position(config, &state);
+    let to = match target {
+        Some(name) => config.stage_index(name).ok_or_else(|| config.unknown_stage(name))?,
+        None => pos.next(config).ok_or_else(|| {
+            Error::refused(format!(
+                "{} is already at the last stage ({})",
+                config.flag,
+                config.stages.last().map_or("", |s| s.name.as_str())
+            ))
+        })?,
+    };
+    match pos {
+        Position::At(i) if i == to => {
+            return Err(Error::refused(format!("{} is already at {}; nothing to do", config.flag, config.stages[to].name)));
+        }
+        Position::At(i) if to < i => {
+            return Err(Error::refused(format!(
+                "{} is behind the current stage {}",
+                config.stages[to].name, config.stages[i].name
+            ))
+            .with_hint(format!("to go back, run `rollout rollback {}`", config.stages[to].name)));
+        }
+        Position::OffPlan { below: Some(b) } if to <= b => {
+            return Err(Error::refused(format!(
+                "{} is below the current {}",
+                config.stages[to].name, state.percentage
+            ))
+            .with_hint(format!("to go back, run `rollout rollback {}`", config.stages[to].name)));
+        }
+        _ => {}
+    }
+    let refusals = advance_rules(ctx, &state, pos, to);
+    let desired = desired_at(ctx, to, ctx.now);
+    let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
+    let question = last.then(|| format!("Advance {} to {} ({}) for everyone?", config.flag, desired.stage, desired.percentage));
+    let from = current_name(config, pos, &state);
+    apply(ctx, Action::Advance, &state, from, desired, &refusals, question, over).await
+}
+
+pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Outcome> {
+    let state = ctx.provider.read().await?;
+    let config = &ctx.config;
+    let pos = position(config, &state);
+    let below = match pos {
+        Position::NotStarted => {
+            return Err(Error::refused(format!("{} has not been rolled out; nothing to roll back", config.flag)));
+        }
+        Position::At(i) => i.checked_sub(1),
+        Position::OffPlan { below } => below,
+    };
+    let to = match target {
+        Some(name) => {
+            let t = config.stage_index(name).ok_or_else(|| config.unknown_stage(name))?;
+            if below.is_none_or(|b| t > b) {
+                return Err(Error::refused(format!(
+                    "{} is not below the current stage {}",
+                    name,
+                    current_name(config, pos, &state).unwrap_or_default()
+                ))
+                .with_hint(format!("to go forward, run `rollout advance {name}`")));
+            }
+            t
+        }
+        None => below.ok_or_else(|| {
+            Error::refused(format!("{} is at the first stage; there is no stage to roll back to", config.flag))
+                .with_hint("to turn it off for everyone, run `rollout kill`")
+        })?,
+    };
+    let mut refusals = Vec::new();
+    if !state.on {
+        refusals.push("the flag is killed: run `rollout resume` first".to_string());
+    }
+    let desired = desired_at(ctx, to, ctx.now);
+    let from = current_name(config, pos, &state);
+    apply(ctx, Action::Rollback, &state, from, desired, &refusals, None, over).await
+}
+
+pub async fn resume(ctx: &Context, over: &Override) -> Result<Outcome> {
+    let state = ctx.provider.read().await?;
+    let config = &ctx.config;
+    if !state.exists || state.on {
+        return Err(Error::refused(format!("{} is not killed; nothing to resume", config.flag)));
+    }
+    let pos = position(config, &state);
+    let name = current_name(config, pos, &state).unwrap_or_default();
+    // The same stage for the same users: percentage and audience exactly as they were at the kill.
+    let desired = Desired {
+        on: true,
+        stage: state.stage.clone().unwrap_or_else(|| name.clone()),
+        percentage: state.percentage,
+        users: state.users.clone(),
+        groups: state.groups.clone(),
+        since: ctx.now,
+        killed_at: None,
+    };
+    let question = Some(format!("Resume {} at {} ({})?", config.flag, name, state.percentage));
+    apply(ctx, Action::Resume, &state, Some(name), desired, &[], question, over).await
+}
+
+/// The kill switch: never asks, never checks rules, retries until `--timeout`, and succeeds only
+/// after reading the flag back as off.
+pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
+    let config = &ctx.config;
+    let deadline = tokio::time::Instant::now() + ctx.args.timeout;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let result = kill_once(ctx, reason.clone()).await;
+        match result {
+            Err(e) if matches!(e.kind, Kind::Conflict | Kind::Provider) && tokio::time::Instant::now() < deadline => {
+                ctx.out.warn(&format!("kill attempt {attempt} failed: {}; retrying", e.message));
+                let backoff = Duration::from_millis((100u64 << attempt.min(6)).min(2000));
+                tokio::time::sleep_until((tokio::time::Instant::now() + backoff).min(deadline)).await;
+            }
+            Err(mut e) if matches!(e.kind, Kind::Conflict | Kind::Provider) => {
+                e.message = format!(
+                    "{} could not be killed within {}: {}",
+                    config.flag,
+                    crate::clock::span(ctx.args.timeout),
+                    e.message
+                );
+                e.kind = Kind::Provider;
+                return Err(e);
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
+    let state = ctx.provider.read().await?;
+    let config = &ctx.config;
+    let pos = position(config, &state);
+    let from = current_name(config, pos, &state);
+    if !state.exists || !state.on {
+        let event = event(ctx, Action::Kill, from.clone(), from, &state, reason, false, "already-off");
+        if !ctx.args.dry_run {
+            journal::append(&config.dir, &event)?;
+        }
+        return Ok(Outcome { event, state: Some(state), dry_run: ctx.args.dry_run, requests: Vec::new() });
+    }
+    let desired = Desired {
+        on: false,
+        stage: state.stage.clone().or_else(|| from.clone()).unwrap_or_default(),
+        percentage: state.percentage,
+        users: state.users.clone(),
+        groups: state.groups.clone(),
+        since: state.since.unwrap_or(ctx.now),
+        killed_at: Some(ctx.now),
+    };
+    let over = Override { force: false, reason };
+    apply(ctx, Action::Kill, &state, from, desired, &[], None, &over).await
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    ctx: &Context,
+    action: Action,
+    from: Option<String>,
+    to: Option<String>,
+    state: &FlagState,
+    reason: Option<String>,
+    forced: bool,
+    outcome: &str,
+) -> Event {
+    Event {
+        time: ctx.now,
+        actor: ctx.actor.clone(),
+        action: action.name().to_string(),
+        flag: ctx.config.flag.clone(),
+        environment: ctx.settings.environment.clone(),
+        from,
+        to,
+        percentage: Some(state.percentage),
+        reason,
+        forced,
+        provider: ctx.provider.kind().name().to_string(),
+        outcome: outcome.to_string(),
+        detail: None,
+    }
+}
+
+/// Checks refusals against `--force`/`--reason`, asks where a person should confirm, then writes,
+/// journals and notifies (or, under `--dry-run`, shows what it would do).
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    ctx: &Context,
+    action: Action,
+    state: &FlagState,
+    from: Option<String>,
+    desired: Desired,
+    refusals: &[String],
+    question: Option<String>,
+    over: &Override,
+) -> Result<Outcome> {
+    let forced = over.force;
+    if forced && over.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::usage("--force needs --reason TEXT: say why the rule is overridden (it is journaled)"));
+    }
+    if !refusals.is_empty() && !forced {
+        let mut err = Error::refused(format!("{} refused: {}", action.name(), refusals.join("; ")));
+        err = err.with_hint("nothing was changed; to override, pass --force --reason TEXT");
+        return Err(err);
+    }
+    for r in refusals {
+        ctx.out.warn(&format!("overriding: {r}"));
+    }
+    let question = match (forced, question) {
+        (true, Some(q)) => Some(format!("{q} (--force overrides the rules)")),
+        (true, None) => Some(format!("{} {} with --force?", action.name(), ctx.config.flag)),
+        (false, q) => q,
+    };
+    if let (Some(q), false) = (&question, ctx.args.dry_run) {
+        crate::confirm::confirm(q, ctx.args.yes)?;
+    }
+    let to = Some(desired.stage.clone());
+    let after = FlagState {
+        percentage: desired.percentage,
+        ..state.clone()
+    };
+    let mut ev = event(ctx, action, from, to, &after, over.reason.clone(), forced, "applied");
+    let note = Note { text: ev.summary() };
+    if ctx.args.dry_run {
+        ev.outcome = "dry-run".into();
+        let requests = ctx.provider.preview(state, &desired, &note);
+        show_dry_run(ctx, &requests, &ev);
+        return Ok(Outcome { event: ev, state: None, dry_run: true, requests });
+    }
+    for r in ctx.provider.preview(state, &desired, &note) {
+        ctx.out.debug(&format!("{} {} {}", r.method, r.url, r.body.map(|b| b.to_string()).unwrap_or_default()));
+    }
+    let written = ctx.provider.write(state, &desired, &note).await?;
+    let seen = if action == Action::Kill {
+        let back = ctx.provider.read().await?;
+        if back.on {
+            return Err(Error::provider(format!(
+                "{} was written off but reads back as on; it may not be killed",
+                ctx.config.flag
+            )));
+        }
+        back
+    } else {
+        written
+    };
+    if let Some(rev) = seen.revision {
+        ev.detail = Some(format!("revision {rev}"));
+    }
+    journal::append(&ctx.config.dir, &ev)?;
+    let wait = if action == Action::Kill {
+        ctx.args.timeout.min(Duration::from_secs(5))
+    } else {
+        ctx.args.timeout.min(Duration::from_secs(10))
+    };
+    crate::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.out).await;
+    Ok(Outcome { event: ev, state: Some(seen), dry_run: false, requests: Vec::new() })
+}
+
+fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event) {
+    let notify: Vec<Value> = ctx
+        .config
+        .notify
+        .iter()
+        .map(|t| json!({"method": "POST", "url": t.label(), "body": crate::notify::payload(ev)}))
+        .collect();
+    if ctx.out.json {
+        return;
+    }
+    ctx.out.data("dry run: nothing was changed. It would send:");
+    for r in requests {
+        ctx.out.data(&format!("  {} {}", r.method, r.url));
+        if let Some(body) = &r.body {
+            ctx.out.data(&indent(&serde_json::to_string_pretty(body).unwrap_or_default(), 4));
+        }
+    }
+    for n in &notify {
+        ctx.out.data(&format!("  POST {}", n["url"].as_str().unwrap_or_default()));
+    }
+    ctx.out.data("and record:");
+    ctx.out.data(&indent(&serde_json::to_string_pretty(ev).unwrap_or_default(), 4));
+}
+
+/// The `--json` document for a change.
+#[must_use]
+pub fn outcome_json(ctx: &Context, outcome: &Outcome) -> Value {
+    let mut doc = json!({
+        "action": outcome.event.action,
+        "dry_run": outcome.dry_run,
+        "event": outcome.event,
+    });
+    if outcome.dry_run {
+        doc["requests"] = json!(outcome.requests);
+        doc["notify"] = json!(ctx.config.notify.iter().map(|t| t.label()).collect::<Vec<_>>());
+    }
+    doc
+}
+
+fn indent(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+}

@@ -1,0 +1,166 @@
+//! `.rollout/journal.jsonl`: one JSON object a line, appended and fsynced under a lock, for every
+//! change and every checklist run. Reading tolerates (and reports) a torn last line.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::{Percentage, STATE_DIR};
+use crate::error::{Error, Result};
+
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
+/// One flag change, as recorded (SPEC.md: time, actor, action, flag, environment, from, to,
+/// percentage, reason, forced, provider, outcome).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub flag: String,
+    pub environment: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    #[serde(serialize_with = "ser_pct", deserialize_with = "de_pct")]
+    pub percentage: Option<Percentage>,
+    pub reason: Option<String>,
+    pub forced: bool,
+    pub provider: String,
+    pub outcome: String,
+    /// What the provider said about the change (revision, a conflict, a concurrent winner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[allow(clippy::ref_option)]
+fn ser_pct<S: serde::Serializer>(p: &Option<Percentage>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => p.serialize(s),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_pct<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Percentage>, D::Error> {
+    let v: Option<f64> = Option::deserialize(d)?;
+    Ok(v.and_then(Percentage::from_percent))
+}
+
+impl Event {
+    /// One line for people: `2024-01-18 10:00 UTC  alice  advance internal → beta (10%)`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} {}", self.action, self.flag);
+        match (&self.from, &self.to) {
+            (Some(f), Some(t)) if f != t => s.push_str(&format!(" {f} → {t}")),
+            (None, Some(t)) => s.push_str(&format!(" → {t}")),
+            (Some(f), _) => s.push_str(&format!(" at {f}")),
+            _ => {}
+        }
+        if let Some(p) = self.percentage {
+            s.push_str(&format!(" ({p})"));
+        }
+        s.push_str(&format!(" in {}", self.environment));
+        if self.forced {
+            s.push_str(" [forced]");
+        }
+        if let Some(r) = &self.reason {
+            s.push_str(&format!(": {r}"));
+        }
+        s
+    }
+}
+
+#[must_use]
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join(STATE_DIR).join(JOURNAL_FILE)
+}
+
+/// Appends one record: a single write of the whole line, then fsync, under an exclusive lock so
+/// concurrent writers never interleave.
+pub fn append(dir: &Path, record: &impl Serialize) -> Result<()> {
+    let path = path(dir);
+    let mut line = serde_json::to_string(record)
+        .map_err(|e| Error::failed(format!("could not encode a journal entry: {e}")))?;
+    line = crate::redact::scrub(&line);
+    line.push('\n');
+    let fail = |e: std::io::Error| {
+        Error::failed(format!("could not write the journal {}: {e}", path.display()))
+            .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    let mut file = OpenOptions::new().create(true).append(true).open(&path).map_err(fail)?;
+    file.lock().map_err(fail)?;
+    // A torn last line (a crash mid-write) must not swallow this record: start on a fresh line.
+    let needs_newline = ends_without_newline(&path).unwrap_or(false);
+    if needs_newline {
+        file.write_all(b"\n").map_err(fail)?;
+    }
+    file.write_all(line.as_bytes()).map_err(fail)?;
+    file.sync_data().map_err(fail)?;
+    file.unlock().map_err(fail)?;
+    Ok(())
+}
+
+fn ends_without_newline(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// The journal's records in file order, and the lines that could not be read (line number, why).
+pub struct Entries {
+    pub records: Vec<Value>,
+    pub damaged: Vec<(usize, String)>,
+}
+
+pub fn read(dir: &Path) -> Result<Entries> {
+    let path = path(dir);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::failed(format!("could not read {}: {e}", path.display()))),
+    };
+    let mut records = Vec::new();
+    let mut damaged = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) if v.is_object() => records.push(v),
+            Ok(_) => damaged.push((i + 1, "not a JSON object".to_string())),
+            Err(e) => damaged.push((i + 1, e.to_string())),
+        }
+    }
+    Ok(Entries { records, damaged })
+}
+
+/// The newest flag-change event that moved `flag` in `environment` to `stage`.
+#[must_use]
+pub fn last_change_to(entries: &Entries, flag: &str, environment: &str, stage: &str) -> Option<Event> {
+    entries
+        .records
+        .iter()
+        .rev()
+        .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
+        .find(|e| {
+            e.flag == flag
+                && e.environment == environment
+                && e.to.as_deref() == Some(stage)
+                && e.outcome == "applied"
+                && matches!(e.action.as_str(), "advance" | "rollback")
+        })
+}

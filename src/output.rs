@@ -1,0 +1,174 @@
+//! One output policy, applied once: data on stdout, progress and logs on stderr; `--color`,
+//! `NO_COLOR`, `TERM=dumb` and non-terminal streams honoured; `--json` as one document on stdout.
+
+use std::io::Write;
+
+use console::Style;
+use serde_json::Value;
+
+use crate::global_args::{ColorChoice, GlobalArgs};
+use crate::redact::scrub;
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color_out: bool,
+    pub color_err: bool,
+    /// stderr is a terminal that can animate (spinners).
+    pub animate: bool,
+}
+
+fn color_allowed(choice: ColorChoice, is_term: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_term
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+impl Output {
+    #[must_use]
+    pub fn new(args: &GlobalArgs) -> Self {
+        let out_term = console::Term::stdout().is_term();
+        let err_term = console::Term::stderr().is_term();
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+        Output {
+            json: args.json,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            color_out: color_allowed(args.color, out_term),
+            color_err: color_allowed(args.color, err_term),
+            animate: err_term && !dumb && !ci,
+        }
+    }
+
+    /// A line of the command's result, on stdout (suppressed under `--json`).
+    pub fn data(&self, text: &str) {
+        if !self.json {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", scrub(text));
+        }
+    }
+
+    /// Progress and context, on stderr (suppressed by `-q`).
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{}", scrub(text));
+        }
+    }
+
+    /// Details shown with `-v`.
+    pub fn debug(&self, text: &str) {
+        if self.verbose {
+            eprintln!("{}", self.dim_err(&scrub(text)));
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        let label = self.paint_err(Style::new().yellow().bold(), "warning:");
+        eprintln!("{label} {}", scrub(text));
+    }
+
+    pub fn error(&self, err: &crate::error::Error) {
+        let label = self.paint_err(Style::new().red().bold(), "error:");
+        eprintln!("{label} {}", scrub(&err.message));
+        if let Some(hint) = &err.hint {
+            let label = self.paint_err(Style::new().cyan(), "hint:");
+            eprintln!("{label} {}", scrub(hint));
+        }
+    }
+
+    /// The one JSON document of a `--json` run, with `"schema": 1` first.
+    pub fn json_doc(&self, mut value: Value) {
+        if let Value::Object(map) = &mut value {
+            let mut with_schema = serde_json::Map::new();
+            with_schema.insert("schema".into(), Value::from(1));
+            for (k, v) in std::mem::take(map) {
+                with_schema.insert(k, v);
+            }
+            *map = with_schema;
+        }
+        let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into());
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", scrub(&text));
+    }
+
+    #[must_use]
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color_out {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    #[must_use]
+    pub fn paint_err(&self, style: Style, text: &str) -> String {
+        if self.color_err {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    #[must_use]
+    pub fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+
+    #[must_use]
+    pub fn green(&self, text: &str) -> String {
+        self.paint(Style::new().green(), text)
+    }
+
+    #[must_use]
+    pub fn red(&self, text: &str) -> String {
+        self.paint(Style::new().red().bold(), text)
+    }
+
+    #[must_use]
+    pub fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dim(), text)
+    }
+
+    fn dim_err(&self, text: &str) -> String {
+        self.paint_err(Style::new().dim(), text)
+    }
+}
+
+/// Lays out rows as aligned columns (the first row is the header).
+#[must_use]
+pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| console::measure_text_width(s))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    let pad = widths[c] - console::measure_text_width(cell);
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}

@@ -1,0 +1,218 @@
+//! Typed reads from a positioned YAML tree, collecting every problem instead of stopping at the
+//! first: the shared half of validating `stages.yaml` and `checklists/*.yaml`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::diagnostic::{Diagnostics, Pos};
+use crate::yaml::{Key, Node, Value};
+
+pub struct Reader {
+    pub diags: Diagnostics,
+}
+
+/// A mapping whose keys have been checked against the known ones.
+pub struct Fields<'n> {
+    pub pos: Pos,
+    entries: &'n [(Key, Node)],
+}
+
+impl<'n> Fields<'n> {
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v)
+    }
+
+    /// The value of `key` unless it is absent or written as null.
+    #[must_use]
+    pub fn value(&self, key: &str) -> Option<&'n Node> {
+        self.get(key).filter(|n| !n.is_null())
+    }
+
+    #[must_use]
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries.iter().find(|(k, _)| k.text == key).map(|(k, _)| k.pos)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'n (Key, Node)> {
+        self.entries.iter()
+    }
+}
+
+/// The known word closest to `word`, when it is close enough to be a likely typo.
+#[must_use]
+pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+impl Reader {
+    pub fn new(file: &Path) -> Self {
+        Reader {
+            diags: Diagnostics::new(file),
+        }
+    }
+
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.error(pos, message, help);
+    }
+
+    /// Reads a mapping, reporting keys that are not in `known` (with a suggestion) and duplicates.
+    pub fn mapping<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!("{what} must be a mapping of `key: value` lines, found {}", node.kind_name()),
+                format!("write {what} as keys, one of: {}", known.join(", ")),
+            );
+            return None;
+        };
+        for (i, (key, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(k, _)| k.text == key.text) {
+                self.error(
+                    key.pos,
+                    format!("`{}` appears twice in {what}", key.text),
+                    "keep one of them",
+                );
+            } else if !known.contains(&key.text.as_str()) {
+                let help = match did_you_mean(&key.text, known) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => format!("the keys allowed here are: {}", known.join(", ")),
+                };
+                self.error(key.pos, format!("unknown key `{}` in {what}", key.text), help);
+            }
+        }
+        Some(Fields {
+            pos: node.pos,
+            entries,
+        })
+    }
+
+    /// A required key: reports it missing at the mapping's position.
+    pub fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str, example: &str) -> Option<&'n Node> {
+        let node = fields.value(key);
+        if node.is_none() {
+            self.error(
+                fields.pos,
+                format!("{what} has no `{key}`"),
+                format!("add `{key}: {example}`"),
+            );
+        }
+        node
+    }
+
+    pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match &node.value {
+            Value::Scalar { text, .. } if !node.is_null() => Some(text.clone()),
+            _ => {
+                self.error(
+                    node.pos,
+                    format!("{what} must be text, found {}", node.kind_name()),
+                    format!("write {what} as a single value"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn number(&mut self, node: &Node, what: &str) -> Option<f64> {
+        if let Value::Scalar { text, plain: true } = &node.value {
+            let trimmed = text.trim_end_matches('%');
+            if let Ok(n) = trimmed.parse::<f64>() {
+                if n.is_finite() {
+                    return Some(n);
+                }
+            }
+        }
+        self.error(
+            node.pos,
+            format!("{what} must be a number, found {}", describe(node)),
+            format!("write {what} as a plain number, for example 25"),
+        );
+        None
+    }
+
+    pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+        if let Value::Scalar { text, plain: true } = &node.value {
+            match text.as_str() {
+                "true" | "True" | "TRUE" => return Some(true),
+                "false" | "False" | "FALSE" => return Some(false),
+                _ => {}
+            }
+        }
+        self.error(
+            node.pos,
+            format!("{what} must be true or false, found {}", describe(node)),
+            format!("write `true` or `false`"),
+        );
+        None
+    }
+
+    /// A list of text values; a single value is taken as a list of one.
+    pub fn string_list(&mut self, node: &Node, what: &str) -> Option<Vec<(String, Pos)>> {
+        match &node.value {
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(s) = self.string(item, &format!("each entry of {what}")) {
+                        out.push((s, item.pos));
+                    }
+                }
+                Some(out)
+            }
+            Value::Scalar { .. } if node.is_null() => Some(Vec::new()),
+            Value::Scalar { text, .. } => Some(vec![(text.clone(), node.pos)]),
+            Value::Map(_) => {
+                self.error(
+                    node.pos,
+                    format!("{what} must be a list, found a mapping"),
+                    format!("write {what} as [a, b] or as `- a` lines"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+        let text = self.string(node, what)?;
+        match humantime::parse_duration(text.trim()) {
+            Ok(d) => Some(d),
+            Err(err) => {
+                self.error(
+                    node.pos,
+                    format!("{what} `{text}` is not a duration ({err})"),
+                    "write a number and a unit, for example 30m, 36h or 3d",
+                );
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, node: &Node, what: &str) -> Option<NaiveDate> {
+        let text = self.string(node, what)?;
+        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.error(
+                    node.pos,
+                    format!("{what} `{text}` is not a date"),
+                    "write a calendar date as YYYY-MM-DD, for example 2024-01-15",
+                );
+                None
+            }
+        }
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Scalar { text, .. } if !node.is_null() => format!("`{text}`"),
+        _ => node.kind_name().to_string(),
+    }
+}
