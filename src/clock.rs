@@ -10,8 +10,10 @@ pub fn now() -> Result<DateTime<Utc>> {
         Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|err| {
-                Error::usage(format!("ROLLOUT_NOW `{text}` is not an RFC 3339 time: {err}"))
-                    .with_hint("write e.g. ROLLOUT_NOW=2024-01-20T10:00:00Z, or unset it")
+                Error::usage(format!(
+                    "ROLLOUT_NOW `{text}` is not an RFC 3339 time: {err}"
+                ))
+                .with_hint("write e.g. ROLLOUT_NOW=2024-01-20T10:00:00Z, or unset it")
             }),
         _ => Ok(Utc::now()),
     }

@@ -24,8 +24,12 @@ pub struct Context {
 pub fn start_dir(args: &GlobalArgs) -> Result<PathBuf> {
     match &args.dir {
         Some(dir) if dir.is_dir() => Ok(dir.clone()),
-        Some(dir) => Err(Error::usage(format!("-C {}: no such directory", dir.display()))),
-        None => std::env::current_dir().map_err(|e| Error::usage(format!("cannot read the current directory: {e}"))),
+        Some(dir) => Err(Error::usage(format!(
+            "-C {}: no such directory",
+            dir.display()
+        ))),
+        None => std::env::current_dir()
+            .map_err(|e| Error::usage(format!("cannot read the current directory: {e}"))),
     }
 }
 

@@ -90,10 +90,7 @@ impl Diagnostics {
             .collect::<Vec<_>>()
             .join("\n");
         if count > 1 {
-            text.push_str(&format!(
-                "\n{count} problems in {}",
-                self.file.display()
-            ));
+            text.push_str(&format!("\n{count} problems in {}", self.file.display()));
         }
         Error::usage(text)
     }

@@ -29,11 +29,18 @@ pub fn position(config: &Config, state: &FlagState) -> Position {
     if !state.exists {
         return Position::NotStarted;
     }
-    if let Some(i) = config.stages.iter().position(|s| s.percentage == state.percentage) {
+    if let Some(i) = config
+        .stages
+        .iter()
+        .position(|s| s.percentage == state.percentage)
+    {
         return Position::At(i);
     }
     Position::OffPlan {
-        below: config.stages.iter().rposition(|s| s.percentage < state.percentage),
+        below: config
+            .stages
+            .iter()
+            .rposition(|s| s.percentage < state.percentage),
     }
 }
 
@@ -99,13 +106,18 @@ pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
     state.since.or_else(|| {
         let stage = state.stage.as_deref()?;
         let entries = journal::read(&ctx.config.dir).ok()?;
-        journal::last_change_to(&entries, &ctx.config.flag, &ctx.settings.environment, stage).map(|e| e.time)
+        journal::last_change_to(&entries, &ctx.config.flag, &ctx.settings.environment, stage)
+            .map(|e| e.time)
     })
 }
 
 /// When the soak of the stage at `pos` ends (None: no soak, or not at a stage).
 #[must_use]
-pub fn soak_end(config: &Config, pos: Position, since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+pub fn soak_end(
+    config: &Config,
+    pos: Position,
+    since: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     let duration = pos.stage(config)?.duration?;
     let since = since?;
     Some(since + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX))
@@ -130,7 +142,11 @@ fn advance_rules(ctx: &Context, state: &FlagState, pos: Position, to: usize) -> 
             refusals.push(format!(
                 "advancing to {} would skip {}: the next stage is {}",
                 target.name,
-                config.stages[next..to].iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "),
+                config.stages[next..to]
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 config.stages[next].name
             ));
         }
@@ -198,7 +214,9 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     let config = &ctx.config;
     let pos = position(config, &state);
     let to = match target {
-        Some(name) => config.stage_index(name).ok_or_else(|| config.unknown_stage(name))?,
+        Some(name) => config
+            .stage_index(name)
+            .ok_or_else(|| config.unknown_stage(name))?,
         None => pos.next(config).ok_or_else(|| {
             Error::refused(format!(
                 "{} is already at the last stage ({})",
@@ -209,30 +227,54 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     };
     match pos {
         Position::At(i) if i == to => {
-            return Err(Error::refused(format!("{} is already at {}; nothing to do", config.flag, config.stages[to].name)));
+            return Err(Error::refused(format!(
+                "{} is already at {}; nothing to do",
+                config.flag, config.stages[to].name
+            )));
         }
         Position::At(i) if to < i => {
             return Err(Error::refused(format!(
                 "{} is behind the current stage {}",
                 config.stages[to].name, config.stages[i].name
             ))
-            .with_hint(format!("to go back, run `rollout rollback {}`", config.stages[to].name)));
+            .with_hint(format!(
+                "to go back, run `rollout rollback {}`",
+                config.stages[to].name
+            )));
         }
         Position::OffPlan { below: Some(b) } if to <= b => {
             return Err(Error::refused(format!(
                 "{} is below the current {}",
                 config.stages[to].name, state.percentage
             ))
-            .with_hint(format!("to go back, run `rollout rollback {}`", config.stages[to].name)));
+            .with_hint(format!(
+                "to go back, run `rollout rollback {}`",
+                config.stages[to].name
+            )));
         }
         _ => {}
     }
     let refusals = advance_rules(ctx, &state, pos, to);
     let desired = desired_at(ctx, to, ctx.now);
     let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
-    let question = last.then(|| format!("Advance {} to {} ({}) for everyone?", config.flag, desired.stage, desired.percentage));
+    let question = last.then(|| {
+        format!(
+            "Advance {} to {} ({}) for everyone?",
+            config.flag, desired.stage, desired.percentage
+        )
+    });
     let from = current_name(config, pos, &state);
-    apply(ctx, Action::Advance, &state, from, desired, &refusals, question, over).await
+    apply(
+        ctx,
+        Action::Advance,
+        &state,
+        from,
+        desired,
+        &refusals,
+        question,
+        over,
+    )
+    .await
 }
 
 pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Outcome> {
@@ -241,14 +283,19 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
     let pos = position(config, &state);
     let below = match pos {
         Position::NotStarted => {
-            return Err(Error::refused(format!("{} has not been rolled out; nothing to roll back", config.flag)));
+            return Err(Error::refused(format!(
+                "{} has not been rolled out; nothing to roll back",
+                config.flag
+            )));
         }
         Position::At(i) => i.checked_sub(1),
         Position::OffPlan { below } => below,
     };
     let to = match target {
         Some(name) => {
-            let t = config.stage_index(name).ok_or_else(|| config.unknown_stage(name))?;
+            let t = config
+                .stage_index(name)
+                .ok_or_else(|| config.unknown_stage(name))?;
             if below.is_none_or(|b| t > b) {
                 return Err(Error::refused(format!(
                     "{} is not below the current stage {}",
@@ -260,8 +307,11 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
             t
         }
         None => below.ok_or_else(|| {
-            Error::refused(format!("{} is at the first stage; there is no stage to roll back to", config.flag))
-                .with_hint("to turn it off for everyone, run `rollout kill`")
+            Error::refused(format!(
+                "{} is at the first stage; there is no stage to roll back to",
+                config.flag
+            ))
+            .with_hint("to turn it off for everyone, run `rollout kill`")
         })?,
     };
     let mut refusals = Vec::new();
@@ -270,14 +320,27 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
     }
     let desired = desired_at(ctx, to, ctx.now);
     let from = current_name(config, pos, &state);
-    apply(ctx, Action::Rollback, &state, from, desired, &refusals, None, over).await
+    apply(
+        ctx,
+        Action::Rollback,
+        &state,
+        from,
+        desired,
+        &refusals,
+        None,
+        over,
+    )
+    .await
 }
 
 pub async fn resume(ctx: &Context, over: &Override) -> Result<Outcome> {
     let state = ctx.provider.read().await?;
     let config = &ctx.config;
     if !state.exists || state.on {
-        return Err(Error::refused(format!("{} is not killed; nothing to resume", config.flag)));
+        return Err(Error::refused(format!(
+            "{} is not killed; nothing to resume",
+            config.flag
+        )));
     }
     let pos = position(config, &state);
     let name = current_name(config, pos, &state).unwrap_or_default();
@@ -291,8 +354,21 @@ pub async fn resume(ctx: &Context, over: &Override) -> Result<Outcome> {
         since: ctx.now,
         killed_at: None,
     };
-    let question = Some(format!("Resume {} at {} ({})?", config.flag, name, state.percentage));
-    apply(ctx, Action::Resume, &state, Some(name), desired, &[], question, over).await
+    let question = Some(format!(
+        "Resume {} at {} ({})?",
+        config.flag, name, state.percentage
+    ));
+    apply(
+        ctx,
+        Action::Resume,
+        &state,
+        Some(name),
+        desired,
+        &[],
+        question,
+        over,
+    )
+    .await
 }
 
 /// The kill switch: never asks, never checks rules, retries until `--timeout`, and succeeds only
@@ -305,10 +381,17 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         attempt += 1;
         let result = kill_once(ctx, reason.clone()).await;
         match result {
-            Err(e) if matches!(e.kind, Kind::Conflict | Kind::Provider) && tokio::time::Instant::now() < deadline => {
-                ctx.out.warn(&format!("kill attempt {attempt} failed: {}; retrying", e.message));
+            Err(e)
+                if matches!(e.kind, Kind::Conflict | Kind::Provider)
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                ctx.out.warn(&format!(
+                    "kill attempt {attempt} failed: {}; retrying",
+                    e.message
+                ));
                 let backoff = Duration::from_millis((100u64 << attempt.min(6)).min(2000));
-                tokio::time::sleep_until((tokio::time::Instant::now() + backoff).min(deadline)).await;
+                tokio::time::sleep_until((tokio::time::Instant::now() + backoff).min(deadline))
+                    .await;
             }
             Err(mut e) if matches!(e.kind, Kind::Conflict | Kind::Provider) => {
                 e.message = format!(
@@ -331,22 +414,43 @@ async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let pos = position(config, &state);
     let from = current_name(config, pos, &state);
     if !state.exists || !state.on {
-        let event = event(ctx, Action::Kill, from.clone(), from, &state, reason, false, "already-off");
+        let event = event(
+            ctx,
+            Action::Kill,
+            from.clone(),
+            from,
+            &state,
+            reason,
+            false,
+            "already-off",
+        );
         if !ctx.args.dry_run {
             journal::append(&config.dir, &event)?;
         }
-        return Ok(Outcome { event, state: Some(state), dry_run: ctx.args.dry_run, requests: Vec::new() });
+        return Ok(Outcome {
+            event,
+            state: Some(state),
+            dry_run: ctx.args.dry_run,
+            requests: Vec::new(),
+        });
     }
     let desired = Desired {
         on: false,
-        stage: state.stage.clone().or_else(|| from.clone()).unwrap_or_default(),
+        stage: state
+            .stage
+            .clone()
+            .or_else(|| from.clone())
+            .unwrap_or_default(),
         percentage: state.percentage,
         users: state.users.clone(),
         groups: state.groups.clone(),
         since: state.since.unwrap_or(ctx.now),
         killed_at: Some(ctx.now),
     };
-    let over = Override { force: false, reason };
+    let over = Override {
+        force: false,
+        reason,
+    };
     apply(ctx, Action::Kill, &state, from, desired, &[], None, &over).await
 }
 
@@ -393,10 +497,16 @@ async fn apply(
 ) -> Result<Outcome> {
     let forced = over.force;
     if forced && over.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(Error::usage("--force needs --reason TEXT: say why the rule is overridden (it is journaled)"));
+        return Err(Error::usage(
+            "--force needs --reason TEXT: say why the rule is overridden (it is journaled)",
+        ));
     }
     if !refusals.is_empty() && !forced {
-        let mut err = Error::refused(format!("{} refused: {}", action.name(), refusals.join("; ")));
+        let mut err = Error::refused(format!(
+            "{} refused: {}",
+            action.name(),
+            refusals.join("; ")
+        ));
         err = err.with_hint("nothing was changed; to override, pass --force --reason TEXT");
         return Err(err);
     }
@@ -405,7 +515,11 @@ async fn apply(
     }
     let question = match (forced, question) {
         (true, Some(q)) => Some(format!("{q} (--force overrides the rules)")),
-        (true, None) => Some(format!("{} {} with --force?", action.name(), ctx.config.flag)),
+        (true, None) => Some(format!(
+            "{} {} with --force?",
+            action.name(),
+            ctx.config.flag
+        )),
         (false, q) => q,
     };
     if let (Some(q), false) = (&question, ctx.args.dry_run) {
@@ -416,16 +530,35 @@ async fn apply(
         percentage: desired.percentage,
         ..state.clone()
     };
-    let mut ev = event(ctx, action, from, to, &after, over.reason.clone(), forced, "applied");
+    let mut ev = event(
+        ctx,
+        action,
+        from,
+        to,
+        &after,
+        over.reason.clone(),
+        forced,
+        "applied",
+    );
     let note = Note { text: ev.summary() };
     if ctx.args.dry_run {
         ev.outcome = "dry-run".into();
         let requests = ctx.provider.preview(state, &desired, &note);
         show_dry_run(ctx, &requests, &ev);
-        return Ok(Outcome { event: ev, state: None, dry_run: true, requests });
+        return Ok(Outcome {
+            event: ev,
+            state: None,
+            dry_run: true,
+            requests,
+        });
     }
     for r in ctx.provider.preview(state, &desired, &note) {
-        ctx.out.debug(&format!("{} {} {}", r.method, r.url, r.body.map(|b| b.to_string()).unwrap_or_default()));
+        ctx.out.debug(&format!(
+            "{} {} {}",
+            r.method,
+            r.url,
+            r.body.map(|b| b.to_string()).unwrap_or_default()
+        ));
     }
     let written = ctx.provider.write(state, &desired, &note).await?;
     let seen = if action == Action::Kill {
@@ -450,7 +583,12 @@ async fn apply(
         ctx.args.timeout.min(Duration::from_secs(10))
     };
     crate::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.out).await;
-    Ok(Outcome { event: ev, state: Some(seen), dry_run: false, requests: Vec::new() })
+    Ok(Outcome {
+        event: ev,
+        state: Some(seen),
+        dry_run: false,
+        requests: Vec::new(),
+    })
 }
 
 fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event) {
@@ -467,14 +605,21 @@ fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event
     for r in requests {
         ctx.out.data(&format!("  {} {}", r.method, r.url));
         if let Some(body) = &r.body {
-            ctx.out.data(&indent(&serde_json::to_string_pretty(body).unwrap_or_default(), 4));
+            ctx.out.data(&indent(
+                &serde_json::to_string_pretty(body).unwrap_or_default(),
+                4,
+            ));
         }
     }
     for n in &notify {
-        ctx.out.data(&format!("  POST {}", n["url"].as_str().unwrap_or_default()));
+        ctx.out
+            .data(&format!("  POST {}", n["url"].as_str().unwrap_or_default()));
     }
     ctx.out.data("and record:");
-    ctx.out.data(&indent(&serde_json::to_string_pretty(ev).unwrap_or_default(), 4));
+    ctx.out.data(&indent(
+        &serde_json::to_string_pretty(ev).unwrap_or_default(),
+        4,
+    ));
 }
 
 /// The `--json` document for a change.
@@ -487,12 +632,20 @@ pub fn outcome_json(ctx: &Context, outcome: &Outcome) -> Value {
     });
     if outcome.dry_run {
         doc["requests"] = json!(outcome.requests);
-        doc["notify"] = json!(ctx.config.notify.iter().map(|t| t.label()).collect::<Vec<_>>());
+        doc["notify"] = json!(ctx
+            .config
+            .notify
+            .iter()
+            .map(|t| t.label())
+            .collect::<Vec<_>>());
     }
     doc
 }
 
 fn indent(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
-    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -16,7 +16,13 @@ pub enum ColorChoice {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Run as if started in DIR (where stages.yaml is, or below it)
-    #[arg(short = 'C', long = "dir", value_name = "DIR", env = "ROLLOUT_DIR", global = true)]
+    #[arg(
+        short = 'C',
+        long = "dir",
+        value_name = "DIR",
+        env = "ROLLOUT_DIR",
+        global = true
+    )]
     pub dir: Option<PathBuf>,
 
     /// Environment to act on (a name under `environments:`, or the provider's environment)

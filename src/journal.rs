@@ -88,13 +88,20 @@ pub fn append(dir: &Path, record: &impl Serialize) -> Result<()> {
     line = crate::redact::scrub(&line);
     line.push('\n');
     let fail = |e: std::io::Error| {
-        Error::failed(format!("could not write the journal {}: {e}", path.display()))
-            .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
+        Error::failed(format!(
+            "could not write the journal {}: {e}",
+            path.display()
+        ))
+        .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
-    let mut file = OpenOptions::new().create(true).append(true).open(&path).map_err(fail)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(fail)?;
     file.lock().map_err(fail)?;
     // A torn last line (a crash mid-write) must not swallow this record: start on a fresh line.
     let needs_newline = ends_without_newline(&path).unwrap_or(false);
@@ -131,7 +138,12 @@ pub fn read(dir: &Path) -> Result<Entries> {
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::failed(format!("could not read {}: {e}", path.display()))),
+        Err(e) => {
+            return Err(Error::failed(format!(
+                "could not read {}: {e}",
+                path.display()
+            )))
+        }
     };
     let mut records = Vec::new();
     let mut damaged = Vec::new();
@@ -150,7 +162,12 @@ pub fn read(dir: &Path) -> Result<Entries> {
 
 /// The newest flag-change event that moved `flag` in `environment` to `stage`.
 #[must_use]
-pub fn last_change_to(entries: &Entries, flag: &str, environment: &str, stage: &str) -> Option<Event> {
+pub fn last_change_to(
+    entries: &Entries,
+    flag: &str,
+    environment: &str,
+    stage: &str,
+) -> Option<Event> {
     entries
         .records
         .iter()

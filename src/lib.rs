@@ -44,10 +44,15 @@ where
         }
     };
     let out = Output::new(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
-            out.error(&error::Error::failed(format!("cannot start the async runtime: {e}")));
+            out.error(&error::Error::failed(format!(
+                "cannot start the async runtime: {e}"
+            )));
             return 1;
         }
     };

@@ -12,9 +12,13 @@ use crate::output::Output;
 /// The body sent for `event`.
 #[must_use]
 pub fn payload(event: &Event) -> Value {
-    let mut body = serde_json::to_value(event).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
+    let mut body =
+        serde_json::to_value(event).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
     if let Value::Object(map) = &mut body {
-        map.insert("text".into(), Value::String(format!("rollout: {} (by {})", event.summary(), event.actor)));
+        map.insert(
+            "text".into(),
+            Value::String(format!("rollout: {} (by {})", event.summary(), event.actor)),
+        );
     }
     body
 }
@@ -60,7 +64,10 @@ pub async fn send_all(targets: &[NotifyTarget], event: &Event, deadline: Duratio
                 Ok(resp) if resp.status().is_success() => Ok(label),
                 Ok(resp) => Err(format!("notify target {label} answered {}", resp.status())),
                 // reqwest errors name the URL: say what happened without it.
-                Err(e) if e.is_timeout() => Err(format!("notify target {label} did not answer within {}s", deadline.as_secs_f32())),
+                Err(e) if e.is_timeout() => Err(format!(
+                    "notify target {label} did not answer within {}s",
+                    deadline.as_secs_f32()
+                )),
                 Err(e) if e.is_connect() => Err(format!("notify target {label} is unreachable")),
                 Err(_) => Err(format!("notify target {label} failed")),
             }
@@ -70,7 +77,10 @@ pub async fn send_all(targets: &[NotifyTarget], event: &Event, deadline: Duratio
     let results = match tokio::time::timeout(deadline + Duration::from_millis(200), all).await {
         Ok(r) => r,
         Err(_) => {
-            out.warn(&format!("notifications did not finish within {}s", deadline.as_secs_f32()));
+            out.warn(&format!(
+                "notifications did not finish within {}s",
+                deadline.as_secs_f32()
+            ));
             return;
         }
     };

@@ -47,7 +47,11 @@ pub fn url(raw: &str) -> String {
         Ok(u) => match u.host_str() {
             Some(host) => {
                 let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-                let rest = if u.path().len() > 1 || u.query().is_some() { "/***" } else { "" };
+                let rest = if u.path().len() > 1 || u.query().is_some() {
+                    "/***"
+                } else {
+                    ""
+                };
                 format!("{}://{host}{port}{rest}", u.scheme())
             }
             None => "***".to_string(),
@@ -68,9 +72,15 @@ mod tests {
 
     #[test]
     fn hides_url_paths_and_registered_secrets() {
-        assert_eq!(url("https://hooks.slack.com/services/T0/B0/XYZ"), "https://hooks.slack.com/***");
+        assert_eq!(
+            url("https://hooks.slack.com/services/T0/B0/XYZ"),
+            "https://hooks.slack.com/***"
+        );
         assert_eq!(url("http://127.0.0.1:9/"), "http://127.0.0.1:9");
         register("s3cret-token-value");
-        assert_eq!(scrub("Authorization: s3cret-token-value!"), "Authorization: ***!");
+        assert_eq!(
+            scrub("Authorization: s3cret-token-value!"),
+            "Authorization: ***!"
+        );
     }
 }

@@ -17,7 +17,10 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub enum Value {
     /// A scalar as written; `plain` is false for quoted and block scalars, which are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in document order; duplicates are kept so that validation can report them.
     Map(Vec<(Key, Node)>),
@@ -90,12 +93,17 @@ impl Builder {
                         _ => {
                             self.error.get_or_insert(SyntaxError {
                                 pos: node.pos,
-                                message: "a mapping key must be a plain value, not a list or mapping".into(),
+                                message:
+                                    "a mapping key must be a plain value, not a list or mapping"
+                                        .into(),
                             });
                             String::new()
                         }
                     };
-                    *key = Some(Key { text, pos: node.pos });
+                    *key = Some(Key {
+                        text,
+                        pos: node.pos,
+                    });
                 }
             },
             None => {
@@ -116,7 +124,8 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 if self.documents > 1 {
                     self.error.get_or_insert(SyntaxError {
                         pos,
-                        message: "only one YAML document is allowed here (found a second `---`)".into(),
+                        message: "only one YAML document is allowed here (found a second `---`)"
+                            .into(),
                     });
                 }
             }
@@ -136,19 +145,34 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq(start, items, anchor)) = self.stack.pop() {
-                    self.finish(Node { pos: start, value: Value::Seq(items) }, anchor);
+                    self.finish(
+                        Node {
+                            pos: start,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    );
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(start, entries, _, anchor)) = self.stack.pop() {
-                    self.finish(Node { pos: start, value: Value::Map(entries) }, anchor);
+                    self.finish(
+                        Node {
+                            pos: start,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    );
                 }
             }
             Event::Alias(id) => {
                 let node = self.anchors.get(&id).cloned().map_or_else(
                     || Node {
                         pos,
-                        value: Value::Scalar { text: String::new(), plain: true },
+                        value: Value::Scalar {
+                            text: String::new(),
+                            plain: true,
+                        },
                     },
                     |mut n| {
                         n.pos = pos;
@@ -181,6 +205,9 @@ pub fn parse(source: &str) -> Result<Node, SyntaxError> {
     }
     Ok(builder.root.unwrap_or(Node {
         pos: Pos { line: 1, col: 1 },
-        value: Value::Scalar { text: String::new(), plain: true },
+        value: Value::Scalar {
+            text: String::new(),
+            plain: true,
+        },
     }))
 }

@@ -22,7 +22,10 @@ pub struct Fields<'n> {
 impl<'n> Fields<'n> {
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(_, v)| v)
     }
 
     /// The value of `key` unless it is absent or written as null.
@@ -33,7 +36,10 @@ impl<'n> Fields<'n> {
 
     #[must_use]
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.entries.iter().find(|(k, _)| k.text == key).map(|(k, _)| k.pos)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(k, _)| k.pos)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'n (Key, Node)> {
@@ -64,11 +70,19 @@ impl Reader {
     }
 
     /// Reads a mapping, reporting keys that are not in `known` (with a suggestion) and duplicates.
-    pub fn mapping<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+    pub fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
             self.error(
                 node.pos,
-                format!("{what} must be a mapping of `key: value` lines, found {}", node.kind_name()),
+                format!(
+                    "{what} must be a mapping of `key: value` lines, found {}",
+                    node.kind_name()
+                ),
                 format!("write {what} as keys, one of: {}", known.join(", ")),
             );
             return None;
@@ -85,7 +99,11 @@ impl Reader {
                     Some(k) => format!("did you mean `{k}`?"),
                     None => format!("the keys allowed here are: {}", known.join(", ")),
                 };
-                self.error(key.pos, format!("unknown key `{}` in {what}", key.text), help);
+                self.error(
+                    key.pos,
+                    format!("unknown key `{}` in {what}", key.text),
+                    help,
+                );
             }
         }
         Some(Fields {
@@ -95,7 +113,13 @@ impl Reader {
     }
 
     /// A required key: reports it missing at the mapping's position.
-    pub fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str, example: &str) -> Option<&'n Node> {
+    pub fn required<'n>(
+        &mut self,
+        fields: &Fields<'n>,
+        key: &str,
+        what: &str,
+        example: &str,
+    ) -> Option<&'n Node> {
         let node = fields.value(key);
         if node.is_none() {
             self.error(
@@ -149,7 +173,7 @@ impl Reader {
         self.error(
             node.pos,
             format!("{what} must be true or false, found {}", describe(node)),
-            format!("write `true` or `false`"),
+            "write `true` or `false`",
         );
         None
     }

@@ -1,1 +1,11 @@
-mod placeholder {}
+//! One integration test binary over the real `rollout` and `checklist` binaries.
+
+mod test;
+mod webhook;
+
+mod rollout_commands;
+mod rollout_concurrency;
+mod rollout_config_errors;
+mod exposure_vectors;
+mod rollout_notify_secrets;
+mod flagd_parity;

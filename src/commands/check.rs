@@ -13,7 +13,9 @@ pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
     let in_group = |list: &[String]| groups.iter().any(|g| list.contains(g));
     let first = (0..config.stages.len()).find(|&i| {
         let (users, stage_groups) = config.cumulative_audience(i);
-        users.iter().any(|u| u == user) || in_group(&stage_groups) || bucketing.includes(bucket, config.stages[i].percentage)
+        users.iter().any(|u| u == user)
+            || in_group(&stage_groups)
+            || bucketing.includes(bucket, config.stages[i].percentage)
     });
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
@@ -39,16 +41,24 @@ pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
         return Ok(0);
     }
     let first_text = match first {
-        Some(i) => format!("first on at {} ({})", config.stages[i].name, config.stages[i].percentage),
+        Some(i) => format!(
+            "first on at {} ({})",
+            config.stages[i].name, config.stages[i].percentage
+        ),
         None => "on at no stage".to_string(),
     };
-    let now_text = if on_now { ctx.out.green("on") } else { ctx.out.red("off") };
+    let now_text = if on_now {
+        ctx.out.green("on")
+    } else {
+        ctx.out.red("off")
+    };
     let where_text = match (&stage_now, state.exists && !state.on) {
         (_, true) => " (the flag is killed)".to_string(),
         (Some(s), false) => format!(" (at {s})"),
         (None, false) if !state.exists => " (not started)".to_string(),
         (None, false) => format!(" (at {})", state.percentage),
     };
-    ctx.out.data(&format!("{user}: {first_text}; now {now_text}{where_text}"));
+    ctx.out
+        .data(&format!("{user}: {first_text}; now {now_text}{where_text}"));
     Ok(0)
 }

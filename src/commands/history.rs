@@ -45,7 +45,10 @@ fn line(v: &Value) -> String {
 
 pub fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     let config_path = crate::config::find(&context::start_dir(args)?)?;
-    let dir = config_path.parent().map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf);
+    let dir = config_path.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
     let entries = journal::read(&dir)?;
     for (line_no, why) in &entries.damaged {
         out.warn(&format!(

@@ -45,12 +45,16 @@ stages:
 pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
     let dir = context::start_dir(args)?;
     if flag.is_empty() || flag.chars().any(char::is_whitespace) {
-        return Err(Error::usage(format!("`{flag}` is not a flag key")).with_hint("pass --flag KEY with no spaces"));
+        return Err(Error::usage(format!("`{flag}` is not a flag key"))
+            .with_hint("pass --flag KEY with no spaces"));
     }
     let path = dir.join(STAGES_FILE);
     if path.exists() {
-        return Err(Error::usage(format!("{} already exists; nothing was written", path.display()))
-            .with_hint("edit it, or check it with `rollout validate`"));
+        return Err(Error::usage(format!(
+            "{} already exists; nothing was written",
+            path.display()
+        ))
+        .with_hint("edit it, or check it with `rollout validate`"));
     }
     let text = STARTER.replace("{flag}", flag);
     if args.dry_run {
@@ -58,8 +62,11 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
         out.data(&text);
         return Ok(0);
     }
-    std::fs::write(&path, text).map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, text)
+        .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
     out.data(&format!("wrote {}", path.display()));
-    out.info("next: `rollout plan` to see the timeline, `rollout advance` to start the first stage");
+    out.info(
+        "next: `rollout plan` to see the timeline, `rollout advance` to start the first stage",
+    );
     Ok(0)
 }

@@ -8,7 +8,10 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
     let outcome = engine::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
     let e = &outcome.event;
     let line = if e.outcome == "already-off" {
-        format!("{} is already off in {}; nothing to kill", e.flag, e.environment)
+        format!(
+            "{} is already off in {}; nothing to kill",
+            e.flag, e.environment
+        )
     } else {
         format!(
             "{} {} in {} (was {}); read back: off",
@@ -20,7 +23,8 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
     };
     super::report(ctx, &outcome, &line)?;
     if e.outcome != "already-off" && !outcome.dry_run && !ctx.out.json {
-        ctx.out.info("to turn it back on for the same users: rollout resume");
+        ctx.out
+            .info("to turn it back on for the same users: rollout resume");
     }
     Ok(0)
 }

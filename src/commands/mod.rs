@@ -32,13 +32,22 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
             match command {
                 Command::Plan => plan::run(&ctx).await,
                 Command::Status => status::run(&ctx).await,
-                Command::Advance { stage, force } => advance::run(&ctx, stage.as_deref(), &force).await,
-                Command::Rollback { stage, force } => rollback::run(&ctx, stage.as_deref(), &force).await,
+                Command::Advance { stage, force } => {
+                    advance::run(&ctx, stage.as_deref(), &force).await
+                }
+                Command::Rollback { stage, force } => {
+                    rollback::run(&ctx, stage.as_deref(), &force).await
+                }
                 Command::Kill { reason } => kill::run(&ctx, reason).await,
                 Command::Resume { reason } => resume::run(&ctx, reason).await,
-                Command::Preview { stage, users, ids } => preview::run(&ctx, stage.as_deref(), &users, ids).await,
+                Command::Preview { stage, users, ids } => {
+                    preview::run(&ctx, stage.as_deref(), &users, ids).await
+                }
                 Command::Check { user, group } => check::run(&ctx, &user, &group).await,
-                Command::Validate | Command::Completions { .. } | Command::Init { .. } | Command::History { .. } => {
+                Command::Validate
+                | Command::Completions { .. }
+                | Command::Init { .. }
+                | Command::History { .. } => {
                     unreachable!("handled above")
                 }
             }

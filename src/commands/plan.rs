@@ -11,14 +11,23 @@ use crate::output::table;
 
 /// The earliest start of every stage from the current position: planned dates and soak times
 /// chained forward from now (None for stages already passed).
-pub fn earliest_starts(ctx: &Context, pos: Position, since: Option<DateTime<Utc>>) -> Vec<Option<DateTime<Utc>>> {
+pub fn earliest_starts(
+    ctx: &Context,
+    pos: Position,
+    since: Option<DateTime<Utc>>,
+) -> Vec<Option<DateTime<Utc>>> {
     let stages = &ctx.config.stages;
     let mut out = vec![None; stages.len()];
     let (first, mut prev_end) = match pos {
         Position::NotStarted => (0, ctx.now),
         Position::At(i) => {
             out[i] = since;
-            (i + 1, engine::soak_end(&ctx.config, pos, since).unwrap_or(ctx.now).max(ctx.now))
+            (
+                i + 1,
+                engine::soak_end(&ctx.config, pos, since)
+                    .unwrap_or(ctx.now)
+                    .max(ctx.now),
+            )
         }
         Position::OffPlan { below } => (below.map_or(0, |b| b + 1), ctx.now),
     };
@@ -39,9 +48,14 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         Err(e) => (None, Some(e)),
     };
     if let Some(e) = &read_error {
-        ctx.out.warn(&format!("cannot read the flag, so the current stage is not marked: {}", e.message));
+        ctx.out.warn(&format!(
+            "cannot read the flag, so the current stage is not marked: {}",
+            e.message
+        ));
     }
-    let pos = state.as_ref().map_or(Position::NotStarted, |s| engine::position(&ctx.config, s));
+    let pos = state
+        .as_ref()
+        .map_or(Position::NotStarted, |s| engine::position(&ctx.config, s));
     let since = state.as_ref().and_then(|s| engine::stage_since(ctx, s));
     let earliest = earliest_starts(ctx, pos, since);
     let killed = state.as_ref().is_some_and(|s| s.exists && !s.on);
@@ -61,7 +75,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
                     "percentage": s.percentage,
                     "groups": s.groups,
                     "users": s.users,
-                    "duration": s.duration.map(|d| crate::clock::span(d)),
+                    "duration": s.duration.map(crate::clock::span),
                     "start": s.start.map(|d| d.to_string()),
                     "earliest": earliest[i].map(|t| t.to_rfc3339()),
                     "current": current == Some(i),
@@ -117,8 +131,12 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             mark,
             s.name.clone(),
             s.percentage.to_string(),
-            if groups.is_empty() { "-".into() } else { groups },
-            s.duration.map_or("-".into(), |d| crate::clock::span(d)),
+            if groups.is_empty() {
+                "-".into()
+            } else {
+                groups
+            },
+            s.duration.map_or("-".into(), crate::clock::span),
             s.start.map_or("-".into(), |d| d.to_string()),
             earliest_text,
         ]);
@@ -127,11 +145,19 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         ctx.out.data(&line);
     }
     match (pos, killed) {
-        (_, true) => ctx.out.data(&ctx.out.red("the flag is KILLED: `rollout resume` turns it back on")),
-        (Position::NotStarted, _) => ctx.out.data("not started: `rollout advance` starts the first stage"),
+        (_, true) => ctx.out.data(
+            &ctx.out
+                .red("the flag is KILLED: `rollout resume` turns it back on"),
+        ),
+        (Position::NotStarted, _) => ctx
+            .out
+            .data("not started: `rollout advance` starts the first stage"),
         (Position::OffPlan { .. }, _) => ctx.out.data(&format!(
             "the provider reports {}, which is no stage in the plan",
-            state.as_ref().map(|s| s.percentage.to_string()).unwrap_or_default()
+            state
+                .as_ref()
+                .map(|s| s.percentage.to_string())
+                .unwrap_or_default()
         )),
         _ => {}
     }

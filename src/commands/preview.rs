@@ -19,8 +19,11 @@ fn read_ids(path: &Path) -> Result<String> {
             .map_err(|e| Error::usage(format!("cannot read user ids from stdin: {e}")))?;
     } else {
         text = std::fs::read_to_string(path).map_err(|e| {
-            Error::usage(format!("cannot read the users file {}: {e}", path.display()))
-                .with_hint("pass a text file with one user id a line, or - for stdin")
+            Error::usage(format!(
+                "cannot read the users file {}: {e}",
+                path.display()
+            ))
+            .with_hint("pass a text file with one user id a line, or - for stdin")
         })?;
     }
     Ok(text)
@@ -29,10 +32,18 @@ fn read_ids(path: &Path) -> Result<String> {
 pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
     let config = &ctx.config;
     let only = stage
-        .map(|name| config.stage_index(name).ok_or_else(|| config.unknown_stage(name)))
+        .map(|name| {
+            config
+                .stage_index(name)
+                .ok_or_else(|| config.unknown_stage(name))
+        })
         .transpose()?;
     let text = read_ids(users)?;
-    let ids: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let ids: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let bucketing = ctx.provider.bucketing();
     let buckets: Vec<u32> = ids.iter().map(|id| bucketing.bucket(id)).collect();
 
@@ -71,7 +82,13 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
         Position::At(i) => Some(config.stages[i].name.clone()),
         _ => None,
     };
-    let pick = |on: &[bool]| -> Vec<&str> { ids.iter().zip(on).filter(|(_, o)| **o).map(|(id, _)| *id).collect() };
+    let pick = |on: &[bool]| -> Vec<&str> {
+        ids.iter()
+            .zip(on)
+            .filter(|(_, o)| **o)
+            .map(|(id, _)| *id)
+            .collect()
+    };
 
     if ctx.out.json {
         let stages: Vec<_> = stage_rows
@@ -128,21 +145,50 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
         for id in pick(&current_on) {
             ctx.out.data(id);
         }
-        ctx.out.info(&format!("now: {current_count} of {} users on", ids.len()));
+        ctx.out
+            .info(&format!("now: {current_count} of {} users on", ids.len()));
         return Ok(0);
     }
-    ctx.out.data(&format!("{} users from {}, bucketed by {}", ids.len(), users.display(), bucketing.name()));
-    let mut rows = vec![vec!["STAGE".into(), "PERCENT".into(), "ON".into(), "SHARE".into(), "NEWLY ON".into()]];
+    ctx.out.data(&format!(
+        "{} users from {}, bucketed by {}",
+        ids.len(),
+        users.display(),
+        bucketing.name()
+    ));
+    let mut rows = vec![vec![
+        "STAGE".into(),
+        "PERCENT".into(),
+        "ON".into(),
+        "SHARE".into(),
+        "NEWLY ON".into(),
+    ]];
     for (i, count, new, _) in &stage_rows {
         let s = &config.stages[*i];
-        let name = if Some(*i) == pos_index(pos) { format!("{} ◀ now", s.name) } else { s.name.clone() };
-        rows.push(vec![name, s.percentage.to_string(), count.to_string(), share(*count), new.to_string()]);
+        let name = if Some(*i) == pos_index(pos) {
+            format!("{} ◀ now", s.name)
+        } else {
+            s.name.clone()
+        };
+        rows.push(vec![
+            name,
+            s.percentage.to_string(),
+            count.to_string(),
+            share(*count),
+            new.to_string(),
+        ]);
     }
     for line in table(&rows) {
         ctx.out.data(&line);
     }
-    let now_text = if state.exists && !state.on { " (killed)" } else { "" };
-    ctx.out.data(&format!("now{now_text}: {current_count} on ({})", share(current_count)));
+    let now_text = if state.exists && !state.on {
+        " (killed)"
+    } else {
+        ""
+    };
+    ctx.out.data(&format!(
+        "now{now_text}: {current_count} on ({})",
+        share(current_count)
+    ));
     Ok(0)
 }
 

@@ -26,10 +26,10 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     if killed {
         waiting.push("resume (the flag is killed)".to_string());
     }
-    if let Some(t) = soak_end.filter(|t| *t > ctx.now) {
+    if soak_end.is_some_and(|t| t > ctx.now) {
         waiting.push("soak".to_string());
     }
-    if let Some(t) = planned.filter(|t| *t > ctx.now) {
+    if planned.is_some_and(|t| t > ctx.now) {
         waiting.push("planned start".to_string());
     }
     if ctx.out.json {
@@ -68,14 +68,21 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     let state_text = if !state.exists {
         "off".to_string()
     } else if killed {
-        let at = state.killed_at.map(|t| format!(" since {}", stamp(t))).unwrap_or_default();
+        let at = state
+            .killed_at
+            .map(|t| format!(" since {}", stamp(t)))
+            .unwrap_or_default();
         out.red(&format!("KILLED{at}"))
     } else {
         out.green("on")
     };
     out.data(&format!("state:       {state_text}"));
     if let Some(t) = since {
-        out.data(&format!("since:       {} ({} ago)", stamp(t), human(ctx.now - t)));
+        out.data(&format!(
+            "since:       {} ({} ago)",
+            stamp(t),
+            human(ctx.now - t)
+        ));
     }
     match next {
         Some(n) => {
@@ -89,7 +96,10 @@ pub async fn run(ctx: &Context) -> Result<i32> {
                     .unwrap_or_default();
                 format!("waiting for {}{at}", waiting.join(" and "))
             };
-            out.data(&format!("next:        {} ({}): {when}", s.name, s.percentage));
+            out.data(&format!(
+                "next:        {} ({}): {when}",
+                s.name, s.percentage
+            ));
         }
         None => out.data("next:        none (at the last stage)"),
     }

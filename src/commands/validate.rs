@@ -13,7 +13,9 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
     let mut files = Vec::new();
     let mut problems: Vec<Error> = Vec::new();
     match Config::load(&path) {
-        Ok(c) => files.push(json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()})),
+        Ok(c) => files.push(
+            json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()}),
+        ),
         Err(e) => {
             files.push(json!({"path": path.display().to_string(), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
             problems.push(e);

@@ -67,7 +67,11 @@ impl Config {
         let dir = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
         let mut reader = Reader::new(path);
         let root = match yaml::parse(source) {
             Ok(root) => root,
@@ -97,7 +101,9 @@ impl Config {
             },
         };
         let pick = |f: fn(&ProviderOverrides) -> &Option<String>| {
-            overrides.and_then(|o| f(o).clone()).or_else(|| f(base).clone())
+            overrides
+                .and_then(|o| f(o).clone())
+                .or_else(|| f(base).clone())
         };
         let environment = pick(|o| &o.environment)
             .or_else(|| env_name.map(str::to_string))
@@ -113,13 +119,19 @@ impl Config {
                 format!("{STATE_DIR}/flags.{environment}.json")
             }
         });
-        let url = pick(|o| &o.url).or_else(|| std::env::var("ROLLOUT_PROVIDER_URL").ok().filter(|u| !u.is_empty()));
+        let url = pick(|o| &o.url).or_else(|| {
+            std::env::var("ROLLOUT_PROVIDER_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        });
         if self.provider_kind.needs_url() && url.is_none() {
             return Err(Error::usage(format!(
                 "the {} provider needs a URL, and none is set",
                 self.provider_kind
             ))
-            .with_hint("add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL"));
+            .with_hint(
+                "add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL",
+            ));
         }
         Ok(ProviderSettings {
             kind: self.provider_kind,
@@ -144,7 +156,11 @@ impl Config {
             Some(s) => format!("did you mean `{s}`? The stages are: {}", names.join(", ")),
             None => format!("the stages are: {}", names.join(", ")),
         };
-        Error::usage(format!("there is no stage `{name}` in {}", self.path.display())).with_hint(hint)
+        Error::usage(format!(
+            "there is no stage `{name}` in {}",
+            self.path.display()
+        ))
+        .with_hint(hint)
     }
 
     /// Everyone included by stage `index`: its users and groups and those of every earlier stage.
@@ -174,7 +190,12 @@ pub fn find(start: &Path) -> Result<PathBuf> {
     while let Some(d) = dir {
         let candidate = d.join(STAGES_FILE);
         if candidate.is_file() {
-            return Ok(candidate);
+            // Shown in messages: relative to the current directory where it is below it.
+            let cwd = std::env::current_dir().unwrap_or_default();
+            return Ok(match candidate.strip_prefix(&cwd) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => candidate,
+            });
         }
         dir = d.parent();
     }
@@ -200,22 +221,36 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         .and_then(|n| r.string(n, "`flag`"));
     if let (Some(flag), Some(node)) = (&flag, top.value("flag")) {
         if flag.trim().is_empty() || flag.chars().any(char::is_whitespace) {
-            r.error(node.pos, format!("flag key `{flag}` is empty or has spaces"), "write the flag key exactly as the provider knows it, e.g. use-new-builder-cards");
+            r.error(
+                node.pos,
+                format!("flag key `{flag}` is empty or has spaces"),
+                "write the flag key exactly as the provider knows it, e.g. use-new-builder-cards",
+            );
         }
     }
     let (provider_kind, provider) = match top.value("provider") {
-        Some(node) => read_provider(r, node).unwrap_or((ProviderKind::File, ProviderOverrides::default())),
+        Some(node) => {
+            read_provider(r, node).unwrap_or((ProviderKind::File, ProviderOverrides::default()))
+        }
         None => (ProviderKind::File, ProviderOverrides::default()),
     };
     let environments = top
         .value("environments")
         .map(|n| read_environments(r, n))
         .unwrap_or_default();
-    let stages = match r.required(&top, "stages", "stages.yaml", "[{ name: internal, percentage: 5 }, ...]") {
+    let stages = match r.required(
+        &top,
+        "stages",
+        "stages.yaml",
+        "[{ name: internal, percentage: 5 }, ...]",
+    ) {
         Some(node) => read_stages(r, node),
         None => Vec::new(),
     };
-    let notify = top.value("notify").map(|n| read_notify(r, n)).unwrap_or_default();
+    let notify = top
+        .value("notify")
+        .map(|n| read_notify(r, n))
+        .unwrap_or_default();
     Some(Config {
         path: path.to_path_buf(),
         dir,
@@ -242,7 +277,11 @@ fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str) {
 
 fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOverrides {
     refuse_secrets(r, fields, what);
-    let mut text = |key: &str| fields.value(key).and_then(|n| r.string(n, &format!("`{key}` in {what}")));
+    let mut text = |key: &str| {
+        fields
+            .value(key)
+            .and_then(|n| r.string(n, &format!("`{key}` in {what}")))
+    };
     let out = ProviderOverrides {
         url: text("url"),
         token_env: text("token_env"),
@@ -312,7 +351,10 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
         }
     };
     let overrides = read_overrides(r, &fields, "`provider`");
-    if kind.needs_url() && overrides.url.is_none() && std::env::var_os("ROLLOUT_PROVIDER_URL").is_none() {
+    if kind.needs_url()
+        && overrides.url.is_none()
+        && std::env::var_os("ROLLOUT_PROVIDER_URL").is_none()
+    {
         r.error(
             fields.pos,
             format!("the {kind} provider needs `url`"),
@@ -325,7 +367,11 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
 fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOverrides> {
     let mut out = BTreeMap::new();
     let Value::Map(entries) = &node.value else {
-        r.error(node.pos, "`environments` must map names to overrides", "write e.g. `staging: { environment: development }`");
+        r.error(
+            node.pos,
+            "`environments` must map names to overrides",
+            "write e.g. `staging: { environment: development }`",
+        );
         return out;
     };
     for (key, value) in entries {
@@ -333,7 +379,11 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
         known.extend(SECRET_KEYS);
         let what = format!("environment `{}`", key.text);
         if out.contains_key(&key.text) {
-            r.error(key.pos, format!("environment `{}` appears twice", key.text), "keep one of them");
+            r.error(
+                key.pos,
+                format!("environment `{}` appears twice", key.text),
+                "keep one of them",
+            );
             continue;
         }
         if let Some(fields) = r.mapping(value, &what, &known) {
@@ -354,15 +404,22 @@ fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
         return Vec::new();
     };
     if items.is_empty() {
-        r.error(node.pos, "`stages` is empty", "add at least one stage, e.g. `- { name: full, percentage: 100 }`");
+        r.error(
+            node.pos,
+            "`stages` is empty",
+            "add at least one stage, e.g. `- { name: full, percentage: 100 }`",
+        );
     }
     let mut stages: Vec<Stage> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("stage {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &STAGE_KEYS) else { continue };
-        let name = r
-            .required(&fields, "name", &what, "beta")
-            .and_then(|n| r.string(n, &format!("the name of {what}")).map(|s| (s, n.pos)));
+        let Some(fields) = r.mapping(item, &what, &STAGE_KEYS) else {
+            continue;
+        };
+        let name = r.required(&fields, "name", &what, "beta").and_then(|n| {
+            r.string(n, &format!("the name of {what}"))
+                .map(|s| (s, n.pos))
+        });
         let percentage = r
             .required(&fields, "percentage", &what, "25")
             .and_then(|n| read_percentage(r, n, &what).map(|p| (p, n.pos)));
@@ -374,19 +431,30 @@ fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
             .value("users")
             .and_then(|n| r.string_list(n, &format!("`users` of {what}")))
             .unwrap_or_default();
-        let start = fields.value("start").and_then(|n| r.date(n, &format!("`start` of {what}")));
+        let start = fields
+            .value("start")
+            .and_then(|n| r.date(n, &format!("`start` of {what}")));
         let duration = fields
             .value("duration")
             .and_then(|n| r.duration(n, &format!("`duration` of {what}")));
-        let (Some((name, name_pos)), Some((percentage, pct_pos))) = (name, percentage) else { continue };
+        let (Some((name, name_pos)), Some((percentage, pct_pos))) = (name, percentage) else {
+            continue;
+        };
         if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
-            r.error(name_pos, format!("stage name `{name}` is empty or has spaces"), "use a short word such as `beta` (it is typed as `rollout advance beta`)");
+            r.error(
+                name_pos,
+                format!("stage name `{name}` is empty or has spaces"),
+                "use a short word such as `beta` (it is typed as `rollout advance beta`)",
+            );
             continue;
         }
         if let Some(prev) = stages.iter().find(|s| s.name == name) {
             r.error(
                 name_pos,
-                format!("stage `{name}` is defined twice (first at line {})", prev.pos.line),
+                format!(
+                    "stage `{name}` is defined twice (first at line {})",
+                    prev.pos.line
+                ),
                 "give each stage its own name",
             );
             continue;
@@ -417,9 +485,17 @@ fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
         let mut seen: Vec<&str> = Vec::new();
         for (value, pos) in users.iter().chain(groups.iter()) {
             if value.trim().is_empty() {
-                r.error(*pos, format!("an empty user or group in {what}"), "remove the empty entry");
+                r.error(
+                    *pos,
+                    format!("an empty user or group in {what}"),
+                    "remove the empty entry",
+                );
             } else if seen.contains(&value.as_str()) {
-                r.error(*pos, format!("`{value}` is listed twice in {what}"), "list each user and group once");
+                r.error(
+                    *pos,
+                    format!("`{value}` is listed twice in {what}"),
+                    "list each user and group once",
+                );
             }
             seen.push(value);
         }
@@ -451,13 +527,19 @@ fn read_percentage(r: &mut Reader, node: &Node, what: &str) -> Option<Percentage
 
 fn read_notify(r: &mut Reader, node: &Node) -> Vec<NotifyTarget> {
     let Value::Seq(items) = &node.value else {
-        r.error(node.pos, "`notify` must be a list of targets", "write `- url_env: SLACK_WEBHOOK_URL`");
+        r.error(
+            node.pos,
+            "`notify` must be a list of targets",
+            "write `- url_env: SLACK_WEBHOOK_URL`",
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("notify target {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &NOTIFY_KEYS) else { continue };
+        let Some(fields) = r.mapping(item, &what, &NOTIFY_KEYS) else {
+            continue;
+        };
         match (fields.value("url_env"), fields.value("url")) {
             (Some(n), None) => {
                 if let Some(var) = r.string(n, "`url_env`") {

@@ -45,7 +45,7 @@ impl Percentage {
     /// Whole percent, when the percentage has no fraction.
     #[must_use]
     pub fn whole(self) -> Option<u32> {
-        (self.0 % 1000 == 0).then_some(self.0 / 1000)
+        self.0.is_multiple_of(1000).then_some(self.0 / 1000)
     }
 }
 
@@ -79,7 +79,10 @@ mod tests {
     fn parses_and_prints_percentages() {
         assert_eq!(Percentage::from_percent(25.0).unwrap().to_string(), "25%");
         assert_eq!(Percentage::from_percent(12.5).unwrap().weight(), 12_500);
-        assert_eq!(Percentage::from_percent(0.125).unwrap().to_string(), "0.125%");
+        assert_eq!(
+            Percentage::from_percent(0.125).unwrap().to_string(),
+            "0.125%"
+        );
         assert!(Percentage::from_percent(100.5).is_none());
         assert!(Percentage::from_percent(-1.0).is_none());
         assert!(Percentage::from_percent(1.2345).is_none());

@@ -66,7 +66,10 @@ impl FileProvider {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(json!({})),
             Err(e) => {
-                return Err(Error::provider(format!("cannot read {}: {e}", self.display)));
+                return Err(Error::provider(format!(
+                    "cannot read {}: {e}",
+                    self.display
+                )));
             }
         };
         let doc: Value = serde_json::from_str(&text).map_err(|e| {
@@ -90,12 +93,21 @@ impl FileProvider {
     fn flag_json(&self, desired: &Desired, revision: u64, note: &Note) -> Value {
         let mut metadata = Map::new();
         metadata.insert("rolloutStage".into(), json!(desired.stage));
-        metadata.insert("rolloutPercentage".into(), json!(desired.percentage.weight()));
+        metadata.insert(
+            "rolloutPercentage".into(),
+            json!(desired.percentage.weight()),
+        );
         metadata.insert("rolloutRevision".into(), json!(revision));
-        metadata.insert("rolloutSince".into(), json!(desired.since.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        metadata.insert(
+            "rolloutSince".into(),
+            json!(desired.since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
         metadata.insert("rolloutKilled".into(), json!(!desired.on));
         if let Some(at) = desired.killed_at {
-            metadata.insert("rolloutKilledAt".into(), json!(at.to_rfc3339_opts(SecondsFormat::Secs, true)));
+            metadata.insert(
+                "rolloutKilledAt".into(),
+                json!(at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            );
         }
         // Where killed, keep the audience in metadata so the file alone can resume.
         if !desired.on {
@@ -108,13 +120,22 @@ impl FileProvider {
         flag.insert("variants".into(), json!({"on": true, "off": false}));
         flag.insert("defaultVariant".into(), json!("off"));
         if desired.on {
-            flag.insert("targeting".into(), targeting(&desired.users, &desired.groups, desired.percentage));
+            flag.insert(
+                "targeting".into(),
+                targeting(&desired.users, &desired.groups, desired.percentage),
+            );
         }
         flag.insert("metadata".into(), Value::Object(metadata));
         Value::Object(flag)
     }
 
-    fn next_document(&self, doc: &Value, expected: &FlagState, desired: &Desired, note: &Note) -> Value {
+    fn next_document(
+        &self,
+        doc: &Value,
+        expected: &FlagState,
+        desired: &Desired,
+        note: &Note,
+    ) -> Value {
         let revision = expected.revision.unwrap_or(0) + 1;
         let mut doc = doc.clone();
         let obj = doc.as_object_mut().expect("load returns an object");
@@ -144,8 +165,12 @@ impl FileProvider {
 
     pub fn write(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Result<FlagState> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::provider(format!("cannot create {}: {e}; nothing was changed", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::provider(format!(
+                "cannot create {}: {e}; nothing was changed",
+                dir.display()
+            ))
+        })?;
         let lock = self.lock(dir)?;
         let doc = self.load()?;
         let current = doc
@@ -159,22 +184,31 @@ impl FileProvider {
         let next = self.next_document(&doc, expected, desired, note);
         let mut text = serde_json::to_string_pretty(&next).expect("JSON values serialize");
         text.push('\n');
-        write_atomic(&self.path, text.as_bytes())
-            .map_err(|e| Error::provider(format!("could not write {}: {e}; nothing was changed", self.display)))?;
+        write_atomic(&self.path, text.as_bytes()).map_err(|e| {
+            Error::provider(format!(
+                "could not write {}: {e}; nothing was changed",
+                self.display
+            ))
+        })?;
         drop(lock);
         Ok(state_of(&next["flags"][&self.flag]))
     }
 
     /// An exclusive lock on a sibling lock file (the flags file itself is replaced by rename).
     fn lock(&self, dir: &Path) -> Result<File> {
-        let name = self.path.file_name().map_or_else(|| "flags.json".into(), |n| n.to_string_lossy().into_owned());
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(|| "flags.json".into(), |n| n.to_string_lossy().into_owned());
         let lock_path = dir.join(format!(".{name}.lock"));
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| Error::provider(format!("cannot open the lock {}: {e}", lock_path.display())))?;
+            .map_err(|e| {
+                Error::provider(format!("cannot open the lock {}: {e}", lock_path.display()))
+            })?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -182,15 +216,16 @@ impl FileProvider {
                 Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::conflict(format!(
-                        "another rollout process has held the lock on {} for {}s; nothing was changed",
-                        self.display,
-                        LOCK_WAIT.as_secs()
-                    )))
-                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(Error::conflict(format!(
+                    "another rollout process has held the lock on {} for {}s; nothing was changed",
+                    self.display,
+                    LOCK_WAIT.as_secs()
+                ))),
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(Error::provider(format!("cannot lock {}: {e}", lock_path.display())))
+                    return Err(Error::provider(format!(
+                        "cannot lock {}: {e}",
+                        lock_path.display()
+                    )))
                 }
             }
         }
@@ -233,17 +268,28 @@ fn targeting(users: &[String], groups: &[String], pct: Percentage) -> Value {
 /// Reads our own shape back; tolerant of hand edits (the percentage comes from the weights).
 fn state_of(flag: &Value) -> FlagState {
     let meta = flag.get("metadata");
-    let meta_str = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).map(str::to_string);
+    let meta_str = |k: &str| {
+        meta.and_then(|m| m.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let meta_time = |k: &str| {
         meta_str(k)
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc))
     };
     let split = |s: Option<String>| -> Vec<String> {
-        s.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect())
-            .unwrap_or_default()
+        s.map(|s| {
+            s.split(',')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
     };
-    let targeting = flag.get("targeting").filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
+    let targeting = flag
+        .get("targeting")
+        .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
     let default_on = flag.get("defaultVariant").and_then(Value::as_str) == Some("on");
     let enabled = flag.get("state").and_then(Value::as_str) != Some("DISABLED");
     let (on, percentage, users, groups) = match targeting {
@@ -259,7 +305,12 @@ fn state_of(flag: &Value) -> FlagState {
                 .and_then(|w| u32::try_from(w).ok())
                 .and_then(Percentage::from_weight)
                 .unwrap_or(Percentage::ZERO);
-            (false, weight, split(meta_str("rolloutUsers")), split(meta_str("rolloutGroups")))
+            (
+                false,
+                weight,
+                split(meta_str("rolloutUsers")),
+                split(meta_str("rolloutGroups")),
+            )
         }
     };
     FlagState {
@@ -270,9 +321,15 @@ fn state_of(flag: &Value) -> FlagState {
         users,
         groups,
         since: meta_time("rolloutSince"),
-        killed_at: if on { None } else { meta_time("rolloutKilledAt") },
+        killed_at: if on {
+            None
+        } else {
+            meta_time("rolloutKilledAt")
+        },
         version: serde_json::to_string(flag).unwrap_or_default(),
-        revision: meta.and_then(|m| m.get("rolloutRevision")).and_then(Value::as_u64),
+        revision: meta
+            .and_then(|m| m.get("rolloutRevision"))
+            .and_then(Value::as_u64),
     }
 }
 
@@ -286,11 +343,19 @@ fn read_targeting(t: &Value) -> (Vec<String>, Vec<String>, Option<Percentage>) {
     };
     for b in branches {
         if let Some(args) = b.get("in").and_then(Value::as_array) {
-            let var = args.first().and_then(|v| v.get("var")).and_then(Value::as_str);
+            let var = args
+                .first()
+                .and_then(|v| v.get("var"))
+                .and_then(Value::as_str);
             let list: Vec<String> = args
                 .get(1)
                 .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .map(|l| {
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
             match var {
                 Some("targetingKey") => users = list,
@@ -323,7 +388,10 @@ fn read_targeting(t: &Value) -> (Vec<String>, Vec<String>, Option<Percentage>) {
 /// a temp file in the same directory, fsync, rename, fsync of the directory.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".flags-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".flags-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -68,7 +68,11 @@ pub enum Provider {
 
 impl Provider {
     /// The provider for this run's settings.
-    pub fn new(config: &Config, settings: &ProviderSettings, timeout: std::time::Duration) -> Result<Provider> {
+    pub fn new(
+        config: &Config,
+        settings: &ProviderSettings,
+        timeout: std::time::Duration,
+    ) -> Result<Provider> {
         let _ = timeout;
         match settings.kind {
             ProviderKind::File => Ok(Provider::File(file::FileProvider::new(config, settings))),
@@ -101,7 +105,12 @@ impl Provider {
     }
 
     /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
-    pub async fn write(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Result<FlagState> {
+    pub async fn write(
+        &self,
+        expected: &FlagState,
+        desired: &Desired,
+        note: &Note,
+    ) -> Result<FlagState> {
         match self {
             Provider::File(p) => p.write(expected, desired, note),
         }

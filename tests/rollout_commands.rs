@@ -1,0 +1,674 @@
+//! Every `rollout` command, rule, confirmation path and exit code, on the embedded file provider.
+
+use crate::test::Project;
+
+const DAY1: &str = "2024-01-15T09:00:00Z";
+const DAY2: &str = "2024-01-16T09:00:00Z";
+/// After internal's 3-day soak and beta's planned start.
+const DAY5: &str = "2024-01-19T09:00:00Z";
+
+#[test]
+fn plan_shows_every_stage_with_dates() {
+    let p = Project::builder_cards();
+    p.rollout(["plan"])
+        .at("2024-01-10T00:00:00Z")
+        .stdout_has("internal  5%")
+        .stdout_has("beta      10%")
+        .stdout_has("full      100%")
+        .stdout_has("2024-01-15")
+        .stdout_has("not started")
+        .run();
+}
+
+#[test]
+fn plan_marks_the_current_stage_and_chains_earliest_dates() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let done = p.rollout(["plan", "--json"]).at(DAY2).run();
+    let doc = done.json();
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["current"], "internal");
+    assert_eq!(doc["stages"][0]["current"], true);
+    // beta: planned 2024-01-18, internal soaks 3d from 2024-01-15 09:00 → 2024-01-18 09:00.
+    assert_eq!(doc["stages"][1]["earliest"], "2024-01-18T09:00:00+00:00");
+    // limited: beta soaks 7d → 2024-01-25 09:00 (after its planned 2024-01-25 00:00).
+    assert_eq!(doc["stages"][2]["earliest"], "2024-01-25T09:00:00+00:00");
+    p.rollout(["plan"]).at(DAY2).stdout_has("▶  internal").run();
+}
+
+#[test]
+fn status_reports_stage_and_when_next_is_allowed() {
+    let p = Project::builder_cards();
+    p.rollout(["status"])
+        .at(DAY1)
+        .stdout_has("not started")
+        .stdout_has("internal (5%): allowed now")
+        .run();
+    p.rollout(["advance"])
+        .at(DAY1)
+        .stdout_has("not started → internal (5%)")
+        .run();
+    p.rollout(["status"])
+        .at(DAY2)
+        .stdout_has("stage:       internal (5%)")
+        .stdout_has("state:       on")
+        .stdout_has("beta (10%): waiting for soak and planned start: allowed in 2d, at 2024-01-18 09:00 UTC")
+        .run();
+    let doc = p.rollout(["status", "--json"]).at(DAY2).run().json();
+    assert_eq!(doc["stage"], "internal");
+    assert_eq!(doc["percentage"], 5);
+    assert_eq!(doc["on"], true);
+    assert_eq!(doc["next"]["stage"], "beta");
+    assert_eq!(doc["next"]["allowed_now"], false);
+    assert_eq!(doc["since"], "2024-01-15T09:00:00+00:00");
+}
+
+#[test]
+fn advance_walks_the_stages_and_journals_each_change() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "internal"]).at(DAY1).run();
+    p.rollout(["advance", "beta"])
+        .at(DAY5)
+        .stdout_has("internal → beta (10%)")
+        .run();
+    let flags: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    let flag = &flags["flags"]["use-new-builder-cards"];
+    assert_eq!(flag["metadata"]["rolloutStage"], "beta");
+    assert_eq!(flag["metadata"]["rolloutRevision"], 2);
+    assert_eq!(flag["defaultVariant"], "off");
+    let frac = &flag["targeting"]["if"][2]["fractional"];
+    assert_eq!(frac[1], serde_json::json!(["on", 10000]));
+    assert_eq!(frac[2], serde_json::json!(["off", 90000]));
+    assert_eq!(
+        flag["targeting"]["if"][0]["in"][1],
+        serde_json::json!(["internal", "developers", "beta_testers"])
+    );
+    let journal = p.read(".rollout/journal.jsonl");
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["action"], "advance");
+    assert_eq!(lines[1]["from"], "internal");
+    assert_eq!(lines[1]["to"], "beta");
+    assert_eq!(lines[1]["percentage"], 10);
+    assert_eq!(lines[1]["actor"], "tester@example.com");
+    assert_eq!(lines[1]["forced"], false);
+    assert_eq!(lines[1]["outcome"], "applied");
+    assert_eq!(lines[1]["provider"], "file");
+    assert_eq!(lines[1]["environment"], "production");
+}
+
+#[test]
+fn skipping_a_stage_is_refused_and_names_the_next() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let before = p.snapshot();
+    p.rollout(["advance", "expanded"])
+        .at("2024-03-01T00:00:00Z")
+        .status(3)
+        .stderr_has("would skip beta, limited: the next stage is beta")
+        .stderr_has("--force --reason")
+        .run();
+    assert_eq!(before, p.snapshot(), "a refusal changed .rollout/");
+}
+
+#[test]
+fn soak_time_is_enforced_with_the_time_it_ends() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"])
+        .at("2024-01-16T05:00:00Z")
+        .status(3)
+        .stderr_has("internal must soak 3d first: beta can start in 2d 4h, at 2024-01-18 09:00 UTC")
+        .run();
+}
+
+#[test]
+fn planned_start_is_enforced() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"])
+        .at("2024-01-10T00:00:00Z")
+        .status(3)
+        .stderr_has("internal is planned to start on 2024-01-15 (in 5d)")
+        .run();
+    assert!(!p.exists(".rollout/flags.json"));
+}
+
+#[test]
+fn force_needs_a_reason_and_a_confirmation() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "--force"])
+        .at("2024-01-10T00:00:00Z")
+        .status(2)
+        .stderr_has("--force needs --reason")
+        .run();
+    p.rollout(["advance", "--force", "--reason", "exec demo"])
+        .at("2024-01-10T00:00:00Z")
+        .status(2)
+        .stderr_has("pass --yes")
+        .run();
+    assert!(!p.exists(".rollout/flags.json"));
+    p.rollout(["advance", "--force", "--reason", "exec demo", "--yes"])
+        .at("2024-01-10T00:00:00Z")
+        .stderr_has("overriding: internal is planned to start on 2024-01-15")
+        .run();
+    let journal = p.read(".rollout/journal.jsonl");
+    assert!(journal.contains(r#""forced":true"#), "{journal}");
+    assert!(journal.contains(r#""reason":"exec demo""#), "{journal}");
+}
+
+#[test]
+fn advancing_to_full_asks_for_confirmation() {
+    let p = Project::builder_cards();
+    for (stage, at) in [
+        ("internal", "2024-01-15T09:00:00Z"),
+        ("beta", "2024-01-18T09:00:00Z"),
+        ("limited", "2024-01-25T09:00:00Z"),
+        ("expanded", "2024-02-01T09:00:00Z"),
+    ] {
+        p.rollout(["advance", stage]).at(at).run();
+    }
+    p.rollout(["advance", "full"])
+        .at("2024-02-08T09:00:00Z")
+        .status(2)
+        .stderr_has("Advance use-new-builder-cards to full (100%) for everyone? needs confirmation")
+        .stderr_has("--yes")
+        .run();
+    p.rollout(["advance", "full", "--yes"])
+        .at("2024-02-08T09:00:00Z")
+        .stdout_has("expanded → full (100%)")
+        .run();
+    p.rollout(["advance"])
+        .at("2024-03-08T09:00:00Z")
+        .status(3)
+        .stderr_has("already at the last stage (full)")
+        .run();
+}
+
+#[test]
+fn advance_to_the_current_or_an_earlier_stage_is_refused() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
+    p.rollout(["advance", "beta"])
+        .at(DAY5)
+        .status(3)
+        .stderr_has("already at beta")
+        .run();
+    p.rollout(["advance", "internal"])
+        .at(DAY5)
+        .status(3)
+        .stderr_has("rollout rollback internal")
+        .run();
+}
+
+#[test]
+fn unknown_stage_is_a_usage_error_with_a_suggestion() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "betta"])
+        .at(DAY1)
+        .status(2)
+        .stderr_has("there is no stage `betta`")
+        .stderr_has("did you mean `beta`?")
+        .run();
+}
+
+#[test]
+fn rollback_goes_down_one_stage_or_to_a_named_one() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
+    p.rollout(["advance"]).at("2024-01-26T09:00:00Z").run();
+    p.rollout(["rollback"])
+        .at("2024-01-26T10:00:00Z")
+        .stdout_has("limited → beta (10%)")
+        .run();
+    p.rollout(["rollback", "internal"])
+        .at("2024-01-26T11:00:00Z")
+        .stdout_has("beta → internal (5%)")
+        .run();
+    p.rollout(["rollback"])
+        .at("2024-01-26T12:00:00Z")
+        .status(3)
+        .stderr_has("at the first stage")
+        .stderr_has("rollout kill")
+        .run();
+    p.rollout(["rollback", "limited"])
+        .at("2024-01-26T12:00:00Z")
+        .status(3)
+        .stderr_has("not below")
+        .run();
+    let status = p
+        .rollout(["status", "--json"])
+        .at("2024-01-26T12:00:00Z")
+        .run()
+        .json();
+    assert_eq!(status["stage"], "internal");
+    // A rollback restarts the soak of the stage it lands on.
+    assert_eq!(status["since"], "2024-01-26T11:00:00+00:00");
+}
+
+#[test]
+fn rollback_before_any_rollout_is_refused() {
+    let p = Project::builder_cards();
+    p.rollout(["rollback"])
+        .at(DAY1)
+        .status(3)
+        .stderr_has("has not been rolled out")
+        .run();
+}
+
+#[test]
+fn kill_turns_the_flag_off_and_resume_restores_the_same_stage() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
+    let before: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    p.rollout(["kill", "--reason", "error rate 4%"])
+        .at("2024-01-19T10:00:00Z")
+        .stdout_has("KILLED use-new-builder-cards in production (was beta); read back: off")
+        .run();
+    let killed: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    let flag = &killed["flags"]["use-new-builder-cards"];
+    assert_eq!(flag["defaultVariant"], "off");
+    assert!(
+        flag.get("targeting").is_none(),
+        "a killed flag has no targeting: {flag}"
+    );
+    assert_eq!(flag["state"], "ENABLED", "kill must not use state DISABLED");
+    p.rollout(["status"])
+        .at("2024-01-19T10:01:00Z")
+        .stdout_has("KILLED since 2024-01-19 10:00 UTC")
+        .run();
+    // A killed flag neither advances nor rolls back.
+    p.rollout(["advance"])
+        .at("2024-03-01T00:00:00Z")
+        .status(3)
+        .stderr_has("killed: run `rollout resume` first")
+        .run();
+    p.rollout(["rollback"])
+        .at("2024-03-01T00:00:00Z")
+        .status(3)
+        .stderr_has("killed")
+        .run();
+    // Killing again is harmless.
+    p.rollout(["kill"])
+        .at("2024-01-19T10:02:00Z")
+        .stdout_has("already off")
+        .run();
+    p.rollout(["resume"])
+        .at("2024-01-19T11:00:00Z")
+        .status(2)
+        .stderr_has("--yes")
+        .run();
+    p.rollout(["resume", "--yes"])
+        .at("2024-01-19T11:00:00Z")
+        .stdout_has("resumed use-new-builder-cards at beta (10%)")
+        .run();
+    let after: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    assert_eq!(
+        before["flags"]["use-new-builder-cards"]["targeting"],
+        after["flags"]["use-new-builder-cards"]["targeting"],
+        "resume must restore exactly the same targeting"
+    );
+    p.rollout(["resume", "--yes"])
+        .at("2024-01-19T11:00:00Z")
+        .status(3)
+        .stderr_has("not killed")
+        .run();
+    let actions: Vec<String> = p
+        .read(".rollout/journal.jsonl")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(actions, ["advance", "advance", "kill", "kill", "resume"]);
+}
+
+#[test]
+fn kill_of_a_flag_never_rolled_out_succeeds_and_changes_nothing() {
+    let p = Project::builder_cards();
+    p.rollout(["kill"]).at(DAY1).stdout_has("already off").run();
+    assert!(!p.exists(".rollout/flags.json"));
+}
+
+#[test]
+fn dry_run_changes_nothing_and_shows_the_write_and_event() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
+    let later = "2024-01-26T10:00:00Z";
+    let before = p.snapshot();
+    for args in [
+        vec!["advance", "--dry-run"],
+        vec!["rollback", "--dry-run", "--force", "--reason", "drill"],
+        vec!["kill", "--dry-run"],
+    ] {
+        p.rollout(args)
+            .at(later)
+            .stdout_has("dry run: nothing was changed")
+            .stdout_has("WRITE .rollout/flags.json#/flags/use-new-builder-cards")
+            .stdout_has("\"outcome\": \"dry-run\"")
+            .run();
+        assert_eq!(before, p.snapshot(), "--dry-run changed .rollout/");
+    }
+    let doc = p
+        .rollout(["advance", "--dry-run", "--json"])
+        .at(later)
+        .run()
+        .json();
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["event"]["to"], "limited");
+    assert_eq!(doc["requests"][0]["method"], "WRITE");
+    assert_eq!(before, p.snapshot());
+}
+
+#[test]
+fn dry_run_on_a_fresh_project_creates_no_state_dir() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "--dry-run"]).at(DAY1).run();
+    p.rollout(["kill", "--dry-run"]).at(DAY1).run();
+    assert!(!p.exists(".rollout"), ".rollout/ was created by a dry run");
+}
+
+#[test]
+fn json_output_parses_for_every_reading_command() {
+    let p = Project::builder_cards().file("ids.txt", "user-1\nuser-2\nbeta-1\n");
+    p.rollout(["advance"]).at(DAY1).run();
+    for args in [
+        vec!["plan", "--json"],
+        vec!["status", "--json"],
+        vec!["history", "--json"],
+        vec!["check", "user-1", "--json"],
+        vec!["preview", "--users", "ids.txt", "--json"],
+        vec!["validate", "--json"],
+    ] {
+        let doc = p.rollout(args.clone()).at(DAY2).run().json();
+        assert_eq!(doc["schema"], 1, "{args:?}");
+    }
+    let doc = p.rollout(["advance", "--json"]).at(DAY5).run().json();
+    assert_eq!(doc["event"]["to"], "beta");
+}
+
+#[test]
+fn history_is_newest_first_and_limited() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
+    p.rollout(["kill", "--reason", "spike"])
+        .at("2024-01-19T10:00:00Z")
+        .run();
+    let done = p.rollout(["history"]).run();
+    let lines: Vec<&str> = done.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", done.stdout);
+    assert!(
+        lines[0].contains("kill") && lines[0].contains("spike"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[2].contains("→ internal"), "{}", lines[2]);
+    let doc = p
+        .rollout(["history", "--limit", "1", "--json"])
+        .run()
+        .json();
+    assert_eq!(doc["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["total"], 3);
+}
+
+#[test]
+fn history_reports_a_torn_last_line_and_appends_after_it() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let mut journal = p.read(".rollout/journal.jsonl");
+    journal.push_str(r#"{"time":"2024-01-16T00:00:00Z","actor":"x","act"#);
+    p.write(".rollout/journal.jsonl", &journal);
+    p.rollout(["history"])
+        .stderr_has("journal.jsonl:2: a damaged journal line was skipped")
+        .stdout_has("→ internal")
+        .run();
+    p.rollout(["advance"]).at(DAY5).run();
+    let doc = p.rollout(["history", "--json"]).run().json();
+    assert_eq!(
+        doc["total"], 2,
+        "the new entry was lost after a torn line: {doc}"
+    );
+    assert_eq!(doc["damaged"][0]["line"], 2);
+}
+
+#[test]
+fn check_names_the_first_stage_and_the_state_now() {
+    let p = Project::builder_cards();
+    // A member of a stage group is on from that stage.
+    p.rollout(["check", "someone", "--group", "beta_testers"])
+        .at(DAY1)
+        .stdout_has("someone: first on at beta (10%); now off (not started)")
+        .run();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["check", "dev-7", "--group", "developers"])
+        .at(DAY1)
+        .stdout_has("first on at internal (5%); now on (at internal)")
+        .run();
+    p.rollout(["kill"]).at(DAY2).run();
+    p.rollout(["check", "dev-7", "--group", "developers"])
+        .at(DAY2)
+        .stdout_has("now off (the flag is killed)")
+        .run();
+}
+
+#[test]
+fn preview_counts_users_per_stage() {
+    let ids: String = (0..2000).map(|i| format!("user-{i}\n")).collect();
+    let p = Project::builder_cards().file("ids.txt", &ids);
+    let doc = p
+        .rollout(["preview", "--users", "ids.txt", "--json"])
+        .at(DAY1)
+        .run()
+        .json();
+    assert_eq!(doc["users"], 2000);
+    let on: Vec<u64> = doc["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["on"].as_u64().unwrap())
+        .collect();
+    assert_eq!(on.len(), 5);
+    assert!(
+        on.windows(2).all(|w| w[0] <= w[1]),
+        "exposure must grow stage by stage: {on:?}"
+    );
+    assert_eq!(on[4], 2000);
+    // 5% of 2000 is about 100: the hash spreads users evenly.
+    assert!((60..=140).contains(&on[0]), "{on:?}");
+    assert!((900..=1100).contains(&on[3]), "{on:?}");
+    assert_eq!(doc["current"]["on"], 0);
+    let beta = p
+        .rollout(["preview", "beta", "--users", "ids.txt"])
+        .at(DAY1)
+        .stderr_has("beta (10%): ")
+        .run();
+    assert_eq!(beta.stdout.lines().count() as u64, on[1]);
+    p.rollout(["preview", "--users", "missing.txt"])
+        .status(2)
+        .stderr_has("cannot read the users file")
+        .run();
+}
+
+#[test]
+fn validate_accepts_the_repository_plan() {
+    let p = Project::builder_cards();
+    p.rollout(["validate"]).stdout_has("stages.yaml: ok").run();
+}
+
+#[test]
+fn stages_yaml_is_found_in_a_parent_or_with_dash_c() {
+    let p = Project::builder_cards().file("sub/dir/keep", "");
+    crate::test::Test::new(
+        env!("CARGO_BIN_EXE_rollout"),
+        &p.path("sub/dir"),
+        ["status"],
+    )
+    .at(DAY1)
+    .stdout_has("not started")
+    .run();
+    let elsewhere = Project::new();
+    elsewhere
+        .rollout(["-C", p.dir.path().to_str().unwrap(), "status"])
+        .at(DAY1)
+        .stdout_has("use-new-builder-cards")
+        .run();
+    elsewhere
+        .rollout(["status"])
+        .status(2)
+        .stderr_has("no stages.yaml")
+        .stderr_has("rollout init")
+        .run();
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
+    let p = Project::new();
+    p.rollout(["init", "--flag", "checkout-v2"])
+        .stdout_has("wrote")
+        .run();
+    assert!(p.read("stages.yaml").contains("flag: checkout-v2"));
+    p.rollout(["validate"]).run();
+    p.rollout(["plan"]).stdout_has("checkout-v2").run();
+    p.rollout(["init"])
+        .status(2)
+        .stderr_has("already exists")
+        .run();
+}
+
+#[test]
+fn actor_comes_from_flag_env_ci_then_git() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "--actor", "alice"]).at(DAY1).run();
+    p.rollout(["kill"])
+        .at(DAY2)
+        .env("ROLLOUT_ACTOR", "")
+        .env("GITHUB_ACTOR", "octocat")
+        .run();
+    p.rollout(["resume", "--yes"])
+        .at(DAY2)
+        .env("ROLLOUT_ACTOR", "")
+        .env("USER", "carol")
+        .run();
+    let actors: Vec<String> = p
+        .read(".rollout/journal.jsonl")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(actors, ["alice", "octocat", "carol"]);
+}
+
+#[test]
+fn environments_keep_separate_flag_files() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: f\nenvironments:\n  staging: { environment: development }\nstages:\n  - { name: a, percentage: 10 }\n  - { name: b, percentage: 100 }\n",
+    );
+    p.rollout(["advance", "--env", "staging"])
+        .stdout_has("in development")
+        .run();
+    assert!(p.exists(".rollout/flags.development.json"));
+    assert!(!p.exists(".rollout/flags.json"));
+    p.rollout(["status"]).stdout_has("not started").run();
+}
+
+#[test]
+fn other_flags_in_the_file_are_kept_untouched() {
+    let other = r#"{"$schema":"https://flagd.dev/schema/v0/flags.json","flags":{"other-flag":{"state":"ENABLED","variants":{"a":"x","b":"y"},"defaultVariant":"b"}},"metadata":{"owner":"web"}}"#;
+    let p = Project::builder_cards().file(".rollout/flags.json", other);
+    p.rollout(["advance"]).at(DAY1).run();
+    let doc: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    let original: serde_json::Value = serde_json::from_str(other).unwrap();
+    assert_eq!(doc["flags"]["other-flag"], original["flags"]["other-flag"]);
+    assert_eq!(doc["metadata"], original["metadata"]);
+    assert_eq!(
+        doc["flags"]["use-new-builder-cards"]["metadata"]["rolloutStage"],
+        "internal"
+    );
+}
+
+#[test]
+fn a_hand_edit_to_an_off_plan_percentage_is_shown_not_hidden() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let mut doc: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
+    let frac = &mut doc["flags"]["use-new-builder-cards"]["targeting"]["if"][2]["fractional"];
+    frac[1][1] = 33000.into();
+    frac[2][1] = 67000.into();
+    p.write(".rollout/flags.json", &doc.to_string());
+    p.rollout(["status"])
+        .at(DAY2)
+        .stdout_has("33% (no stage has this percentage)")
+        .run();
+    // The next stage above 33% is expanded.
+    p.rollout(["advance", "--dry-run"])
+        .at("2024-02-02T00:00:00Z")
+        .stdout_has("\"to\": \"expanded\"")
+        .run();
+}
+
+#[test]
+fn a_corrupt_flags_file_is_a_provider_error_naming_the_place() {
+    let p = Project::builder_cards().file(".rollout/flags.json", "{\"flags\": {\n  \"x\": [1,\n}");
+    p.rollout(["status"])
+        .status(4)
+        .stderr_has(".rollout/flags.json:3:")
+        .stderr_has("nothing was changed")
+        .run();
+    p.rollout(["kill", "--timeout", "1s"])
+        .at(DAY1)
+        .status(4)
+        .stderr_has("could not be killed within 1s")
+        .run();
+}
+
+#[test]
+fn no_terminal_and_no_yes_never_hangs_on_resume() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["kill"]).at(DAY1).run();
+    p.rollout(["resume"])
+        .at(DAY1)
+        .stdin("y\n")
+        .status(2)
+        .stderr_has("no terminal")
+        .run();
+}
+
+#[test]
+fn completions_print_for_every_shell() {
+    let p = Project::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let done = p.rollout(["completions", shell]).run();
+        assert!(done.stdout.contains("advance"), "{shell}");
+    }
+    p.rollout(["completions", "tcsh"]).status(2).run();
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let p = Project::builder_cards();
+    p.rollout(["advance", "--bogus"]).status(2).run();
+    p.rollout(["history", "--limit", "many"]).status(2).run();
+    p.rollout(["kill", "--timeout", "soon"]).status(2).run();
+    p.rollout(["status"])
+        .env("ROLLOUT_NOW", "yesterday")
+        .status(2)
+        .stderr_has("ROLLOUT_NOW")
+        .run();
+}

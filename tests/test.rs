@@ -1,0 +1,289 @@
+//! The `Test` builder over the real binaries: a scenario reads as these files, these args, this
+//! stdin, this stdout/stderr, this exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// Variables of the caller's environment that would change what the binaries do.
+const SCRUBBED_ENV: [&str; 16] = [
+    "ROLLOUT_DIR",
+    "ROLLOUT_ENV",
+    "ROLLOUT_ACTOR",
+    "ROLLOUT_NOW",
+    "ROLLOUT_PROVIDER_URL",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_ACTOR",
+    "GITHUB_STEP_SUMMARY",
+    "GITLAB_USER_LOGIN",
+    "BUILDKITE_BUILD_CREATOR_EMAIL",
+    "CIRCLE_USERNAME",
+    "BITBUCKET_STEP_TRIGGERER_UUID",
+    "UNLEASH_API_TOKEN",
+    "LD_ACCESS_TOKEN",
+    "SLACK_WEBHOOK_URL",
+];
+
+/// The repository's own stage table (the Builder Card V2 launch).
+pub const BUILDER_CARDS: &str = include_str!("../stages.yaml");
+
+/// A scratch project directory.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    #[must_use]
+    pub fn new() -> Self {
+        Project {
+            dir: tempfile::Builder::new()
+                .prefix("rollout-test-")
+                .tempdir()
+                .expect("temp dir"),
+        }
+    }
+
+    /// A project with the repository's stages.yaml.
+    #[must_use]
+    pub fn builder_cards() -> Self {
+        Self::new().file("stages.yaml", BUILDER_CARDS)
+    }
+
+    /// Writes `rel` (creating parent directories).
+    #[must_use]
+    pub fn file(self, rel: &str, content: &str) -> Self {
+        self.write(rel, content);
+        self
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    #[must_use]
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    #[must_use]
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// The file's text, or "" when it does not exist.
+    #[must_use]
+    pub fn read_opt(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_default()
+    }
+
+    #[must_use]
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// Every file under `.rollout/` with its bytes, for "nothing changed" checks.
+    #[must_use]
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.path(".rollout"), &mut out);
+        out.sort();
+        out
+    }
+
+    /// A `rollout` run in this project.
+    pub fn rollout<I: IntoIterator<Item = S>, S: AsRef<str>>(&self, args: I) -> Test {
+        Test::new(env!("CARGO_BIN_EXE_rollout"), self.dir.path(), args)
+    }
+}
+
+/// One run of a binary and what it must do.
+#[must_use]
+pub struct Test {
+    bin: String,
+    dir: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Option<String>,
+    status: i32,
+    stdout_has: Vec<String>,
+    stdout_lacks: Vec<String>,
+    stderr_has: Vec<String>,
+    stderr_lacks: Vec<String>,
+}
+
+/// What a run printed.
+#[derive(Debug)]
+pub struct Done {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Done {
+    /// stdout parsed as JSON (panics with the output when it is not).
+    #[must_use]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl Test {
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(bin: &str, dir: &Path, args: I) -> Self {
+        Test {
+            bin: bin.to_string(),
+            dir: dir.to_path_buf(),
+            args: args.into_iter().map(|s| s.as_ref().to_string()).collect(),
+            env: vec![("ROLLOUT_ACTOR".into(), "tester@example.com".into())],
+            stdin: None,
+            status: 0,
+            stdout_has: Vec::new(),
+            stdout_lacks: Vec::new(),
+            stderr_has: Vec::new(),
+            stderr_lacks: Vec::new(),
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Pins the clock (`ROLLOUT_NOW`).
+    pub fn at(self, rfc3339: &str) -> Self {
+        self.env("ROLLOUT_NOW", rfc3339)
+    }
+
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub fn status(mut self, code: i32) -> Self {
+        self.status = code;
+        self
+    }
+
+    pub fn stdout_has(mut self, text: &str) -> Self {
+        self.stdout_has.push(text.into());
+        self
+    }
+
+    pub fn stdout_lacks(mut self, text: &str) -> Self {
+        self.stdout_lacks.push(text.into());
+        self
+    }
+
+    pub fn stderr_has(mut self, text: &str) -> Self {
+        self.stderr_has.push(text.into());
+        self
+    }
+
+    pub fn stderr_lacks(mut self, text: &str) -> Self {
+        self.stderr_lacks.push(text.into());
+        self
+    }
+
+    /// Runs and checks every expectation; panics with the whole output when one fails.
+    pub fn run(self) -> Done {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(&self.args).current_dir(&self.dir);
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("NO_COLOR", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", self.bin));
+        if let Some(input) = &self.stdin {
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        let output = child.wait_with_output().unwrap();
+        let done = Done {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        };
+        let show = || {
+            format!(
+                "`{} {}`\n--- exit {}\n--- stdout:\n{}\n--- stderr:\n{}",
+                Path::new(&self.bin).file_name().unwrap().to_string_lossy(),
+                self.args.join(" "),
+                done.code,
+                done.stdout,
+                done.stderr
+            )
+        };
+        assert_eq!(done.code, self.status, "wrong exit code\n{}", show());
+        for s in &self.stdout_has {
+            assert!(
+                done.stdout.contains(s.as_str()),
+                "stdout lacks {s:?}\n{}",
+                show()
+            );
+        }
+        for s in &self.stdout_lacks {
+            assert!(
+                !done.stdout.contains(s.as_str()),
+                "stdout has {s:?}\n{}",
+                show()
+            );
+        }
+        for s in &self.stderr_has {
+            assert!(
+                done.stderr.contains(s.as_str()),
+                "stderr lacks {s:?}\n{}",
+                show()
+            );
+        }
+        for s in &self.stderr_lacks {
+            assert!(
+                !done.stderr.contains(s.as_str()),
+                "stderr has {s:?}\n{}",
+                show()
+            );
+        }
+        assert!(
+            !done.stderr.contains("panicked"),
+            "the binary panicked\n{}",
+            show()
+        );
+        done
+    }
+}
