@@ -9,3 +9,4 @@ mod rollout_config_errors;
 mod exposure_vectors;
 mod rollout_notify_secrets;
 mod flagd_parity;
+mod completions;

@@ -334,7 +334,7 @@ fn kill_turns_the_flag_off_and_resume_restores_the_same_stage() {
 #[test]
 fn kill_of_a_flag_never_rolled_out_succeeds_and_changes_nothing() {
     let p = Project::builder_cards();
-    p.rollout(["kill"]).at(DAY1).stdout_has("already off").run();
+    p.rollout(["kill"]).at(DAY1).stdout_has("already off").stdout_lacks("KILLED").run();
     assert!(!p.exists(".rollout/flags.json"));
 }
 

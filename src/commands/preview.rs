@@ -9,192 +9,173 @@ use serde_json::json;
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
+use crate::exposure::Audience;
 use crate::output::table;
 
-fn read_ids(path: &Path) -> Result<String> {
-    let mut text = String::new();
+fn read_ids(path: &Path) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| Error::usage(format!("cannot read user ids from stdin: {e}")))?;
-    } else {
-        text = std::fs::read_to_string(path).map_err(|e| {
-            Error::usage(format!(
-                "cannot read the users file {}: {e}",
-                path.display()
-            ))
-            .with_hint("pass a text file with one user id a line, or - for stdin")
-        })?;
+        return Ok(bytes);
     }
-    Ok(text)
+    std::fs::read(path).map_err(|e| {
+        Error::usage(format!("cannot read the users file {}: {e}", path.display()))
+            .with_hint("pass a text file with one user id a line, or - for stdin")
+    })
+}
+
+/// One row of the result: an audience, how many ids are on, and (when listing) which.
+struct Row<'a> {
+    name: Option<String>,
+    audience: Audience<'a>,
+    on: usize,
+    ids: Vec<&'a str>,
 }
 
 pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
     let config = &ctx.config;
     let only = stage
-        .map(|name| {
-            config
-                .stage_index(name)
-                .ok_or_else(|| config.unknown_stage(name))
-        })
+        .map(|name| config.stage_index(name).ok_or_else(|| config.unknown_stage(name)))
         .transpose()?;
-    let text = read_ids(users)?;
-    let ids: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let bucketing = ctx.provider.bucketing();
-    let buckets: Vec<u32> = ids.iter().map(|id| bucketing.bucket(id)).collect();
-
-    // Who is on at stage i: its listed users (cumulative), or inside the percentage.
-    let on_at = |users: &HashSet<&str>, pct| -> Vec<bool> {
-        ids.iter()
-            .zip(&buckets)
-            .map(|(id, b)| bucketing.includes(*b, pct) || (!users.is_empty() && users.contains(id)))
-            .collect()
-    };
-    let mut stage_rows = Vec::new();
-    let mut previous = 0usize;
-    for (i, s) in config.stages.iter().enumerate() {
-        if only.is_some_and(|o| o != i) {
-            continue;
-        }
-        let (listed, _) = config.cumulative_audience(i);
-        let listed: HashSet<&str> = listed.iter().map(String::as_str).collect();
-        let on = on_at(&listed, s.percentage);
-        let count = on.iter().filter(|x| **x).count();
-        stage_rows.push((i, count, count.saturating_sub(previous), on));
-        previous = count;
-    }
-
-    // The flag's current state, as the provider serves it now.
+    let bytes = read_ids(users)?;
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
-    let current_on: Vec<bool> = if state.exists && state.on {
-        let listed: HashSet<&str> = state.users.iter().map(String::as_str).collect();
-        on_at(&listed, state.percentage)
+    let live = state.exists && state.on;
+    let bucketing = ctx.provider.bucketing();
+
+    let audiences: Vec<(usize, Vec<String>)> = (0..config.stages.len())
+        .filter(|i| only.is_none_or(|o| o == *i))
+        .map(|i| (i, config.cumulative_audience(i).0))
+        .collect();
+    let mut rows: Vec<Row<'_>> = audiences
+        .iter()
+        .map(|(i, listed)| Row {
+            name: Some(config.stages[*i].name.clone()),
+            audience: Audience {
+                percentage: config.stages[*i].percentage,
+                users: listed.iter().map(String::as_str).collect(),
+            },
+            on: 0,
+            ids: Vec::new(),
+        })
+        .collect();
+    // The flag as served now: nobody while killed or not started.
+    rows.push(Row {
+        name: None,
+        audience: Audience {
+            percentage: if live { state.percentage } else { crate::config::Percentage::ZERO },
+            users: if live { state.users.iter().map(String::as_str).collect() } else { HashSet::new() },
+        },
+        on: 0,
+        ids: Vec::new(),
+    });
+
+    let listing = only.is_some() || list_ids;
+    let total = if listing {
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            Error::usage(format!("{} is not UTF-8 text (at byte {})", users.display(), e.valid_up_to()))
+        })?;
+        let ids: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let buckets = bucketing.buckets(&ids);
+        for row in &mut rows {
+            let a = &row.audience;
+            row.ids = ids
+                .iter()
+                .zip(&buckets)
+                .filter(|(id, b)| bucketing.includes(**b, a.percentage) || a.users.contains(**id))
+                .map(|(id, _)| *id)
+                .collect();
+            row.on = row.ids.len();
+        }
+        ids.len()
     } else {
-        vec![false; ids.len()]
+        let audiences: Vec<Audience<'_>> = rows
+            .iter()
+            .map(|r| Audience { percentage: r.audience.percentage, users: r.audience.users.clone() })
+            .collect();
+        let (total, counts) = bucketing.count(&bytes, &audiences);
+        for (row, n) in rows.iter_mut().zip(counts) {
+            row.on = n;
+        }
+        total
     };
-    let current_count = current_on.iter().filter(|x| **x).count();
+    let current = rows.pop().expect("the current row was pushed last");
     let current_name = match pos {
         Position::At(i) => Some(config.stages[i].name.clone()),
         _ => None,
     };
-    let pick = |on: &[bool]| -> Vec<&str> {
-        ids.iter()
-            .zip(on)
-            .filter(|(_, o)| **o)
-            .map(|(id, _)| *id)
-            .collect()
-    };
 
     if ctx.out.json {
-        let stages: Vec<_> = stage_rows
+        let mut previous = 0;
+        let stages: Vec<_> = rows
             .iter()
-            .map(|(i, count, new, on)| {
+            .map(|r| {
                 let mut v = json!({
-                    "name": config.stages[*i].name,
-                    "percentage": config.stages[*i].percentage,
-                    "on": count,
-                    "newly_on": new,
+                    "name": r.name,
+                    "percentage": r.audience.percentage,
+                    "on": r.on,
+                    "newly_on": r.on.saturating_sub(previous),
                 });
-                if only.is_some() || list_ids {
-                    v["ids"] = json!(pick(on));
+                previous = r.on;
+                if listing {
+                    v["ids"] = json!(r.ids);
                 }
                 v
             })
             .collect();
-        let mut current = json!({
-            "stage": current_name,
-            "on_now": state.exists && state.on,
-            "on": current_count,
-        });
+        let mut now = json!({ "stage": current_name, "on_now": live, "on": current.on });
         if list_ids && only.is_none() {
-            current["ids"] = json!(pick(&current_on));
+            now["ids"] = json!(current.ids);
         }
         ctx.out.json_doc(json!({
             "flag": config.flag,
             "algorithm": bucketing.name(),
-            "users": ids.len(),
+            "users": total,
             "stages": stages,
-            "current": current,
+            "current": now,
         }));
         return Ok(0);
     }
 
-    let total = ids.len().max(1);
     #[allow(clippy::cast_precision_loss)]
-    let share = |n: usize| format!("{:.1}%", n as f64 * 100.0 / total as f64);
+    let share = |n: usize| format!("{:.1}%", n as f64 * 100.0 / total.max(1) as f64);
     if let Some(i) = only {
-        let (_, count, _, on) = &stage_rows[0];
-        for id in pick(on) {
+        let row = &rows[0];
+        for id in &row.ids {
             ctx.out.data(id);
         }
-        ctx.out.info(&format!(
-            "{} ({}): {count} of {} users on ({})",
-            config.stages[i].name,
-            config.stages[i].percentage,
-            ids.len(),
-            share(*count)
-        ));
+        let s = &config.stages[i];
+        ctx.out.info(&format!("{} ({}): {} of {total} users on ({})", s.name, s.percentage, row.on, share(row.on)));
         return Ok(0);
     }
     if list_ids {
-        for id in pick(&current_on) {
+        for id in &current.ids {
             ctx.out.data(id);
         }
-        ctx.out
-            .info(&format!("now: {current_count} of {} users on", ids.len()));
+        ctx.out.info(&format!("now: {} of {total} users on", current.on));
         return Ok(0);
     }
-    ctx.out.data(&format!(
-        "{} users from {}, bucketed by {}",
-        ids.len(),
-        users.display(),
-        bucketing.name()
-    ));
-    let mut rows = vec![vec![
-        "STAGE".into(),
-        "PERCENT".into(),
-        "ON".into(),
-        "SHARE".into(),
-        "NEWLY ON".into(),
-    ]];
-    for (i, count, new, _) in &stage_rows {
-        let s = &config.stages[*i];
-        let name = if Some(*i) == pos_index(pos) {
-            format!("{} ◀ now", s.name)
-        } else {
-            s.name.clone()
-        };
-        rows.push(vec![
-            name,
-            s.percentage.to_string(),
-            count.to_string(),
-            share(*count),
-            new.to_string(),
+    ctx.out.data(&format!("{total} users from {}, bucketed by {}", users.display(), bucketing.name()));
+    let mut table_rows = vec![vec!["STAGE".into(), "PERCENT".into(), "ON".into(), "SHARE".into(), "NEWLY ON".into()]];
+    let mut previous = 0;
+    for r in &rows {
+        let name = r.name.clone().unwrap_or_default();
+        let marked = if current_name.as_deref() == Some(name.as_str()) { format!("{name} ◀ now") } else { name };
+        table_rows.push(vec![
+            marked,
+            r.audience.percentage.to_string(),
+            r.on.to_string(),
+            share(r.on),
+            r.on.saturating_sub(previous).to_string(),
         ]);
+        previous = r.on;
     }
-    for line in table(&rows) {
+    for line in table(&table_rows) {
         ctx.out.data(&line);
     }
-    let now_text = if state.exists && !state.on {
-        " (killed)"
-    } else {
-        ""
-    };
-    ctx.out.data(&format!(
-        "now{now_text}: {current_count} on ({})",
-        share(current_count)
-    ));
+    let now_text = if state.exists && !state.on { " (killed)" } else { "" };
+    ctx.out.data(&format!("now{now_text}: {} on ({})", current.on, share(current.on)));
     Ok(0)
-}
-
-fn pos_index(pos: Position) -> Option<usize> {
-    match pos {
-        Position::At(i) => Some(i),
-        _ => None,
-    }
 }

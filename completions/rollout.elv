@@ -1,0 +1,323 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rollout] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rollout'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rollout'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Show the stage table as a timeline, marking the current stage'
+            cand status 'Show the flag''s state as the provider reports it, and when the next stage is allowed'
+            cand advance 'Move to the next stage (or STAGE, which must be the next one)'
+            cand rollback 'Move down to the previous stage (or an earlier STAGE)'
+            cand kill 'The emergency switch: turn the flag off in the environment now'
+            cand resume 'Turn a killed flag back on, at the stage it was killed at, for the same users'
+            cand history 'Show the journal, newest first'
+            cand preview 'Exposure: how many and which user ids in FILE are on at each stage'
+            cand check 'The first stage that includes USER, and whether the flag is on for USER now'
+            cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
+            cand completions 'Print a completion script for SHELL'
+            cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rollout;plan'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;status'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;advance'= {
+            cand --reason 'Why this change is made (journaled and sent to notify targets)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --force 'Override a refusing rule (skip, soak, planned start, killed); needs --reason'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;rollback'= {
+            cand --reason 'Why this change is made (journaled and sent to notify targets)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --force 'Override a refusing rule (skip, soak, planned start, killed); needs --reason'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;kill'= {
+            cand --reason 'Why (journaled and sent to notify targets)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;resume'= {
+            cand --reason 'Why (journaled and sent to notify targets)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;history'= {
+            cand --limit 'Show at most N entries'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;preview'= {
+            cand --users 'A file of user ids, one a line (- for stdin)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --ids 'List the ids that are on (for STAGE, or for the flag''s current state)'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;check'= {
+            cand --group 'A group USER belongs to (repeatable)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;validate'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;completions'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;init'= {
+            cand --flag 'The flag key to write into stages.yaml'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;help'= {
+            cand plan 'Show the stage table as a timeline, marking the current stage'
+            cand status 'Show the flag''s state as the provider reports it, and when the next stage is allowed'
+            cand advance 'Move to the next stage (or STAGE, which must be the next one)'
+            cand rollback 'Move down to the previous stage (or an earlier STAGE)'
+            cand kill 'The emergency switch: turn the flag off in the environment now'
+            cand resume 'Turn a killed flag back on, at the stage it was killed at, for the same users'
+            cand history 'Show the journal, newest first'
+            cand preview 'Exposure: how many and which user ids in FILE are on at each stage'
+            cand check 'The first stage that includes USER, and whether the flag is on for USER now'
+            cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
+            cand completions 'Print a completion script for SHELL'
+            cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rollout;help;plan'= {
+        }
+        &'rollout;help;status'= {
+        }
+        &'rollout;help;advance'= {
+        }
+        &'rollout;help;rollback'= {
+        }
+        &'rollout;help;kill'= {
+        }
+        &'rollout;help;resume'= {
+        }
+        &'rollout;help;history'= {
+        }
+        &'rollout;help;preview'= {
+        }
+        &'rollout;help;check'= {
+        }
+        &'rollout;help;validate'= {
+        }
+        &'rollout;help;completions'= {
+        }
+        &'rollout;help;init'= {
+        }
+        &'rollout;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
