@@ -672,3 +672,58 @@ fn bad_flags_are_usage_errors() {
         .stderr_has("ROLLOUT_NOW")
         .run();
 }
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let coloured = p.rollout(["status", "--color", "always"]).at(DAY2).run();
+    assert!(coloured.stdout.contains("\u{1b}[32mon\u{1b}[0m"), "{:?}", coloured.stdout);
+    let plain = p.rollout(["status", "--color", "never"]).at(DAY2).run();
+    assert!(!plain.stdout.contains('\u{1b}'), "{:?}", plain.stdout);
+    // Not a terminal (the test's pipe) means no colour by default.
+    let auto = p.rollout(["status"]).at(DAY2).env("NO_COLOR", "").run();
+    assert!(!auto.stdout.contains('\u{1b}'), "{:?}", auto.stdout);
+}
+
+#[test]
+fn quiet_keeps_results_and_drops_hints() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["kill", "-q"]).at(DAY2).stdout_has("KILLED").stderr_lacks("rollout resume").run();
+    p.rollout(["resume", "--yes"]).at(DAY2).run();
+    p.rollout(["kill"]).at(DAY2).stderr_has("rollout resume").run();
+}
+
+#[test]
+fn ctrl_c_interrupts_a_retrying_kill_with_130() {
+    let p = Project::builder_cards().file(".rollout/flags.json", "{ not json");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rollout"))
+        .args(["kill", "--timeout", "60s"])
+        .current_dir(p.dir.path())
+        .env("ROLLOUT_ACTOR", "t")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is retrying: its first warning is printed.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("kill attempt 1 failed"), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}
+
+#[test]
+fn actor_falls_back_to_git_user_email() {
+    let p = Project::builder_cards().file("gitconfig", "[user]\n\temail = dana@example.com\n");
+    p.rollout(["advance"])
+        .at(DAY1)
+        .env("ROLLOUT_ACTOR", "")
+        .env("GIT_CONFIG_GLOBAL", p.path("gitconfig").to_str().unwrap())
+        .run();
+    assert!(p.read(".rollout/journal.jsonl").contains(r#""actor":"dana@example.com""#));
+}
