@@ -26,7 +26,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         Command::Validate => validate::run(g, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Init { flag } => init::run(g, &out, &flag),
-        Command::History { limit } => history::run(g, &out, limit),
+        Command::History { limit } => history::run(g, &out, limit).await,
         command => {
             let ctx = Context::load(g, out)?;
             match command {
@@ -60,6 +60,21 @@ fn override_of(force: &ForceArgs) -> Override {
         force: force.force,
         reason: force.reason.clone().filter(|r| !r.trim().is_empty()),
     }
+}
+
+/// Prints a stage change (advance, rollback): `advanced f: internal → beta (10%) in production`.
+fn report_move(ctx: &Context, verb: &str, outcome: &Outcome) -> Result<i32> {
+    let e = &outcome.event;
+    let line = format!(
+        "{} {}: {} → {} ({}) in {}",
+        ctx.out.green(verb),
+        e.flag,
+        e.from.as_deref().unwrap_or("not started"),
+        ctx.out.bold(e.to.as_deref().unwrap_or("")),
+        e.percentage.map(|p| p.to_string()).unwrap_or_default(),
+        e.environment
+    );
+    report(ctx, outcome, &line)
 }
 
 /// Prints a change's result: a line for people, or the JSON document.
