@@ -161,15 +161,7 @@ fn force_needs_a_reason_and_a_confirmation() {
 
 #[test]
 fn advancing_to_full_asks_for_confirmation() {
-    let p = Project::builder_cards();
-    for (stage, at) in [
-        ("internal", "2024-01-15T09:00:00Z"),
-        ("beta", "2024-01-18T09:00:00Z"),
-        ("limited", "2024-01-25T09:00:00Z"),
-        ("expanded", "2024-02-01T09:00:00Z"),
-    ] {
-        p.rollout(["advance", stage]).at(at).run();
-    }
+    let p = Project::builder_cards_at_expanded();
     p.rollout(["advance", "full"])
         .at("2024-02-08T09:00:00Z")
         .status(2)

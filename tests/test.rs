@@ -52,6 +52,21 @@ impl Project {
         Self::new().file("stages.yaml", BUILDER_CARDS)
     }
 
+    /// The Builder Card plan walked, each stage on its planned day, up to `expanded` (50%).
+    #[must_use]
+    pub fn builder_cards_at_expanded() -> Self {
+        let p = Self::builder_cards();
+        for (stage, at) in [
+            ("internal", "2024-01-15T09:00:00Z"),
+            ("beta", "2024-01-18T09:00:00Z"),
+            ("limited", "2024-01-25T09:00:00Z"),
+            ("expanded", "2024-02-01T09:00:00Z"),
+        ] {
+            p.rollout(["advance", stage]).at(at).run();
+        }
+        p
+    }
+
     /// Writes `rel` (creating parent directories).
     #[must_use]
     pub fn file(self, rel: &str, content: &str) -> Self {
