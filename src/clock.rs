@@ -34,6 +34,15 @@ pub fn human(d: chrono::Duration) -> String {
     }
 }
 
+/// `t + d`, or the end of time when that overflows (a soak of a million years is still a soak).
+#[must_use]
+pub fn after(t: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// A configured duration for people, in the units it is written in: `3d`, `36h`, `30m`.
 #[must_use]
 pub fn span(d: std::time::Duration) -> String {

@@ -120,7 +120,7 @@ pub fn soak_end(
 ) -> Option<DateTime<Utc>> {
     let duration = pos.stage(config)?.duration?;
     let since = since?;
-    Some(since + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX))
+    Some(crate::clock::after(since, duration))
 }
 
 /// The earliest time `stage` may start by its planned date.

@@ -10,3 +10,4 @@ mod exposure_vectors;
 mod rollout_notify_secrets;
 mod flagd_parity;
 mod completions;
+mod config_fuzz;

@@ -34,10 +34,7 @@ pub fn earliest_starts(
     for i in first..stages.len() {
         let start = engine::planned_start(&stages[i]).map_or(prev_end, |p| p.max(prev_end));
         out[i] = Some(start);
-        prev_end = stages[i]
-            .duration
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .map_or(start, |d| start + d);
+        prev_end = stages[i].duration.map_or(start, |d| crate::clock::after(start, d));
     }
     out
 }
