@@ -48,7 +48,8 @@ impl Context {
     pub fn from_config(args: &GlobalArgs, out: Output, config: Config) -> Result<Context> {
         crate::notify::register_secrets(&config.notify);
         let settings = config.provider_for(args.env.as_deref())?;
-        let provider = Provider::new(&config, &settings, args.timeout)?;
+        let mut provider = Provider::new(&config, &settings, args.timeout)?;
+        provider.set_log(out.clone());
         let actor = crate::actor::resolve(args.actor.as_deref(), &config.dir);
         Ok(Context {
             args: args.clone(),

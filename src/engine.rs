@@ -101,6 +101,18 @@ pub struct Outcome {
     pub requests: Vec<crate::provider::Request>,
 }
 
+/// Reads when the stage started and when the flag was killed from the provider's own log, where
+/// it keeps one apart from the flag (Unleash's event log), so every machine sees the same soak.
+/// A log that cannot be read is a warning: the journal still answers.
+pub async fn add_times(ctx: &Context, state: &mut FlagState) {
+    if let Err(e) = ctx.provider.add_times(state).await {
+        ctx.out.warn(&format!(
+            "cannot read the provider's event log, so times come from the local journal: {}",
+            e.message
+        ));
+    }
+}
+
 /// When the current stage started: the provider's word, else the journal's last move to it.
 pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
     state.since.or_else(|| {
@@ -210,7 +222,8 @@ fn current_name(config: &Config, pos: Position, state: &FlagState) -> Option<Str
 }
 
 pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Outcome> {
-    let state = ctx.provider.read().await?;
+    let mut state = ctx.provider.read().await?;
+    add_times(ctx, &mut state).await;
     let config = &ctx.config;
     let pos = position(config, &state);
     let to = match target {
@@ -383,6 +396,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         match result {
             Err(e)
                 if matches!(e.kind, Kind::Conflict | Kind::Provider)
+                    && !e.permanent
                     && tokio::time::Instant::now() < deadline =>
             {
                 ctx.out.warn(&format!(
@@ -393,7 +407,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                 tokio::time::sleep_until((tokio::time::Instant::now() + backoff).min(deadline))
                     .await;
             }
-            Err(mut e) if matches!(e.kind, Kind::Conflict | Kind::Provider) => {
+            Err(mut e) if matches!(e.kind, Kind::Conflict | Kind::Provider) && !e.permanent => {
                 e.message = format!(
                     "{} could not be killed within {}: {}",
                     config.flag,
@@ -540,7 +554,10 @@ async fn apply(
         forced,
         "applied",
     );
-    let note = Note { text: ev.summary() };
+    let note = Note {
+        text: ev.summary(),
+        actor: ctx.actor.clone(),
+    };
     if ctx.args.dry_run {
         ev.outcome = "dry-run".into();
         let requests = ctx.provider.preview(state, &desired, &note);
@@ -571,9 +588,12 @@ async fn apply(
         }
         back
     } else {
-        written
+        written.clone()
     };
-    if let Some(rev) = seen.revision {
+    if let Some(detail) = written.detail.clone().or(seen.detail.clone()) {
+        ctx.out.warn(&detail);
+        ev.detail = Some(detail);
+    } else if let Some(rev) = seen.revision {
         ev.detail = Some(format!("revision {rev}"));
     }
     journal::append(&ctx.config.dir, &ev)?;
@@ -604,6 +624,9 @@ fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event
     ctx.out.data("dry run: nothing was changed. It would send:");
     for r in requests {
         ctx.out.data(&format!("  {} {}", r.method, r.url));
+        for (name, value) in &r.headers {
+            ctx.out.data(&format!("    {name}: {value}"));
+        }
         if let Some(body) = &r.body {
             ctx.out.data(&indent(
                 &serde_json::to_string_pretty(body).unwrap_or_default(),

@@ -51,6 +51,8 @@ pub struct Error {
     pub kind: Kind,
     pub message: String,
     pub hint: Option<String>,
+    /// Retrying cannot help (a refused token, an unknown flag): `kill` stops retrying at once.
+    pub permanent: bool,
 }
 
 impl fmt::Display for Error {
@@ -65,6 +67,7 @@ impl Error {
             kind,
             message: message.into(),
             hint: None,
+            permanent: false,
         }
     }
 
@@ -91,6 +94,13 @@ impl Error {
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks an error that no retry can fix.
+    #[must_use]
+    pub fn permanent(mut self) -> Self {
+        self.permanent = true;
         self
     }
 

@@ -11,3 +11,7 @@ mod rollout_notify_secrets;
 mod flagd_parity;
 mod completions;
 mod config_fuzz;
+
+mod unleash_server;
+mod unleash_commands;
+mod unleash_parity;

@@ -1,12 +1,18 @@
-//! `rollout history`: the journal, newest first; flag changes beside checklist runs.
+//! `rollout history`: the journal, newest first; flag changes beside checklist runs. Where the
+//! provider keeps its own log (Unleash's event log), its changes are merged in, so a change made
+//! on another machine or in the Unleash UI shows too; changes this journal already holds are not
+//! shown twice.
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::config::{Config, ProviderKind};
 use crate::context;
 use crate::error::Result;
 use crate::global_args::GlobalArgs;
 use crate::journal;
 use crate::output::Output;
+use crate::provider::Change;
 
 fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
@@ -19,7 +25,9 @@ fn line(v: &Value) -> String {
         .map(crate::clock::stamp)
         .unwrap_or_else(|_| text(v, "time"));
     let action = text(v, "action");
-    let body = if action == "checklist" {
+    let body = if action == "provider-change" {
+        text(v, "summary")
+    } else if action == "checklist" {
         let mut s = format!("checklist {}: {}", text(v, "checklist"), text(v, "outcome"));
         if let Some(c) = v.get("counts") {
             s.push_str(&format!(
@@ -43,7 +51,89 @@ fn line(v: &Value) -> String {
     format!("{time}  {}  {body}", text(v, "actor"))
 }
 
-pub fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
+/// Whether the journal already records the provider's `change` (made by this tool here).
+fn in_journal(change: &Change, journaled: &[journal::Event], flag: &str, env: &str) -> bool {
+    let near = |t: DateTime<Utc>| (t - change.time).num_seconds().abs() <= 120;
+    journaled.iter().any(|e| {
+        if e.flag != flag || e.environment != env || e.outcome != "applied" {
+            return false;
+        }
+        if let Some(note) = &change.note {
+            return *note == format!("{} | by {}", e.summary(), e.actor);
+        }
+        match change.kind.as_str() {
+            "feature-environment-disabled" => e.action == "kill" && near(e.time),
+            "feature-environment-enabled" => {
+                matches!(e.action.as_str(), "resume" | "advance") && near(e.time)
+            }
+            "feature-strategy-remove" => {
+                matches!(e.action.as_str(), "advance" | "rollback") && near(e.time)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The provider's changes that the journal lacks, as history records (one per note: a stage
+/// change touches several strategies).
+async fn remote_records(
+    args: &GlobalArgs,
+    out: &Output,
+    config: Config,
+    limit: usize,
+    journaled: &[journal::Event],
+) -> Result<Vec<Value>> {
+    let quiet = Output {
+        json: true,
+        quiet: true,
+        ..out.clone()
+    };
+    let ctx = context::Context::from_config(args, quiet, config)?;
+    let changes = ctx.provider.changes(limit.max(50)).await?;
+    let flag = ctx.config.flag.clone();
+    let env = ctx.settings.environment.clone();
+    let mut seen_notes: Vec<String> = Vec::new();
+    let mut records = Vec::new();
+    for c in changes {
+        if in_journal(&c, journaled, &flag, &env) {
+            continue;
+        }
+        if let Some(note) = &c.note {
+            if seen_notes.contains(note) {
+                continue;
+            }
+            seen_notes.push(note.clone());
+        }
+        let (actor, summary) = match c.note.as_deref().and_then(|n| n.rsplit_once(" | by ")) {
+            Some((text, actor)) => (
+                actor.to_string(),
+                format!("{text} [in Unleash, event {}]", c.id),
+            ),
+            None => (
+                c.actor.clone(),
+                format!(
+                    "{flag}: {} in {env} [in Unleash, event {}]",
+                    c.summary, c.id
+                ),
+            ),
+        };
+        records.push(json!({
+            "time": c.time,
+            "actor": actor,
+            "action": "provider-change",
+            "source": ctx.provider.kind().name(),
+            "flag": flag,
+            "environment": env,
+            "type": c.kind,
+            "event_id": c.id,
+            "summary": summary,
+            "unleash_actor": c.actor,
+        }));
+    }
+    Ok(records)
+}
+
+pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     let config_path = crate::config::find(&context::start_dir(args)?)?;
     let dir = config_path.parent().map_or_else(
         || std::path::PathBuf::from("."),
@@ -56,11 +146,34 @@ pub fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             journal::path(&dir).display()
         ));
     }
-    let newest: Vec<&Value> = entries.records.iter().rev().take(limit).collect();
+    let mut records: Vec<Value> = entries.records.clone();
+    if let Ok(config) = Config::load(&config_path) {
+        if config.provider_kind != ProviderKind::File {
+            let journaled: Vec<journal::Event> = entries
+                .records
+                .iter()
+                .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                .collect();
+            match remote_records(args, out, config, limit, &journaled).await {
+                Ok(remote) if !remote.is_empty() => {
+                    records.extend(remote);
+                    // Oldest first, stable: the journal's own order breaks ties.
+                    let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+                    records.sort_by_key(time_of);
+                }
+                Ok(_) => {}
+                Err(e) => out.warn(&format!(
+                    "cannot read the provider's event log, so this is the local journal only: {}",
+                    e.message
+                )),
+            }
+        }
+    }
+    let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
         out.json_doc(json!({
             "entries": newest,
-            "total": entries.records.len(),
+            "total": records.len(),
             "damaged": entries.damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
         }));
         return Ok(0);

@@ -26,7 +26,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         Command::Validate => validate::run(g, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Init { flag } => init::run(g, &out, &flag),
-        Command::History { limit } => history::run(g, &out, limit),
+        Command::History { limit } => history::run(g, &out, limit).await,
         command => {
             let ctx = Context::load(g, out)?;
             match command {

@@ -41,7 +41,10 @@ pub fn earliest_starts(
 
 pub async fn run(ctx: &Context) -> Result<i32> {
     let (state, read_error) = match ctx.provider.read().await {
-        Ok(s) => (Some(s), None),
+        Ok(mut s) => {
+            engine::add_times(ctx, &mut s).await;
+            (Some(s), None)
+        }
         Err(e) => (None, Some(e)),
     };
     if let Some(e) = &read_error {

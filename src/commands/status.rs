@@ -9,7 +9,8 @@ use crate::error::Result;
 
 pub async fn run(ctx: &Context) -> Result<i32> {
     let config = &ctx.config;
-    let state = ctx.provider.read().await?;
+    let mut state = ctx.provider.read().await?;
+    engine::add_times(ctx, &mut state).await;
     let pos = engine::position(config, &state);
     let since = engine::stage_since(ctx, &state);
     let killed = state.exists && !state.on;

@@ -244,7 +244,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         "stages.yaml",
         "[{ name: internal, percentage: 5 }, ...]",
     ) {
-        Some(node) => read_stages(r, node),
+        Some(node) => read_stages(r, node, provider_kind),
         None => Vec::new(),
     };
     let notify = top
@@ -394,7 +394,7 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
     out
 }
 
-fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
+fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
     let Value::Seq(items) = &node.value else {
         r.error(
             node.pos,
@@ -458,6 +458,19 @@ fn read_stages(r: &mut Reader, node: &Node) -> Vec<Stage> {
                 "give each stage its own name",
             );
             continue;
+        }
+        if kind == ProviderKind::Unleash && percentage.whole().is_none() {
+            r.error(
+                pct_pos,
+                format!(
+                    "stage `{name}` has {percentage}, but Unleash rollouts are whole percentages"
+                ),
+                format!(
+                    "write a whole number from 0 to 100, e.g. {} or {}",
+                    percentage.weight() / 1000,
+                    percentage.weight() / 1000 + 1
+                ),
+            );
         }
         if let Some(prev) = stages.last() {
             if percentage <= prev.percentage {

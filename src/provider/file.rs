@@ -160,6 +160,7 @@ impl FileProvider {
             method: "WRITE".into(),
             url: format!("{}#/flags/{}", self.display, self.flag),
             body: Some(flag),
+            headers: Vec::new(),
         }]
     }
 
@@ -330,6 +331,7 @@ fn state_of(flag: &Value) -> FlagState {
         revision: meta
             .and_then(|m| m.get("rolloutRevision"))
             .and_then(Value::as_u64),
+        detail: None,
     }
 }
 

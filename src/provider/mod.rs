@@ -3,6 +3,7 @@
 //! own API in its own file.
 
 pub mod file;
+pub mod unleash;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -32,6 +33,9 @@ pub struct FlagState {
     pub version: String,
     /// Revision counter where the provider keeps one.
     pub revision: Option<u64>,
+    /// What the provider reported about the write that returned this state (e.g. a concurrent
+    /// run that made the same change); journaled as the event's detail.
+    pub detail: Option<String>,
 }
 
 /// What the engine wants the flag to be.
@@ -51,6 +55,32 @@ pub struct Desired {
 #[derive(Debug, Clone)]
 pub struct Note {
     pub text: String,
+    /// Who made the change (the note travels with it where the provider has room).
+    pub actor: String,
+}
+
+/// A change as the provider's own log records it (Unleash's event log): for `history`, soak
+/// times read on any machine, and naming who made a conflicting change.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    pub id: u64,
+    pub time: DateTime<Utc>,
+    /// Who the provider says made it (for Unleash: the user, or the API token's name).
+    pub actor: String,
+    /// The provider's event type, e.g. `feature-strategy-update`.
+    pub kind: String,
+    /// One line for people: `rollout changed 10% → 30%`.
+    pub summary: String,
+    /// The note `rollout` wrote with the change, when `rollout` made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub from: Option<Percentage>,
+    #[serde(skip)]
+    pub to: Option<Percentage>,
+    /// A change of the rollout strategy (its percentage).
+    #[serde(skip)]
+    pub rollout_role: bool,
 }
 
 /// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
@@ -60,10 +90,14 @@ pub struct Request {
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Headers worth showing (secret values as `***`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 pub enum Provider {
     File(file::FileProvider),
+    Unleash(Box<unleash::UnleashProvider>),
 }
 
 impl Provider {
@@ -73,13 +107,41 @@ impl Provider {
         settings: &ProviderSettings,
         timeout: std::time::Duration,
     ) -> Result<Provider> {
-        let _ = timeout;
         match settings.kind {
             ProviderKind::File => Ok(Provider::File(file::FileProvider::new(config, settings))),
+            ProviderKind::Unleash => Ok(Provider::Unleash(Box::new(
+                unleash::UnleashProvider::new(config, settings, timeout)?,
+            ))),
             other => Err(Error::usage(format!(
                 "the {other} provider is not available in this version of rollout"
             ))
-            .with_hint("use `provider: { kind: file }` (the default) for now")),
+            .with_hint("use `provider: { kind: file }` (the default) or `kind: unleash`")),
+        }
+    }
+
+    /// Where `-v` logs the provider's requests (secrets hidden).
+    pub fn set_log(&mut self, out: crate::output::Output) {
+        match self {
+            Provider::File(_) => {}
+            Provider::Unleash(p) => p.set_log(out),
+        }
+    }
+
+    /// The flag's changes in this environment from the provider's own log, newest first (the
+    /// file provider has none: its journal is local).
+    pub async fn changes(&self, limit: usize) -> Result<Vec<Change>> {
+        match self {
+            Provider::File(_) => Ok(Vec::new()),
+            Provider::Unleash(p) => p.changes(limit).await,
+        }
+    }
+
+    /// Fills `since` and `killed_at` from the provider's log where it keeps them apart from the
+    /// flag (the file provider keeps them in the flag, so `read` already did).
+    pub async fn add_times(&self, state: &mut FlagState) -> Result<()> {
+        match self {
+            Provider::File(_) => Ok(()),
+            Provider::Unleash(p) => p.add_times(state).await,
         }
     }
 
@@ -88,6 +150,7 @@ impl Provider {
     pub fn describe(&self) -> String {
         match self {
             Provider::File(p) => p.describe(),
+            Provider::Unleash(p) => p.describe(),
         }
     }
 
@@ -95,12 +158,14 @@ impl Provider {
     pub fn kind(&self) -> ProviderKind {
         match self {
             Provider::File(_) => ProviderKind::File,
+            Provider::Unleash(_) => ProviderKind::Unleash,
         }
     }
 
     pub async fn read(&self) -> Result<FlagState> {
         match self {
             Provider::File(p) => p.read(),
+            Provider::Unleash(p) => p.read().await,
         }
     }
 
@@ -113,6 +178,7 @@ impl Provider {
     ) -> Result<FlagState> {
         match self {
             Provider::File(p) => p.write(expected, desired, note),
+            Provider::Unleash(p) => p.write(expected, desired, note).await,
         }
     }
 
@@ -121,6 +187,7 @@ impl Provider {
     pub fn preview(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
         match self {
             Provider::File(p) => p.preview(expected, desired, note),
+            Provider::Unleash(p) => p.preview(expected, desired, note),
         }
     }
 
@@ -128,6 +195,7 @@ impl Provider {
     pub fn bucketing(&self) -> Bucketing {
         match self {
             Provider::File(p) => p.bucketing(),
+            Provider::Unleash(p) => p.bucketing(),
         }
     }
 }

@@ -1,0 +1,439 @@
+//! Stage ↔ strategies. In the configured environment a stage is:
+//!
+//! - the rollout: a `flexibleRollout` strategy with no constraints (`rollout` = the stage's whole
+//!   percentage, `stickiness: default`, `groupId` = the flag key);
+//! - the listed users: a 100% `flexibleRollout` constrained on `userId IN [...]`;
+//! - the groups: a 100% `flexibleRollout` constrained on the context field `group IN [...]`;
+//! - kill: the environment off, every strategy untouched, so `resume` (environment on) brings
+//!   back exactly the same users.
+//!
+//! Strategies are recognised by their shape, not their title, so a title edited in the UI does not
+//! hide them. The title carries the note of the tool's last change to that strategy.
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Percentage;
+use crate::error::{Error, Result};
+use crate::provider::{Desired, FlagState, Note};
+
+pub const FLEXIBLE: &str = "flexibleRollout";
+/// Titles the tool writes start with this; the rest is the change's note.
+pub const TITLE_PREFIX: &str = "rollout ";
+/// The context field groups are matched on.
+pub const GROUP_FIELD: &str = "group";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Rollout,
+    Users,
+    Groups,
+}
+
+impl Role {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Rollout => "rollout",
+            Role::Users => "users",
+            Role::Groups => "groups",
+        }
+    }
+}
+
+/// One strategy as the Admin API returns it.
+#[derive(Debug, Clone)]
+pub struct Strategy {
+    pub id: String,
+    pub raw: Value,
+}
+
+impl Strategy {
+    fn str_at(&self, ptr: &str) -> Option<&str> {
+        self.raw.pointer(ptr).and_then(Value::as_str)
+    }
+
+    #[must_use]
+    pub fn title(&self) -> Option<&str> {
+        self.str_at("/title")
+    }
+
+    /// The raw `rollout` parameter, exactly as stored (the value a guard `test` op compares).
+    #[must_use]
+    pub fn rollout(&self) -> Option<&Value> {
+        self.raw.pointer("/parameters/rollout")
+    }
+
+    #[must_use]
+    pub fn values(&self) -> Vec<String> {
+        self.raw
+            .pointer("/constraints/0/values")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Which part of a stage this strategy is, if it is one the tool manages.
+    #[must_use]
+    pub fn role(&self) -> Option<Role> {
+        if self.str_at("/name") != Some(FLEXIBLE)
+            || self.raw.get("disabled").and_then(Value::as_bool) == Some(true)
+        {
+            return None;
+        }
+        let constraints = self.raw.get("constraints").and_then(Value::as_array);
+        let segments = self.raw.get("segments").and_then(Value::as_array);
+        if segments.is_some_and(|s| !s.is_empty()) {
+            return None;
+        }
+        match constraints.map_or(0, Vec::len) {
+            0 => Some(Role::Rollout),
+            1 => {
+                let c = &constraints?[0];
+                let plain = c.get("operator").and_then(Value::as_str) == Some("IN")
+                    && c.get("inverted").and_then(Value::as_bool) != Some(true)
+                    && self.rollout().and_then(Value::as_str) == Some("100");
+                match c.get("contextName").and_then(Value::as_str) {
+                    Some("userId") if plain => Some(Role::Users),
+                    Some(GROUP_FIELD) if plain => Some(Role::Groups),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The flag's state in one environment, sorted into the parts of a stage.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub enabled: bool,
+    pub rollout: Option<Strategy>,
+    pub users: Option<Strategy>,
+    pub groups: Option<Strategy>,
+    /// Second strategies of a role (left by two first advances racing): deleted by the next write.
+    pub extras: Vec<(Role, Strategy)>,
+    /// Strategies the tool does not manage (added in the UI): kept, never changed.
+    pub others: usize,
+    pub strategy_count: usize,
+}
+
+impl Layout {
+    /// From one element of the flag's `environments[]`.
+    #[must_use]
+    pub fn from_env(env: &Value) -> Layout {
+        let mut layout = Layout {
+            enabled: env.get("enabled").and_then(Value::as_bool) == Some(true),
+            ..Layout::default()
+        };
+        let mut list: Vec<Strategy> = env
+            .get("strategies")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .map(|s| Strategy {
+                        id: s
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        raw: s.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        layout.strategy_count = list.len();
+        // Ids are ULIDs: the oldest strategy of a role is the one that counts.
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        for s in list {
+            let Some(role) = s.role() else {
+                layout.others += 1;
+                continue;
+            };
+            let slot = match role {
+                Role::Rollout => &mut layout.rollout,
+                Role::Users => &mut layout.users,
+                Role::Groups => &mut layout.groups,
+            };
+            if slot.is_none() {
+                *slot = Some(s);
+            } else {
+                layout.extras.push((role, s));
+            }
+        }
+        layout
+    }
+
+    #[must_use]
+    pub fn get(&self, role: Role) -> Option<&Strategy> {
+        match role {
+            Role::Rollout => self.rollout.as_ref(),
+            Role::Users => self.users.as_ref(),
+            Role::Groups => self.groups.as_ref(),
+        }
+    }
+}
+
+/// Parses a stored `rollout` value; the server keeps anything (`"150"`, `"abc"`), the tool does not.
+pub fn parse_rollout(raw: Option<&Value>, flag: &str, environment: &str) -> Result<Percentage> {
+    let text = match raw {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= 100)
+        .and_then(|n| Percentage::from_weight(n * 1000))
+        .ok_or_else(|| {
+            Error::provider(format!(
+                "the rollout strategy of {flag} in {environment} holds rollout {}, which is not a whole percentage from 0 to 100; nothing was changed",
+                raw.map_or_else(|| "(none)".to_string(), Value::to_string)
+            ))
+            .with_hint("fix the strategy's rollout in Unleash (a whole number 0-100), then run the command again")
+            .permanent()
+        })
+}
+
+/// What the tool reads from an environment.
+pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> Result<FlagState> {
+    let percentage = match &layout.rollout {
+        Some(s) => parse_rollout(s.rollout(), flag, environment)?,
+        // Unleash serves an enabled environment without strategies to everyone.
+        None if layout.enabled && layout.strategy_count == 0 => Percentage::FULL,
+        None => Percentage::ZERO,
+    };
+    let stage = layout
+        .rollout
+        .as_ref()
+        .and_then(Strategy::title)
+        .and_then(stage_of_title);
+    Ok(FlagState {
+        exists: layout.enabled || layout.strategy_count > 0,
+        on: layout.enabled,
+        percentage,
+        stage,
+        users: layout
+            .users
+            .as_ref()
+            .map(Strategy::values)
+            .unwrap_or_default(),
+        groups: layout
+            .groups
+            .as_ref()
+            .map(Strategy::values)
+            .unwrap_or_default(),
+        since: None,
+        killed_at: None,
+        version: json!({
+            "enabled": layout.enabled,
+            "strategies": env.get("strategies").cloned().unwrap_or(Value::Null),
+        })
+        .to_string(),
+        revision: None,
+        detail: None,
+    })
+}
+
+/// `rollout stage beta | advance f internal → beta (10%) in production | by alice` → `beta`.
+#[must_use]
+pub fn stage_of_title(title: &str) -> Option<String> {
+    let rest = title.strip_prefix("rollout stage ")?;
+    let stage = rest.split(" | ").next()?.trim();
+    (!stage.is_empty()).then(|| stage.to_string())
+}
+
+/// The note part of a title the tool wrote (after the first ` | `).
+#[must_use]
+pub fn note_of_title(title: &str) -> Option<String> {
+    if !title.starts_with(TITLE_PREFIX) {
+        return None;
+    }
+    title.split_once(" | ").map(|(_, n)| n.to_string())
+}
+
+/// The note as it travels in titles: the change's summary and who made it.
+#[must_use]
+pub fn note_text(note: &Note) -> String {
+    format!("{} | by {}", note.text, note.actor)
+}
+
+#[must_use]
+pub fn title(role: Role, stage: &str, note: &Note) -> String {
+    let head = match role {
+        Role::Rollout => format!("rollout stage {stage}"),
+        Role::Users => format!("rollout users (stage {stage})"),
+        Role::Groups => format!("rollout groups (stage {stage})"),
+    };
+    format!("{head} | {}", note_text(note))
+}
+
+/// One request of a write.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// JSON Patch of a strategy, starting with a `test` of the value that was read.
+    Patch {
+        role: Role,
+        id: String,
+        ops: Vec<Value>,
+        wanted: Value,
+    },
+    /// A new strategy.
+    Create {
+        role: Role,
+        body: Value,
+    },
+    Delete {
+        role: Role,
+        id: String,
+    },
+    On,
+    Off,
+}
+
+fn strategy_body(
+    role: Role,
+    flag: &str,
+    pct: Percentage,
+    values: &[String],
+    title: String,
+) -> Value {
+    let constraints = match role {
+        Role::Rollout => json!([]),
+        Role::Users => json!([{"contextName": "userId", "operator": "IN", "values": values}]),
+        Role::Groups => json!([{"contextName": GROUP_FIELD, "operator": "IN", "values": values}]),
+    };
+    let rollout = match role {
+        Role::Rollout => pct.whole().unwrap_or(pct.weight() / 1000).to_string(),
+        _ => "100".to_string(),
+    };
+    let mut params = Map::new();
+    params.insert("rollout".into(), json!(rollout));
+    params.insert("stickiness".into(), json!("default"));
+    params.insert("groupId".into(), json!(flag));
+    json!({
+        "name": FLEXIBLE,
+        "title": title,
+        "disabled": false,
+        "constraints": constraints,
+        "parameters": Value::Object(params),
+    })
+}
+
+/// The requests that take the environment from `layout` to `desired`, in a safe order: the
+/// rollout first (its guarded patch fails before anything changed), users and groups, clean-up,
+/// and the environment switched on last (Unleash adds a 100% strategy to an environment turned on
+/// without one).
+#[must_use]
+pub fn steps(layout: &Layout, desired: &Desired, note: &Note, flag: &str) -> Vec<Step> {
+    if !desired.on {
+        return if layout.enabled {
+            vec![Step::Off]
+        } else {
+            Vec::new()
+        };
+    }
+    let mut out = Vec::new();
+    let want_rollout = json!(desired
+        .percentage
+        .whole()
+        .unwrap_or(desired.percentage.weight() / 1000)
+        .to_string());
+    match &layout.rollout {
+        Some(s) if s.rollout() != Some(&want_rollout) => out.push(Step::Patch {
+            role: Role::Rollout,
+            id: s.id.clone(),
+            ops: vec![
+                json!({"op": "test", "path": "/parameters/rollout", "value": s.rollout().cloned().unwrap_or(Value::Null)}),
+                json!({"op": "replace", "path": "/parameters/rollout", "value": want_rollout}),
+                json!({"op": "replace", "path": "/title", "value": title(Role::Rollout, &desired.stage, note)}),
+            ],
+            wanted: want_rollout,
+        }),
+        Some(_) => {}
+        None => out.push(Step::Create {
+            role: Role::Rollout,
+            body: strategy_body(
+                Role::Rollout,
+                flag,
+                desired.percentage,
+                &[],
+                title(Role::Rollout, &desired.stage, note),
+            ),
+        }),
+    }
+    for (role, values) in [
+        (Role::Users, &desired.users),
+        (Role::Groups, &desired.groups),
+    ] {
+        match layout.get(role) {
+            Some(s) if values.is_empty() => out.push(Step::Delete {
+                role,
+                id: s.id.clone(),
+            }),
+            Some(s) if &s.values() != values => out.push(Step::Patch {
+                role,
+                id: s.id.clone(),
+                ops: vec![
+                    json!({"op": "test", "path": "/constraints/0/values", "value": s.raw.pointer("/constraints/0/values").cloned().unwrap_or(Value::Null)}),
+                    json!({"op": "replace", "path": "/constraints/0/values", "value": values}),
+                    json!({"op": "replace", "path": "/title", "value": title(role, &desired.stage, note)}),
+                ],
+                wanted: json!(values),
+            }),
+            Some(_) => {}
+            None if values.is_empty() => {}
+            None => out.push(Step::Create {
+                role,
+                body: strategy_body(role, flag, desired.percentage, values, title(role, &desired.stage, note)),
+            }),
+        }
+    }
+    for (role, s) in &layout.extras {
+        out.push(Step::Delete {
+            role: *role,
+            id: s.id.clone(),
+        });
+    }
+    if !layout.enabled {
+        out.push(Step::On);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_carry_the_stage_and_the_note() {
+        let note = Note {
+            text: "advance f internal → beta (10%) in production: because".into(),
+            actor: "alice@example.com".into(),
+        };
+        let t = title(Role::Rollout, "beta", &note);
+        assert_eq!(stage_of_title(&t).as_deref(), Some("beta"));
+        assert_eq!(
+            note_of_title(&t).as_deref(),
+            Some("advance f internal → beta (10%) in production: because | by alice@example.com")
+        );
+        assert_eq!(stage_of_title("my own title"), None);
+    }
+
+    #[test]
+    fn rollout_values_are_validated() {
+        assert_eq!(
+            parse_rollout(Some(&json!("25")), "f", "e")
+                .unwrap()
+                .weight(),
+            25_000
+        );
+        assert!(parse_rollout(Some(&json!("150")), "f", "e").is_err());
+        assert!(parse_rollout(Some(&json!("abc")), "f", "e").is_err());
+        assert!(parse_rollout(None, "f", "e").is_err());
+    }
+}
