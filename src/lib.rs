@@ -3,6 +3,8 @@
 //! here and exits with the code it returns.
 
 pub mod actor;
+pub mod checklist;
+pub mod checklist_cli;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -62,6 +64,46 @@ where
             _ = tokio::signal::ctrl_c() => Err(error::Error::new(error::Kind::Interrupted, "interrupted")),
         }
     });
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            out.error(&err);
+            err.exit_code()
+        }
+    }
+}
+
+/// Runs `checklist` with `args` (including the program name) and returns the exit code.
+pub fn run_checklist<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match checklist_cli::ChecklistCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let out = Output::new(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            out.error(&error::Error::failed(format!(
+                "cannot start the async runtime: {e}"
+            )));
+            return 1;
+        }
+    };
+    // `checklist run` catches Ctrl-C itself, to stop its tasks and record the run.
+    let result = runtime.block_on(checklist_cli::run(cli, out.clone()));
+    // A manual prompt may still be blocked reading the terminal: do not wait for it.
+    runtime.shutdown_background();
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -15,3 +15,11 @@ mod config_fuzz;
 mod unleash_server;
 mod unleash_commands;
 mod unleash_parity;
+
+mod checklist_broken;
+mod checklist_commands;
+mod checklist_interrupt;
+mod checklist_repo;
+mod checklist_reports;
+mod checklist_support;
+mod checklist_terminal;

@@ -60,11 +60,13 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
     if args.dry_run {
         out.data(&format!("dry run: would write {}:", path.display()));
         out.data(&text);
+        crate::checklist::starter::write(&dir, true, out)?;
         return Ok(0);
     }
     std::fs::write(&path, text)
         .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
     out.data(&format!("wrote {}", path.display()));
+    crate::checklist::starter::write(&dir, false, out)?;
     out.info(
         "next: `rollout plan` to see the timeline, `rollout advance` to start the first stage",
     );

@@ -21,6 +21,20 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
             problems.push(e);
         }
     }
+    // Every checklist beside it, each with all of its problems.
+    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+    for (file, loaded) in crate::checklist::load_all(dir)? {
+        let shown = crate::checklist::file::shown_path(&file)
+            .display()
+            .to_string();
+        match loaded {
+            Ok(c) => files.push(json!({"path": shown, "ok": true, "tasks": c.tasks.len()})),
+            Err(e) => {
+                files.push(json!({"path": shown, "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+                problems.push(e);
+            }
+        }
+    }
     if out.json {
         out.json_doc(json!({"ok": problems.is_empty(), "files": files}));
     } else {

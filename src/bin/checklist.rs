@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(rollout::run_checklist(std::env::args_os()));
+}

@@ -1,0 +1,472 @@
+//! The `checklist` subcommands: `list`, `show`, `validate` and `run`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::checklist::file::shown_path;
+use crate::checklist::progress;
+use crate::checklist::report::{self, ChecklistReport, RunReport};
+use crate::checklist::result::{Outcome, RunStatus};
+use crate::checklist::runner::{self, Interrupt, RunOptions, Runner};
+use crate::checklist::select::{self, Planned, Selection, Step};
+use crate::checklist::state::{self, RunState, Status};
+use crate::checklist::task::TaskKind;
+use crate::checklist::{self as cl, Checklist};
+use crate::error::{Error, Result};
+use crate::global_args::GlobalArgs;
+use crate::output::{table, Output};
+
+/// `checklist list`: the checklists found, with task counts.
+pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
+    let dir = cl::project_dir(g)?;
+    let all = cl::load_all(&dir)?;
+    let mut broken = false;
+    let mut rows = vec![vec![
+        "NAME".to_string(),
+        "TASKS".into(),
+        "MANUAL".into(),
+        "TITLE".into(),
+    ]];
+    let mut docs = Vec::new();
+    for (path, loaded) in &all {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match loaded {
+            Ok(c) => {
+                let manual = c
+                    .tasks
+                    .iter()
+                    .filter(|t| matches!(t.kind, TaskKind::Manual(_)))
+                    .count();
+                rows.push(vec![
+                    name.clone(),
+                    c.tasks.len().to_string(),
+                    manual.to_string(),
+                    c.title.clone(),
+                ]);
+                docs.push(json!({"name": name, "title": c.title, "tasks": c.tasks.len(), "manual": manual, "file": shown_path(path), "ok": true}));
+            }
+            Err(_) => {
+                broken = true;
+                rows.push(vec![
+                    name.clone(),
+                    "?".into(),
+                    "?".into(),
+                    "(broken: run `checklist validate`)".into(),
+                ]);
+                docs.push(json!({"name": name, "file": shown_path(path), "ok": false}));
+            }
+        }
+    }
+    if out.json {
+        out.json_doc(json!({"dir": dir, "checklists": docs}));
+    } else if all.is_empty() {
+        out.info(&format!(
+            "no checklists in {}; `rollout init` writes starters",
+            dir.join(cl::CHECKLIST_DIR).display()
+        ));
+    } else {
+        for line in table(&rows) {
+            out.data(&line);
+        }
+    }
+    Ok(if broken { 2 } else { 0 })
+}
+
+/// `checklist show NAME`: the tasks in order, with their kind and options.
+pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
+    let dir = cl::project_dir(g)?;
+    let c = cl::load(&dir, name)?;
+    if out.json {
+        let tasks: Vec<_> = c
+            .tasks
+            .iter()
+            .map(|t| {
+                json!({
+                    "id": t.id, "name": t.name, "kind": t.kind.name(), "does": t.kind.describe(),
+                    "timeout": t.timeout.map(crate::clock::span), "retries": t.retries,
+                    "allow_failure": t.allow_failure, "parallel": t.parallel,
+                })
+            })
+            .collect();
+        out.json_doc(json!({"name": c.name, "title": c.title, "description": c.description, "file": shown_path(&c.path), "tasks": tasks}));
+        return Ok(0);
+    }
+    out.data(&format!(
+        "{} ({}): {} tasks",
+        out.bold(&c.name),
+        c.title,
+        c.tasks.len()
+    ));
+    if let Some(d) = &c.description {
+        out.data(&format!("  {}", d.trim()));
+    }
+    let mut rows = vec![vec![
+        "#".to_string(),
+        "ID".into(),
+        "KIND".into(),
+        "TASK".into(),
+        "OPTIONS".into(),
+    ]];
+    for (i, t) in c.tasks.iter().enumerate() {
+        let mut opts = Vec::new();
+        if let Some(d) = t.timeout {
+            opts.push(format!("timeout {}", crate::clock::span(d)));
+        }
+        if t.retries > 0 {
+            opts.push(format!("retries {}", t.retries));
+        }
+        if t.allow_failure {
+            opts.push("allow_failure".into());
+        }
+        if t.parallel {
+            opts.push("parallel".into());
+        }
+        rows.push(vec![
+            (i + 1).to_string(),
+            t.id.clone(),
+            t.kind.name().into(),
+            t.name.clone(),
+            opts.join(", "),
+        ]);
+    }
+    for line in table(&rows) {
+        out.data(&line);
+    }
+    Ok(0)
+}
+
+/// `checklist validate`: every checklist file; exit 0 or 2 with every problem.
+pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
+    let dir = cl::project_dir(g)?;
+    let all = cl::load_all(&dir)?;
+    let mut files = Vec::new();
+    let mut ok = true;
+    for (path, loaded) in &all {
+        match loaded {
+            Ok(c) => {
+                files.push(json!({"path": shown_path(path), "ok": true, "tasks": c.tasks.len()}));
+                if !out.json {
+                    out.data(&format!(
+                        "{}: ok ({} tasks)",
+                        shown_path(path).display(),
+                        c.tasks.len()
+                    ));
+                }
+            }
+            Err(e) => {
+                ok = false;
+                files.push(json!({"path": shown_path(path), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+                if !out.json {
+                    out.error(e);
+                }
+            }
+        }
+    }
+    if all.is_empty() && !out.json {
+        out.info(&format!(
+            "no checklists in {}",
+            dir.join(cl::CHECKLIST_DIR).display()
+        ));
+    }
+    if out.json {
+        out.json_doc(json!({"ok": ok, "files": files}));
+    }
+    Ok(if ok { 0 } else { 2 })
+}
+
+/// The options of `checklist run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunArgs {
+    pub names: Vec<String>,
+    pub selection: Selection,
+    pub resume: bool,
+    pub jobs: Option<usize>,
+    pub junit: Option<PathBuf>,
+}
+
+/// Loads the named checklists, reporting every broken one (exit 2).
+fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>> {
+    let mut lists = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut hint = None;
+    for name in names {
+        match cl::load(dir, name) {
+            Ok(c) => lists.push(c),
+            Err(e) => {
+                problems.push(e.message);
+                hint = hint.or(e.hint);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(lists)
+    } else {
+        let mut e = Error::usage(problems.join("\n"));
+        e.hint = hint;
+        Err(e)
+    }
+}
+
+/// `checklist run NAME...`
+pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
+    let dir = cl::project_dir(g)?;
+    if a.jobs == Some(0) {
+        return Err(Error::usage("--jobs must be at least 1"));
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let sel = &a.selection;
+    if a.resume && (!sel.only.is_empty() || !sel.skip.is_empty() || sel.from.is_some()) {
+        return Err(Error::usage(
+            "--resume continues a run with its own selection; it takes no --only, --skip or --from",
+        )
+        .with_hint("drop those options, or start a new run without --resume"));
+    }
+    if a.names.is_empty() && !a.resume {
+        return Err(
+            Error::usage("name the checklists to run").with_hint(format!(
+                "the checklists are: {}",
+                cl::names(&dir)?.join(", ")
+            )),
+        );
+    }
+    let now = crate::clock::now()?;
+    let actor = crate::actor::resolve(g.actor.as_deref(), &dir);
+    let (checklists, plan, run_id, prior) = if a.resume {
+        let Some(prior) = state::latest_unfinished(&dir, &a.names)? else {
+            let what = if a.names.is_empty() {
+                "checklist".to_string()
+            } else {
+                a.names.join(" ")
+            };
+            return Err(Error::usage(format!("there is no unfinished run of {what} to resume"))
+                .with_hint("the last run finished (or none was recorded); start a new one without --resume"));
+        };
+        let checklists = load_named(&dir, &prior.checklists)?;
+        let plan = select::resume(&checklists, &prior.priors(), sel.skip_manual);
+        (checklists, plan, prior.run_id.clone(), Some(prior))
+    } else {
+        let checklists = load_named(&dir, &a.names)?;
+        let plan = select::plan(&checklists, sel)?;
+        (checklists, plan, state::new_run_id(now), None)
+    };
+    let began = Instant::now();
+    let resumed = prior.is_some();
+    let (report, code) = if g.dry_run {
+        let report = dry_run(out, &checklists, &plan, &actor, now);
+        (report, 0)
+    } else {
+        let state = RunState {
+            run_id: run_id.clone(),
+            started: prior.as_ref().map_or(now, |p| p.started),
+            updated: now,
+            actor: actor.clone(),
+            status: Status::Running,
+            checklists: checklists.iter().map(|c| c.name.clone()).collect(),
+            tasks: Vec::new(),
+        };
+        let mut interrupt =
+            Interrupt::new().map_err(|e| Error::failed(format!("cannot catch Ctrl-C: {e}")))?;
+        let progress = progress::choose(out);
+        let opts = RunOptions {
+            yes: g.yes,
+            jobs,
+            interactive: cl::manual::can_ask(),
+        };
+        let runner = Runner::new(
+            &dir,
+            g,
+            out,
+            opts,
+            progress.as_ref(),
+            &checklists,
+            &plan,
+            state,
+        );
+        let (results, status, started) = runner.run(&mut interrupt).await;
+        let mut lists = Vec::new();
+        for (ci, c) in checklists.iter().enumerate() {
+            let rs: Vec<_> = plan
+                .iter()
+                .zip(&results)
+                .filter(|(p, _)| p.checklist == ci)
+                .map(|(_, r)| r.clone())
+                .collect();
+            let st = if !started[ci] {
+                RunStatus::Failed
+            } else if rs.iter().any(|r| r.outcome == Outcome::Interrupted)
+                || (status == RunStatus::Interrupted
+                    && rs
+                        .iter()
+                        .any(|r| !r.outcome.is_done() && r.outcome != Outcome::Skipped))
+            {
+                RunStatus::Interrupted
+            } else {
+                crate::checklist::result::status_of(&rs)
+            };
+            lists.push(ChecklistReport {
+                name: c.name.clone(),
+                title: c.title.clone(),
+                file: shown_path(&c.path).display().to_string(),
+                started: started[ci],
+                status: st,
+                results: rs,
+            });
+        }
+        let report = RunReport {
+            run_id: Some(run_id.clone()),
+            actor,
+            time: now,
+            dry_run: false,
+            resumed,
+            status,
+            duration: began.elapsed(),
+            checklists: lists,
+        };
+        if let Err(e) = report::journal::append(&dir, &report) {
+            out.error(&e);
+        }
+        (report, status.exit_code())
+    };
+    finish(out, &a, &report)?;
+    if !g.dry_run && !out.json {
+        let names = report
+            .checklists
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match report.status {
+            RunStatus::Interrupted => out.info(&format!(
+                "stopped; to continue: checklist run {names} --resume"
+            )),
+            RunStatus::Failed => out.info(&format!(
+                "failed; once fixed, continue with: checklist run {names} --resume"
+            )),
+            _ => {}
+        }
+    }
+    Ok(code)
+}
+
+/// Writes the reports of a finished run and prints its closing line.
+fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
+    if let Some(path) = &a.junit {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(path, report::junit::render(report)).map_err(|e| {
+            Error::failed(format!(
+                "cannot write the JUnit report {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    if !report.dry_run {
+        if let Err(e) = report::github_summary::append_if_set(report) {
+            out.warn(&format!("cannot append to $GITHUB_STEP_SUMMARY: {e}"));
+        }
+    }
+    let counts = report.counts();
+    let allowed: Vec<String> = report
+        .checklists
+        .iter()
+        .flat_map(|c| c.results.iter())
+        .filter(|r| r.outcome == Outcome::FailedAllowed)
+        .map(|r| r.id.clone())
+        .collect();
+    if out.json {
+        out.json_doc(report::json::document(report));
+        eprintln!("{}", counts.line());
+    } else {
+        if !allowed.is_empty() {
+            out.data(&format!(
+                "{} failed but allowed (allow_failure): {}",
+                allowed.len(),
+                allowed.join(", ")
+            ));
+        }
+        out.data(&counts.line());
+    }
+    Ok(())
+}
+
+/// `--dry-run`: each task and what it would do; nothing runs and nothing is written.
+fn dry_run(
+    out: &Output,
+    checklists: &[Checklist],
+    plan: &[Planned],
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> RunReport {
+    let mut lists = Vec::new();
+    for (ci, c) in checklists.iter().enumerate() {
+        if !out.json {
+            out.data(&format!(
+                "dry run: checklist {} ({}), nothing is run",
+                c.name, c.title
+            ));
+        }
+        let mut results = Vec::new();
+        for p in plan.iter().filter(|p| p.checklist == ci) {
+            let task = &c.tasks[p.task];
+            let (what, note) = match &p.step {
+                Step::Run => (
+                    format!("would {}", task.kind.describe()),
+                    "dry run".to_string(),
+                ),
+                Step::Skip(reason) => (format!("skip ({reason})"), reason.clone()),
+                Step::Keep(_) => (
+                    "keep (passed in the earlier attempt)".to_string(),
+                    "passed earlier".to_string(),
+                ),
+            };
+            let mut extra = Vec::new();
+            if let Some(t) = task.timeout {
+                extra.push(format!("timeout {}", crate::clock::span(t)));
+            }
+            if task.retries > 0 {
+                extra.push(format!("retries {}", task.retries));
+            }
+            if task.allow_failure {
+                extra.push("allow_failure".into());
+            }
+            if task.parallel {
+                extra.push("parallel".into());
+            }
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extra.join(", "))
+            };
+            if !out.json {
+                out.data(&format!("  {} [{}]: {what}{extra}", task.name, task.id));
+            }
+            results.push(runner::blank(c, task, Outcome::Skipped, Some(note)));
+        }
+        lists.push(ChecklistReport {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            file: shown_path(&c.path).display().to_string(),
+            started: false,
+            status: RunStatus::DryRun,
+            results,
+        });
+    }
+    RunReport {
+        run_id: None,
+        actor: actor.to_string(),
+        time: now,
+        dry_run: true,
+        resumed: false,
+        status: RunStatus::DryRun,
+        duration: std::time::Duration::ZERO,
+        checklists: lists,
+    }
+}

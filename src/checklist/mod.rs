@@ -1,0 +1,120 @@
+//! `checklist`: the release checklists in `checklists/*.yaml`, found, validated and run.
+//!
+//! [`file`] parses and validates a checklist into typed [`task`]s; [`select`] decides (as pure
+//! functions) which tasks a run takes; [`runner`] runs them, sending [`progress`] events to one
+//! reporter (terminal spinners, plain lines, GitHub Actions groups); the reports written after a
+//! run (`--junit`, `--json`, the journal, `$GITHUB_STEP_SUMMARY`) are built from its [`result`].
+
+pub mod commands;
+pub mod file;
+pub mod manual;
+pub mod process;
+pub mod progress;
+pub mod report;
+pub mod result;
+pub mod rollout_task;
+pub mod runner;
+pub mod select;
+pub mod starter;
+pub mod state;
+pub mod task;
+
+use std::path::{Path, PathBuf};
+
+pub use file::Checklist;
+
+use crate::error::{Error, Result};
+use crate::global_args::GlobalArgs;
+
+/// Where checklists live, beside stages.yaml.
+pub const CHECKLIST_DIR: &str = "checklists";
+
+/// The project directory: the nearest directory, from the run's start directory up, that holds
+/// stages.yaml or a checklists/ directory. Tasks run here and `.rollout/` lives here.
+pub fn project_dir(args: &GlobalArgs) -> Result<PathBuf> {
+    let start = crate::context::start_dir(args)?;
+    let start = start.canonicalize().unwrap_or(start);
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        if d.join(crate::config::STAGES_FILE).is_file() || d.join(CHECKLIST_DIR).is_dir() {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(Error::usage(format!(
+        "no {CHECKLIST_DIR}/ directory or stages.yaml in {} or any parent directory",
+        start.display()
+    ))
+    .with_hint("run `rollout init` to write starter checklists, or pass -C DIR"))
+}
+
+/// The checklist files in `dir/checklists/`, sorted by name.
+pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let root = dir.join(CHECKLIST_DIR);
+    let entries = match std::fs::read_dir(&root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::usage(format!("cannot read {}: {e}", root.display()))),
+    };
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The names of the checklists in `dir` (file stems).
+pub fn names(dir: &Path) -> Result<Vec<String>> {
+    Ok(files(dir)?
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect())
+}
+
+/// Loads the checklist called `name`; an unknown name is a usage error with a suggestion.
+pub fn load(dir: &Path, name: &str) -> Result<Checklist> {
+    for path in files(dir)? {
+        if path
+            .file_stem()
+            .is_some_and(|s| s.to_string_lossy() == name)
+        {
+            return Checklist::load(&path);
+        }
+    }
+    let known = names(dir)?;
+    let refs: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = if known.is_empty() {
+        format!(
+            "there are no checklists in {}; run `rollout init` to write starters",
+            dir.join(CHECKLIST_DIR).display()
+        )
+    } else {
+        match crate::yaml_reader::did_you_mean(name, &refs) {
+            Some(k) => format!(
+                "did you mean `{k}`? The checklists are: {}",
+                known.join(", ")
+            ),
+            None => format!("the checklists are: {}", known.join(", ")),
+        }
+    };
+    Err(Error::usage(format!(
+        "there is no checklist `{name}` in {}",
+        dir.join(CHECKLIST_DIR).display()
+    ))
+    .with_hint(hint))
+}
+
+/// Every checklist file, each loaded or with its problems.
+pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Result<Checklist>)>> {
+    Ok(files(dir)?
+        .into_iter()
+        .map(|p| {
+            let c = Checklist::load(&p);
+            (p, c)
+        })
+        .collect())
+}

@@ -1,0 +1,98 @@
+//! On GitHub Actions (`GITHUB_ACTIONS=true`): each task's output folded in a `::group::`, printed
+//! whole when the task ends (so parallel tasks never interleave), and a failure as an `::error::`
+//! annotation. The summary table for `$GITHUB_STEP_SUMMARY` is written after the run by
+//! [`crate::checklist::report::github_summary`].
+
+use super::{end_line, failure_lines, Plain, Progress};
+use crate::checklist::result::{Outcome, TaskResult};
+use crate::checklist::task::Task;
+use crate::checklist::Checklist;
+use crate::output::Output;
+
+pub struct GitHub {
+    plain: Plain,
+}
+
+impl GitHub {
+    #[must_use]
+    pub fn new(out: Output) -> Self {
+        GitHub {
+            plain: Plain { out },
+        }
+    }
+}
+
+/// Escapes a workflow command's message (`%`, CR and LF).
+#[must_use]
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (also `:` and `,`).
+#[must_use]
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl Progress for GitHub {
+    fn checklist_started(&self, checklist: &Checklist, resumed: bool) {
+        self.plain.checklist_started(checklist, resumed);
+    }
+
+    fn task_started(&self, key: usize, task: &Task) {
+        self.plain.task_started(key, task);
+    }
+
+    fn task_line(&self, _key: usize, _line: &str) {}
+
+    fn task_finished(&self, _key: usize, task: &Task, result: &TaskResult) {
+        let out = &self.plain.out;
+        let mut lines = vec![format!("::group::{}", end_line(out, task, result))];
+        if let Some(log) = &result.log {
+            if let Ok(text) = std::fs::read_to_string(log) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        lines.push("::endgroup::".to_string());
+        if matches!(result.outcome, Outcome::Failed | Outcome::Interrupted) {
+            lines.extend(failure_lines(out, result));
+            let why = result
+                .note
+                .clone()
+                .unwrap_or_else(|| result.outcome.label().to_string());
+            lines.push(format!(
+                "::error title={}::{}",
+                escape_property(&format!("{}: {}", result.checklist, task.name)),
+                escape_data(&format!(
+                    "{} [{}] {}: {why}",
+                    task.name,
+                    task.id,
+                    result.outcome.label()
+                ))
+            ));
+        } else if result.outcome == Outcome::FailedAllowed {
+            let why = result.note.clone().unwrap_or_default();
+            lines.push(format!(
+                "::warning title={}::{}",
+                escape_property(&format!("{}: {}", result.checklist, task.name)),
+                escape_data(&format!(
+                    "{} [{}] failed (allowed): {why}",
+                    task.name, task.id
+                ))
+            ));
+        }
+        for l in lines {
+            eprintln!("{}", crate::redact::scrub(&l));
+        }
+    }
+
+    fn note(&self, text: &str) {
+        self.plain.note(text);
+    }
+
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        f();
+    }
+}

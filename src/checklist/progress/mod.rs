@@ -1,0 +1,136 @@
+//! Progress while a run goes: one reporter, chosen once per run, gets every task's start, output
+//! lines and end. On a terminal: spinners ([`terminal`]); elsewhere one line per task start and
+//! end ([`Plain`]); on GitHub Actions also a folded group per task ([`github`]).
+
+pub mod github;
+pub mod terminal;
+
+use console::Style;
+
+use crate::checklist::result::{Outcome, TaskResult};
+use crate::checklist::task::Task;
+use crate::checklist::Checklist;
+use crate::output::Output;
+
+/// Receives a run's events. Tasks of a parallel group report concurrently, so `key` (unique per
+/// task in the run) says which task a line belongs to; each reporter keeps tasks' output apart.
+pub trait Progress {
+    fn checklist_started(&self, checklist: &Checklist, resumed: bool);
+    fn task_started(&self, key: usize, task: &Task);
+    fn task_line(&self, key: usize, line: &str);
+    fn task_finished(&self, key: usize, task: &Task, result: &TaskResult);
+    /// A line of context (dry-run descriptions, skipped tasks).
+    fn note(&self, text: &str);
+    /// Runs `f` (a question to a person) with any animation paused.
+    fn suspend(&self, f: &mut dyn FnMut());
+}
+
+/// Picks the reporter for this run: GitHub Actions, a terminal that animates, or plain lines.
+#[must_use]
+pub fn choose(out: &Output) -> Box<dyn Progress> {
+    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    if github {
+        Box::new(github::GitHub::new(out.clone()))
+    } else if out.animate && !out.json && !out.quiet {
+        Box::new(terminal::Terminal::new(out.clone()))
+    } else {
+        Box::new(Plain { out: out.clone() })
+    }
+}
+
+/// The line that ends a task, e.g. `✓ Run all tests (12.3s)`.
+#[must_use]
+pub fn end_line(out: &Output, task: &Task, r: &TaskResult) -> String {
+    let time = crate::checklist::report::seconds(r.duration());
+    let (mark, style) = match r.outcome {
+        Outcome::Passed => ("✓", Style::new().green()),
+        Outcome::Failed => ("✗", Style::new().red().bold()),
+        Outcome::FailedAllowed => ("!", Style::new().yellow()),
+        Outcome::Skipped => ("-", Style::new().dim()),
+        Outcome::Interrupted => ("✗", Style::new().yellow()),
+    };
+    let mut line = format!("{} {} [{}]", out.paint_err(style, mark), task.name, task.id);
+    match r.outcome {
+        Outcome::Passed => line.push_str(&format!(" passed in {time}")),
+        Outcome::Skipped => line.push_str(" skipped"),
+        _ => line.push_str(&format!(" {} after {time}", r.outcome.label())),
+    }
+    if let Some(note) = &r.note {
+        line.push_str(&format!(": {note}"));
+    }
+    line
+}
+
+/// The lines shown under a failed task: its last output lines and where the whole log is.
+#[must_use]
+pub fn failure_lines(out: &Output, r: &TaskResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !matches!(
+        r.outcome,
+        Outcome::Failed | Outcome::FailedAllowed | Outcome::Interrupted
+    ) {
+        return lines;
+    }
+    if !r.tail.is_empty() {
+        lines.push(match r.tail.len() {
+            1 => "  its last line of output:".to_string(),
+            n => format!("  its last {n} lines of output:"),
+        });
+        for l in &r.tail {
+            lines.push(format!("  {} {l}", out.paint_err(Style::new().dim(), "│")));
+        }
+    }
+    if let Some(log) = &r.log {
+        lines.push(format!("  full log: {log}"));
+    }
+    lines
+}
+
+/// One line per task start and end, on stderr: for CI logs, pipes and `TERM=dumb`.
+pub struct Plain {
+    pub out: Output,
+}
+
+impl Progress for Plain {
+    fn checklist_started(&self, checklist: &Checklist, resumed: bool) {
+        let verb = if resumed { "resuming" } else { "running" };
+        self.out.info(&format!(
+            "{verb} checklist {} ({}): {} tasks",
+            checklist.name,
+            checklist.title,
+            checklist.tasks.len()
+        ));
+    }
+
+    fn task_started(&self, _key: usize, task: &Task) {
+        self.out
+            .info(&format!("→ {} [{}] started", task.name, task.id));
+    }
+
+    fn task_line(&self, _key: usize, line: &str) {
+        if self.out.verbose {
+            self.out.debug(&format!("  {line}"));
+        }
+    }
+
+    fn task_finished(&self, _key: usize, task: &Task, result: &TaskResult) {
+        let failed = matches!(result.outcome, Outcome::Failed | Outcome::FailedAllowed);
+        if failed || !self.out.quiet {
+            eprintln!(
+                "{}",
+                crate::redact::scrub(&end_line(&self.out, task, result))
+            );
+            for l in failure_lines(&self.out, result) {
+                eprintln!("{}", crate::redact::scrub(&l));
+            }
+        }
+    }
+
+    fn note(&self, text: &str) {
+        self.out.info(text);
+    }
+
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        f();
+    }
+}

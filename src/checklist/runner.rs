@@ -1,0 +1,556 @@
+//! Runs a plan: tasks in order, adjacent `parallel` tasks together (at most `--jobs` at once),
+//! each task's result saved to the run state as it ends, Ctrl-C (SIGINT or SIGTERM) stopping
+//! every running task's process group, and the rest of the run skipped after a failure.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use futures_util::stream::{self, StreamExt};
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
+use crate::checklist::file::shown_path;
+use crate::checklist::manual::{self, Answer};
+use crate::checklist::process::{self, Exit, Groups, Sink};
+use crate::checklist::progress::Progress;
+use crate::checklist::result::{Outcome, RunStatus, TaskResult};
+use crate::checklist::select::{Planned, Step};
+use crate::checklist::state::{self, RunState, StateTask, Status};
+use crate::checklist::task::{Task, TaskKind};
+use crate::checklist::{rollout_task, Checklist};
+use crate::global_args::GlobalArgs;
+use crate::output::Output;
+
+/// Ctrl-C and SIGTERM, caught for the whole run so that a stop is orderly.
+pub struct Interrupt {
+    int: Signal,
+    term: Signal,
+}
+
+impl Interrupt {
+    pub fn new() -> std::io::Result<Interrupt> {
+        Ok(Interrupt {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+
+    pub async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+        }
+    }
+}
+
+pub struct RunOptions {
+    /// `--yes`: manual tasks are confirmed without asking.
+    pub yes: bool,
+    /// `--jobs`: how many parallel tasks run at once.
+    pub jobs: usize,
+    /// A person can be asked (a terminal, no CI).
+    pub interactive: bool,
+}
+
+pub struct Runner<'a> {
+    pub dir: &'a Path,
+    pub args: &'a GlobalArgs,
+    pub out: &'a Output,
+    pub opts: RunOptions,
+    pub progress: &'a dyn Progress,
+    pub checklists: &'a [Checklist],
+    pub plan: &'a [Planned],
+    groups: Groups,
+    results: RefCell<Vec<Option<TaskResult>>>,
+    started: RefCell<HashMap<usize, Instant>>,
+    state: RefCell<RunState>,
+    quit: Cell<bool>,
+    last_save: Cell<Option<Instant>>,
+}
+
+/// How often at most the running state is saved (see [`Runner::save_soon`]).
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A result for `task` before it has run (or instead of running it).
+#[must_use]
+pub fn blank(c: &Checklist, task: &Task, outcome: Outcome, note: Option<String>) -> TaskResult {
+    TaskResult {
+        checklist: c.name.clone(),
+        id: task.id.clone(),
+        name: task.name.clone(),
+        kind: task.kind.name().to_string(),
+        outcome,
+        note,
+        duration_ms: 0,
+        attempts: 0,
+        exit_code: None,
+        log: None,
+        tail: Vec::new(),
+        earlier: false,
+    }
+}
+
+impl<'a> Runner<'a> {
+    #[must_use]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        dir: &'a Path,
+        args: &'a GlobalArgs,
+        out: &'a Output,
+        opts: RunOptions,
+        progress: &'a dyn Progress,
+        checklists: &'a [Checklist],
+        plan: &'a [Planned],
+        state: RunState,
+    ) -> Self {
+        Runner {
+            dir,
+            args,
+            out,
+            opts,
+            progress,
+            checklists,
+            plan,
+            groups: Groups::default(),
+            results: RefCell::new(vec![None; plan.len()]),
+            started: RefCell::new(HashMap::new()),
+            state: RefCell::new(state),
+            quit: Cell::new(false),
+            last_save: Cell::new(None),
+        }
+    }
+
+    fn task(&self, idx: usize) -> (&'a Checklist, &'a Task) {
+        let p = &self.plan[idx];
+        let c = &self.checklists[p.checklist];
+        (c, &c.tasks[p.task])
+    }
+
+    fn set(&self, idx: usize, r: TaskResult) {
+        self.results.borrow_mut()[idx] = Some(r);
+    }
+
+    fn has(&self, idx: usize) -> bool {
+        self.results.borrow()[idx].is_some()
+    }
+
+    /// Saves the running state after a task ends, at most every [`SAVE_EVERY`]: replacing a
+    /// file makes ext4 and others flush it, which would cost more than a short task. The final
+    /// state (passed, failed, interrupted) is always saved.
+    fn save_soon(&self) {
+        if self.last_save.get().is_none_or(|t| t.elapsed() >= SAVE_EVERY) {
+            self.save(Status::Running);
+        }
+    }
+
+    /// Saves the run state; a state that cannot be written is reported once per save, never fatal.
+    fn save(&self, status: Status) {
+        self.last_save.set(Some(Instant::now()));
+        let mut st = self.state.borrow_mut();
+        st.status = status;
+        st.updated = chrono::Utc::now();
+        let results = self.results.borrow();
+        st.tasks = self
+            .plan
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let c = &self.checklists[p.checklist];
+                StateTask {
+                    checklist: c.name.clone(),
+                    id: c.tasks[p.task].id.clone(),
+                    selected: !matches!(p.step, Step::Skip(_)),
+                    result: results[i].clone(),
+                }
+            })
+            .collect();
+        if let Err(e) = state::save(self.dir, &st) {
+            self.out.warn(&e.message);
+        }
+    }
+
+    /// Runs the plan; returns every task's result (in plan order) and how the run ended, with
+    /// the checklist the run stopped in.
+    pub async fn run(self, interrupt: &mut Interrupt) -> (Vec<TaskResult>, RunStatus, Vec<bool>) {
+        for (idx, p) in self.plan.iter().enumerate() {
+            let (c, task) = self.task(idx);
+            match &p.step {
+                Step::Keep(r) => self.set(idx, r.clone()),
+                Step::Skip(reason) => {
+                    self.set(idx, blank(c, task, Outcome::Skipped, Some(reason.clone())))
+                }
+                Step::Run => {}
+            }
+        }
+        self.save(Status::Running);
+        let mut stop: Option<RunStatus> = None;
+        let mut started_lists = vec![false; self.checklists.len()];
+        for (ci, c) in self.checklists.iter().enumerate() {
+            let idxs: Vec<usize> = (0..self.plan.len())
+                .filter(|&i| self.plan[i].checklist == ci)
+                .collect();
+            if stop.is_none() {
+                started_lists[ci] = true;
+                self.progress.checklist_started(
+                    c,
+                    self.plan.iter().any(|p| matches!(p.step, Step::Keep(_))),
+                );
+                stop = self.run_checklist(&idxs, interrupt).await;
+            }
+            let why = match stop {
+                Some(RunStatus::Interrupted) => "not run: the run was stopped",
+                _ => "not run: an earlier task failed",
+            };
+            for &i in &idxs {
+                if !self.has(i) {
+                    let (c, task) = self.task(i);
+                    self.set(i, blank(c, task, Outcome::Skipped, Some(why.into())));
+                }
+            }
+        }
+        let results: Vec<TaskResult> = self.results.borrow_mut().drain(..).flatten().collect();
+        let status = stop.unwrap_or_else(|| crate::checklist::result::status_of(&results));
+        *self.results.borrow_mut() = results.iter().cloned().map(Some).collect();
+        self.save(match status {
+            RunStatus::Passed | RunStatus::DryRun => Status::Passed,
+            RunStatus::Failed => Status::Failed,
+            RunStatus::Interrupted => Status::Interrupted,
+        });
+        (results, status, started_lists)
+    }
+
+    async fn run_checklist(&self, idxs: &[usize], interrupt: &mut Interrupt) -> Option<RunStatus> {
+        let mut i = 0;
+        while i < idxs.len() {
+            let mut end = i + 1;
+            if self.task(idxs[i]).1.parallel {
+                while end < idxs.len() && self.task(idxs[end]).1.parallel {
+                    end += 1;
+                }
+            }
+            let batch = &idxs[i..end];
+            i = end;
+            let mut to_run = Vec::new();
+            for &idx in batch {
+                match &self.plan[idx].step {
+                    Step::Run => to_run.push(idx),
+                    Step::Keep(r) => self.progress.note(&format!(
+                        "✓ {} [{}] passed in the earlier attempt of this run",
+                        r.name, r.id
+                    )),
+                    Step::Skip(reason) => {
+                        if self.out.verbose {
+                            let (_, task) = self.task(idx);
+                            self.progress
+                                .note(&format!("- {} [{}] skipped: {reason}", task.name, task.id));
+                        }
+                    }
+                }
+            }
+            if to_run.is_empty() {
+                continue;
+            }
+            let jobs = self.opts.jobs.max(1);
+            let work = stream::iter(to_run.iter().map(|&idx| self.execute(idx)))
+                .buffer_unordered(jobs)
+                .collect::<Vec<()>>();
+            let interrupted = tokio::select! {
+                _ = work => false,
+                () = interrupt.recv() => true,
+            };
+            if interrupted {
+                self.progress
+                    .note("interrupted: stopping the running tasks");
+                self.groups.stop_all().await;
+                let started = self.started.borrow().clone();
+                for &idx in &to_run {
+                    if let (Some(began), false) = (started.get(&idx), self.has(idx)) {
+                        let (c, task) = self.task(idx);
+                        let mut r = blank(
+                            c,
+                            task,
+                            Outcome::Interrupted,
+                            Some("stopped by Ctrl-C (its process group was killed)".into()),
+                        );
+                        r.duration_ms =
+                            u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+                        self.progress.task_finished(idx, task, &r);
+                        self.set(idx, r);
+                    }
+                }
+                self.save(Status::Interrupted);
+                return Some(RunStatus::Interrupted);
+            }
+            if self.quit.get() {
+                return Some(RunStatus::Interrupted);
+            }
+            let failed = to_run.iter().any(|&idx| {
+                self.results.borrow()[idx]
+                    .as_ref()
+                    .is_some_and(|r| r.outcome == Outcome::Failed)
+            });
+            if failed {
+                return Some(RunStatus::Failed);
+            }
+        }
+        None
+    }
+
+    async fn execute(&self, idx: usize) {
+        let (c, task) = self.task(idx);
+        self.started.borrow_mut().insert(idx, Instant::now());
+        let asks =
+            matches!(task.kind, TaskKind::Manual(_)) && !self.opts.yes && self.opts.interactive;
+        if !asks {
+            self.progress.task_started(idx, task);
+        }
+        let began = Instant::now();
+        let mut r = match &task.kind {
+            TaskKind::Run(script) => self.run_command(idx, c, task, script).await,
+            TaskKind::RequireEnv(vars) => require_env(c, task, vars),
+            TaskKind::Rollout(cmd) => {
+                let mut tail = VecDeque::new();
+                let mut log = Vec::new();
+                let on_line = |l: &str| self.progress.task_line(idx, l);
+                let mut sink = Sink {
+                    log: &mut log,
+                    tail: &mut tail,
+                    on_line: &on_line,
+                };
+                let (outcome, note) = match rollout_task::run(cmd, self.args, self.dir).await {
+                    Ok(lines) => {
+                        lines.iter().for_each(|l| sink.line(l));
+                        (Outcome::Passed, None)
+                    }
+                    Err(e) => {
+                        sink.line(&format!("error: {}", e.message));
+                        if let Some(h) = &e.hint {
+                            sink.line(&format!("hint: {h}"));
+                        }
+                        (
+                            Outcome::Failed,
+                            Some(e.message.lines().next().unwrap_or_default().to_string()),
+                        )
+                    }
+                };
+                let mut r = blank(c, task, outcome, note);
+                r.attempts = 1;
+                r.log = self.write_log(c, task, &log);
+                r.tail = tail.into_iter().collect();
+                r
+            }
+            TaskKind::Manual(text) => self.manual(c, task, text).await,
+        };
+        r.duration_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if r.outcome == Outcome::Failed && task.allow_failure {
+            r.outcome = Outcome::FailedAllowed;
+        }
+        self.progress.task_finished(idx, task, &r);
+        self.set(idx, r);
+        self.save_soon();
+    }
+
+    fn log_path(&self, c: &Checklist, task: &Task) -> std::path::PathBuf {
+        let run_id = self.state.borrow().run_id.clone();
+        state::run_dir(self.dir, &run_id)
+            .join(&c.name)
+            .join(format!("{}.log", task.id))
+    }
+
+    fn write_log(&self, c: &Checklist, task: &Task, bytes: &[u8]) -> Option<String> {
+        let path = self.log_path(c, task);
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        std::fs::write(&path, bytes).ok()?;
+        Some(shown_path(&path).display().to_string())
+    }
+
+    async fn run_command(
+        &self,
+        idx: usize,
+        c: &Checklist,
+        task: &Task,
+        script: &str,
+    ) -> TaskResult {
+        let path = self.log_path(c, task);
+        let shown = shown_path(&path).display().to_string();
+        let file = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::File::create(&path));
+        let mut file = match file {
+            Ok(f) => std::io::BufWriter::new(f),
+            Err(e) => {
+                return blank(
+                    c,
+                    task,
+                    Outcome::Failed,
+                    Some(format!("cannot write its log {shown}: {e}")),
+                );
+            }
+        };
+        let run_id = self.state.borrow().run_id.clone();
+        let env = [
+            ("CHECKLIST_RUN_ID", run_id.as_str()),
+            ("CHECKLIST_NAME", c.name.as_str()),
+            ("CHECKLIST_TASK_ID", task.id.as_str()),
+        ];
+        let on_line = |l: &str| self.progress.task_line(idx, l);
+        let mut tail = VecDeque::new();
+        let mut attempts = 0;
+        let mut last = Exit::Code(0);
+        for attempt in 1..=task.retries + 1 {
+            attempts = attempt;
+            if attempt > 1 {
+                let _ = writeln!(file, "--- attempt {attempt} of {} ---", task.retries + 1);
+                self.progress.task_line(
+                    idx,
+                    &format!("retrying (attempt {attempt} of {})", task.retries + 1),
+                );
+            }
+            let mut sink = Sink {
+                log: &mut file,
+                tail: &mut tail,
+                on_line: &on_line,
+            };
+            last = match process::run_shell(
+                script,
+                self.dir,
+                &env,
+                task.timeout,
+                &self.groups,
+                &mut sink,
+            )
+            .await
+            {
+                Ok(exit) => exit,
+                Err(e) => {
+                    sink.line(&format!("checklist: cannot start sh: {e}"));
+                    Exit::Code(127)
+                }
+            };
+            if last.success() {
+                break;
+            }
+        }
+        let _ = file.flush();
+        let (outcome, note) = match last {
+            Exit::Code(0) => (Outcome::Passed, None),
+            Exit::Code(n) => (Outcome::Failed, Some(format!("exit {n}"))),
+            Exit::Signal(s) => (Outcome::Failed, Some(format!("killed by signal {s}"))),
+            Exit::TimedOut => (
+                Outcome::Failed,
+                Some(format!(
+                    "timed out after {} (its process group was killed)",
+                    crate::clock::span(task.timeout.unwrap_or_default())
+                )),
+            ),
+        };
+        let mut r = blank(c, task, outcome, note);
+        if attempts > 1 {
+            r.note = Some(match r.note.take() {
+                Some(n) => format!("{n} (after {attempts} attempts)"),
+                None => format!("passed on attempt {attempts}"),
+            });
+        }
+        r.attempts = attempts;
+        r.exit_code = last.code();
+        r.log = Some(shown);
+        r.tail = tail.into_iter().collect();
+        r
+    }
+
+    async fn manual(&self, c: &Checklist, task: &Task, text: &str) -> TaskResult {
+        let actor = self.state.borrow().actor.clone();
+        if self.opts.yes {
+            return blank(
+                c,
+                task,
+                Outcome::Passed,
+                Some(format!("confirmed with --yes by {actor}")),
+            );
+        }
+        if !self.opts.interactive {
+            let mut r = blank(
+                c,
+                task,
+                Outcome::Failed,
+                Some("a manual task needs a person at a terminal: pass --yes to confirm it, or --skip-manual to skip it".into()),
+            );
+            r.tail = text.lines().map(|l| format!("instructions: {l}")).collect();
+            return r;
+        }
+        let (name, id, text, color) = (
+            task.name.clone(),
+            task.id.clone(),
+            text.to_string(),
+            self.out.color_err,
+        );
+        let asked =
+            tokio::task::spawn_blocking(move || manual::ask(&name, &id, &text, color)).await;
+        match asked {
+            Ok(Ok(Answer::Done)) => blank(
+                c,
+                task,
+                Outcome::Passed,
+                Some(format!("confirmed by {actor}")),
+            ),
+            Ok(Ok(Answer::NotDone)) => blank(
+                c,
+                task,
+                Outcome::Failed,
+                Some(format!("declined by {actor}: not done")),
+            ),
+            Ok(Ok(Answer::Skip)) => blank(
+                c,
+                task,
+                Outcome::Skipped,
+                Some(format!("skipped by {actor}")),
+            ),
+            Ok(Ok(Answer::Quit)) => {
+                self.quit.set(true);
+                blank(
+                    c,
+                    task,
+                    Outcome::Interrupted,
+                    Some(format!("{actor} quit here; `--resume` asks again")),
+                )
+            }
+            Ok(Err(e)) => blank(
+                c,
+                task,
+                Outcome::Failed,
+                Some(format!("could not read an answer: {e}")),
+            ),
+            Err(e) => blank(
+                c,
+                task,
+                Outcome::Failed,
+                Some(format!("could not ask: {e}")),
+            ),
+        }
+    }
+}
+
+fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
+    let missing: Vec<&str> = vars
+        .iter()
+        .filter(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return blank(c, task, Outcome::Passed, None);
+    }
+    let mut r = blank(
+        c,
+        task,
+        Outcome::Failed,
+        Some(format!("not set or empty: {}", missing.join(", "))),
+    );
+    r.tail = missing
+        .iter()
+        .map(|v| format!("export {v}=… (set it in the environment of this run)"))
+        .collect();
+    r
+}

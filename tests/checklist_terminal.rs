@@ -1,0 +1,114 @@
+//! Manual tasks on a real pseudo-terminal: the question is shown, answers are typed, and the
+//! screen is read back.
+
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::{Eof, Regex, Session};
+
+use crate::test::Project;
+
+const MANUAL: &str = r"
+title: Manual
+tasks:
+  - name: Build
+    run: echo built
+  - name: Check the report
+    manual: Open the visual regression report and approve every change.
+  - name: Tell people
+    manual: Post in the release channel.
+  - name: Finish
+    run: echo finished
+";
+
+fn session(p: &Project, args: &[&str]) -> Session {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_checklist"));
+    cmd.args(args)
+        .current_dir(p.dir.path())
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .env("ROLLOUT_ACTOR", "tester@example.com")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).expect("spawn on a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s
+}
+
+fn exit_code(s: &mut Session) -> i32 {
+    match s.get_process_mut().wait().unwrap() {
+        expectrl::WaitStatus::Exited(_, code) => code,
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
+
+#[test]
+fn done_and_skip_answers_are_recorded() {
+    let p = Project::with_checklist("manual", MANUAL);
+    let mut s = session(&p, &["run", "manual"]);
+    s.expect("? Check the report [check-the-report]").unwrap();
+    s.expect("approve every change.").unwrap();
+    s.expect("[d]one, [n]ot done, [s]kip, [q]uit? ").unwrap();
+    s.send_line("what").unwrap();
+    s.expect("please answer d, n, s or q").unwrap();
+    s.send_line("d").unwrap();
+    s.expect("confirmed by tester@example.com").unwrap();
+    s.expect("? Tell people [tell-people]").unwrap();
+    s.send_line("s").unwrap();
+    s.expect("skipped by tester@example.com").unwrap();
+    s.expect("3 passed, 0 failed, 1 skipped").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+}
+
+#[test]
+fn not_done_fails_the_run() {
+    let p = Project::with_checklist("manual", MANUAL);
+    let mut s = session(&p, &["run", "manual"]);
+    s.expect("[q]uit? ").unwrap();
+    s.send_line("n").unwrap();
+    s.expect("declined by tester@example.com: not done")
+        .unwrap();
+    s.expect("1 passed, 1 failed, 2 skipped").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 1);
+}
+
+#[test]
+fn quit_stops_and_resume_asks_again() {
+    let p = Project::with_checklist("manual", MANUAL);
+    let mut s = session(&p, &["run", "manual"]);
+    s.expect("[q]uit? ").unwrap();
+    s.send_line("q").unwrap();
+    s.expect("checklist run manual --resume").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 130);
+
+    let mut s = session(&p, &["run", "manual", "--resume"]);
+    s.expect("Build [build] passed in the earlier attempt")
+        .unwrap();
+    s.expect("? Check the report").unwrap();
+    s.send_line("done").unwrap();
+    s.expect("? Tell people").unwrap();
+    s.send_line("d").unwrap();
+    s.expect(Regex("4 passed, 0 failed, 0 skipped")).unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+}
+
+#[test]
+fn a_terminal_shows_a_spinner_with_the_latest_output_line() {
+    let p = Project::with_checklist(
+        "slow",
+        "tasks:\n  - name: Slow task\n    run: 'echo step one; sleep 1; echo step two; sleep 1'\n",
+    );
+    let mut s = session(&p, &["run", "slow"]);
+    // The spinner line: the task, its latest output line and the elapsed time.
+    s.expect(Regex(r"Slow task \[slow-task\]\s+step one"))
+        .unwrap();
+    s.expect(Regex(r"step two")).unwrap();
+    s.expect("✓ Slow task [slow-task] passed").unwrap();
+    s.expect("1 passed, 0 failed, 0 skipped").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+}
