@@ -15,6 +15,9 @@ mod config_fuzz;
 mod unleash_server;
 mod unleash_commands;
 mod unleash_parity;
+mod unleash_errors;
+mod unleash_concurrency;
+mod unleash_checklist;
 
 mod checklist_broken;
 mod checklist_commands;

@@ -166,6 +166,7 @@ impl Server {
     }
 
     /// Ids the real Node client (npm unleash-client, scripts/unleash-eval.mjs) serves the flag
+    /// (none while the server does not serve the flag yet: callers poll until they agree)
     /// to, in the development environment, with extra context `props`.
     #[must_use]
     pub fn node_on(&self, flag: &str, ids: &Path, props: &[&str]) -> Vec<String> {
@@ -179,7 +180,7 @@ impl Server {
             .args(["--url", &self.url, "--token", &self.client, "--flag", flag])
             .arg("--ids")
             .arg(ids)
-            .args(["--env", "development"]);
+            .args(["--env", "development", "--allow-missing"]);
         for p in props {
             cmd.args(["--prop", p]);
         }

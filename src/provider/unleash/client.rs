@@ -162,8 +162,13 @@ impl Client {
         } else {
             format!(" ({cause})")
         };
+        let changed = if *method == Method::GET {
+            "nothing was changed"
+        } else {
+            "this request may or may not have been applied"
+        };
         Error::provider(format!(
-            "Unleash at {} is unreachable: {what}{cause} on {method} {url}",
+            "Unleash at {} is unreachable: {what}{cause} on {method} {url}; {changed}",
             self.base
         ))
         .with_hint("check the `url:` under `provider:` (or ROLLOUT_PROVIDER_URL) and that the server is up; raise --timeout for a slow server")

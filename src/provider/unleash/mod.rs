@@ -347,7 +347,15 @@ impl UnleashProvider {
                 .unwrap_or(&req.url)
                 .to_string();
             let method = Method::from_bytes(req.method.as_bytes()).unwrap_or(Method::POST);
-            let reply = self.client.send(method, &path, req.body.as_ref()).await?;
+            let reply = match self.client.send(method, &path, req.body.as_ref()).await {
+                Ok(r) => r,
+                Err(mut e) => {
+                    if !done.is_empty() {
+                        e.message = format!("{} (before it, {})", e.message, changed(&done));
+                    }
+                    return Err(e);
+                }
+            };
             let what = describe_step(step, desired);
             if reply.is_test_failure() {
                 if let Step::Patch {
@@ -377,10 +385,10 @@ impl UnleashProvider {
                 };
                 return Err(err);
             }
-            if let (Step::Create { role, .. }, Some(id)) =
-                (step, reply.body.get("id").and_then(Value::as_str))
-            {
-                self.keep_oldest(*role, id, &what, &done).await?;
+            if let Step::Create { role, .. } = step {
+                if let Some(d) = self.keep_oldest(*role, &reply.body, &what, &done).await? {
+                    details.push(d);
+                }
             }
             done.push(what);
         }
@@ -413,25 +421,49 @@ impl UnleashProvider {
     }
 
     /// After creating a strategy: if a concurrent run created one of the same role, the oldest
-    /// stays and this run removes its own and reports a conflict.
-    async fn keep_oldest(&self, role: Role, id: &str, what: &str, done: &[String]) -> Result<()> {
+    /// stays and this run removes its own copy. The same content is the same change (both runs
+    /// report it, and say so); different content is a conflict.
+    async fn keep_oldest(
+        &self,
+        role: Role,
+        created: &Value,
+        what: &str,
+        done: &[String],
+    ) -> Result<Option<String>> {
+        let id = created
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Ok(env) = self.read_env().await else {
-            return Ok(());
+            return Ok(None);
         };
         let layout = Layout::from_env(&env);
         let Some(kept) = layout.get(role) else {
-            return Ok(());
+            return Ok(None);
         };
         if kept.id == id {
-            return Ok(());
+            return Ok(None);
         }
         let _ = self
             .client
             .send(Method::DELETE, &self.strategy_path(id), None)
             .await;
-        let _ = done;
+        let same = kept.rollout() == created.pointer("/parameters/rollout")
+            && kept.raw.pointer("/constraints/0/values")
+                == created.pointer("/constraints/0/values");
+        if same {
+            return Ok(Some(format!(
+                "another run created the same {} strategy at the same moment; its copy was kept",
+                role.name()
+            )));
+        }
+        let before = if done.is_empty() {
+            "nothing else was changed".to_string()
+        } else {
+            format!("already changed: {}", done.join(", "))
+        };
         Err(Error::conflict(format!(
-            "{} started at the same moment by another run ({what} raced with strategy {}); this run removed its own copy, so the flag is as the other run left it",
+            "{} changed at the same moment by another run ({what} raced with strategy {}, which differs); this run removed its own copy; {before}",
             self.flag, kept.id
         ))
         .with_hint("run `rollout status` to see the new state, then decide again"))
