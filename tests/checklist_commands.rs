@@ -477,3 +477,70 @@ fn rollout_init_writes_starter_checklists() {
         .stdout_has("checklists/post-deployment.yaml: ok")
         .run();
 }
+
+#[test]
+fn dry_run_previews_rollout_tasks_through_the_engine() {
+    let p = Project::with_checklist(
+        "flags",
+        "tasks:\n  - {name: Update feature flags, rollout: advance internal}\n",
+    );
+    p.checklist(["run", "flags", "--dry-run"])
+        .at("2024-01-15T10:00:00Z")
+        .stdout_has("Update feature flags [update-feature-flags]: would rollout advance internal")
+        .stdout_has("dry run: would advance use-new-builder-cards: not started → internal (5%) in production")
+        .stdout_has("WRITE .rollout/flags.json")
+        .run();
+    assert!(
+        p.snapshot().is_empty(),
+        "a dry run wrote {:?}",
+        p.snapshot()
+    );
+    // A change the engine would refuse is shown as such.
+    p.checklist(["run", "flags", "--dry-run"])
+        .at("2024-01-01T10:00:00Z")
+        .stdout_has("would fail: advance refused: internal is planned to start on 2024-01-15")
+        .run();
+}
+
+#[test]
+fn env_picks_the_environment_of_rollout_tasks() {
+    let p = Project::with_checklist(
+        "flags",
+        "tasks:\n  - {name: Flag, rollout: advance internal}\n  - {name: Read, rollout: status}\n",
+    );
+    let staging = p
+        .checklist(["run", "flags", "--env", "staging", "-v"])
+        .at("2024-01-15T10:00:00Z")
+        .run();
+    // -v shows every output line of every task.
+    assert!(
+        staging
+            .stderr
+            .contains("use-new-builder-cards in staging: internal (5%), on"),
+        "{}",
+        staging.stderr
+    );
+    p.checklist(["run", "flags", "--only", "read", "-v"])
+        .stderr_has("use-new-builder-cards in production: not started")
+        .run();
+}
+
+#[test]
+fn run_needs_a_checklist_name() {
+    let p = Project::with_checklist("demo", DEMO);
+    p.checklist(["run"])
+        .status(2)
+        .stderr_has("name the checklists to run")
+        .stderr_has("the checklists are: demo")
+        .run();
+    p.checklist(["run", "--resume"])
+        .status(2)
+        .stderr_has("no unfinished run")
+        .run();
+    let empty = Project::new();
+    p.checklist(["-C", empty.dir.path().to_str().unwrap(), "list"])
+        .status(2)
+        .stderr_has("no checklists/ directory or stages.yaml")
+        .stderr_has("rollout init")
+        .run();
+}

@@ -112,3 +112,18 @@ fn a_terminal_shows_a_spinner_with_the_latest_output_line() {
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 0);
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_stops_the_run_and_resume_asks_again() {
+    let p = Project::with_checklist("manual", MANUAL);
+    let mut s = session(&p, &["run", "manual"]);
+    s.expect("[q]uit? ").unwrap();
+    s.send(expectrl::ControlCode::EndOfText).unwrap();
+    s.expect("1 passed, 0 failed, 3 skipped").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 130);
+    let mut s = session(&p, &["run", "manual", "--resume", "--skip-manual"]);
+    s.expect("2 passed, 0 failed, 2 skipped").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+}

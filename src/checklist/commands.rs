@@ -259,7 +259,7 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
     let began = Instant::now();
     let resumed = prior.is_some();
     let (report, code) = if g.dry_run {
-        let report = dry_run(out, &checklists, &plan, &actor, now);
+        let report = dry_run(g, &dir, out, &checklists, &plan, &actor, now).await;
         (report, 0)
     } else {
         let state = RunState {
@@ -398,7 +398,10 @@ fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
 }
 
 /// `--dry-run`: each task and what it would do; nothing runs and nothing is written.
-fn dry_run(
+#[allow(clippy::too_many_arguments)]
+async fn dry_run(
+    g: &GlobalArgs,
+    dir: &std::path::Path,
     out: &Output,
     checklists: &[Checklist],
     plan: &[Planned],
@@ -447,6 +450,17 @@ fn dry_run(
             };
             if !out.json {
                 out.data(&format!("  {} [{}]: {what}{extra}", task.name, task.id));
+            }
+            // A rollout task previews its change: the engine under --dry-run reads the
+            // provider, applies its rules and shows the requests it would send.
+            if let (Step::Run, TaskKind::Rollout(cmd)) = (&p.step, &task.kind) {
+                let lines = match crate::checklist::rollout_task::run(cmd, g, dir).await {
+                    Ok(lines) => lines,
+                    Err(e) => vec![format!("would fail: {}", e.message)],
+                };
+                for line in lines.iter().filter(|_| !out.json) {
+                    out.data(&format!("    {line}"));
+                }
             }
             results.push(runner::blank(c, task, Outcome::Skipped, Some(note)));
         }

@@ -140,7 +140,11 @@ impl<'a> Runner<'a> {
     /// file makes ext4 and others flush it, which would cost more than a short task. The final
     /// state (passed, failed, interrupted) is always saved.
     fn save_soon(&self) {
-        if self.last_save.get().is_none_or(|t| t.elapsed() >= SAVE_EVERY) {
+        if self
+            .last_save
+            .get()
+            .is_none_or(|t| t.elapsed() >= SAVE_EVERY)
+        {
             self.save(Status::Running);
         }
     }
@@ -301,8 +305,11 @@ impl<'a> Runner<'a> {
     async fn execute(&self, idx: usize) {
         let (c, task) = self.task(idx);
         self.started.borrow_mut().insert(idx, Instant::now());
-        let asks =
-            matches!(task.kind, TaskKind::Manual(_)) && !self.opts.yes && self.opts.interactive;
+        // A question to a person (a manual task, or a rollout change that asks for confirmation)
+        // gets the terminal to itself: no spinner over it.
+        let asks = matches!(task.kind, TaskKind::Manual(_) | TaskKind::Rollout(_))
+            && !self.opts.yes
+            && self.opts.interactive;
         if !asks {
             self.progress.task_started(idx, task);
         }
