@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::unleash_server::{journal, server, STAGES};
+use crate::unleash_server::{journal, server, Server, STAGES};
 
 fn wait_out_internal_soak() {
     std::thread::sleep(Duration::from_millis(1200));
@@ -296,6 +296,27 @@ fn a_change_made_through_the_admin_api_between_commands_is_shown_not_overwritten
         .stdout_has("→ limited (25%)")
         .run();
     assert_eq!(s.rollout_strategy(&flag)["parameters"]["rollout"], "25");
+    // A strategy someone added in the UI is named, and left alone.
+    let (status, body) = s.api(
+        "POST",
+        &format!(
+            "{}/environments/development/strategies",
+            Server::feature_path(&flag)
+        ),
+        Some(json!({"name": "default", "constraints": [], "parameters": {}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    s.rollout(&p, ["status"])
+        .stderr_has("1 other strategies in development also serve")
+        .stdout_has("limited (25%)")
+        .run();
+    s.rollout(&p, ["kill"]).run();
+    s.rollout(&p, ["resume", "--yes"]).run();
+    assert_eq!(
+        s.strategies(&flag).len(),
+        4,
+        "rollout, groups, users and the UI's default strategy"
+    );
 }
 
 #[test]
@@ -344,4 +365,71 @@ fn a_stored_rollout_that_is_no_percentage_is_reported() {
         .stderr_has("\"150\"")
         .stderr_has("nothing was changed")
         .run();
+}
+
+#[test]
+fn another_machine_sees_the_same_stage_soak_and_history_from_unleash() {
+    let s = server();
+    let flag = s.create_flag("two-machines");
+    let alice = s.project(&flag, STAGES);
+    s.rollout(&alice, ["advance", "--reason", "alice starts"])
+        .env("ROLLOUT_ACTOR", "alice@example.com")
+        .run();
+    wait_out_internal_soak();
+    s.rollout(&alice, ["advance"])
+        .env("ROLLOUT_ACTOR", "alice@example.com")
+        .run();
+    // Bob has no journal: everything comes from Unleash.
+    let bob = s.project(&flag, STAGES);
+    let a = s.rollout(&alice, ["status", "--json"]).run().json();
+    let b = s.rollout(&bob, ["status", "--json"]).run().json();
+    assert_eq!(b["stage"], "beta");
+    assert_eq!(
+        a["since"], b["since"],
+        "the same stage start on both machines"
+    );
+    assert_eq!(
+        b["next"]["allowed_now"], false,
+        "beta's 7-day soak holds for bob too"
+    );
+    s.rollout(&bob, ["advance"])
+        .env("ROLLOUT_ACTOR", "bob@example.com")
+        .status(3)
+        .stderr_has("beta must soak 7d first")
+        .run();
+    s.rollout(&bob, ["history"])
+        .stdout_has("alice@example.com  advance")
+        .stdout_has("internal → beta (10%) in development")
+        .stdout_has(": alice starts")
+        .stdout_has("[in Unleash, event")
+        .run();
+    let doc = s.rollout(&bob, ["history", "--json"]).run().json();
+    let entries = doc["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["source"] == "unleash" && e["actor"] == "alice@example.com"),
+        "{doc}"
+    );
+    // Alice's own history shows her journal, not the same changes twice.
+    let mine = s.rollout(&alice, ["history", "--json"]).run().json();
+    let advances = mine["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["summary"].as_str().is_some_and(|t| t.contains("advance")))
+        .count();
+    assert_eq!(
+        advances, 0,
+        "alice's own changes come from her journal: {mine}"
+    );
+    assert_eq!(
+        mine["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "advance")
+            .count(),
+        2
+    );
 }

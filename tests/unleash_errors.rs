@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::test::Project;
-use crate::unleash_server::{server, STAGES};
+use crate::unleash_server::{server, FlakyProxy, STAGES};
 
 #[test]
 fn an_unreachable_server_is_exit_4_within_the_timeout() {
@@ -156,4 +156,41 @@ fn unleash_percentages_must_be_whole_numbers() {
         .status(2)
         .stderr_has("12.5%")
         .run();
+}
+
+#[test]
+fn kill_retries_transient_failures_and_exits_0_only_after_reading_off() {
+    let s = server();
+    let flag = s.create_flag("flaky");
+    let p = s.project(&flag, STAGES);
+    s.rollout(&p, ["advance"]).run();
+    // The same flag through a proxy whose first three answers are 503.
+    let proxy = FlakyProxy::start(&s.url, 3);
+    let flaky = Project::new().file(
+        "stages.yaml",
+        &p.read("stages.yaml").replace(&s.url, &proxy.url()),
+    );
+    s.rollout(&flaky, ["kill", "--timeout", "20s"])
+        .stderr_has("kill attempt 1 failed: Unleash answered 503")
+        .stderr_has("retrying")
+        .stdout_has("read back: off")
+        .run();
+    assert_eq!(s.environment(&flag, "development")["enabled"], false);
+    let seen = proxy.seen.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        seen >= 6,
+        "3 refused, then read, off, read back: {seen} requests"
+    );
+    // Other commands do not retry: a 503 is exit 4, and nothing was changed.
+    let proxy = FlakyProxy::start(&s.url, 1);
+    let flaky = Project::new().file(
+        "stages.yaml",
+        &p.read("stages.yaml").replace(&s.url, &proxy.url()),
+    );
+    s.rollout(&flaky, ["resume", "--yes"])
+        .status(4)
+        .stderr_has("Unleash answered 503")
+        .stderr_has("nothing was changed")
+        .run();
+    assert_eq!(s.environment(&flag, "development")["enabled"], false);
 }

@@ -234,3 +234,79 @@ pub fn journal(p: &Project) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// A proxy in front of the server that answers the first `fail_first` requests with 503 and
+/// forwards the rest: transient failures on demand.
+pub struct FlakyProxy {
+    pub port: u16,
+    pub seen: std::sync::Arc<AtomicU32>,
+}
+
+impl FlakyProxy {
+    #[must_use]
+    pub fn start(upstream: &str, fail_first: u32) -> FlakyProxy {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(AtomicU32::new(0));
+        let counter = std::sync::Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut client) = stream else { continue };
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                let upstream = upstream.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut head = String::new();
+                    let mut length = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if !lower.starts_with("connection:") {
+                            head.push_str(&line);
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    let _ = reader.read_exact(&mut body);
+                    if n <= fail_first {
+                        let msg = r#"{"message":"flaky proxy: try again"}"#;
+                        let _ = write!(
+                            client,
+                            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{msg}",
+                            msg.len()
+                        );
+                        return;
+                    }
+                    let Ok(mut up) = std::net::TcpStream::connect(&upstream) else {
+                        return;
+                    };
+                    head.push_str("connection: close\r\n\r\n");
+                    let _ = up.write_all(head.as_bytes());
+                    let _ = up.write_all(&body);
+                    let mut response = Vec::new();
+                    let _ = up.read_to_end(&mut response);
+                    let _ = client.write_all(&response);
+                });
+            }
+        });
+        FlakyProxy { port, seen }
+    }
+
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}

@@ -100,6 +100,13 @@ impl Client {
         &self.base
     }
 
+    /// A warning for people (also without `-v`).
+    pub fn warn(&self, text: &str) {
+        if let Some(out) = &self.log {
+            out.warn(text);
+        }
+    }
+
     fn debug(&self, text: &str) {
         if let Some(out) = &self.log {
             out.debug(text);

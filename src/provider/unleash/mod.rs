@@ -34,6 +34,8 @@ pub struct UnleashProvider {
     flag: String,
     project: String,
     environment: String,
+    /// Strategies the tool does not manage were reported (once a run).
+    warned: std::sync::atomic::AtomicBool,
 }
 
 fn enc(s: &str) -> String {
@@ -78,6 +80,7 @@ impl UnleashProvider {
                 .clone()
                 .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
             environment: settings.environment.clone(),
+            warned: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -231,6 +234,15 @@ impl UnleashProvider {
     pub async fn read(&self) -> Result<FlagState> {
         let env = self.read_env().await?;
         let layout = Layout::from_env(&env);
+        if layout.enabled
+            && layout.others > 0
+            && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.client.warn(&format!(
+                "{} other strategies in {} also serve {} (added in Unleash, not by rollout): more users may see it than the stage's percentage says; rollout leaves them alone",
+                layout.others, self.environment, self.flag
+            ));
+        }
         mapping::state_of(&layout, &env, &self.flag, &self.environment)
     }
 
