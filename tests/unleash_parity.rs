@@ -36,7 +36,16 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
     let s = server();
     let flag = s.create_flag("parity");
     let mut ids: Vec<String> = (0..10_000).map(|i| format!("user-{i}")).collect();
-    ids.extend(["beta-1", "beta-2", "dev@example.com", "dev.user+tag@example.com", "123"].map(String::from));
+    ids.extend(
+        [
+            "beta-1",
+            "beta-2",
+            "dev@example.com",
+            "dev.user+tag@example.com",
+            "123",
+        ]
+        .map(String::from),
+    );
     let p = s.project(&flag, STAGES).file("ids.txt", &ids.join("\n"));
     let ids_file = p.path("ids.txt");
     let preview = |args: &[&str]| -> BTreeSet<String> {
