@@ -392,7 +392,15 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let result = kill_once(ctx, reason.clone()).await;
+        // A provider that stops answering mid-attempt must not stretch the kill past --timeout.
+        let result = tokio::time::timeout_at(deadline, kill_once(ctx, reason.clone()))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::provider(format!(
+                    "no answer from the provider within {}; the flag may or may not be off",
+                    crate::clock::span(ctx.args.timeout)
+                )))
+            });
         match result {
             Err(e)
                 if matches!(e.kind, Kind::Conflict | Kind::Provider)

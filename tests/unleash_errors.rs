@@ -48,6 +48,16 @@ fn an_unreachable_server_is_exit_4_within_the_timeout() {
         .stderr_has("no answer within 1s")
         .run();
     assert!(started.elapsed() < Duration::from_secs(8));
+    let started = Instant::now();
+    s.rollout(&p, ["kill", "--timeout", "2s"])
+        .status(4)
+        .stderr_has("could not be killed within 2s")
+        .run();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(3500),
+        "kill stops at --timeout: {took:?}"
+    );
     drop(listener);
 }
 
