@@ -11,13 +11,7 @@ mod rollout_notify_secrets;
 mod flagd_parity;
 mod completions;
 mod config_fuzz;
-
-mod unleash_server;
-mod unleash_commands;
-mod unleash_parity;
-mod unleash_errors;
-mod unleash_concurrency;
-mod unleash_checklist;
+mod rollout_terminal;
 
 mod checklist_broken;
 mod checklist_commands;
@@ -26,3 +20,10 @@ mod checklist_repo;
 mod checklist_reports;
 mod checklist_support;
 mod checklist_terminal;
+
+mod unleash_server;
+mod unleash_commands;
+mod unleash_parity;
+mod unleash_errors;
+mod unleash_concurrency;
+mod unleash_checklist;

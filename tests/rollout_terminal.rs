@@ -1,0 +1,84 @@
+//! Confirmations on a real pseudo-terminal: the question is shown, an answer is typed, and a change
+//! made by someone else while the question waits is a conflict, never a lost update.
+
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::{Eof, Session};
+
+use crate::test::Project;
+
+const AT: &str = "2024-02-08T09:00:00Z";
+
+fn session(p: &Project, args: &[&str]) -> Session {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+    cmd.args(args)
+        .current_dir(p.dir.path())
+        .env("ROLLOUT_ACTOR", "tester@example.com")
+        .env("ROLLOUT_NOW", AT)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).expect("spawn on a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s
+}
+
+fn exit_code(s: &mut Session) -> i32 {
+    match s.get_process_mut().wait().unwrap() {
+        expectrl::WaitStatus::Exited(_, code) => code,
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
+
+#[test]
+fn yes_on_the_terminal_advances_to_full() {
+    let p = Project::builder_cards_at_expanded();
+    let mut s = session(&p, &["advance", "full"]);
+    s.expect("Advance use-new-builder-cards to full (100%) for everyone? [y/N] ").unwrap();
+    s.send_line("y").unwrap();
+    s.expect("expanded → full (100%)").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+    p.rollout(["status", "--json"]).at(AT).stdout_has("\"stage\": \"full\"").run();
+}
+
+#[test]
+fn no_on_the_terminal_changes_nothing() {
+    let p = Project::builder_cards_at_expanded();
+    let before = p.snapshot();
+    let mut s = session(&p, &["advance"]);
+    s.expect("for everyone? [y/N] ").unwrap();
+    s.send_line("n").unwrap();
+    s.expect("not confirmed; nothing was changed").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 1);
+    assert_eq!(before, p.snapshot());
+}
+
+#[test]
+fn a_kill_while_the_question_waits_makes_the_answer_a_conflict() {
+    let p = Project::builder_cards_at_expanded();
+    let mut s = session(&p, &["advance", "full"]);
+    s.expect("for everyone? [y/N] ").unwrap();
+    // Someone else pulls the switch while the question is on screen.
+    p.rollout(["kill", "--reason", "incident"]).at(AT).run();
+    s.send_line("y").unwrap();
+    s.expect("the flag changed while this command ran: it is now killed at expanded").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 5);
+    let flags = p.read(".rollout/flags.json");
+    assert!(flags.contains("\"rolloutKilled\": true"), "the kill was overwritten:\n{flags}");
+    assert_eq!(p.read(".rollout/journal.jsonl").lines().count(), 5, "a conflict journals nothing");
+}
+
+#[test]
+fn resume_asks_on_the_terminal() {
+    let p = Project::builder_cards_at_expanded();
+    p.rollout(["kill"]).at(AT).run();
+    let mut s = session(&p, &["resume"]);
+    s.expect("Resume use-new-builder-cards at expanded (50%)? [y/N] ").unwrap();
+    s.send_line("yes").unwrap();
+    s.expect("resumed use-new-builder-cards at expanded (50%)").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+}
