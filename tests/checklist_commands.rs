@@ -544,3 +544,27 @@ fn run_needs_a_checklist_name() {
         .stderr_has("rollout init")
         .run();
 }
+
+#[test]
+fn secrets_never_reach_output_logs_or_reports() {
+    let secret = "unleash-token-5ecret-value";
+    let p = Project::with_checklist(
+        "leak",
+        "tasks:\n  - {name: Leaky, run: 'echo token is $UNLEASH_API_TOKEN; exit 1'}\n",
+    );
+    let done = p
+        .checklist(["run", "leak", "--junit", "j.xml"])
+        .env("UNLEASH_API_TOKEN", secret)
+        .status(1)
+        .stderr_has("token is ***")
+        .run();
+    assert!(!done.stderr.contains(secret) && !done.stdout.contains(secret));
+    assert!(!p.read("j.xml").contains(secret));
+    for (path, bytes) in p.snapshot() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "{} holds the secret",
+            path.display()
+        );
+    }
+}

@@ -236,6 +236,7 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
             )),
         );
     }
+    cl::register_secrets(&dir);
     let now = crate::clock::now()?;
     let actor = crate::actor::resolve(g.actor.as_deref(), &dir);
     let (checklists, plan, run_id, prior) = if a.resume {

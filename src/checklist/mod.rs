@@ -118,3 +118,32 @@ pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Result<Checklist>)>> {
         })
         .collect())
 }
+
+/// The provider tokens and webhook URLs a run could meet, registered so that task output, logs
+/// and reports show them as `***`: the default token variables, and those stages.yaml names.
+pub fn register_secrets(dir: &Path) {
+    let mut vars: Vec<String> = [
+        "UNLEASH_API_TOKEN",
+        "LD_ACCESS_TOKEN",
+        "ROLLOUT_HTTP_TOKEN",
+        "SLACK_WEBHOOK_URL",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    if let Ok(config) = crate::config::Config::load(&dir.join(crate::config::STAGES_FILE)) {
+        crate::notify::register_secrets(&config.notify);
+        vars.extend(config.provider.token_env.clone());
+        vars.extend(
+            config
+                .environments
+                .values()
+                .filter_map(|o| o.token_env.clone()),
+        );
+    }
+    for var in vars {
+        if let Ok(value) = std::env::var(&var) {
+            crate::redact::register(&value);
+        }
+    }
+}

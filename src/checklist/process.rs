@@ -34,13 +34,17 @@ impl Groups {
         self.live.borrow_mut().remove(&pgid);
     }
 
-    /// Stops every running task's whole process group: SIGTERM, a grace period, SIGKILL.
-    pub async fn stop_all(&self) {
+    /// Stops every running task's whole process group: SIGTERM, a grace period (cut short
+    /// when `hurry` completes: a second Ctrl-C), SIGKILL.
+    pub async fn stop_all(&self, hurry: impl std::future::Future<Output = ()>) {
         let pgids: Vec<i32> = self.live.borrow_mut().drain().collect();
         for &pgid in &pgids {
             signal_group(pgid, libc::SIGTERM);
         }
-        wait_gone(&pgids, GRACE).await;
+        tokio::select! {
+            () = wait_gone(&pgids, GRACE) => {}
+            () = hurry => {}
+        }
         for &pgid in &pgids {
             signal_group(pgid, libc::SIGKILL);
         }
@@ -126,6 +130,9 @@ pub struct Sink<'a> {
 
 impl Sink<'_> {
     pub fn line(&mut self, line: &str) {
+        // Logs live under .rollout/, which never holds secrets.
+        let line = crate::redact::scrub(line);
+        let line = line.as_str();
         let _ = writeln!(self.log, "{line}");
         if self.tail.len() == TAIL_LINES {
             self.tail.pop_front();

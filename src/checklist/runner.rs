@@ -267,7 +267,7 @@ impl<'a> Runner<'a> {
             if interrupted {
                 self.progress
                     .note("interrupted: stopping the running tasks");
-                self.groups.stop_all().await;
+                self.groups.stop_all(interrupt.recv()).await;
                 let started = self.started.borrow().clone();
                 for &idx in &to_run {
                     if let (Some(began), false) = (started.get(&idx), self.has(idx)) {
