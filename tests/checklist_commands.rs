@@ -375,6 +375,18 @@ fn several_checklists_run_in_order_and_stop_at_a_failure() {
         "{}",
         history.stdout
     );
+    let doc = p
+        .checklist(["run", "one", "two", "three", "--json"])
+        .status(1)
+        .run()
+        .json();
+    let outcomes: Vec<&str> = doc["checklists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["passed", "failed", "not-run"]);
     assert!(
         !history.stdout.contains("checklist three"),
         "{}",

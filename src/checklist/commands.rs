@@ -290,7 +290,7 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
             &plan,
             state,
         );
-        let (results, status, started) = runner.run(&mut interrupt).await;
+        let (results, status, statuses) = runner.run(&mut interrupt).await;
         let mut lists = Vec::new();
         for (ci, c) in checklists.iter().enumerate() {
             let rs: Vec<_> = plan
@@ -299,23 +299,12 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
                 .filter(|(p, _)| p.checklist == ci)
                 .map(|(_, r)| r.clone())
                 .collect();
-            let st = if !started[ci] {
-                RunStatus::Failed
-            } else if rs.iter().any(|r| r.outcome == Outcome::Interrupted)
-                || (status == RunStatus::Interrupted
-                    && rs
-                        .iter()
-                        .any(|r| !r.outcome.is_done() && r.outcome != Outcome::Skipped))
-            {
-                RunStatus::Interrupted
-            } else {
-                crate::checklist::result::status_of(&rs)
-            };
+            let st = statuses[ci];
             lists.push(ChecklistReport {
                 name: c.name.clone(),
                 title: c.title.clone(),
                 file: shown_path(&c.path).display().to_string(),
-                started: started[ci],
+                started: statuses[ci] != RunStatus::NotRun,
                 status: st,
                 results: rs,
             });

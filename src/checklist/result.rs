@@ -120,6 +120,8 @@ pub enum RunStatus {
     Failed,
     Interrupted,
     DryRun,
+    /// A checklist left out because an earlier one of the same run failed or was stopped.
+    NotRun,
 }
 
 impl RunStatus {
@@ -130,13 +132,14 @@ impl RunStatus {
             RunStatus::Failed => "failed",
             RunStatus::Interrupted => "interrupted",
             RunStatus::DryRun => "dry-run",
+            RunStatus::NotRun => "not-run",
         }
     }
 
     #[must_use]
     pub fn exit_code(self) -> i32 {
         match self {
-            RunStatus::Passed | RunStatus::DryRun => 0,
+            RunStatus::Passed | RunStatus::DryRun | RunStatus::NotRun => 0,
             RunStatus::Failed => 1,
             RunStatus::Interrupted => 130,
         }

@@ -175,32 +175,33 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Runs the plan; returns every task's result (in plan order) and how the run ended, with
-    /// the checklist the run stopped in.
-    pub async fn run(self, interrupt: &mut Interrupt) -> (Vec<TaskResult>, RunStatus, Vec<bool>) {
+    /// Runs the plan; returns every task's result (in plan order), how the run ended, and how
+    /// each checklist ended (`NotRun` for those left out after an earlier one stopped the run).
+    pub async fn run(
+        self,
+        interrupt: &mut Interrupt,
+    ) -> (Vec<TaskResult>, RunStatus, Vec<RunStatus>) {
         for (idx, p) in self.plan.iter().enumerate() {
             let (c, task) = self.task(idx);
             match &p.step {
                 Step::Keep(r) => self.set(idx, r.clone()),
                 Step::Skip(reason) => {
-                    self.set(idx, blank(c, task, Outcome::Skipped, Some(reason.clone())))
+                    self.set(idx, blank(c, task, Outcome::Skipped, Some(reason.clone())));
                 }
                 Step::Run => {}
             }
         }
         self.save(Status::Running);
+        let resumed = self.plan.iter().any(|p| matches!(p.step, Step::Keep(_)));
         let mut stop: Option<RunStatus> = None;
-        let mut started_lists = vec![false; self.checklists.len()];
+        let mut lists = vec![RunStatus::NotRun; self.checklists.len()];
         for (ci, c) in self.checklists.iter().enumerate() {
             let idxs: Vec<usize> = (0..self.plan.len())
                 .filter(|&i| self.plan[i].checklist == ci)
                 .collect();
-            if stop.is_none() {
-                started_lists[ci] = true;
-                self.progress.checklist_started(
-                    c,
-                    self.plan.iter().any(|p| matches!(p.step, Step::Keep(_))),
-                );
+            let ran = stop.is_none();
+            if ran {
+                self.progress.checklist_started(c, resumed);
                 stop = self.run_checklist(&idxs, interrupt).await;
             }
             let why = match stop {
@@ -213,16 +214,21 @@ impl<'a> Runner<'a> {
                     self.set(i, blank(c, task, Outcome::Skipped, Some(why.into())));
                 }
             }
+            if ran {
+                let results = self.results.borrow();
+                let own = idxs.iter().filter_map(|&i| results[i].as_ref());
+                lists[ci] = stop.unwrap_or_else(|| crate::checklist::result::status_of(own));
+            }
         }
         let results: Vec<TaskResult> = self.results.borrow_mut().drain(..).flatten().collect();
         let status = stop.unwrap_or_else(|| crate::checklist::result::status_of(&results));
         *self.results.borrow_mut() = results.iter().cloned().map(Some).collect();
         self.save(match status {
-            RunStatus::Passed | RunStatus::DryRun => Status::Passed,
+            RunStatus::Passed | RunStatus::DryRun | RunStatus::NotRun => Status::Passed,
             RunStatus::Failed => Status::Failed,
             RunStatus::Interrupted => Status::Interrupted,
         });
-        (results, status, started_lists)
+        (results, status, lists)
     }
 
     async fn run_checklist(&self, idxs: &[usize], interrupt: &mut Interrupt) -> Option<RunStatus> {
