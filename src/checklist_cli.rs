@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 
 use crate::checklist::commands::{self, RunArgs};
 use crate::checklist::select::Selection;
@@ -65,6 +66,11 @@ pub enum ChecklistCommand {
     },
     /// Check every checklist file; exit 0 or 2
     Validate,
+    /// Print a completion script for SHELL (the same files live in completions/)
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: Shell,
+    },
 }
 
 /// Runs one parsed `checklist` command; `Ok` carries the exit code.
@@ -74,6 +80,11 @@ pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
         ChecklistCommand::List => commands::list(g, &out),
         ChecklistCommand::Show { name } => commands::show(g, &out, &name),
         ChecklistCommand::Validate => commands::validate(g, &out),
+        ChecklistCommand::Completions { shell } => {
+            let mut cmd = ChecklistCli::command();
+            clap_complete::generate(shell, &mut cmd, "checklist", &mut std::io::stdout());
+            Ok(0)
+        }
         ChecklistCommand::Run {
             names,
             skip_manual,

@@ -580,3 +580,25 @@ fn secrets_never_reach_output_logs_or_reports() {
         );
     }
 }
+
+#[test]
+fn committed_checklist_completions_are_up_to_date() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [
+        ("bash", "checklist.bash"),
+        ("zsh", "_checklist"),
+        ("fish", "checklist.fish"),
+        ("elvish", "checklist.elv"),
+        ("powershell", "_checklist.ps1"),
+    ] {
+        let committed = std::fs::read_to_string(dir.join(file)).unwrap();
+        let now = Project::new()
+            .checklist(["completions", shell])
+            .run()
+            .stdout;
+        assert!(
+            committed == now,
+            "completions/{file} is stale: run scripts/gen-completions"
+        );
+    }
+}
