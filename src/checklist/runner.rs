@@ -1,6 +1,7 @@
 //! Runs a plan: tasks in order, adjacent `parallel` tasks together (at most `--jobs` at once),
-//! each task's result saved to the run state as it ends, Ctrl-C (SIGINT or SIGTERM) stopping
-//! every running task's process group, and the rest of the run skipped after a failure.
+//! the run state saved as tasks end (at most every 250 ms) and when the run stops, Ctrl-C
+//! (SIGINT or SIGTERM) stopping every running task's process group, and the rest of the run
+//! skipped after a failure.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

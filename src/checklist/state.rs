@@ -1,6 +1,6 @@
 //! A run's state under `.rollout/checklists/<run-id>/`: `state.json` (which tasks the run took
-//! and how each ended, saved after every task) and one log per task. `--resume` reads the newest
-//! unfinished state of the same checklists and carries on.
+//! and how each ended, saved as tasks end and when the run stops) and one log per task.
+//! `--resume` reads the newest unfinished state of the same checklists and carries on.
 
 use std::path::{Path, PathBuf};
 

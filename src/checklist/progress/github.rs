@@ -91,8 +91,4 @@ impl Progress for GitHub {
     fn note(&self, text: &str) {
         self.plain.note(text);
     }
-
-    fn suspend(&self, f: &mut dyn FnMut()) {
-        f();
-    }
 }

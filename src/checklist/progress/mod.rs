@@ -21,8 +21,6 @@ pub trait Progress {
     fn task_finished(&self, key: usize, task: &Task, result: &TaskResult);
     /// A line of context (dry-run descriptions, skipped tasks).
     fn note(&self, text: &str);
-    /// Runs `f` (a question to a person) with any animation paused.
-    fn suspend(&self, f: &mut dyn FnMut());
 }
 
 /// Picks the reporter for this run: GitHub Actions, a terminal that animates, or plain lines.
@@ -128,9 +126,5 @@ impl Progress for Plain {
 
     fn note(&self, text: &str) {
         self.out.info(text);
-    }
-
-    fn suspend(&self, f: &mut dyn FnMut()) {
-        f();
     }
 }

@@ -98,8 +98,4 @@ impl Progress for Terminal {
             self.println(text);
         }
     }
-
-    fn suspend(&self, f: &mut dyn FnMut()) {
-        self.multi.suspend(f);
-    }
 }

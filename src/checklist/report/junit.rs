@@ -101,3 +101,70 @@ pub fn render(report: &RunReport) -> String {
     x.push_str("</testsuites>\n");
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::report::ChecklistReport;
+    use crate::checklist::result::{RunStatus, TaskResult};
+
+    fn result(outcome: Outcome, note: &str, tail: &[&str]) -> TaskResult {
+        TaskResult {
+            checklist: "c".into(),
+            id: "t".into(),
+            name: "Task <1> & \"quoted\"".into(),
+            kind: "run".into(),
+            outcome,
+            note: Some(note.into()),
+            duration_ms: 1500,
+            attempts: 1,
+            exit_code: Some(1),
+            log: None,
+            tail: tail.iter().map(ToString::to_string).collect(),
+            earlier: false,
+        }
+    }
+
+    #[test]
+    fn escapes_markup_and_terminal_control_characters() {
+        let report = RunReport {
+            run_id: Some("r".into()),
+            actor: "a".into(),
+            time: chrono::DateTime::UNIX_EPOCH,
+            dry_run: false,
+            resumed: false,
+            status: RunStatus::Failed,
+            duration: std::time::Duration::from_millis(2500),
+            checklists: vec![ChecklistReport {
+                name: "c&c".into(),
+                title: "T".into(),
+                file: "checklists/c.yaml".into(),
+                started: true,
+                status: RunStatus::Failed,
+                results: vec![
+                    result(
+                        Outcome::Failed,
+                        "exit 1 <bad>",
+                        &["\u{1b}[31mred\u{1b}[0m", "a < b"],
+                    ),
+                    result(Outcome::Skipped, "not run", &[]),
+                ],
+            }],
+        };
+        let xml = render(&report);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(failure.attribute("message"), Some("exit 1 <bad>"));
+        assert_eq!(failure.text(), Some("\u{fffd}[31mred\u{fffd}[0m\na < b"));
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        assert_eq!(case.attribute("name"), Some("Task <1> & \"quoted\" [t]"));
+        assert_eq!(case.attribute("time"), Some("1.500"));
+        assert_eq!(doc.root_element().attribute("tests"), Some("2"));
+    }
+}
