@@ -375,7 +375,7 @@ impl UnleashProvider {
                 } = step
                 {
                     // Someone else may have made this very change (a racing advance): fine.
-                    if *role != Role::Rollout && self.already(id, *role, wanted).await {
+                    if *role != Role::Rollout && self.already(id, wanted).await {
                         details.push(format!(
                             "{} was already changed by a concurrent run",
                             role.name()
@@ -385,7 +385,15 @@ impl UnleashProvider {
                 }
                 return Err(self.conflict(&what, &changed(&done)).await);
             }
-            if reply.status == 404 && matches!(step, Step::Patch { .. } | Step::Delete { .. }) {
+            if let (404, Step::Delete { role, .. }) = (reply.status, step) {
+                // Removed a moment ago by a concurrent run making the same change.
+                details.push(format!(
+                    "the {} strategy was already removed by a concurrent run",
+                    role.name()
+                ));
+                continue;
+            }
+            if reply.status == 404 && matches!(step, Step::Patch { .. }) {
                 // The strategy read a moment ago is gone: someone deleted it.
                 return Err(self.conflict(&what, &changed(&done)).await);
             }
@@ -420,8 +428,7 @@ impl UnleashProvider {
     }
 
     /// Whether strategy `id` already holds `wanted` (constraint values).
-    async fn already(&self, id: &str, role: Role, wanted: &Value) -> bool {
-        let _ = role;
+    async fn already(&self, id: &str, wanted: &Value) -> bool {
         match self
             .client
             .send(Method::GET, &self.strategy_path(id), None)
