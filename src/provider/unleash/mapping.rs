@@ -424,6 +424,107 @@ mod tests {
         assert_eq!(stage_of_title("my own title"), None);
     }
 
+    fn desired(on: bool, pct: u32, users: &[&str], groups: &[&str]) -> Desired {
+        Desired {
+            on,
+            stage: "beta".into(),
+            percentage: Percentage::from_weight(pct * 1000).unwrap(),
+            users: users.iter().map(|s| (*s).to_string()).collect(),
+            groups: groups.iter().map(|s| (*s).to_string()).collect(),
+            since: chrono::Utc::now(),
+            killed_at: None,
+        }
+    }
+
+    fn kinds(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| match s {
+                Step::Patch { role, .. } => format!("patch {}", role.name()),
+                Step::Create { role, .. } => format!("create {}", role.name()),
+                Step::Delete { role, .. } => format!("delete {}", role.name()),
+                Step::On => "on".into(),
+                Step::Off => "off".into(),
+            })
+            .collect()
+    }
+
+    fn env(enabled: bool) -> Value {
+        json!({"name": "production", "enabled": enabled, "strategies": [
+            {"id": "01A", "name": FLEXIBLE, "title": "rollout stage internal | x | by a", "constraints": [],
+             "parameters": {"rollout": "5", "stickiness": "default", "groupId": "f"}, "disabled": false},
+            {"id": "01B", "name": FLEXIBLE, "title": null, "constraints": [
+                {"contextName": "userId", "operator": "IN", "values": ["u1"]}],
+             "parameters": {"rollout": "100", "stickiness": "default", "groupId": "f"}},
+            {"id": "01C", "name": "default", "constraints": [], "parameters": {}}
+        ]})
+    }
+
+    #[test]
+    fn the_rollout_strategy_is_written_before_the_environment_is_turned_on() {
+        let note = Note {
+            text: "advance".into(),
+            actor: "a".into(),
+        };
+        let empty = Layout::from_env(&json!({"enabled": false, "strategies": []}));
+        let steps = steps(&empty, &desired(true, 5, &[], &["internal"]), &note, "f");
+        assert_eq!(kinds(&steps), ["create rollout", "create groups", "on"]);
+        let Step::Create { body, .. } = &steps[0] else {
+            panic!()
+        };
+        assert_eq!(
+            body["parameters"],
+            json!({"rollout": "5", "stickiness": "default", "groupId": "f"})
+        );
+    }
+
+    #[test]
+    fn strategies_are_recognised_by_shape_and_changed_with_a_test_first() {
+        let note = Note {
+            text: "advance".into(),
+            actor: "a".into(),
+        };
+        let layout = Layout::from_env(&env(true));
+        assert_eq!(layout.others, 1, "the default strategy is not ours");
+        let state = state_of(&layout, &env(true), "f", "production").unwrap();
+        assert_eq!(state.percentage.weight(), 5_000);
+        assert_eq!(state.stage.as_deref(), Some("internal"));
+        assert_eq!(state.users, ["u1"]);
+        let steps = steps(&layout, &desired(true, 10, &[], &["g"]), &note, "f");
+        assert_eq!(
+            kinds(&steps),
+            ["patch rollout", "delete users", "create groups"]
+        );
+        let Step::Patch { ops, .. } = &steps[0] else {
+            panic!()
+        };
+        assert_eq!(
+            ops[0],
+            json!({"op": "test", "path": "/parameters/rollout", "value": "5"})
+        );
+        assert_eq!(ops[1]["value"], "10");
+        // Kill is the environment off, nothing else; resume is the environment on, nothing else.
+        assert_eq!(
+            kinds(&super::steps(
+                &layout,
+                &desired(false, 5, &["u1"], &[]),
+                &note,
+                "f"
+            )),
+            ["off"]
+        );
+        let off = Layout::from_env(&env(false));
+        assert_eq!(
+            kinds(&super::steps(
+                &off,
+                &desired(true, 5, &["u1"], &[]),
+                &note,
+                "f"
+            )),
+            ["on"]
+        );
+    }
+
     #[test]
     fn rollout_values_are_validated() {
         assert_eq!(
