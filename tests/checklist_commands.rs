@@ -316,6 +316,16 @@ fn parallel_tasks_run_together_bounded_by_jobs_and_never_interleave() {
             format!("p{i}-1\np{i}-2\np{i}-3\n")
         );
     }
+    // -v shows each task's output whole when it ends.
+    let done = p.checklist(["run", "par", "--jobs", "4", "-v"]).run();
+    for i in 1..=4 {
+        let expected = format!("  │ p{i}-1\n  │ p{i}-2\n  │ p{i}-3\n✓ p{i} [p{i}] passed");
+        assert!(
+            done.stderr.contains(&expected),
+            "p{i} is not whole:\n{}",
+            done.stderr
+        );
+    }
     // On GitHub Actions each task's output is one group, whole.
     let done = p
         .checklist(["run", "par", "--jobs", "4"])
@@ -446,6 +456,10 @@ fn history_shows_checklist_runs_beside_flag_changes() {
     assert_eq!(newest["counts"]["passed"], 4);
     assert_eq!(newest["tasks"][0]["id"], "build");
     assert!(newest["tasks"][0]["duration_ms"].is_u64());
+    assert_eq!(
+        newest["tasks"][2]["note"],
+        "confirmed with --yes by tester@example.com"
+    );
     assert_eq!(doc["entries"][1]["action"], "advance");
 }
 

@@ -5,6 +5,8 @@
 pub mod github;
 pub mod terminal;
 
+use std::io::Write;
+
 use console::Style;
 
 use crate::checklist::result::{Outcome, TaskResult};
@@ -105,22 +107,36 @@ impl Progress for Plain {
             .info(&format!("→ {} [{}] started", task.name, task.id));
     }
 
-    fn task_line(&self, _key: usize, line: &str) {
-        if self.out.verbose {
-            self.out.debug(&format!("  {line}"));
-        }
-    }
+    fn task_line(&self, _key: usize, _line: &str) {}
 
     fn task_finished(&self, _key: usize, task: &Task, result: &TaskResult) {
         let failed = matches!(result.outcome, Outcome::Failed | Outcome::FailedAllowed);
-        if failed || !self.out.quiet {
-            eprintln!(
-                "{}",
-                crate::redact::scrub(&end_line(&self.out, task, result))
+        let mut lines = Vec::new();
+        // -v shows a task's whole output when it ends, so parallel tasks never interleave.
+        let whole = self.out.verbose && result.log.is_some();
+        if whole {
+            let text = result
+                .log
+                .as_ref()
+                .and_then(|l| std::fs::read_to_string(l).ok());
+            let bar = self.out.paint_err(Style::new().dim(), "│");
+            lines.extend(
+                text.unwrap_or_default()
+                    .lines()
+                    .map(|l| format!("  {bar} {l}")),
             );
-            for l in failure_lines(&self.out, result) {
-                eprintln!("{}", crate::redact::scrub(&l));
+        }
+        if failed || !self.out.quiet {
+            lines.push(end_line(&self.out, task, result));
+            if whole {
+                lines.extend(result.log.as_ref().map(|l| format!("  full log: {l}")));
+            } else {
+                lines.extend(failure_lines(&self.out, result));
             }
+        }
+        let mut err = std::io::stderr().lock();
+        for l in lines {
+            let _ = writeln!(err, "{}", crate::redact::scrub(&l));
         }
     }
 

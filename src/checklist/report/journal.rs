@@ -17,11 +17,15 @@ pub fn record(report: &RunReport, c: &ChecklistReport) -> Value {
         "resumed": report.resumed,
         "outcome": c.status.label(),
         "counts": c.counts(),
-        "tasks": c.results.iter().map(|r| json!({
-            "id": r.id,
-            "outcome": r.outcome,
-            "duration_ms": r.duration_ms,
-        })).collect::<Vec<_>>(),
+        // The note says how a manual task was confirmed (by whom, or with --yes) or why a
+        // task failed or was skipped.
+        "tasks": c.results.iter().map(|r| {
+            let mut t = json!({"id": r.id, "outcome": r.outcome, "duration_ms": r.duration_ms});
+            if let Some(note) = &r.note {
+                t["note"] = json!(note);
+            }
+            t
+        }).collect::<Vec<_>>(),
     })
 }
 
