@@ -22,14 +22,21 @@ tasks:
 ";
 
 fn session(p: &Project, args: &[&str]) -> Session {
+    session_with(p, args, &[("NO_COLOR", "1")])
+}
+
+fn session_with(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Session {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_checklist"));
     cmd.args(args)
         .current_dir(p.dir.path())
         .env_remove("CI")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
         .env("ROLLOUT_ACTOR", "tester@example.com")
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
+        .env("TERM", "xterm");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let mut s = Session::spawn(cmd).expect("spawn on a pty");
     s.set_expect_timeout(Some(Duration::from_secs(30)));
     s
@@ -102,12 +109,14 @@ fn a_terminal_shows_a_spinner_with_the_latest_output_line() {
         "slow",
         "tasks:\n  - name: Slow task\n    run: 'echo step one; sleep 1; echo step two; sleep 1'\n",
     );
-    let mut s = session(&p, &["run", "slow"]);
-    // The spinner line: the task, its latest output line and the elapsed time.
-    s.expect(Regex(r"Slow task \[slow-task\]\s+step one"))
+    let mut s = session_with(&p, &["run", "slow"], &[]);
+    // The spinner line: the task, its latest output line (dimmed) and the elapsed time.
+    s.expect(Regex(r"Slow task \[slow-task\]\s+\S*step one"))
         .unwrap();
-    s.expect(Regex(r"step two")).unwrap();
-    s.expect("✓ Slow task [slow-task] passed").unwrap();
+    s.expect(Regex(r"step two\S* \S*1s")).unwrap();
+    // Colour is on for a terminal: the mark is green.
+    s.expect("\u{1b}[32m✓\u{1b}[0m Slow task [slow-task] passed")
+        .unwrap();
     s.expect("1 passed, 0 failed, 0 skipped").unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 0);
@@ -126,4 +135,27 @@ fn ctrl_c_at_a_prompt_stops_the_run_and_resume_asks_again() {
     s.expect("2 passed, 0 failed, 2 skipped").unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 0);
+}
+
+#[test]
+fn no_color_and_dumb_terminals_get_plain_lines() {
+    let p = Project::with_checklist(
+        "slow",
+        "tasks:\n  - name: Slow task\n    run: 'echo step one; sleep 0.5'\n",
+    );
+    for env in [[("NO_COLOR", "1")], [("TERM", "dumb")]] {
+        let mut s = session_with(&p, &["run", "slow"], &env);
+        let before = s.expect("✓ Slow task [slow-task] passed").unwrap();
+        let screen = String::from_utf8_lossy(before.before()).into_owned();
+        assert!(
+            screen.contains("→ Slow task [slow-task] started"),
+            "{env:?}: {screen:?}"
+        );
+        assert!(
+            !screen.contains("step one"),
+            "{env:?}: a spinner line was drawn: {screen:?}"
+        );
+        s.expect(Eof).unwrap();
+        assert_eq!(exit_code(&mut s), 0);
+    }
 }

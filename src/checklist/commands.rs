@@ -228,6 +228,15 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
         )
         .with_hint("drop those options, or start a new run without --resume"));
     }
+    if let Some(twice) = a
+        .names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| a.names[..i].contains(n).then_some(n))
+    {
+        return Err(Error::usage(format!("checklist `{twice}` is named twice"))
+            .with_hint("name each checklist once"));
+    }
     if a.names.is_empty() && !a.resume {
         return Err(
             Error::usage("name the checklists to run").with_hint(format!(

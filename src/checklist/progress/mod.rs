@@ -31,11 +31,26 @@ pub fn choose(out: &Output) -> Box<dyn Progress> {
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     if github {
         Box::new(github::GitHub::new(out.clone()))
-    } else if out.animate && !out.json && !out.quiet {
+    } else if out.animate && !no_color() && !out.json && !out.quiet {
         Box::new(terminal::Terminal::new(out.clone()))
     } else {
         Box::new(Plain { out: out.clone() })
     }
+}
+
+/// `1 task`, `6 tasks`.
+#[must_use]
+pub fn tasks(n: usize) -> String {
+    if n == 1 {
+        "1 task".to_string()
+    } else {
+        format!("{n} tasks")
+    }
+}
+
+/// `NO_COLOR` turns animation off as well as colour (SPEC.md "Both commands").
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// The line that ends a task, e.g. `✓ Run all tests (12.3s)`.
@@ -95,10 +110,10 @@ impl Progress for Plain {
     fn checklist_started(&self, checklist: &Checklist, resumed: bool) {
         let verb = if resumed { "resuming" } else { "running" };
         self.out.info(&format!(
-            "{verb} checklist {} ({}): {} tasks",
+            "{verb} checklist {} ({}): {}",
             checklist.name,
             checklist.title,
-            checklist.tasks.len()
+            tasks(checklist.tasks.len())
         ));
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{end_line, failure_lines, Progress};
+use super::{end_line, failure_lines, tasks, Progress};
 use crate::checklist::result::TaskResult;
 use crate::checklist::task::Task;
 use crate::checklist::Checklist;
@@ -57,11 +57,11 @@ impl Progress for Terminal {
     fn checklist_started(&self, checklist: &Checklist, resumed: bool) {
         let verb = if resumed { "resuming" } else { "running" };
         self.println(&format!(
-            "{verb} checklist {} ({}): {} tasks",
+            "{verb} checklist {} ({}): {}",
             self.out
                 .paint_err(console::Style::new().bold(), &checklist.name),
             checklist.title,
-            checklist.tasks.len()
+            tasks(checklist.tasks.len())
         ));
     }
 
