@@ -433,3 +433,64 @@ fn another_machine_sees_the_same_stage_soak_and_history_from_unleash() {
         2
     );
 }
+
+#[test]
+fn the_rules_hold_against_unleash_and_force_is_journaled() {
+    let s = server();
+    let flag = s.create_flag("rules");
+    let p = s.project(
+        &flag,
+        "  - { name: internal, percentage: 5 }
+  - { name: beta, percentage: 10, start: 2999-01-01 }
+  - { name: limited, percentage: 25 }
+  - { name: full, percentage: 100 }
+",
+    );
+    s.rollout(&p, ["rollback"])
+        .status(3)
+        .stderr_has("has not been rolled out")
+        .run();
+    s.rollout(&p, ["advance", "limited"])
+        .status(3)
+        .stderr_has("would skip internal, beta: the next stage is internal")
+        .run();
+    assert!(s.strategies(&flag).is_empty(), "a refusal changed nothing");
+    s.rollout(&p, ["advance"]).run();
+    s.rollout(&p, ["advance"])
+        .status(3)
+        .stderr_has("beta is planned to start on 2999-01-01")
+        .run();
+    s.rollout(&p, ["advance", "--force"])
+        .status(2)
+        .stderr_has("--force needs --reason")
+        .run();
+    s.rollout(
+        &p,
+        [
+            "advance",
+            "limited",
+            "--force",
+            "--reason",
+            "hotfix needs it",
+            "--yes",
+        ],
+    )
+    .stdout_has("internal → limited (25%)")
+    .run();
+    let title = s.rollout_strategy(&flag)["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(title.contains("[forced]: hotfix needs it"), "{title}");
+    let last = journal(&p).pop().unwrap();
+    assert_eq!(last["forced"], true);
+    assert_eq!(last["reason"], "hotfix needs it");
+    s.rollout(&p, ["advance", "full"])
+        .status(2)
+        .stderr_has("--yes")
+        .run();
+    s.rollout(&p, ["rollback", "internal", "--yes"])
+        .stdout_has("limited → internal (5%)")
+        .run();
+    assert_eq!(s.rollout_strategy(&flag)["parameters"]["rollout"], "5");
+}
