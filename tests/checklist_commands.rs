@@ -559,6 +559,10 @@ fn run_needs_a_checklist_name() {
         .stderr_has("name the checklists to run")
         .stderr_has("the checklists are: demo")
         .run();
+    p.checklist(["run", "demo", "demo"])
+        .status(2)
+        .stderr_has("checklist `demo` is named twice")
+        .run();
     p.checklist(["run", "--resume"])
         .status(2)
         .stderr_has("no unfinished run")
