@@ -225,3 +225,82 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn client() -> Client {
+        Client::new(
+            "http://127.0.0.1:4242/",
+            "*:*.unit-test-secret".into(),
+            "UNLEASH_API_TOKEN".into(),
+            Duration::from_secs(1),
+        )
+        .unwrap()
+    }
+
+    fn reply(status: u16, body: serde_json::Value) -> Reply {
+        Reply { status, body }
+    }
+
+    #[test]
+    fn refusals_name_the_variable_and_what_to_do() {
+        let c = client();
+        let e = c.refusal(
+            &reply(
+                401,
+                json!({"name": "UnauthorizedError", "message": "You must log in to use Unleash."}),
+            ),
+            "reading f",
+            "nothing was changed",
+        );
+        assert_eq!(e.kind, crate::error::Kind::Provider);
+        assert!(e.permanent);
+        assert!(
+            e.message
+                .contains("refused the token in UNLEASH_API_TOKEN (401)"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("unit-test-secret"));
+        let e = c.refusal(
+            &reply(403, json!({"message": "invalid token: expected a different token type for this endpoint"})),
+            "reading f",
+            "nothing was changed",
+        );
+        assert!(e.message.contains("wrong kind"), "{}", e.message);
+        // A permission or change-request (approval) refusal.
+        let e = c.refusal(
+            &reply(403, json!({"name": "PermissionError", "message": "You don't have the required permissions"})),
+            "turning the environment on",
+            "already changed: setting the rollout to 10%",
+        );
+        assert!(e
+            .message
+            .contains("refused to let the token in UNLEASH_API_TOKEN do this (403)"));
+        assert!(e
+            .message
+            .ends_with("already changed: setting the rollout to 10%"));
+        assert!(e.hint.unwrap().contains("change request"));
+        // A failed JSON Patch test keeps only its first line.
+        let r = reply(
+            500,
+            json!({"name": "UnknownError", "message": "Test operation failed\nname: TEST_OPERATION_FAILED\ntree: {}"}),
+        );
+        assert!(r.is_test_failure());
+        assert_eq!(r.message(), "Test operation failed");
+        let e = c.refusal(
+            &reply(502, serde_json::Value::Null),
+            "reading f",
+            "nothing was changed",
+        );
+        assert!(!e.permanent, "a bad gateway may pass: kill retries it");
+        assert_eq!(
+            c.url("/api/admin/projects"),
+            "http://127.0.0.1:4242/api/admin/projects"
+        );
+    }
+}

@@ -142,3 +142,42 @@ pub fn killed_at(changes: &[Change]) -> Option<DateTime<Utc>> {
         .find(|c| c.kind == "feature-environment-disabled")
         .map(|c| c.time)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn strategy(rollout: &str, title: &str) -> Value {
+        json!({"id": "01A", "name": "flexibleRollout", "title": title, "constraints": [],
+               "parameters": {"rollout": rollout, "stickiness": "default", "groupId": "f"}})
+    }
+
+    #[test]
+    fn events_become_changes_with_the_stage_start_and_the_tool_note() {
+        let events = [
+            json!({"id": 9, "type": "feature-environment-disabled", "createdBy": "admin",
+                   "createdAt": "2026-11-26T07:00:09Z", "data": null, "preData": null}),
+            // Someone moved the rollout in the UI: the title is unchanged.
+            json!({"id": 8, "type": "feature-strategy-update", "createdBy": "bob",
+                   "createdAt": "2026-11-26T07:00:08Z",
+                   "data": strategy("30", "rollout stage beta | advance f | by alice"),
+                   "preData": strategy("10", "rollout stage beta | advance f | by alice")}),
+            json!({"id": 7, "type": "feature-strategy-update", "createdBy": "admin",
+                   "createdAt": "2026-11-26T07:00:07Z",
+                   "data": strategy("10", "rollout stage beta | advance f | by alice"),
+                   "preData": strategy("5", "rollout stage internal | advance f | by alice")}),
+        ];
+        let changes: Vec<Change> = events.iter().filter_map(change).collect();
+        assert_eq!(changes[1].summary, "rollout changed 10% → 30%");
+        assert_eq!(changes[1].note, None, "not the tool's change");
+        assert_eq!(changes[2].note.as_deref(), Some("advance f | by alice"));
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let pct = |n: u32| Percentage::from_weight(n * 1000).unwrap();
+        assert_eq!(since(&changes, pct(30)), Some(at("2026-11-26T07:00:08Z")));
+        assert_eq!(since(&changes, pct(10)), Some(at("2026-11-26T07:00:07Z")));
+        assert_eq!(since(&changes, pct(50)), None);
+        assert_eq!(killed_at(&changes), Some(at("2026-11-26T07:00:09Z")));
+    }
+}
