@@ -42,7 +42,18 @@ fn message(out: &Output, name: &str, latest: &str) -> String {
     let width = usize::from(console::Term::stderr().size().1)
         .saturating_sub(name.len() + 16)
         .max(10);
-    let latest = console::truncate_str(latest.trim(), width, "…");
+    // A task's own colours and cursor moves (a progress bar redrawn with `\r`) would break the
+    // spinner's line: show the text of the last redraw, plain.
+    let plain = console::strip_ansi_codes(latest);
+    let last = plain
+        .rsplit('\r')
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("");
+    let clean: String = last
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let latest = console::truncate_str(clean.trim(), width, "…");
     if latest.is_empty() {
         name.to_string()
     } else {
