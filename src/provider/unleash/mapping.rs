@@ -213,7 +213,12 @@ pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> 
         .and_then(Strategy::title)
         .and_then(stage_of_title);
     Ok(FlagState {
-        exists: layout.enabled || layout.strategy_count > 0,
+        // Rolled out: switched on, or holding a stage's strategies (killed). Strategies someone
+        // added in the UI to an environment that is off do not make a rollout.
+        exists: layout.enabled
+            || layout.rollout.is_some()
+            || layout.users.is_some()
+            || layout.groups.is_some(),
         on: layout.enabled,
         percentage,
         stage,
