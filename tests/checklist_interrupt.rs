@@ -153,3 +153,46 @@ fn resume_after_a_failure_reruns_the_failed_task() {
     assert_eq!(closing(&done.stdout), (3, 0, 0));
     assert_eq!(p.read("a.count"), "a\n");
 }
+
+#[test]
+fn a_second_ctrl_c_kills_a_task_that_ignores_sigterm_at_once() {
+    let p = Project::with_checklist(
+        "stubborn",
+        "tasks:\n  - name: Stubborn\n    run: |\n      trap '' TERM\n      echo $$ > pgid\n      sleep 300 &\n      echo ready > ready\n      wait\n",
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_checklist"))
+        .args(["run", "stubborn"])
+        .current_dir(p.dir.path())
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&p.path("ready"), Duration::from_secs(30));
+    let pgid: i32 = p.read("pgid").trim().parse().unwrap();
+    let pid = i32::try_from(child.id()).unwrap();
+    let started = Instant::now();
+    // SAFETY: signals the child we started.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !live_members(pgid).is_empty(),
+        "SIGTERM should be ignored by this task"
+    );
+    // SAFETY: as above.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the second Ctrl-C did not hurry: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(live_members(pgid), Vec::<i32>::new());
+}

@@ -16,8 +16,9 @@ use tokio::process::Command;
 /// How many output lines a failure report shows.
 pub const TAIL_LINES: usize = 20;
 
-/// How long a stopped group gets between SIGTERM and SIGKILL.
-const GRACE: Duration = Duration::from_secs(3);
+/// How long a stopped group gets between SIGTERM and SIGKILL: enough for a test script's exit
+/// trap to stop the services it started. Groups that are gone sooner are not waited for.
+const GRACE: Duration = Duration::from_secs(10);
 
 /// The process groups of the tasks running now, so that Ctrl-C can stop them all.
 #[derive(Debug, Default)]
