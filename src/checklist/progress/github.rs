@@ -3,7 +3,9 @@
 //! annotation. The summary table for `$GITHUB_STEP_SUMMARY` is written after the run by
 //! [`crate::checklist::report::github_summary`].
 
-use super::{end_line, failure_lines, Plain, Progress};
+use std::io::Write;
+
+use super::{copy_log, end_line, failure_lines, Plain, Progress};
 use crate::checklist::result::{Outcome, TaskResult};
 use crate::checklist::task::Task;
 use crate::checklist::Checklist;
@@ -49,13 +51,14 @@ impl Progress for GitHub {
 
     fn task_finished(&self, _key: usize, task: &Task, result: &TaskResult) {
         let out = &self.plain.out;
-        let mut lines = vec![format!("::group::{}", end_line(out, task, result))];
-        if let Some(log) = &result.log {
-            if let Ok(text) = std::fs::read_to_string(log) {
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
-        lines.push("::endgroup::".to_string());
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "::group::{}",
+            crate::redact::scrub(&end_line(out, task, result))
+        );
+        copy_log(result.log.as_deref(), &mut err, "");
+        let mut lines = vec!["::endgroup::".to_string()];
         if matches!(result.outcome, Outcome::Failed | Outcome::Interrupted) {
             lines.extend(failure_lines(out, result));
             let why = result
@@ -84,7 +87,7 @@ impl Progress for GitHub {
             ));
         }
         for l in lines {
-            eprintln!("{}", crate::redact::scrub(&l));
+            let _ = writeln!(err, "{}", crate::redact::scrub(&l));
         }
     }
 

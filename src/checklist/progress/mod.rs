@@ -101,6 +101,21 @@ pub fn failure_lines(out: &Output, r: &TaskResult) -> Vec<String> {
     lines
 }
 
+/// Copies a task's log to `to`, each line after `prefix`, streaming (a log may be large).
+pub fn copy_log(log: Option<&str>, to: &mut dyn Write, prefix: &str) {
+    use std::io::BufRead;
+    let Some(file) = log.and_then(|l| std::fs::File::open(l).ok()) else {
+        return;
+    };
+    let mut reader = std::io::BufReader::new(file);
+    let mut buf = Vec::new();
+    while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+        let line = String::from_utf8_lossy(&buf);
+        let _ = writeln!(to, "{prefix}{}", line.trim_end_matches(['\n', '\r']));
+        buf.clear();
+    }
+}
+
 /// One line per task start and end, on stderr: for CI logs, pipes and `TERM=dumb`.
 pub struct Plain {
     pub out: Output,
@@ -126,32 +141,23 @@ impl Progress for Plain {
 
     fn task_finished(&self, _key: usize, task: &Task, result: &TaskResult) {
         let failed = matches!(result.outcome, Outcome::Failed | Outcome::FailedAllowed);
-        let mut lines = Vec::new();
+        let mut err = std::io::stderr().lock();
         // -v shows a task's whole output when it ends, so parallel tasks never interleave.
         let whole = self.out.verbose && result.log.is_some();
         if whole {
-            let text = result
-                .log
-                .as_ref()
-                .and_then(|l| std::fs::read_to_string(l).ok());
             let bar = self.out.paint_err(Style::new().dim(), "│");
-            lines.extend(
-                text.unwrap_or_default()
-                    .lines()
-                    .map(|l| format!("  {bar} {l}")),
-            );
+            copy_log(result.log.as_deref(), &mut err, &format!("  {bar} "));
         }
         if failed || !self.out.quiet {
-            lines.push(end_line(&self.out, task, result));
+            let mut lines = vec![end_line(&self.out, task, result)];
             if whole {
                 lines.extend(result.log.as_ref().map(|l| format!("  full log: {l}")));
             } else {
                 lines.extend(failure_lines(&self.out, result));
             }
-        }
-        let mut err = std::io::stderr().lock();
-        for l in lines {
-            let _ = writeln!(err, "{}", crate::redact::scrub(&l));
+            for l in lines {
+                let _ = writeln!(err, "{}", crate::redact::scrub(&l));
+            }
         }
     }
 
