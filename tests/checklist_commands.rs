@@ -40,6 +40,10 @@ fn show_lists_tasks_in_order_with_their_kind() {
         .run();
     let doc = p.checklist(["show", "demo", "--json"]).run().json();
     assert_eq!(doc["tasks"][2]["kind"], "manual");
+    p.checklist(["show", "demo", "-v"])
+        .stdout_has("Build [build]:\n    echo building; echo built")
+        .stdout_has("Approve [approve]:\n    Look at the report and approve it.")
+        .run();
     p.checklist(["show", "dmeo"])
         .status(2)
         .stderr_has("did you mean `demo`?")

@@ -137,6 +137,20 @@ pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
     for line in table(&rows) {
         out.data(&line);
     }
+    // -v: what each task does, in full (the command, the instructions, the variables).
+    if out.verbose {
+        for t in &c.tasks {
+            out.data(&format!("\n{} [{}]:", t.name, t.id));
+            let text = match &t.kind {
+                TaskKind::Run(cmd) | TaskKind::Manual(cmd) => cmd.trim().to_string(),
+                TaskKind::RequireEnv(vars) => vars.join(", "),
+                TaskKind::Rollout(cmd) => format!("rollout {cmd}"),
+            };
+            for line in text.lines() {
+                out.data(&format!("    {line}"));
+            }
+        }
+    }
     Ok(0)
 }
 
