@@ -55,8 +55,15 @@ fn mangled_stage_tables_never_panic() {
         if let Err(e) = Config::parse(Path::new("stages.yaml"), &source) {
             refused += 1;
             assert_eq!(e.exit_code(), 2, "{source}\n{}", e.message);
-            assert!(e.message.starts_with("stages.yaml:"), "no place in:\n{}\nfor:\n{source}", e.message);
+            assert!(
+                e.message.starts_with("stages.yaml:"),
+                "no place in:\n{}\nfor:\n{source}",
+                e.message
+            );
         }
     }
-    assert!(refused > 1000, "the mangling should break most files, broke {refused}");
+    assert!(
+        refused > 1000,
+        "the mangling should break most files, broke {refused}"
+    );
 }

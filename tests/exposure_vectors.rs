@@ -20,7 +20,13 @@ fn flagd_fractional_matches_every_published_and_generated_vector() {
     assert!(vectors.len() >= 30);
     for v in &vectors {
         if let Some(h) = v.murmur3_x86_32 {
-            assert_eq!(murmur3(&[&v.bucket_key]), h, "murmur3 of {:?} ({})", v.bucket_key, v.source);
+            assert_eq!(
+                murmur3(&[&v.bucket_key]),
+                h,
+                "murmur3 of {:?} ({})",
+                v.bucket_key,
+                v.source
+            );
         }
         let total: u64 = v.variants.iter().map(|(_, w)| w).sum();
         let bucket = flagd::bucket_of(&[&v.bucket_key], total);

@@ -32,12 +32,19 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
         "the flagd-core evaluator is not installed: run `npm ci --prefix tests/node-flagd` (scripts/test does)"
     );
     let mut cmd = Command::new("node");
-    cmd.arg(node_dir().join("eval.mjs")).arg(flags).arg(FLAG).arg(ids);
+    cmd.arg(node_dir().join("eval.mjs"))
+        .arg(flags)
+        .arg(FLAG)
+        .arg(ids);
     for a in attrs {
         cmd.args(["--context-attr", a]);
     }
     let out = cmd.output().expect("node runs");
-    assert!(out.status.success(), "eval.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "eval.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -51,19 +58,32 @@ fn preview_ids(p: &Project, args: &[&str]) -> BTreeSet<String> {
     let mut all = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
     all.extend_from_slice(args);
     let doc = p.rollout(all).run().json();
-    let list = if args.is_empty() { &doc["current"]["ids"] } else { &doc["stages"][0]["ids"] };
-    list.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    let list = if args.is_empty() {
+        &doc["current"]["ids"]
+    } else {
+        &doc["stages"][0]["ids"]
+    };
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn flagd_core_agrees_with_preview_and_check_on_every_id() {
     let mut ids: Vec<String> = (0..10_000).map(|i| format!("user-{i}")).collect();
     ids.extend(["beta-1", "beta-2", "dev@example.com", "ejOoVL", "ceQdGm"].map(String::from));
-    let p = Project::new().file("stages.yaml", STAGES).file("ids.txt", &ids.join("\n"));
+    let p = Project::new()
+        .file("stages.yaml", STAGES)
+        .file("ids.txt", &ids.join("\n"));
     let flags = p.path(".rollout/flags.json");
     let ids_file = p.path("ids.txt");
     let mut before_kill = BTreeSet::new();
-    for (i, stage) in ["internal", "beta", "limited", "expanded", "full"].into_iter().enumerate() {
+    for (i, stage) in ["internal", "beta", "limited", "expanded", "full"]
+        .into_iter()
+        .enumerate()
+    {
         let mut args = vec!["advance", stage, "--yes"];
         if i > 0 {
             args.extend(["--force", "--reason", "parity test walks every stage"]);
@@ -72,14 +92,29 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
         let served = flagd_on(&flags, &ids_file, &[]);
         let now = preview_ids(&p, &[]);
         let planned = preview_ids(&p, &[stage]);
-        assert_eq!(served, now, "stage {stage}: flagd-core and `preview` (current) disagree");
-        assert_eq!(served, planned, "stage {stage}: flagd-core and `preview {stage}` disagree");
+        assert_eq!(
+            served, now,
+            "stage {stage}: flagd-core and `preview` (current) disagree"
+        );
+        assert_eq!(
+            served, planned,
+            "stage {stage}: flagd-core and `preview {stage}` disagree"
+        );
         if stage == "beta" {
-            assert!(served.contains("beta-1") && served.contains("user-77"), "listed beta users are on");
+            assert!(
+                served.contains("beta-1") && served.contains("user-77"),
+                "listed beta users are on"
+            );
             // Groups are matched on the context attribute `group`.
             let grouped = flagd_on(&flags, &ids_file, &["group=beta_testers"]);
-            assert_eq!(grouped.len(), ids.len(), "every member of beta_testers is on at beta");
-            p.rollout(["check", "user-5", "--group", "beta_testers"]).stdout_has("now on").run();
+            assert_eq!(
+                grouped.len(),
+                ids.len(),
+                "every member of beta_testers is on at beta"
+            );
+            p.rollout(["check", "user-5", "--group", "beta_testers"])
+                .stdout_has("now on")
+                .run();
         }
         // `check` agrees on a sample.
         for id in ids.iter().step_by(997) {
@@ -90,13 +125,24 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
             before_kill = served.clone();
             p.rollout(["kill"]).run();
             let killed = flagd_on(&flags, &ids_file, &[]);
-            assert!(killed.is_empty(), "after kill flagd-core serves {} ids", killed.len());
+            assert!(
+                killed.is_empty(),
+                "after kill flagd-core serves {} ids",
+                killed.len()
+            );
             assert!(preview_ids(&p, &[]).is_empty());
             p.rollout(["resume", "--yes"]).run();
             let resumed = flagd_on(&flags, &ids_file, &[]);
-            assert_eq!(resumed, before_kill, "resume must bring back exactly the same users");
+            assert_eq!(
+                resumed, before_kill,
+                "resume must bring back exactly the same users"
+            );
             assert_eq!(resumed, preview_ids(&p, &[]));
         }
     }
-    assert!(before_kill.len() > 2000 && before_kill.len() < 3000, "25% of 10,005: {}", before_kill.len());
+    assert!(
+        before_kill.len() > 2000 && before_kill.len() < 3000,
+        "25% of 10,005: {}",
+        before_kill.len()
+    );
 }

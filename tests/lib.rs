@@ -3,14 +3,14 @@
 mod test;
 mod webhook;
 
+mod completions;
+mod config_fuzz;
+mod exposure_vectors;
+mod flagd_parity;
 mod rollout_commands;
 mod rollout_concurrency;
 mod rollout_config_errors;
-mod exposure_vectors;
 mod rollout_notify_secrets;
-mod flagd_parity;
-mod completions;
-mod config_fuzz;
 mod rollout_terminal;
 
 mod checklist_broken;
@@ -21,9 +21,9 @@ mod checklist_reports;
 mod checklist_support;
 mod checklist_terminal;
 
-mod unleash_server;
-mod unleash_commands;
-mod unleash_parity;
-mod unleash_errors;
-mod unleash_concurrency;
 mod unleash_checklist;
+mod unleash_commands;
+mod unleash_concurrency;
+mod unleash_errors;
+mod unleash_parity;
+mod unleash_server;

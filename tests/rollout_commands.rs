@@ -326,7 +326,11 @@ fn kill_turns_the_flag_off_and_resume_restores_the_same_stage() {
 #[test]
 fn kill_of_a_flag_never_rolled_out_succeeds_and_changes_nothing() {
     let p = Project::builder_cards();
-    p.rollout(["kill"]).at(DAY1).stdout_has("already off").stdout_lacks("KILLED").run();
+    p.rollout(["kill"])
+        .at(DAY1)
+        .stdout_has("already off")
+        .stdout_lacks("KILLED")
+        .run();
     assert!(!p.exists(".rollout/flags.json"));
 }
 
@@ -670,7 +674,11 @@ fn colour_follows_the_flag_and_no_color() {
     let p = Project::builder_cards();
     p.rollout(["advance"]).at(DAY1).run();
     let coloured = p.rollout(["status", "--color", "always"]).at(DAY2).run();
-    assert!(coloured.stdout.contains("\u{1b}[32mon\u{1b}[0m"), "{:?}", coloured.stdout);
+    assert!(
+        coloured.stdout.contains("\u{1b}[32mon\u{1b}[0m"),
+        "{:?}",
+        coloured.stdout
+    );
     let plain = p.rollout(["status", "--color", "never"]).at(DAY2).run();
     assert!(!plain.stdout.contains('\u{1b}'), "{:?}", plain.stdout);
     // Not a terminal (the test's pipe) means no colour by default.
@@ -682,9 +690,16 @@ fn colour_follows_the_flag_and_no_color() {
 fn quiet_keeps_results_and_drops_hints() {
     let p = Project::builder_cards();
     p.rollout(["advance"]).at(DAY1).run();
-    p.rollout(["kill", "-q"]).at(DAY2).stdout_has("KILLED").stderr_lacks("rollout resume").run();
+    p.rollout(["kill", "-q"])
+        .at(DAY2)
+        .stdout_has("KILLED")
+        .stderr_lacks("rollout resume")
+        .run();
     p.rollout(["resume", "--yes"]).at(DAY2).run();
-    p.rollout(["kill"]).at(DAY2).stderr_has("rollout resume").run();
+    p.rollout(["kill"])
+        .at(DAY2)
+        .stderr_has("rollout resume")
+        .run();
 }
 
 #[test]
@@ -700,7 +715,10 @@ fn ctrl_c_interrupts_a_retrying_kill_with_130() {
         .unwrap();
     // Wait until it is retrying: its first warning is printed.
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -717,5 +735,7 @@ fn actor_falls_back_to_git_user_email() {
         .env("ROLLOUT_ACTOR", "")
         .env("GIT_CONFIG_GLOBAL", p.path("gitconfig").to_str().unwrap())
         .run();
-    assert!(p.read(".rollout/journal.jsonl").contains(r#""actor":"dana@example.com""#));
+    assert!(p
+        .read(".rollout/journal.jsonl")
+        .contains(r#""actor":"dana@example.com""#));
 }

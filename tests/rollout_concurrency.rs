@@ -30,7 +30,10 @@ fn eight_concurrent_advances_make_exactly_one_change() {
                         .stderr(Stdio::piped());
                     barrier.wait();
                     let out = cmd.output().unwrap();
-                    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+                    (
+                        out.status.code().unwrap(),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    )
                 })
             })
             .collect();
@@ -38,16 +41,25 @@ fn eight_concurrent_advances_make_exactly_one_change() {
         let wins = results.iter().filter(|(c, _)| *c == 0).count();
         assert_eq!(wins, 1, "round {round}: {results:#?}");
         for (code, err) in &results {
-            assert!([0, 3, 5].contains(code), "round {round}: unexpected exit {code}: {err}");
+            assert!(
+                [0, 3, 5].contains(code),
+                "round {round}: unexpected exit {code}: {err}"
+            );
             assert!(!err.contains("panicked"), "{err}");
         }
-        let flags: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).expect("flags.json stays valid JSON");
+        let flags: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json"))
+            .expect("flags.json stays valid JSON");
         let stage = &flags["flags"]["use-new-builder-cards"]["metadata"]["rolloutStage"];
         assert_eq!(stage, if round == 0 { "internal" } else { "beta" });
         let journal = p.read(".rollout/journal.jsonl");
-        assert_eq!(journal.lines().count(), before + 1, "one journal line per change:\n{journal}");
+        assert_eq!(
+            journal.lines().count(),
+            before + 1,
+            "one journal line per change:\n{journal}"
+        );
         for line in journal.lines() {
-            serde_json::from_str::<serde_json::Value>(line).expect("every journal line is whole JSON");
+            serde_json::from_str::<serde_json::Value>(line)
+                .expect("every journal line is whole JSON");
         }
     }
 }

@@ -183,12 +183,21 @@ fn every_broken_stage_table_exits_2_with_place_and_fix() {
         for cmd in [["validate"], ["status"], ["advance"]] {
             let done = p.rollout(cmd).status(2).run();
             let err = &done.stderr;
-            assert!(err.contains(place), "{what}: `{cmd:?}` does not name {place}:\n{err}");
+            assert!(
+                err.contains(place),
+                "{what}: `{cmd:?}` does not name {place}:\n{err}"
+            );
             assert!(err.contains(message), "{what}: no {message:?} in:\n{err}");
             assert!(err.contains(fix), "{what}: no fix {fix:?} in:\n{err}");
-            assert!(!err.contains("hunter22") && !err.contains("0123456789abcdef"), "{what}: a secret was printed:\n{err}");
+            assert!(
+                !err.contains("hunter22") && !err.contains("0123456789abcdef"),
+                "{what}: a secret was printed:\n{err}"
+            );
         }
-        assert!(!p.exists(".rollout"), "{what}: a broken config changed state");
+        assert!(
+            !p.exists(".rollout"),
+            "{what}: a broken config changed state"
+        );
     }
 }
 
@@ -199,16 +208,32 @@ fn all_problems_are_reported_at_once() {
         "flag: f\nstages:\n  - { name: a, percentage: 50, duration: soon }\n  - { name: b, percentage: 20, start: someday }\n  - { name: a, percentage: 70, colour: red }\n",
     );
     let done = p.rollout(["validate"]).status(2).run();
-    for place in ["stages.yaml:3:42", "stages.yaml:4:28", "stages.yaml:4:39", "stages.yaml:5:13", "stages.yaml:5:32"] {
-        assert!(done.stderr.contains(place), "{place} missing:\n{}", done.stderr);
+    for place in [
+        "stages.yaml:3:42",
+        "stages.yaml:4:28",
+        "stages.yaml:4:39",
+        "stages.yaml:5:13",
+        "stages.yaml:5:32",
+    ] {
+        assert!(
+            done.stderr.contains(place),
+            "{place} missing:\n{}",
+            done.stderr
+        );
     }
     assert!(done.stderr.contains("5 problems in"), "{}", done.stderr);
 }
 
 #[test]
 fn validate_json_lists_the_errors() {
-    let p = Project::new().file("stages.yaml", "flag: f\nstages:\n  - { name: a, percentage: 500 }\n");
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: f\nstages:\n  - { name: a, percentage: 500 }\n",
+    );
     let doc = p.rollout(["validate", "--json"]).status(2).run().json();
     assert_eq!(doc["ok"], false);
-    assert!(doc["files"][0]["errors"][0].as_str().unwrap().contains("stages.yaml:3:28"));
+    assert!(doc["files"][0]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("stages.yaml:3:28"));
 }

@@ -38,15 +38,31 @@ fn every_change_is_posted_and_the_url_never_shows() {
         assert!(!text.contains(SECRET), "the webhook token leaked:\n{text}");
     }
     // The dry run names the target by its variable, not its URL.
-    assert!(outputs[1].contains("POST $SLACK_WEBHOOK_URL"), "{}", outputs[1]);
+    assert!(
+        outputs[1].contains("POST $SLACK_WEBHOOK_URL"),
+        "{}",
+        outputs[1]
+    );
     let got = hook.bodies();
     let actions: Vec<String> = got
         .iter()
-        .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["action"].as_str().unwrap().to_string())
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert_eq!(actions, ["advance", "advance", "kill", "resume"], "dry runs must not notify");
+    assert_eq!(
+        actions,
+        ["advance", "advance", "kill", "resume"],
+        "dry runs must not notify"
+    );
     let kill: serde_json::Value = serde_json::from_str(&got[2].body).unwrap();
-    assert!(kill["text"].as_str().unwrap().contains("kill f at b (50%)"), "{kill}");
+    assert!(
+        kill["text"].as_str().unwrap().contains("kill f at b (50%)"),
+        "{kill}"
+    );
     assert_eq!(kill["reason"], "spike");
     assert_eq!(kill["actor"], "tester@example.com");
     assert_eq!(got[0].path, format!("/services/{SECRET}"));
@@ -83,5 +99,7 @@ fn kill_stops_waiting_for_a_hanging_target() {
 #[test]
 fn an_unset_notify_variable_is_reported() {
     let p = project();
-    p.rollout(["advance"]).stderr_has("notify target $SLACK_WEBHOOK_URL is not set").run();
+    p.rollout(["advance"])
+        .stderr_has("notify target $SLACK_WEBHOOK_URL is not set")
+        .run();
 }

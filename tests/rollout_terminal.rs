@@ -34,12 +34,16 @@ fn exit_code(s: &mut Session) -> i32 {
 fn yes_on_the_terminal_advances_to_full() {
     let p = Project::builder_cards_at_expanded();
     let mut s = session(&p, &["advance", "full"]);
-    s.expect("Advance use-new-builder-cards to full (100%) for everyone? [y/N] ").unwrap();
+    s.expect("Advance use-new-builder-cards to full (100%) for everyone? [y/N] ")
+        .unwrap();
     s.send_line("y").unwrap();
     s.expect("expanded → full (100%)").unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 0);
-    p.rollout(["status", "--json"]).at(AT).stdout_has("\"stage\": \"full\"").run();
+    p.rollout(["status", "--json"])
+        .at(AT)
+        .stdout_has("\"stage\": \"full\"")
+        .run();
 }
 
 #[test]
@@ -63,12 +67,20 @@ fn a_kill_while_the_question_waits_makes_the_answer_a_conflict() {
     // Someone else pulls the switch while the question is on screen.
     p.rollout(["kill", "--reason", "incident"]).at(AT).run();
     s.send_line("y").unwrap();
-    s.expect("the flag changed while this command ran: it is now killed at expanded").unwrap();
+    s.expect("the flag changed while this command ran: it is now killed at expanded")
+        .unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 5);
     let flags = p.read(".rollout/flags.json");
-    assert!(flags.contains("\"rolloutKilled\": true"), "the kill was overwritten:\n{flags}");
-    assert_eq!(p.read(".rollout/journal.jsonl").lines().count(), 5, "a conflict journals nothing");
+    assert!(
+        flags.contains("\"rolloutKilled\": true"),
+        "the kill was overwritten:\n{flags}"
+    );
+    assert_eq!(
+        p.read(".rollout/journal.jsonl").lines().count(),
+        5,
+        "a conflict journals nothing"
+    );
 }
 
 #[test]
@@ -76,9 +88,11 @@ fn resume_asks_on_the_terminal() {
     let p = Project::builder_cards_at_expanded();
     p.rollout(["kill"]).at(AT).run();
     let mut s = session(&p, &["resume"]);
-    s.expect("Resume use-new-builder-cards at expanded (50%)? [y/N] ").unwrap();
+    s.expect("Resume use-new-builder-cards at expanded (50%)? [y/N] ")
+        .unwrap();
     s.send_line("yes").unwrap();
-    s.expect("resumed use-new-builder-cards at expanded (50%)").unwrap();
+    s.expect("resumed use-new-builder-cards at expanded (50%)")
+        .unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&mut s), 0);
 }

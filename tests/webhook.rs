@@ -30,7 +30,11 @@ impl Webhook {
                 if reader.read_line(&mut request_line).is_err() {
                     continue;
                 }
-                let path = request_line.split_whitespace().nth(1).unwrap_or("").to_string();
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string();
                 let mut length = 0usize;
                 loop {
                     let mut line = String::new();
@@ -51,7 +55,10 @@ impl Webhook {
                     std::thread::sleep(std::time::Duration::from_secs(30));
                     continue;
                 }
-                let _ = write!(stream, "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
             }
         });
         Webhook { port, received }

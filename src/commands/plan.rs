@@ -34,7 +34,9 @@ pub fn earliest_starts(
     for i in first..stages.len() {
         let start = engine::planned_start(&stages[i]).map_or(prev_end, |p| p.max(prev_end));
         out[i] = Some(start);
-        prev_end = stages[i].duration.map_or(start, |d| crate::clock::after(start, d));
+        prev_end = stages[i]
+            .duration
+            .map_or(start, |d| crate::clock::after(start, d));
     }
     out
 }

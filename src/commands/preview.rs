@@ -21,8 +21,11 @@ fn read_ids(path: &Path) -> Result<Vec<u8>> {
         return Ok(bytes);
     }
     std::fs::read(path).map_err(|e| {
-        Error::usage(format!("cannot read the users file {}: {e}", path.display()))
-            .with_hint("pass a text file with one user id a line, or - for stdin")
+        Error::usage(format!(
+            "cannot read the users file {}: {e}",
+            path.display()
+        ))
+        .with_hint("pass a text file with one user id a line, or - for stdin")
     })
 }
 
@@ -37,7 +40,11 @@ struct Row<'a> {
 pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
     let config = &ctx.config;
     let only = stage
-        .map(|name| config.stage_index(name).ok_or_else(|| config.unknown_stage(name)))
+        .map(|name| {
+            config
+                .stage_index(name)
+                .ok_or_else(|| config.unknown_stage(name))
+        })
         .transpose()?;
     let bytes = read_ids(users)?;
     let state = ctx.provider.read().await?;
@@ -65,8 +72,16 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
     rows.push(Row {
         name: None,
         audience: Audience {
-            percentage: if live { state.percentage } else { crate::config::Percentage::ZERO },
-            users: if live { state.users.iter().map(String::as_str).collect() } else { HashSet::new() },
+            percentage: if live {
+                state.percentage
+            } else {
+                crate::config::Percentage::ZERO
+            },
+            users: if live {
+                state.users.iter().map(String::as_str).collect()
+            } else {
+                HashSet::new()
+            },
         },
         on: 0,
         ids: Vec::new(),
@@ -75,9 +90,17 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
     let listing = only.is_some() || list_ids;
     let total = if listing {
         let text = std::str::from_utf8(&bytes).map_err(|e| {
-            Error::usage(format!("{} is not UTF-8 text (at byte {})", users.display(), e.valid_up_to()))
+            Error::usage(format!(
+                "{} is not UTF-8 text (at byte {})",
+                users.display(),
+                e.valid_up_to()
+            ))
         })?;
-        let ids: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let ids: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         let buckets = bucketing.buckets(&ids);
         for row in &mut rows {
             let a = &row.audience;
@@ -93,7 +116,10 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
     } else {
         let audiences: Vec<Audience<'_>> = rows
             .iter()
-            .map(|r| Audience { percentage: r.audience.percentage, users: r.audience.users.clone() })
+            .map(|r| Audience {
+                percentage: r.audience.percentage,
+                users: r.audience.users.clone(),
+            })
             .collect();
         let (total, counts) = bucketing.count(&bytes, &audiences);
         for (row, n) in rows.iter_mut().zip(counts) {
@@ -147,22 +173,43 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
             ctx.out.data(id);
         }
         let s = &config.stages[i];
-        ctx.out.info(&format!("{} ({}): {} of {total} users on ({})", s.name, s.percentage, row.on, share(row.on)));
+        ctx.out.info(&format!(
+            "{} ({}): {} of {total} users on ({})",
+            s.name,
+            s.percentage,
+            row.on,
+            share(row.on)
+        ));
         return Ok(0);
     }
     if list_ids {
         for id in &current.ids {
             ctx.out.data(id);
         }
-        ctx.out.info(&format!("now: {} of {total} users on", current.on));
+        ctx.out
+            .info(&format!("now: {} of {total} users on", current.on));
         return Ok(0);
     }
-    ctx.out.data(&format!("{total} users from {}, bucketed by {}", users.display(), bucketing.name()));
-    let mut table_rows = vec![vec!["STAGE".into(), "PERCENT".into(), "ON".into(), "SHARE".into(), "NEWLY ON".into()]];
+    ctx.out.data(&format!(
+        "{total} users from {}, bucketed by {}",
+        users.display(),
+        bucketing.name()
+    ));
+    let mut table_rows = vec![vec![
+        "STAGE".into(),
+        "PERCENT".into(),
+        "ON".into(),
+        "SHARE".into(),
+        "NEWLY ON".into(),
+    ]];
     let mut previous = 0;
     for r in &rows {
         let name = r.name.clone().unwrap_or_default();
-        let marked = if current_name.as_deref() == Some(name.as_str()) { format!("{name} ◀ now") } else { name };
+        let marked = if current_name.as_deref() == Some(name.as_str()) {
+            format!("{name} ◀ now")
+        } else {
+            name
+        };
         table_rows.push(vec![
             marked,
             r.audience.percentage.to_string(),
@@ -175,7 +222,15 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
     for line in table(&table_rows) {
         ctx.out.data(&line);
     }
-    let now_text = if state.exists && !state.on { " (killed)" } else { "" };
-    ctx.out.data(&format!("now{now_text}: {} on ({})", current.on, share(current.on)));
+    let now_text = if state.exists && !state.on {
+        " (killed)"
+    } else {
+        ""
+    };
+    ctx.out.data(&format!(
+        "now{now_text}: {} on ({})",
+        current.on,
+        share(current.on)
+    ));
     Ok(0)
 }

@@ -76,7 +76,10 @@ fn split_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
     let mut rest = text;
     for i in (1..n).rev() {
         let target = rest.len() / (i + 1);
-        let cut = rest[target..].iter().position(|b| *b == b'\n').map_or(rest.len(), |p| target + p + 1);
+        let cut = rest[target..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(rest.len(), |p| target + p + 1);
         let (head, tail) = rest.split_at(cut);
         pieces.push(head);
         rest = tail;
@@ -96,7 +99,10 @@ impl Bucketing {
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
         };
         // On iff bucket < threshold, for both algorithms (see `includes`).
-        let thresholds: Vec<u32> = audiences.iter().map(|a| self.threshold(a.percentage)).collect();
+        let thresholds: Vec<u32> = audiences
+            .iter()
+            .map(|a| self.threshold(a.percentage))
+            .collect();
         let any_listed = audiences.iter().any(|a| !a.users.is_empty());
         let count_piece = |piece: &[u8]| -> (usize, Vec<usize>) {
             let mut counts = vec![0usize; audiences.len()];
@@ -161,7 +167,9 @@ impl Bucketing {
 
     fn bucket_of_hash(&self, h: u32) -> u32 {
         match self {
-            Bucketing::Flagd { .. } => u32::try_from((u64::from(h) * flagd::TOTAL_WEIGHT) >> 32).unwrap_or(u32::MAX),
+            Bucketing::Flagd { .. } => {
+                u32::try_from((u64::from(h) * flagd::TOTAL_WEIGHT) >> 32).unwrap_or(u32::MAX)
+            }
             Bucketing::Unleash { .. } => h % 100 + 1,
         }
     }
@@ -193,8 +201,14 @@ impl Bucketing {
         }
         let size = ids.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = ids.chunks(size).map(|c| scope.spawn(move || hash_all(c))).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            let handles: Vec<_> = ids
+                .chunks(size)
+                .map(|c| scope.spawn(move || hash_all(c)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         })
     }
 }

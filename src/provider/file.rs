@@ -217,11 +217,13 @@ impl FileProvider {
                 Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                Err(std::fs::TryLockError::WouldBlock) => return Err(Error::conflict(format!(
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::conflict(format!(
                     "another rollout process has held the lock on {} for {}s; nothing was changed",
                     self.display,
                     LOCK_WAIT.as_secs()
-                ))),
+                )))
+                }
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(Error::provider(format!(
                         "cannot lock {}: {e}",
