@@ -31,13 +31,17 @@ use clap::Parser;
 use crate::cli::Cli;
 use crate::output::Output;
 
-/// Runs `rollout` with `args` (including the program name) and returns the exit code.
-pub fn run_rollout<I, T>(args: I) -> i32
+/// Parses `args` as `C`, sets up the output policy and an async runtime, runs `body`, and turns
+/// its result into the exit code (an error is printed once, here).
+fn run_main<C, I, T, F, Fut>(args: I, global: fn(&C) -> &global_args::GlobalArgs, body: F) -> i32
 where
+    C: Parser,
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
+    F: FnOnce(C, Output) -> Fut,
+    Fut: std::future::Future<Output = error::Result<i32>>,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match C::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
@@ -45,7 +49,7 @@ where
             return code;
         }
     };
-    let out = Output::new(&cli.global);
+    let out = Output::new(global(&cli));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -58,12 +62,9 @@ where
             return 1;
         }
     };
-    let result = runtime.block_on(async {
-        tokio::select! {
-            r = commands::run(cli, out.clone()) => r,
-            _ = tokio::signal::ctrl_c() => Err(error::Error::new(error::Kind::Interrupted, "interrupted")),
-        }
-    });
+    let result = runtime.block_on(body(cli, out.clone()));
+    // A prompt may still be blocked reading the terminal: do not wait for it.
+    runtime.shutdown_background();
     match result {
         Ok(code) => code,
         Err(err) => {
@@ -73,42 +74,34 @@ where
     }
 }
 
+/// Runs `rollout` with `args` (including the program name) and returns the exit code.
+pub fn run_rollout<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_main(
+        args,
+        |cli: &Cli| &cli.global,
+        |cli, out| async move {
+            tokio::select! {
+                r = commands::run(cli, out) => r,
+                _ = tokio::signal::ctrl_c() => Err(error::Error::new(error::Kind::Interrupted, "interrupted")),
+            }
+        },
+    )
+}
+
 /// Runs `checklist` with `args` (including the program name) and returns the exit code.
 pub fn run_checklist<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match checklist_cli::ChecklistCli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return code;
-        }
-    };
-    let out = Output::new(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            out.error(&error::Error::failed(format!(
-                "cannot start the async runtime: {e}"
-            )));
-            return 1;
-        }
-    };
     // `checklist run` catches Ctrl-C itself, to stop its tasks and record the run.
-    let result = runtime.block_on(checklist_cli::run(cli, out.clone()));
-    // A manual prompt may still be blocked reading the terminal: do not wait for it.
-    runtime.shutdown_background();
-    match result {
-        Ok(code) => code,
-        Err(err) => {
-            out.error(&err);
-            err.exit_code()
-        }
-    }
+    run_main(
+        args,
+        |cli: &checklist_cli::ChecklistCli| &cli.global,
+        checklist_cli::run,
+    )
 }
