@@ -739,3 +739,48 @@ fn actor_falls_back_to_git_user_email() {
         .read(".rollout/journal.jsonl")
         .contains(r#""actor":"dana@example.com""#));
 }
+
+#[test]
+fn streamed_counts_match_listed_ids_across_chunk_boundaries() {
+    // Over 1 MiB, so counting reads it in chunks: CRLF lines, blank lines, and one id longer
+    // than a chunk must be counted exactly as when the ids are listed.
+    let mut ids: String = (0..150_000).map(|i| format!("user-{i}\r\n")).collect();
+    ids.push_str("\n\n");
+    ids.push_str(&"x".repeat(1_500_000));
+    ids.push('\n');
+    ids.push_str("last-user");
+    let p = Project::builder_cards().file("ids.txt", &ids);
+    p.rollout(["advance"]).at(DAY1).run();
+    let counted = p
+        .rollout(["preview", "--users", "ids.txt", "--json"])
+        .at(DAY2)
+        .run()
+        .json();
+    let listed = p
+        .rollout(["preview", "--users", "ids.txt", "--ids", "--json"])
+        .at(DAY2)
+        .run()
+        .json();
+    assert_eq!(counted["users"], 150_002);
+    assert_eq!(counted["users"], listed["users"]);
+    for (c, l) in counted["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(listed["stages"].as_array().unwrap())
+    {
+        assert_eq!(c["on"], l["on"], "{}", c["name"]);
+        assert_eq!(
+            c["on"].as_u64().unwrap(),
+            l["ids"].as_array().unwrap().len() as u64
+        );
+    }
+    assert_eq!(counted["current"]["on"], listed["current"]["on"]);
+    let from_stdin = p
+        .rollout(["preview", "--users", "-", "--json"])
+        .at(DAY2)
+        .stdin(&ids)
+        .run()
+        .json();
+    assert_eq!(from_stdin["stages"], counted["stages"]);
+}

@@ -12,21 +12,26 @@ use crate::error::{Error, Result};
 use crate::exposure::Audience;
 use crate::output::table;
 
-fn read_ids(path: &Path) -> Result<Vec<u8>> {
+/// The ids file (or stdin for `-`), opened for reading.
+fn open_ids(path: &Path) -> Result<Box<dyn Read>> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::usage(format!("cannot read user ids from stdin: {e}")))?;
-        return Ok(bytes);
+        return Ok(Box::new(std::io::stdin().lock()));
     }
-    std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         Error::usage(format!(
             "cannot read the users file {}: {e}",
             path.display()
         ))
         .with_hint("pass a text file with one user id a line, or - for stdin")
-    })
+    })?;
+    Ok(Box::new(file))
+}
+
+fn read_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::usage(format!(
+        "cannot read the users file {}: {e}",
+        path.display()
+    ))
 }
 
 /// One row of the result: an audience, how many ids are on, and (when listing) which.
@@ -46,7 +51,17 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
                 .ok_or_else(|| config.unknown_stage(name))
         })
         .transpose()?;
-    let bytes = read_ids(users)?;
+    // Listing ids keeps them all in memory; counting streams the file.
+    let listing = only.is_some() || list_ids;
+    let mut text = String::new();
+    let mut reader = None;
+    if listing {
+        open_ids(users)?
+            .read_to_string(&mut text)
+            .map_err(|e| read_error(users, &e))?;
+    } else {
+        reader = Some(open_ids(users)?);
+    }
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
     let live = state.exists && state.on;
@@ -87,15 +102,22 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
         ids: Vec::new(),
     });
 
-    let listing = only.is_some() || list_ids;
-    let total = if listing {
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
-            Error::usage(format!(
-                "{} is not UTF-8 text (at byte {})",
-                users.display(),
-                e.valid_up_to()
-            ))
-        })?;
+    let total = if let Some(reader) = reader {
+        let audiences: Vec<Audience<'_>> = rows
+            .iter()
+            .map(|r| Audience {
+                percentage: r.audience.percentage,
+                users: r.audience.users.clone(),
+            })
+            .collect();
+        let (total, counts) = bucketing
+            .count(reader, &audiences)
+            .map_err(|e| read_error(users, &e))?;
+        for (row, n) in rows.iter_mut().zip(counts) {
+            row.on = n;
+        }
+        total
+    } else {
         let ids: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -113,19 +135,6 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
             row.on = row.ids.len();
         }
         ids.len()
-    } else {
-        let audiences: Vec<Audience<'_>> = rows
-            .iter()
-            .map(|r| Audience {
-                percentage: r.audience.percentage,
-                users: r.audience.users.clone(),
-            })
-            .collect();
-        let (total, counts) = bucketing.count(&bytes, &audiences);
-        for (row, n) in rows.iter_mut().zip(counts) {
-            row.on = n;
-        }
-        total
     };
     let current = rows.pop().expect("the current row was pushed last");
     let current_name = match pos {

@@ -3,6 +3,8 @@
 pub mod flagd;
 pub mod unleash;
 
+use std::io::{self, Read};
+
 use crate::config::Percentage;
 
 /// A provider's bucketing, ready to place user ids.
@@ -70,30 +72,54 @@ fn each_id(text: &[u8], mut f: impl FnMut(&[u8])) {
     }
 }
 
-/// Splits `text` into about `n` pieces at line boundaries.
-fn split_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
-    let mut pieces = Vec::with_capacity(n);
-    let mut rest = text;
-    for i in (1..n).rev() {
-        let target = rest.len() / (i + 1);
-        let cut = rest[target..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(rest.len(), |p| target + p + 1);
-        let (head, tail) = rest.split_at(cut);
-        pieces.push(head);
-        rest = tail;
+/// Reads `reader` in chunks of about 1 MiB that end at a line end, handing each to `send`
+/// (which returns false to stop).
+fn read_chunks(reader: &mut impl Read, mut send: impl FnMut(Vec<u8>) -> bool) -> io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + CHUNK, 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(filled);
+        let at_end = filled < start + CHUNK;
+        if at_end {
+            if !buf.is_empty() {
+                send(buf);
+            }
+            return Ok(());
+        }
+        let Some(nl) = memchr::memrchr(b'\n', &buf) else {
+            // One line longer than a chunk: keep reading until it ends.
+            carry = buf;
+            continue;
+        };
+        carry = buf[nl + 1..].to_vec();
+        buf.truncate(nl + 1);
+        if !send(buf) {
+            return Ok(());
+        }
     }
-    pieces.push(rest);
-    pieces
 }
 
 impl Bucketing {
-    /// Counts, for each audience, how many of the ids in `text` (one a line) are on; also returns
-    /// how many ids there are. One pass, every core, no per-id allocation: `preview` over a
-    /// million ids.
-    #[must_use]
-    pub fn count(&self, text: &[u8], audiences: &[Audience<'_>]) -> (usize, Vec<usize>) {
+    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on; also
+    /// returns how many ids there are. Reading overlaps with hashing: chunks cut at line ends go
+    /// to a worker per core, with no per-id allocation (`preview` over a million ids).
+    pub fn count(
+        &self,
+        mut reader: impl Read,
+        audiences: &[Audience<'_>],
+    ) -> io::Result<(usize, Vec<usize>)> {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
@@ -104,15 +130,13 @@ impl Bucketing {
             .map(|a| self.threshold(a.percentage))
             .collect();
         let any_listed = audiences.iter().any(|a| !a.users.is_empty());
-        let count_piece = |piece: &[u8]| -> (usize, Vec<usize>) {
-            let mut counts = vec![0usize; audiences.len()];
-            let mut total = 0usize;
+        let count_piece = |piece: &[u8], total: &mut usize, counts: &mut [usize]| {
             let mut buf = Vec::with_capacity(prefix.len() + 64);
             buf.extend_from_slice(prefix.as_bytes());
             buf.extend_from_slice(sep.as_bytes());
             let keep = buf.len();
             each_id(piece, |id| {
-                total += 1;
+                *total += 1;
                 buf.truncate(keep);
                 buf.extend_from_slice(id);
                 let bucket = self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&buf));
@@ -129,17 +153,29 @@ impl Bucketing {
                     }
                 }
             });
-            (total, counts)
         };
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if text.len() < 1 << 20 || threads < 2 {
-            return count_piece(text);
-        }
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2 * workers);
+        let rx = std::sync::Mutex::new(rx);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = split_lines(text, threads)
-                .into_iter()
-                .map(|piece| scope.spawn(move || count_piece(piece)))
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut total = 0usize;
+                        let mut counts = vec![0usize; audiences.len()];
+                        while let Ok(chunk) = rx
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|r| r.recv().map_err(|_| ()))
+                        {
+                            count_piece(&chunk, &mut total, &mut counts);
+                        }
+                        (total, counts)
+                    })
+                })
                 .collect();
+            let read = read_chunks(&mut reader, |chunk| tx.send(chunk).is_ok());
+            drop(tx);
             let mut total = 0;
             let mut counts = vec![0usize; audiences.len()];
             for h in handles {
@@ -149,7 +185,7 @@ impl Bucketing {
                     *sum += n;
                 }
             }
-            (total, counts)
+            read.map(|()| (total, counts))
         })
     }
 
