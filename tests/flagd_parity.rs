@@ -57,17 +57,7 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
 fn preview_ids(p: &Project, args: &[&str]) -> BTreeSet<String> {
     let mut all = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
     all.extend_from_slice(args);
-    let doc = p.rollout(all).run().json();
-    let list = if args.is_empty() {
-        &doc["current"]["ids"]
-    } else {
-        &doc["stages"][0]["ids"]
-    };
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
+    p.rollout(all).run().previewed_ids(!args.is_empty())
 }
 
 #[test]

@@ -153,6 +153,22 @@ pub struct Done {
 }
 
 impl Done {
+    /// The ids a `preview --ids --json` run lists: the named stage's, or the flag's current ones.
+    #[must_use]
+    pub fn previewed_ids(&self, stage_named: bool) -> std::collections::BTreeSet<String> {
+        let doc = self.json();
+        let list = if stage_named {
+            &doc["stages"][0]["ids"]
+        } else {
+            &doc["current"]["ids"]
+        };
+        list.as_array()
+            .unwrap_or_else(|| panic!("no id list in {doc}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// stdout parsed as JSON (panics with the output when it is not).
     #[must_use]
     pub fn json(&self) -> Value {
