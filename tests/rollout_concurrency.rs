@@ -1,43 +1,21 @@
 //! Eight `rollout advance --yes` at the same moment: exactly one change, never a lost update.
 
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Barrier};
-
 use crate::test::Project;
 
 #[test]
 fn eight_concurrent_advances_make_exactly_one_change() {
     for round in 0..3 {
-        let p = Arc::new(Project::builder_cards());
+        let p = Project::builder_cards();
         if round > 0 {
             // Also race from a live stage, not only from nothing.
             p.rollout(["advance"]).at("2024-01-15T09:00:00Z").run();
         }
         let before = p.read_opt(".rollout/journal.jsonl").lines().count();
-        let barrier = Arc::new(Barrier::new(8));
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let barrier = Arc::clone(&barrier);
-                let dir = p.dir.path().to_path_buf();
-                std::thread::spawn(move || {
-                    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
-                    cmd.args(["advance", "--yes"])
-                        .current_dir(&dir)
-                        .env("ROLLOUT_NOW", "2024-01-19T09:00:00Z")
-                        .env("ROLLOUT_ACTOR", format!("racer-{i}"))
-                        .env("NO_COLOR", "1")
-                        .stdout(Stdio::piped())
-                        .stderr(Stdio::piped());
-                    barrier.wait();
-                    let out = cmd.output().unwrap();
-                    (
-                        out.status.code().unwrap(),
-                        String::from_utf8_lossy(&out.stderr).into_owned(),
-                    )
-                })
-            })
-            .collect();
-        let results: Vec<(i32, String)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let results = p.race(
+            8,
+            &["advance", "--yes"],
+            &[("ROLLOUT_NOW", "2024-01-19T09:00:00Z")],
+        );
         let wins = results.iter().filter(|(c, _)| *c == 0).count();
         assert_eq!(wins, 1, "round {round}: {results:#?}");
         for (code, err) in &results {

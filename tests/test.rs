@@ -123,6 +123,40 @@ impl Project {
         out
     }
 
+    /// `racers` runs of `rollout ARGS` started at the same moment (actors racer-0, racer-1, ...),
+    /// each with `env`: their exit codes and stderr.
+    #[must_use]
+    pub fn race(&self, racers: usize, args: &[&str], env: &[(&str, &str)]) -> Vec<(i32, String)> {
+        let barrier = std::sync::Barrier::new(racers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..racers)
+                .map(|i| {
+                    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+                    cmd.args(args).current_dir(self.dir.path());
+                    for var in SCRUBBED_ENV {
+                        cmd.env_remove(var);
+                    }
+                    cmd.env("NO_COLOR", "1")
+                        .env("ROLLOUT_ACTOR", format!("racer-{i}"));
+                    for (k, v) in env {
+                        cmd.env(k, v);
+                    }
+                    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        let out = cmd.output().unwrap();
+                        (
+                            out.status.code().unwrap_or(-1),
+                            String::from_utf8_lossy(&out.stderr).into_owned(),
+                        )
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    }
+
     /// A `rollout` run in this project.
     pub fn rollout<I: IntoIterator<Item = S>, S: AsRef<str>>(&self, args: I) -> Test {
         Test::new(env!("CARGO_BIN_EXE_rollout"), self.dir.path(), args)

@@ -3,40 +3,16 @@
 //! separately, so two runs from the same stage can both succeed; each such run says so in its
 //! journal entry, and the flag holds one strategy of each kind.
 
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Barrier};
-
 use crate::unleash_server::{journal, server, STAGES};
 
 const RACERS: usize = 6;
 
 fn race(s: &crate::unleash_server::Server, p: &crate::test::Project) -> Vec<(i32, String)> {
-    let barrier = Arc::new(Barrier::new(RACERS));
-    let handles: Vec<_> = (0..RACERS)
-        .map(|i| {
-            let barrier = Arc::clone(&barrier);
-            let dir = p.dir.path().to_path_buf();
-            let token = s.admin.clone();
-            std::thread::spawn(move || {
-                let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
-                cmd.args(["advance", "--yes"])
-                    .current_dir(&dir)
-                    .env("UNLEASH_API_TOKEN", token)
-                    .env("ROLLOUT_ACTOR", format!("racer-{i}"))
-                    .env_remove("ROLLOUT_NOW")
-                    .env("NO_COLOR", "1")
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped());
-                barrier.wait();
-                let out = cmd.output().unwrap();
-                (
-                    out.status.code().unwrap(),
-                    String::from_utf8_lossy(&out.stderr).into_owned(),
-                )
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+    p.race(
+        RACERS,
+        &["advance", "--yes"],
+        &[("UNLEASH_API_TOKEN", &s.admin)],
+    )
 }
 
 #[test]
