@@ -1,9 +1,6 @@
 //! Manual tasks on a real pseudo-terminal: the question is shown, answers are typed, and the
 //! screen is read back.
 
-use std::process::Command;
-use std::time::Duration;
-
 use expectrl::{Eof, Regex, Session};
 
 use crate::test::Project;
@@ -26,27 +23,7 @@ fn session(p: &Project, args: &[&str]) -> Session {
 }
 
 fn session_with(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Session {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_checklist"));
-    cmd.args(args)
-        .current_dir(p.dir.path())
-        .env_remove("CI")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("NO_COLOR")
-        .env("ROLLOUT_ACTOR", "tester@example.com")
-        .env("TERM", "xterm");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut s = Session::spawn(cmd).expect("spawn on a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(30)));
-    s
-}
-
-fn exit_code(s: &mut Session) -> i32 {
-    match s.get_process_mut().wait().unwrap() {
-        expectrl::WaitStatus::Exited(_, code) => code,
-        other => panic!("unexpected end: {other:?}"),
-    }
+    crate::pty::spawn(env!("CARGO_BIN_EXE_checklist"), p.dir.path(), args, env)
 }
 
 #[test]
@@ -65,7 +42,7 @@ fn done_and_skip_answers_are_recorded() {
     s.expect("skipped by tester@example.com").unwrap();
     s.expect("3 passed, 0 failed, 1 skipped").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
 
 #[test]
@@ -78,7 +55,7 @@ fn not_done_fails_the_run() {
         .unwrap();
     s.expect("1 passed, 1 failed, 2 skipped").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 1);
+    assert_eq!(crate::pty::exit_code(&mut s), 1);
 }
 
 #[test]
@@ -89,7 +66,7 @@ fn quit_stops_and_resume_asks_again() {
     s.send_line("q").unwrap();
     s.expect("checklist run manual --resume").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 130);
+    assert_eq!(crate::pty::exit_code(&mut s), 130);
 
     let mut s = session(&p, &["run", "manual", "--resume"]);
     s.expect("Build [build] passed in the earlier attempt")
@@ -100,7 +77,7 @@ fn quit_stops_and_resume_asks_again() {
     s.send_line("d").unwrap();
     s.expect(Regex("4 passed, 0 failed, 0 skipped")).unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
 
 #[test]
@@ -119,7 +96,7 @@ fn a_terminal_shows_a_spinner_with_the_latest_output_line() {
         .unwrap();
     s.expect("1 passed, 0 failed, 0 skipped").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
 
 #[test]
@@ -130,11 +107,11 @@ fn ctrl_c_at_a_prompt_stops_the_run_and_resume_asks_again() {
     s.send(expectrl::ControlCode::EndOfText).unwrap();
     s.expect("1 passed, 0 failed, 3 skipped").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 130);
+    assert_eq!(crate::pty::exit_code(&mut s), 130);
     let mut s = session(&p, &["run", "manual", "--resume", "--skip-manual"]);
     s.expect("2 passed, 0 failed, 2 skipped").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
 
 #[test]
@@ -156,6 +133,6 @@ fn no_color_and_dumb_terminals_get_plain_lines() {
             "{env:?}: a spinner line was drawn: {screen:?}"
         );
         s.expect(Eof).unwrap();
-        assert_eq!(exit_code(&mut s), 0);
+        assert_eq!(crate::pty::exit_code(&mut s), 0);
     }
 }

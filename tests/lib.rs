@@ -1,5 +1,6 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod pty;
 mod test;
 mod webhook;
 

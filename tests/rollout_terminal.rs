@@ -1,9 +1,6 @@
 //! Confirmations on a real pseudo-terminal: the question is shown, an answer is typed, and a change
 //! made by someone else while the question waits is a conflict, never a lost update.
 
-use std::process::Command;
-use std::time::Duration;
-
 use expectrl::{Eof, Session};
 
 use crate::test::Project;
@@ -11,23 +8,12 @@ use crate::test::Project;
 const AT: &str = "2024-02-08T09:00:00Z";
 
 fn session(p: &Project, args: &[&str]) -> Session {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
-    cmd.args(args)
-        .current_dir(p.dir.path())
-        .env("ROLLOUT_ACTOR", "tester@example.com")
-        .env("ROLLOUT_NOW", AT)
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
-    let mut s = Session::spawn(cmd).expect("spawn on a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(30)));
-    s
-}
-
-fn exit_code(s: &mut Session) -> i32 {
-    match s.get_process_mut().wait().unwrap() {
-        expectrl::WaitStatus::Exited(_, code) => code,
-        other => panic!("unexpected end: {other:?}"),
-    }
+    crate::pty::spawn(
+        env!("CARGO_BIN_EXE_rollout"),
+        p.dir.path(),
+        args,
+        &[("ROLLOUT_NOW", AT), ("NO_COLOR", "1")],
+    )
 }
 
 #[test]
@@ -39,7 +25,7 @@ fn yes_on_the_terminal_advances_to_full() {
     s.send_line("y").unwrap();
     s.expect("expanded → full (100%)").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
     p.rollout(["status", "--json"])
         .at(AT)
         .stdout_has("\"stage\": \"full\"")
@@ -55,7 +41,7 @@ fn no_on_the_terminal_changes_nothing() {
     s.send_line("n").unwrap();
     s.expect("not confirmed; nothing was changed").unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 1);
+    assert_eq!(crate::pty::exit_code(&mut s), 1);
     assert_eq!(before, p.snapshot());
 }
 
@@ -70,7 +56,7 @@ fn a_kill_while_the_question_waits_makes_the_answer_a_conflict() {
     s.expect("the flag changed while this command ran: it is now killed at expanded")
         .unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 5);
+    assert_eq!(crate::pty::exit_code(&mut s), 5);
     let flags = p.read(".rollout/flags.json");
     assert!(
         flags.contains("\"rolloutKilled\": true"),
@@ -94,5 +80,5 @@ fn resume_asks_on_the_terminal() {
     s.expect("resumed use-new-builder-cards at expanded (50%)")
         .unwrap();
     s.expect(Eof).unwrap();
-    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
