@@ -351,16 +351,7 @@ fn read_targeting(t: &Value) -> (Vec<String>, Vec<String>, Option<Percentage>) {
                 .first()
                 .and_then(|v| v.get("var"))
                 .and_then(Value::as_str);
-            let list: Vec<String> = args
-                .get(1)
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let list = super::strings(args.get(1));
             match var {
                 Some("targetingKey") => users = list,
                 Some("group") => groups = list,

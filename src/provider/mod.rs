@@ -12,6 +12,19 @@ use crate::config::{Config, Percentage, ProviderKind, ProviderSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 
+/// The strings of a JSON array (other values skipped); empty when `v` is absent or no array.
+#[must_use]
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The flag as the provider reports it.
 #[derive(Debug, Clone, Default)]
 pub struct FlagState {

@@ -114,15 +114,7 @@ pub fn change(e: &Value) -> Option<Change> {
 }
 
 fn values(data: &Value) -> String {
-    data.pointer("/constraints/0/values")
-        .and_then(Value::as_array)
-        .map(|l| {
-            l.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
+    crate::provider::strings(data.pointer("/constraints/0/values")).join(", ")
 }
 
 /// When the rollout reached `current` (newest first in `changes`): the newest change that set it.

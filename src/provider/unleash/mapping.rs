@@ -65,16 +65,7 @@ impl Strategy {
 
     #[must_use]
     pub fn values(&self) -> Vec<String> {
-        self.raw
-            .pointer("/constraints/0/values")
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        crate::provider::strings(self.raw.pointer("/constraints/0/values"))
     }
 
     /// Which part of a stage this strategy is, if it is one the tool manages.
