@@ -131,6 +131,33 @@ impl Reader {
         node
     }
 
+    /// The entries of a list that must hold at least one `item`: reports a value that is not a
+    /// list (and how to write one) and an empty list (with `example`).
+    pub fn items<'n>(
+        &mut self,
+        node: &'n Node,
+        key: &str,
+        item: &str,
+        example: &str,
+    ) -> &'n [Node] {
+        let Value::Seq(items) = &node.value else {
+            self.error(
+                node.pos,
+                format!("`{key}` must be a list, found {}", node.kind_name()),
+                format!("write each {item} as a `- name: ...` line under `{key}:`"),
+            );
+            return &[];
+        };
+        if items.is_empty() {
+            self.error(
+                node.pos,
+                format!("`{key}` is empty"),
+                format!("add at least one {item}, e.g. `{example}`"),
+            );
+        }
+        items
+    }
+
     pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
             Value::Scalar { text, .. } if !node.is_null() => Some(text.clone()),

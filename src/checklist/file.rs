@@ -122,21 +122,12 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
 }
 
 fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
-    let Value::Seq(items) = &node.value else {
-        r.error(
-            node.pos,
-            format!("`tasks` must be a list, found {}", node.kind_name()),
-            "write each task as a `- name: ...` line under `tasks:`",
-        );
-        return Vec::new();
-    };
-    if items.is_empty() {
-        r.error(
-            node.pos,
-            "`tasks` is empty",
-            "add at least one task, e.g. `- { name: Run tests, run: cargo test }`",
-        );
-    }
+    let items = r.items(
+        node,
+        "tasks",
+        "task",
+        "- { name: Run tests, run: cargo test }",
+    );
     let mut tasks: Vec<Task> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("task {}", i + 1);

@@ -395,21 +395,7 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
 }
 
 fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
-    let Value::Seq(items) = &node.value else {
-        r.error(
-            node.pos,
-            format!("`stages` must be a list, found {}", node.kind_name()),
-            "write each stage as a `- name: ...` line under `stages:`",
-        );
-        return Vec::new();
-    };
-    if items.is_empty() {
-        r.error(
-            node.pos,
-            "`stages` is empty",
-            "add at least one stage, e.g. `- { name: full, percentage: 100 }`",
-        );
-    }
+    let items = r.items(node, "stages", "stage", "- { name: full, percentage: 100 }");
     let mut stages: Vec<Stage> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("stage {}", i + 1);
