@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod exposure;
 pub mod global_args;
+pub mod http;
 pub mod journal;
 pub mod notify;
 pub mod output;

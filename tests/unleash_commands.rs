@@ -131,15 +131,15 @@ fn kill_turns_the_environment_off_and_resume_brings_back_the_same_strategies() {
     let sent: Vec<&str> = done
         .stderr
         .lines()
-        .filter(|l| l.starts_with("unleash: ") && !l.starts_with("unleash: 2"))
+        .filter(|l| l.starts_with("Unleash: ") && !l.starts_with("Unleash: 2"))
         .collect();
     assert_eq!(sent.len(), 3, "{sent:#?}");
-    assert!(sent[0].starts_with("unleash: GET "), "{sent:#?}");
+    assert!(sent[0].starts_with("Unleash: GET "), "{sent:#?}");
     assert!(
-        sent[1].starts_with("unleash: POST ") && sent[1].ends_with("/environments/development/off"),
+        sent[1].starts_with("Unleash: POST ") && sent[1].ends_with("/environments/development/off"),
         "{sent:#?}"
     );
-    assert!(sent[2].starts_with("unleash: GET "), "{sent:#?}");
+    assert!(sent[2].starts_with("Unleash: GET "), "{sent:#?}");
     assert_eq!(s.environment(&flag, "development")["enabled"], false);
     assert_eq!(
         s.strategies(&flag),
@@ -255,10 +255,10 @@ fn verbose_logs_requests_without_the_token() {
     let p = s.project(&flag, STAGES);
     s.rollout(&p, ["status", "-v"])
         .stderr_has(&format!(
-            "unleash: GET {}/api/admin/projects/default/features/{flag}",
+            "Unleash: GET {}/api/admin/projects/default/features/{flag}",
             s.url
         ))
-        .stderr_has("unleash: 200 in")
+        .stderr_has("Unleash: 200 in")
         .stderr_lacks(&s.admin)
         .stderr_lacks("rollout-local-admin-token")
         .run();

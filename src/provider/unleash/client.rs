@@ -1,16 +1,19 @@
-//! The HTTP side of the Unleash provider: one `reqwest` client with the run's `--timeout`, the
-//! token on every request (never printed: registered with [`crate::redact`]), `-v` logging, and
-//! Unleash's error bodies turned into errors a user can act on.
+//! The HTTP side of the Unleash provider, on the project's one HTTP client ([`crate::http`]):
+//! the token on every request (never printed), retries of transient failures within the run's
+//! `--timeout`, and Unleash's error bodies turned into errors a user can act on.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
+use tokio::time::Instant as Deadline;
 
 use crate::error::{Error, Result};
+use crate::http::{self, Call};
 use crate::output::Output;
 
-/// What a request returned: the status and the body as JSON (`Null` when empty or not JSON).
+/// What a request returned: the status and the body as JSON (`Null` when empty, a string when
+/// it is not JSON).
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -55,49 +58,48 @@ impl Reply {
     }
 }
 
+/// An Unleash 500 that means "your JSON Patch test failed" is an answer, not an outage.
+fn is_test_failure(reply: &http::Reply) -> bool {
+    reply.status == 500 && String::from_utf8_lossy(&reply.body).contains("Test operation failed")
+}
+
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+    http: http::Client,
     /// The env var the token came from: named in errors, the value never is.
     pub token_var: String,
-    timeout: Duration,
+    /// The run's `--timeout`: every request of this run ends by then.
+    deadline: Deadline,
     log: Option<Output>,
 }
 
 impl Client {
-    /// `base` is the server URL as configured; the token is registered as a secret.
+    /// `base` is the server URL as configured; the token is registered as a secret. Requests
+    /// are retried within `timeout` from now.
     pub fn new(base: &str, token: String, token_var: String, timeout: Duration) -> Result<Client> {
-        crate::redact::register(&token);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("rollout/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::provider(format!("cannot set up the HTTP client: {e}")))?;
+        let http = http::Client::new("Unleash", base, http::Policy::for_deadline(timeout))?
+            .secret_header("authorization", &token, &token_var)?;
         Ok(Client {
             http,
-            base: base.trim_end_matches('/').to_string(),
-            token,
             token_var,
-            timeout,
+            deadline: Deadline::now() + timeout,
             log: None,
         })
     }
 
     pub fn set_log(&mut self, out: Output) {
+        self.http.set_log(out.clone());
         self.log = Some(out);
     }
 
     /// The full URL of an API path (`/api/admin/...`).
     #[must_use]
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.http.url(path)
     }
 
     #[must_use]
     pub fn base(&self) -> &str {
-        &self.base
+        self.http.base()
     }
 
     /// A warning for people (also without `-v`).
@@ -107,78 +109,21 @@ impl Client {
         }
     }
 
-    fn debug(&self, text: &str) {
-        if let Some(out) = &self.log {
-            out.debug(text);
-        }
-    }
-
-    /// Sends one request. Only a transport failure (unreachable, timed out) is an `Err`; any HTTP
-    /// status comes back as a [`Reply`] for the caller to judge.
+    /// Sends one request, retrying transient failures until the run's deadline. Only giving up
+    /// (unreachable, no answer in time, failing every time) is an `Err`; any other HTTP status
+    /// comes back as a [`Reply`] for the caller to judge.
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Reply> {
-        let url = self.url(path);
-        let started = Instant::now();
-        let shown_body = body.map(Value::to_string).unwrap_or_default();
-        self.debug(format!("unleash: {method} {url} {shown_body}").trim_end());
-        let mut req = self
-            .http
-            .request(method.clone(), &url)
-            .header("Authorization", &self.token)
-            .header("Accept", "application/json");
+        let mut call = Call::new(method, path).accept(is_test_failure);
         if let Some(b) = body {
-            req = req.json(b);
+            call = call.json(b);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| self.transport(&method, &url, &e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| self.transport(&method, &url, &e))?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        self.debug(&format!(
-            "unleash: {status} in {} ms",
-            started.elapsed().as_millis()
-        ));
-        Ok(Reply { status, body })
-    }
-
-    fn transport(&self, method: &Method, url: &str, e: &reqwest::Error) -> Error {
-        let what = if e.is_timeout() {
-            format!("no answer within {}", crate::clock::span(self.timeout))
-        } else if e.is_connect() {
-            "cannot connect".to_string()
-        } else {
-            "the request failed".to_string()
-        };
-        let mut cause = String::new();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            cause = s.to_string();
-            source = s.source();
+        match self.http.send(&call, self.deadline).await {
+            Ok(reply) => Ok(Reply {
+                status: reply.status,
+                body: reply.value(),
+            }),
+            Err(gave_up) => Err(gave_up.into_error()),
         }
-        let cause = if cause.is_empty() {
-            String::new()
-        } else {
-            format!(" ({cause})")
-        };
-        let changed = if *method == Method::GET {
-            "nothing was changed"
-        } else {
-            "this request may or may not have been applied"
-        };
-        Error::provider(format!(
-            "Unleash at {} is unreachable: {what}{cause} on {method} {url}; {changed}",
-            self.base
-        ))
-        .with_hint("check the `url:` under `provider:` (or ROLLOUT_PROVIDER_URL) and that the server is up; raise --timeout for a slow server")
     }
 
     /// The error for a reply that is not a success, for people: what Unleash said, what it
@@ -198,7 +143,7 @@ impl Client {
         match reply.status {
             401 => Error::provider(format!(
                 "Unleash at {} refused the token in {} (401){said}; {changed}",
-                self.base, self.token_var
+                self.base(), self.token_var
             ))
             .with_hint(format!(
                 "export an Unleash admin or personal access token in {} (Admin → API access)",
