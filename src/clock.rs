@@ -19,6 +19,27 @@ pub fn now() -> Result<DateTime<Utc>> {
     }
 }
 
+/// The longest duration `rollout` accepts anywhere (`--timeout`, stage `duration`, task
+/// `timeout`): 100 years. Longer ones are surely typos, and past it the arithmetic on times and
+/// deadlines would overflow.
+pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(100 * 31_557_600);
+
+/// How [`MAX_DURATION`] is named in messages.
+pub const MAX_DURATION_TEXT: &str = "100y (100 years)";
+
+/// Parses a duration as people write it (`30s`, `36h`, `3d`), refusing one longer than
+/// [`MAX_DURATION`] with a message that names the limit.
+pub fn parse_duration(text: &str) -> std::result::Result<std::time::Duration, String> {
+    match humantime::parse_duration(text.trim()) {
+        Ok(d) if d <= MAX_DURATION => Ok(d),
+        Ok(_) | Err(humantime::DurationError::NumberOverflow) => Err(format!(
+            "`{}` is longer than the limit of {MAX_DURATION_TEXT}",
+            text.trim()
+        )),
+        Err(e) => Err(format!("`{}` is not a duration ({e})", text.trim())),
+    }
+}
+
 /// A duration for people: `2d 4h`, `35m`, `12s`.
 #[must_use]
 pub fn human(d: chrono::Duration) -> String {
