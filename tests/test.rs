@@ -176,6 +176,23 @@ impl Project {
         })
     }
 
+    /// `rollout ARGS` in this project as a plain command, for runs a test starts and stops
+    /// itself: the same scrubbed environment as [`Test`], output piped, no stdin.
+    #[must_use]
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+        cmd.args(args).current_dir(self.dir.path());
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("NO_COLOR", "1")
+            .env("ROLLOUT_ACTOR", "tester@example.com")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
     /// A `rollout` run in this project.
     pub fn rollout<I: IntoIterator<Item = S>, S: AsRef<str>>(&self, args: I) -> Test {
         Test::new(env!("CARGO_BIN_EXE_rollout"), self.dir.path(), args)
