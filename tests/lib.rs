@@ -7,6 +7,7 @@ mod webhook;
 mod completions;
 mod config_fuzz;
 mod exposure_vectors;
+mod file_provider_crash;
 mod file_provider_faults;
 mod flagd_parity;
 mod rollout_commands;
