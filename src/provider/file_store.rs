@@ -263,6 +263,14 @@ pub fn replace(file: &Path, bytes: &[u8]) -> std::io::Result<Option<String>> {
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(file).map_err(|e| e.error)?;
-    File::open(dir)?.sync_all()?;
+    // The new file is in place: from here on the change is made, and an error only means it may
+    // not survive a power loss.
+    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+        let note = format!(
+            "{} was replaced, but its directory could not be synced: {e}",
+            file_name(file)
+        );
+        warning = Some(warning.map_or(note.clone(), |w| format!("{w}; {note}")));
+    }
     Ok(warning)
 }
