@@ -75,3 +75,28 @@ pub fn span(d: std::time::Duration) -> String {
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_up_to_the_limit_parse_and_longer_ones_name_it() {
+        assert_eq!(parse_duration(" 100y "), Ok(MAX_DURATION));
+        assert_eq!(
+            parse_duration("3d"),
+            Ok(std::time::Duration::from_secs(3 * 86_400))
+        );
+        for long in ["101y", "300000000000y", "18446744073709551616s"] {
+            assert_eq!(
+                parse_duration(long),
+                Err(format!(
+                    "`{long}` is longer than the limit of 100y (100 years)"
+                ))
+            );
+        }
+        assert!(parse_duration("soon")
+            .unwrap_err()
+            .starts_with("`soon` is not a duration ("));
+    }
+}

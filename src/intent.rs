@@ -285,3 +285,70 @@ pub fn unfinished_ids(records: &[serde_json::Value]) -> std::collections::HashSe
 /// How `history` and `status` name an open intent.
 pub const OPEN_NOTE: &str =
     "intent left open: the run stopped during the write, so it may have been applied";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(outcome: &str, id: Option<&str>, to: &str) -> serde_json::Value {
+        serde_json::json!({
+            "time": "2024-01-18T09:00:00Z", "actor": "a", "action": "advance", "flag": "f",
+            "environment": "production", "from": null, "to": to, "percentage": 10,
+            "reason": null, "forced": false, "provider": "file", "outcome": outcome, "id": id,
+        })
+    }
+
+    fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
+        let entries = journal::Entries {
+            records,
+            damaged: Vec::new(),
+        };
+        open_intents(&entries, "f", "production")
+            .into_iter()
+            .map(|e| e.to)
+            .collect()
+    }
+
+    #[test]
+    fn an_intent_is_open_until_its_outcome_or_a_later_completed_change() {
+        // Completed: not open.
+        assert!(open(vec![
+            record(INTENT, Some("1"), "a"),
+            record(APPLIED, Some("1"), "a")
+        ])
+        .is_empty());
+        // Left open by a dead run, also behind an older completed change.
+        assert_eq!(
+            open(vec![
+                record(INTENT, Some("1"), "a"),
+                record(APPLIED, Some("1"), "a"),
+                record(INTENT, Some("2"), "b"),
+            ]),
+            [Some("b".to_string())]
+        );
+        // Settled by a later change that completed.
+        assert!(open(vec![
+            record(INTENT, Some("2"), "b"),
+            record(INTENT, Some("3"), "c"),
+            record(FAILED, Some("3"), "c"),
+        ])
+        .is_empty());
+        // Another flag's records change nothing here.
+        let mut other = record(INTENT, Some("4"), "x");
+        other["flag"] = "g".into();
+        assert!(open(vec![other]).is_empty());
+    }
+
+    #[test]
+    fn history_hides_only_intents_that_have_an_outcome() {
+        let records = vec![
+            record(INTENT, Some("1"), "a"),
+            record(APPLIED, Some("1"), "a"),
+            record(INTENT, Some("2"), "b"),
+        ];
+        assert_eq!(
+            unfinished_ids(&records).into_iter().collect::<Vec<_>>(),
+            ["2"]
+        );
+    }
+}

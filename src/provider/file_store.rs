@@ -274,3 +274,50 @@ pub fn replace(file: &Path, bytes: &[u8]) -> std::io::Result<Option<String>> {
     }
     Ok(warning)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_entries_keep_their_text_and_order_and_schema_comes_first() {
+        let text = "{\n  \"flags\": {\n    \"x\": {\"n\": 123456789012345678901234567890}\n  },\n  \"z\": 1e400\n}\n";
+        let doc = Document::parse(text, "f.json").unwrap();
+        let flag = serde_json::json!({"state": "ENABLED"});
+        let out = doc.with_flag("S", "mine", &flag).unwrap().render().unwrap();
+        assert_eq!(
+            out,
+            "{\n  \"$schema\": \"S\",\n  \"flags\": {\n    \"x\": {\"n\": 123456789012345678901234567890},\n    \"mine\": {\n      \"state\": \"ENABLED\"\n    }\n  },\n  \"z\": 1e400\n}\n"
+        );
+        // Written back, it reads back the same and renders to the same text.
+        let again = Document::parse(&out, "f.json").unwrap();
+        assert_eq!(again.flag("mine"), Some(flag.clone()));
+        assert_eq!(
+            again
+                .with_flag("S", "mine", &flag)
+                .unwrap()
+                .render()
+                .unwrap(),
+            out
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_no_flags_document_is_refused() {
+        for text in ["[]", "{\"flags\": []}", "{\"flags\": 3}"] {
+            let e = Document::parse(text, "f.json").err().unwrap();
+            assert!(
+                e.message.contains("not a flagd flag-definition file"),
+                "{text}: {}",
+                e.message
+            );
+        }
+        let e = Document::parse("{\"flags\": {", "f.json").err().unwrap();
+        assert!(
+            e.message
+                .starts_with("f.json:1:11: the flags file is not valid JSON"),
+            "{}",
+            e.message
+        );
+    }
+}
