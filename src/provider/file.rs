@@ -26,7 +26,9 @@ pub struct FileProvider {
     /// The flags file, as configured (relative to the stages.yaml directory).
     display: String,
     path: PathBuf,
-    /// The end of this run's `--timeout`: how long a write waits for another writer's lock.
+    /// `--timeout`, and its end counted from the start of the run: how long a write waits for
+    /// another writer's lock (a kill's retries share the run's deadline).
+    timeout: Duration,
     deadline: tokio::time::Instant,
 }
 
@@ -38,9 +40,8 @@ impl FileProvider {
             flag: config.flag.clone(),
             display: settings.path.clone(),
             path: config.dir.join(&settings.path),
-            deadline: now
-                .checked_add(timeout)
-                .unwrap_or_else(|| now + crate::clock::MAX_DURATION),
+            timeout,
+            deadline: after(now, timeout),
         }
     }
 
@@ -140,7 +141,15 @@ impl FileProvider {
                 dir.display()
             ))
         })?;
-        let lock = file_store::lock(&file, &self.display, self.deadline).await?;
+        // Past the run's deadline (a person took long to answer a question), a write still
+        // gets its whole --timeout.
+        let now = tokio::time::Instant::now();
+        let deadline = if self.deadline > now {
+            self.deadline
+        } else {
+            after(now, self.timeout)
+        };
+        let lock = file_store::lock(&file, &self.display, deadline).await?;
         // For the interrupt tests: a window inside the write, holding the lock, long enough to
         // press Ctrl-C or to start a second writer. Unset in normal use.
         if let Some(ms) = std::env::var("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS")
@@ -171,6 +180,11 @@ impl FileProvider {
         written.detail = warning;
         Ok(written)
     }
+}
+
+fn after(t: tokio::time::Instant, d: Duration) -> tokio::time::Instant {
+    t.checked_add(d)
+        .unwrap_or_else(|| t + crate::clock::MAX_DURATION)
 }
 
 /// A list as a metadata value: a JSON array in a string.
