@@ -208,10 +208,12 @@ fn a_held_lock_is_waited_for_only_within_timeout() {
     p.rollout(["advance"]).at(AT).run();
     let mut holder = lock_holder(&p);
     let started = Instant::now();
+    // A conflict: the other run may be changing the flag right now; nothing was changed here.
     p.rollout(["kill", "--timeout", "1s"])
         .at(AT)
-        .status(4)
-        .stderr_has("error: f could not be killed within 1s: another rollout process held the lock on .rollout/flags.json")
+        .status(5)
+        .stderr_has("error: another rollout process held the lock on .rollout/flags.json for the whole 1s this run may wait (--timeout); nothing was changed")
+        .stderr_has("hint: try again when the other run has finished, or raise --timeout")
         .run();
     p.rollout(["rollback", "--timeout", "1s", "--yes"])
         .at(AT)

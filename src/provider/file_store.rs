@@ -184,7 +184,9 @@ pub async fn lock(file: &Path, shown: &str, deadline: tokio::time::Instant) -> R
                          this run may wait (--timeout); nothing was changed",
                         crate::clock::span((now - started).max(Duration::from_secs(1)))
                     ))
-                    .with_hint("try again when the other run has finished, or raise --timeout"));
+                    .with_hint("try again when the other run has finished, or raise --timeout")
+                    // The whole --timeout is spent: a retry (kill retries conflicts) cannot help.
+                    .permanent());
                 }
                 tokio::time::sleep_until((now + Duration::from_millis(20)).min(deadline)).await;
             }
