@@ -19,6 +19,27 @@ pub fn now() -> Result<DateTime<Utc>> {
     }
 }
 
+/// The longest duration `rollout` accepts anywhere (`--timeout`, stage `duration`, task
+/// `timeout`): 100 years. Longer ones are surely typos, and past it the arithmetic on times and
+/// deadlines would overflow.
+pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(100 * 31_557_600);
+
+/// How [`MAX_DURATION`] is named in messages.
+pub const MAX_DURATION_TEXT: &str = "100y (100 years)";
+
+/// Parses a duration as people write it (`30s`, `36h`, `3d`), refusing one longer than
+/// [`MAX_DURATION`] with a message that names the limit.
+pub fn parse_duration(text: &str) -> std::result::Result<std::time::Duration, String> {
+    match humantime::parse_duration(text.trim()) {
+        Ok(d) if d <= MAX_DURATION => Ok(d),
+        Ok(_) | Err(humantime::DurationError::NumberOverflow) => Err(format!(
+            "`{}` is longer than the limit of {MAX_DURATION_TEXT}",
+            text.trim()
+        )),
+        Err(e) => Err(format!("`{}` is not a duration ({e})", text.trim())),
+    }
+}
+
 /// A duration for people: `2d 4h`, `35m`, `12s`.
 #[must_use]
 pub fn human(d: chrono::Duration) -> String {
@@ -53,4 +74,29 @@ pub fn span(d: std::time::Duration) -> String {
 #[must_use]
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_up_to_the_limit_parse_and_longer_ones_name_it() {
+        assert_eq!(parse_duration(" 100y "), Ok(MAX_DURATION));
+        assert_eq!(
+            parse_duration("3d"),
+            Ok(std::time::Duration::from_secs(3 * 86_400))
+        );
+        for long in ["101y", "300000000000y", "18446744073709551616s"] {
+            assert_eq!(
+                parse_duration(long),
+                Err(format!(
+                    "`{long}` is longer than the limit of 100y (100 years)"
+                ))
+            );
+        }
+        assert!(parse_duration("soon")
+            .unwrap_err()
+            .starts_with("`soon` is not a duration ("));
+    }
 }

@@ -501,6 +501,7 @@ fn event(
         provider: ctx.provider.kind().name().to_string(),
         outcome: outcome.to_string(),
         detail: None,
+        id: None,
     }
 }
 
@@ -585,7 +586,9 @@ async fn apply(
             r.body.map(|b| b.to_string()).unwrap_or_default()
         ));
     }
-    let written = ctx.provider.write(state, &desired, &note).await?;
+    // Journaled before the write, completed after: nothing is applied without a record.
+    let mut pending = crate::intent::Pending::begin(ctx, &mut ev)?;
+    let written = pending.write(state, &desired, &note).await?;
     let seen = if action == Action::Kill {
         let back = ctx.provider.read().await?;
         if back.on {
@@ -604,13 +607,14 @@ async fn apply(
     } else if let Some(rev) = seen.revision {
         ev.detail = Some(format!("revision {rev}"));
     }
-    journal::append(&ctx.config.dir, &ev)?;
+    pending.complete(&ev)?;
     let wait = if action == Action::Kill {
         ctx.args.timeout.min(Duration::from_secs(5))
     } else {
         ctx.args.timeout.min(Duration::from_secs(10))
     };
     crate::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.out).await;
+    pending.stop_if_interrupted()?;
     Ok(Outcome {
         event: ev,
         state: Some(seen),

@@ -58,6 +58,6 @@ pub struct GlobalArgs {
     pub actor: Option<String>,
 
     /// How long to keep trying the provider before giving up
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::clock::parse_duration, global = true)]
     pub timeout: Duration,
 }

@@ -34,6 +34,10 @@ pub struct Event {
     /// What the provider said about the change (revision, a conflict, a concurrent winner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Links a change's intent record (`outcome: "intent"`, journaled before the provider write)
+    /// to its outcome record (see `intent`). Records of older versions have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 #[allow(clippy::ref_option)]

@@ -17,6 +17,8 @@ pub mod error;
 pub mod exposure;
 pub mod global_args;
 pub mod http;
+pub mod intent;
+pub mod interrupt;
 pub mod journal;
 pub mod notify;
 pub mod output;
@@ -85,9 +87,13 @@ where
         args,
         |cli: &Cli| &cli.global,
         |cli, out| async move {
+            // Ctrl-C and SIGTERM stop the run, except during a change (see `interrupt`).
+            if let Err(e) = interrupt::listen() {
+                out.warn(&format!("cannot catch Ctrl-C: {e}"));
+            }
             tokio::select! {
                 r = commands::run(cli, out) => r,
-                _ = tokio::signal::ctrl_c() => Err(error::Error::new(error::Kind::Interrupted, "interrupted")),
+                why = interrupt::stop_requested() => Err(error::Error::new(error::Kind::Interrupted, why)),
             }
         },
     )

@@ -232,12 +232,12 @@ impl Reader {
 
     pub fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
         let text = self.string(node, what)?;
-        match humantime::parse_duration(text.trim()) {
+        match crate::clock::parse_duration(&text) {
             Ok(d) => Some(d),
-            Err(err) => {
+            Err(why) => {
                 self.error(
                     node.pos,
-                    format!("{what} `{text}` is not a duration ({err})"),
+                    format!("{what} {why}"),
                     "write a number and a unit, for example 30m, 36h or 3d",
                 );
                 None

@@ -6,9 +6,13 @@ mod webhook;
 
 mod completions;
 mod config_fuzz;
+mod duration_limits;
 mod exposure_vectors;
+mod file_provider_crash;
+mod file_provider_faults;
 mod flagd_parity;
 mod man_pages;
+mod interrupt_write;
 mod rollout_commands;
 mod rollout_concurrency;
 mod rollout_config_errors;

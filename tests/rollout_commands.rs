@@ -83,11 +83,7 @@ fn advance_walks_the_stages_and_journals_each_change() {
         flag["targeting"]["if"][0]["in"][1],
         serde_json::json!(["internal", "developers", "beta_testers"])
     );
-    let journal = p.read(".rollout/journal.jsonl");
-    let lines: Vec<serde_json::Value> = journal
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = p.changes();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["action"], "advance");
     assert_eq!(lines[1]["from"], "internal");
@@ -311,14 +307,9 @@ fn kill_turns_the_flag_off_and_resume_restores_the_same_stage() {
         .stderr_has("not killed")
         .run();
     let actions: Vec<String> = p
-        .read(".rollout/journal.jsonl")
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .changes()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(actions, ["advance", "advance", "kill", "kill", "resume"]);
 }
@@ -426,7 +417,7 @@ fn history_reports_a_torn_last_line_and_appends_after_it() {
     journal.push_str(r#"{"time":"2024-01-16T00:00:00Z","actor":"x","act"#);
     p.write(".rollout/journal.jsonl", &journal);
     p.rollout(["history"])
-        .stderr_has("journal.jsonl:2: a damaged journal line was skipped")
+        .stderr_has("journal.jsonl:3: a damaged journal line was skipped")
         .stdout_has("→ internal")
         .run();
     p.rollout(["advance"]).at(DAY5).run();
@@ -435,7 +426,7 @@ fn history_reports_a_torn_last_line_and_appends_after_it() {
         doc["total"], 2,
         "the new entry was lost after a torn line: {doc}"
     );
-    assert_eq!(doc["damaged"][0]["line"], 2);
+    assert_eq!(doc["damaged"][0]["line"], 3);
 }
 
 #[test]
@@ -557,14 +548,9 @@ fn actor_comes_from_flag_env_ci_then_git() {
         .env("USER", "carol")
         .run();
     let actors: Vec<String> = p
-        .read(".rollout/journal.jsonl")
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .changes()
+        .iter()
+        .map(|r| r["actor"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(actors, ["alice", "octocat", "carol"]);
 }

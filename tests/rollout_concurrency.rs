@@ -10,7 +10,7 @@ fn eight_concurrent_advances_make_exactly_one_change() {
             // Also race from a live stage, not only from nothing.
             p.rollout(["advance"]).at("2024-01-15T09:00:00Z").run();
         }
-        let before = p.read_opt(".rollout/journal.jsonl").lines().count();
+        let before = p.journal().len();
         let results = p.race(
             8,
             &["advance", "--yes"],
@@ -29,15 +29,21 @@ fn eight_concurrent_advances_make_exactly_one_change() {
             .expect("flags.json stays valid JSON");
         let stage = &flags["flags"]["use-new-builder-cards"]["metadata"]["rolloutStage"];
         assert_eq!(stage, if round == 0 { "internal" } else { "beta" });
-        let journal = p.read(".rollout/journal.jsonl");
-        assert_eq!(
-            journal.lines().count(),
-            before + 1,
-            "one journal line per change:\n{journal}"
-        );
-        for line in journal.lines() {
-            serde_json::from_str::<serde_json::Value>(line)
-                .expect("every journal line is whole JSON");
+        // Every line whole JSON; one applied change; each run that got as far as the write
+        // journaled its intent and then its outcome (the losers' conflicts as failed).
+        let new = &p.journal()[before..];
+        let applied = new.iter().filter(|r| r["outcome"] == "applied").count();
+        assert_eq!(applied, 1, "one applied change: {new:#?}");
+        for intent in new.iter().filter(|r| r["outcome"] == "intent") {
+            let outcomes: Vec<_> = new
+                .iter()
+                .filter(|r| r["id"] == intent["id"] && r["outcome"] != "intent")
+                .map(|r| r["outcome"].as_str().unwrap())
+                .collect();
+            assert!(
+                outcomes == ["applied"] || outcomes == ["failed"],
+                "one outcome per intent: {new:#?}"
+            );
         }
     }
 }

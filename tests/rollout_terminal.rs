@@ -62,10 +62,17 @@ fn a_kill_while_the_question_waits_makes_the_answer_a_conflict() {
         flags.contains("\"rolloutKilled\": true"),
         "the kill was overwritten:\n{flags}"
     );
-    assert_eq!(
-        p.read(".rollout/journal.jsonl").lines().count(),
-        5,
-        "a conflict journals nothing"
+    // The attempt is journaled (intent, then failed with the conflict), and no change.
+    let journal = p.journal();
+    assert_eq!(p.changes().len(), 5, "a conflict journals no change");
+    let last = journal.last().unwrap();
+    assert_eq!(last["outcome"], "failed", "{journal:#?}");
+    assert!(
+        last["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("the flag changed while this command ran"),
+        "{last}"
     );
 }
 

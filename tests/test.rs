@@ -101,6 +101,25 @@ impl Project {
         self.path(rel).exists()
     }
 
+    /// The journal's records, in file order ("" journal: none).
+    #[must_use]
+    pub fn journal(&self) -> Vec<Value> {
+        self.read_opt(".rollout/journal.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("journal line {l}: {e}")))
+            .collect()
+    }
+
+    /// The journal's records of changes: each change's outcome record, without the intent record
+    /// journaled before its write and without attempts that failed and changed nothing.
+    #[must_use]
+    pub fn changes(&self) -> Vec<Value> {
+        self.journal()
+            .into_iter()
+            .filter(|r| r["outcome"] != "intent" && r["outcome"] != "failed")
+            .collect()
+    }
+
     /// Every file under `.rollout/` with its bytes, for "nothing changed" checks.
     #[must_use]
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
@@ -155,6 +174,23 @@ impl Project {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         })
+    }
+
+    /// `rollout ARGS` in this project as a plain command, for runs a test starts and stops
+    /// itself: the same scrubbed environment as [`Test`], output piped, no stdin.
+    #[must_use]
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+        cmd.args(args).current_dir(self.dir.path());
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("NO_COLOR", "1")
+            .env("ROLLOUT_ACTOR", "tester@example.com")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
     }
 
     /// A `rollout` run in this project.

@@ -226,13 +226,10 @@ pub const STAGES: &str =
   - { name: full, percentage: 100 }
 ";
 
-/// Journal records of a project.
+/// Journal records of a project's changes (intent records and failed attempts left out).
 #[must_use]
 pub fn journal(p: &Project) -> Vec<Value> {
-    p.read_opt(".rollout/journal.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    p.changes()
 }
 
 /// A proxy in front of the server that answers the first `fail_first` requests with 503 and

@@ -40,7 +40,9 @@ fn line(v: &Value) -> String {
         match serde_json::from_value::<journal::Event>(v.clone()) {
             Ok(e) => {
                 let mut s = e.summary();
-                if e.outcome != "applied" {
+                if e.outcome == crate::intent::INTENT {
+                    s.push_str(&format!(" [{}]", crate::intent::OPEN_NOTE));
+                } else if e.outcome != "applied" {
                     s.push_str(&format!(" [{}]", e.outcome));
                 }
                 s
@@ -146,7 +148,15 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             journal::path(&dir).display()
         ));
     }
-    let mut records: Vec<Value> = entries.records.clone();
+    // An intent with its outcome record is one change: only the outcome is shown. An intent
+    // without one is a run that stopped mid-write, and is shown as such.
+    let open = crate::intent::unfinished_ids(&entries.records);
+    let mut records: Vec<Value> = entries
+        .records
+        .iter()
+        .filter(|v| text(v, "outcome") != crate::intent::INTENT || open.contains(&text(v, "id")))
+        .cloned()
+        .collect();
     if let Ok(config) = Config::load(&config_path) {
         if config.provider_kind != ProviderKind::File {
             let journaled: Vec<journal::Event> = entries

@@ -33,6 +33,9 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     if planned.is_some_and(|t| t > ctx.now) {
         waiting.push("planned start".to_string());
     }
+    let open = crate::journal::read(&config.dir)
+        .map(|j| crate::intent::open_intents(&j, &config.flag, &ctx.settings.environment))
+        .unwrap_or_default();
     if ctx.out.json {
         ctx.out.json_doc(json!({
             "flag": config.flag,
@@ -53,6 +56,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
                 "allowed_now": waiting.is_empty(),
                 "waiting_for": waiting,
             })),
+            "open_intents": open,
         }));
         return Ok(0);
     }
@@ -103,6 +107,21 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             ));
         }
         None => out.data("next:        none (at the last stage)"),
+    }
+    for e in &open {
+        let shows = if e.action == "kill" {
+            killed
+        } else {
+            state.on && stage_name == e.to && Some(state.percentage) == e.percentage
+        };
+        out.warn(&format!(
+            "{} by {} at {}: {}; the flag now shows {stage_text}, {}what this change sets",
+            e.summary(),
+            e.actor,
+            stamp(e.time),
+            crate::intent::OPEN_NOTE,
+            if shows { "" } else { "not " }
+        ));
     }
     Ok(0)
 }

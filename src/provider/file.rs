@@ -4,39 +4,44 @@
 //! start and the last change's note live in the flag's `metadata`.
 //!
 //! Writes are atomic (temp file, fsync, rename) under an exclusive lock, and guarded: the flag must
-//! still be exactly as it was read, or the write is a conflict. Other flags in the file are kept.
+//! still be exactly as it was read, or the write is a conflict. Other flags in the file are kept
+//! byte for byte, and so are the file's mode, owner and symbolic link (see `file_store`).
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
+use super::file_store::{self, Document};
 use super::{Desired, FlagState, Note, Request};
 use crate::config::{Config, Percentage, ProviderSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 
 const SCHEMA_URL: &str = "https://flagd.dev/schema/v0/flags.json";
-/// How long a writer waits for another writer's lock before calling it a conflict.
-const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 pub struct FileProvider {
     flag: String,
     /// The flags file, as configured (relative to the stages.yaml directory).
     display: String,
     path: PathBuf,
+    /// `--timeout`, and its end counted from the start of the run: how long a write waits for
+    /// another writer's lock (a kill's retries share the run's deadline).
+    timeout: Duration,
+    deadline: tokio::time::Instant,
 }
 
 impl FileProvider {
     #[must_use]
-    pub fn new(config: &Config, settings: &ProviderSettings) -> Self {
+    pub fn new(config: &Config, settings: &ProviderSettings, timeout: Duration) -> Self {
+        let now = tokio::time::Instant::now();
         FileProvider {
             flag: config.flag.clone(),
             display: settings.path.clone(),
             path: config.dir.join(&settings.path),
+            timeout,
+            deadline: after(now, timeout),
         }
     }
 
@@ -53,41 +58,22 @@ impl FileProvider {
     }
 
     pub fn read(&self) -> Result<FlagState> {
-        let doc = self.load()?;
-        Ok(match doc.get("flags").and_then(|f| f.get(&self.flag)) {
-            Some(flag) => state_of(flag),
-            None => FlagState::default(),
-        })
+        let doc = self.load(&self.path)?;
+        Ok(doc
+            .flag(&self.flag)
+            .map_or_else(FlagState::default, |f| state_of(&f)))
     }
 
-    /// The whole document, or an empty one when the file does not exist yet.
-    fn load(&self) -> Result<Value> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(json!({})),
-            Err(e) => {
-                return Err(Error::provider(format!(
-                    "cannot read {}: {e}",
-                    self.display
-                )));
-            }
-        };
-        let doc: Value = serde_json::from_str(&text).map_err(|e| {
-            Error::provider(format!(
-                "{}:{}:{}: the flags file is not valid JSON ({e}); nothing was changed",
-                self.display,
-                e.line(),
-                e.column()
-            ))
-            .with_hint("restore it from version control, or fix the JSON by hand")
-        })?;
-        if !doc.is_object() || doc.get("flags").is_some_and(|f| !f.is_object()) {
-            return Err(Error::provider(format!(
-                "{}: not a flagd flag-definition file (no `flags` object); nothing was changed",
+    /// The document in `file`, or an empty one when the file does not exist yet.
+    fn load(&self, file: &std::path::Path) -> Result<Document> {
+        match std::fs::read_to_string(file) {
+            Ok(text) => Document::parse(&text, &self.display),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Document::empty()),
+            Err(e) => Err(Error::provider(format!(
+                "cannot read {}: {e}; nothing was changed",
                 self.display
-            )));
+            ))),
         }
-        Ok(doc)
     }
 
     fn flag_json(&self, desired: &Desired, revision: u64, note: &Note) -> Value {
@@ -109,10 +95,12 @@ impl FileProvider {
                 json!(at.to_rfc3339_opts(SecondsFormat::Secs, true)),
             );
         }
-        // Where killed, keep the audience in metadata so the file alone can resume.
+        // Where killed, keep the audience in metadata so the file alone can resume. Metadata
+        // values must be scalars (flagd's schema), so each list is a JSON array in a string:
+        // any user id or group name, commas included, comes back as it was.
         if !desired.on {
-            metadata.insert("rolloutUsers".into(), json!(desired.users.join(",")));
-            metadata.insert("rolloutGroups".into(), json!(desired.groups.join(",")));
+            metadata.insert("rolloutUsers".into(), json!(list_text(&desired.users)));
+            metadata.insert("rolloutGroups".into(), json!(list_text(&desired.groups)));
         }
         metadata.insert("rolloutNote".into(), json!(note.text));
         let mut flag = Map::new();
@@ -129,110 +117,94 @@ impl FileProvider {
         Value::Object(flag)
     }
 
-    fn next_document(
-        &self,
-        doc: &Value,
-        expected: &FlagState,
-        desired: &Desired,
-        note: &Note,
-    ) -> Value {
-        let revision = expected.revision.unwrap_or(0) + 1;
-        let mut doc = doc.clone();
-        let obj = doc.as_object_mut().expect("load returns an object");
-        if !obj.contains_key("$schema") {
-            let mut with_schema = Map::new();
-            with_schema.insert("$schema".into(), json!(SCHEMA_URL));
-            with_schema.extend(std::mem::take(obj));
-            *obj = with_schema;
-        }
-        let flags = obj.entry("flags").or_insert_with(|| json!({}));
-        if let Some(flags) = flags.as_object_mut() {
-            flags.insert(self.flag.clone(), self.flag_json(desired, revision, note));
-        }
-        doc
-    }
-
     pub fn preview(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
-        let doc = self.load().unwrap_or_else(|_| json!({}));
-        let next = self.next_document(&doc, expected, desired, note);
-        let flag = next["flags"][&self.flag].clone();
+        let revision = expected.revision.unwrap_or(0) + 1;
         vec![Request {
             method: "WRITE".into(),
             url: format!("{}#/flags/{}", self.display, self.flag),
-            body: Some(flag),
+            body: Some(self.flag_json(desired, revision, note)),
             headers: Vec::new(),
         }]
     }
 
-    pub fn write(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Result<FlagState> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
+    pub async fn write(
+        &self,
+        expected: &FlagState,
+        desired: &Desired,
+        note: &Note,
+    ) -> Result<FlagState> {
+        let file = file_store::target(&self.path, &self.display)?;
+        let dir = file.parent().unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::provider(format!(
                 "cannot create {}: {e}; nothing was changed",
                 dir.display()
             ))
         })?;
-        let lock = self.lock(dir)?;
-        let doc = self.load()?;
+        // Past the run's deadline (a person took long to answer a question), a write still
+        // gets its whole --timeout.
+        let now = tokio::time::Instant::now();
+        let deadline = if self.deadline > now {
+            self.deadline
+        } else {
+            after(now, self.timeout)
+        };
+        let lock = file_store::lock(&file, &self.display, deadline).await?;
+        // For the interrupt tests: a window inside the write, holding the lock, long enough to
+        // press Ctrl-C or to start a second writer. Unset in normal use.
+        if let Some(ms) = std::env::var("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        file_store::clean_stale_temps(&file);
+        let doc = self.load(&file)?;
         let current = doc
-            .get("flags")
-            .and_then(|f| f.get(&self.flag))
-            .map(state_of)
-            .unwrap_or_default();
+            .flag(&self.flag)
+            .map_or_else(FlagState::default, |f| state_of(&f));
         if current.version != expected.version {
             return Err(conflict(&current));
         }
-        let next = self.next_document(&doc, expected, desired, note);
-        let mut text = serde_json::to_string_pretty(&next).expect("JSON values serialize");
-        text.push('\n');
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| {
+        let revision = expected.revision.unwrap_or(0) + 1;
+        let flag = self.flag_json(desired, revision, note);
+        let text = doc.with_flag(SCHEMA_URL, &self.flag, &flag)?.render()?;
+        let warning = file_store::replace(&file, text.as_bytes()).map_err(|e| {
             Error::provider(format!(
                 "could not write {}: {e}; nothing was changed",
                 self.display
             ))
         })?;
         drop(lock);
-        Ok(state_of(&next["flags"][&self.flag]))
+        let mut written = state_of(&flag);
+        written.detail = warning;
+        Ok(written)
     }
+}
 
-    /// An exclusive lock on a sibling lock file (the flags file itself is replaced by rename).
-    fn lock(&self, dir: &Path) -> Result<File> {
-        let name = self
-            .path
-            .file_name()
-            .map_or_else(|| "flags.json".into(), |n| n.to_string_lossy().into_owned());
-        let lock_path = dir.join(format!(".{name}.lock"));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| {
-                Error::provider(format!("cannot open the lock {}: {e}", lock_path.display()))
-            })?;
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::conflict(format!(
-                    "another rollout process has held the lock on {} for {}s; nothing was changed",
-                    self.display,
-                    LOCK_WAIT.as_secs()
-                )))
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(Error::provider(format!(
-                        "cannot lock {}: {e}",
-                        lock_path.display()
-                    )))
-                }
-            }
-        }
+fn after(t: tokio::time::Instant, d: Duration) -> tokio::time::Instant {
+    t.checked_add(d)
+        .unwrap_or_else(|| t + crate::clock::MAX_DURATION)
+}
+
+/// A list as a metadata value: a JSON array in a string.
+fn list_text(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+/// A list kept in metadata: a JSON array in a string, or (files written by older versions) a
+/// comma-separated string.
+fn list_of(text: Option<String>) -> Vec<String> {
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    if let Ok(items) = serde_json::from_str::<Vec<String>>(&text) {
+        return items;
     }
+    text.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn conflict(current: &FlagState) -> Error {
@@ -281,15 +253,6 @@ fn state_of(flag: &Value) -> FlagState {
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc))
     };
-    let split = |s: Option<String>| -> Vec<String> {
-        s.map(|s| {
-            s.split(',')
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-    };
     let targeting = flag
         .get("targeting")
         .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
@@ -311,8 +274,8 @@ fn state_of(flag: &Value) -> FlagState {
             (
                 false,
                 weight,
-                split(meta_str("rolloutUsers")),
-                split(meta_str("rolloutGroups")),
+                list_of(meta_str("rolloutUsers")),
+                list_of(meta_str("rolloutGroups")),
             )
         }
     };
@@ -377,19 +340,4 @@ fn read_targeting(t: &Value) -> (Vec<String>, Vec<String>, Option<Percentage>) {
         }
     }
     (users, groups, weight)
-}
-
-/// Writes `bytes` to `path` so that readers see the old file or the new one, never a part:
-/// a temp file in the same directory, fsync, rename, fsync of the directory.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".flags-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    File::open(dir)?.sync_all()?;
-    Ok(())
 }

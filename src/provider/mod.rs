@@ -3,6 +3,7 @@
 //! own API in its own file.
 
 pub mod file;
+mod file_store;
 pub mod unleash;
 
 use chrono::{DateTime, Utc};
@@ -121,7 +122,9 @@ impl Provider {
         timeout: std::time::Duration,
     ) -> Result<Provider> {
         match settings.kind {
-            ProviderKind::File => Ok(Provider::File(file::FileProvider::new(config, settings))),
+            ProviderKind::File => Ok(Provider::File(file::FileProvider::new(
+                config, settings, timeout,
+            ))),
             ProviderKind::Unleash => Ok(Provider::Unleash(Box::new(
                 unleash::UnleashProvider::new(config, settings, timeout)?,
             ))),
@@ -190,7 +193,7 @@ impl Provider {
         note: &Note,
     ) -> Result<FlagState> {
         match self {
-            Provider::File(p) => p.write(expected, desired, note),
+            Provider::File(p) => p.write(expected, desired, note).await,
             Provider::Unleash(p) => p.write(expected, desired, note).await,
         }
     }
