@@ -20,6 +20,9 @@ fn copy_of_repo() -> Project {
     }
     for dir in ["checklists", "scripts/checklist-tasks", "docs"] {
         for e in std::fs::read_dir(repo().join(dir)).unwrap().flatten() {
+            if !e.path().is_file() {
+                continue; // docs/man and other folders are not needed
+            }
             let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
             p.write(&rel, &std::fs::read_to_string(e.path()).unwrap());
             #[cfg(unix)]
