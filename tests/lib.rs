@@ -28,3 +28,5 @@ mod unleash_concurrency;
 mod unleash_errors;
 mod unleash_parity;
 mod unleash_server;
+
+mod stats_simulation;

@@ -175,8 +175,44 @@ pub fn difference_variance(on: Counts, off: Counts) -> f64 {
     part(on) + part(off)
 }
 
-/// Decides one compare gate.
-pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
+/// Why a decision is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The split of requests does not match the stage: `hold`.
+    SplitMismatch,
+    /// A stage at 100% has no `off` traffic: `no-data`.
+    NoControl,
+    /// A stage at 0% has no `on` traffic: `no-data`.
+    NoTreatment,
+    /// An arm has fewer than [`MIN_PER_ARM`] requests: `no-data`.
+    TooLittle,
+    /// The interval is above `max_increase`: `fail`.
+    Above,
+    /// The interval is at or below `max_increase`: `pass`.
+    Within,
+    /// The interval contains `max_increase`: `no-data`.
+    Undecided,
+}
+
+/// The decision without the sample-needed projection and the explanation: what [`compare`]
+/// decides, cheap enough to run on every look of a simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub reason: Reason,
+    pub on: Arm,
+    pub off: Arm,
+    pub difference: Option<f64>,
+    pub interval: Option<Interval>,
+    /// This gate's share of alpha.
+    pub alpha: f64,
+    /// The mixing standard deviation τ used.
+    pub tau: f64,
+    pub split: Option<SplitCheck>,
+}
+
+/// Decides one compare gate (see the module comment for the rule).
+pub fn decide(input: &CompareInput) -> Result<Decision, InputError> {
     check_input(input)?;
     let on = arm(input.on);
     let off = arm(input.off);
@@ -184,16 +220,13 @@ pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
     let delta = input.max_increase;
     let tau = msprt::mixing_sd(delta);
     let share = input.stage_percentage.map(|p| p / 100.0);
-
     let split = share
         .filter(|s| *s > 0.0 && *s < 1.0)
         .map(|s| split::check_split(on.total, off.total, s));
-
     let (difference, interval) = match (on.rate, off.rate) {
         (Some(a), Some(b)) => {
-            let v = difference_variance(input.on, input.off);
             let d = a - b;
-            let r = msprt::half_width(v, tau, alpha);
+            let r = msprt::half_width(difference_variance(input.on, input.off), tau, alpha);
             (
                 Some(d),
                 // A difference of rates is within [-1, 1] whatever the sample.
@@ -206,106 +239,135 @@ pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
         }
         _ => (None, None),
     };
-
-    let mut out = CompareVerdict {
-        verdict: Verdict::NoData,
+    let reason = if split.as_ref().is_some_and(|s| s.mismatch) {
+        Reason::SplitMismatch
+    } else if share == Some(1.0) && off.total <= 0.0 {
+        Reason::NoControl
+    } else if share == Some(0.0) && on.total <= 0.0 {
+        Reason::NoTreatment
+    } else if on.total < MIN_PER_ARM || off.total < MIN_PER_ARM {
+        Reason::TooLittle
+    } else {
+        match interval {
+            Some(i) if i.lower > delta => Reason::Above,
+            Some(i) if i.upper <= delta => Reason::Within,
+            _ => Reason::Undecided,
+        }
+    };
+    let verdict = match reason {
+        Reason::SplitMismatch => Verdict::Hold,
+        Reason::Above => Verdict::Fail,
+        Reason::Within => Verdict::Pass,
+        Reason::NoControl | Reason::NoTreatment | Reason::TooLittle | Reason::Undecided => {
+            Verdict::NoData
+        }
+    };
+    Ok(Decision {
+        verdict,
+        reason,
         on,
         off,
         difference,
         interval,
-        max_increase: delta,
         alpha,
-        needed: None,
+        tau,
         split,
+    })
+}
+
+/// Decides one compare gate and says why, with the sample still needed when undecided.
+pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
+    let d = decide(input)?;
+    let delta = input.max_increase;
+    let mut out = CompareVerdict {
+        verdict: d.verdict,
+        on: d.on,
+        off: d.off,
+        difference: d.difference,
+        interval: d.interval,
+        max_increase: delta,
+        alpha: d.alpha,
+        needed: None,
+        split: d.split.clone(),
         explanation: String::new(),
     };
     let seen = describe(&out);
-
-    if let Some(s) = out.split.as_ref().filter(|s| s.mismatch) {
-        out.verdict = Verdict::Hold;
-        out.explanation = format!(
-            "sample ratio mismatch: on has {} of {} requests where the stage sends {} \
-             (p {} ≤ {}), so the comparison means nothing: {seen}",
-            percent(s.observed_on_share.unwrap_or(0.0)),
-            count(on.total + off.total),
-            percent(s.expected_on_share),
-            if s.p_value < 1e-12 {
-                "< 1e-12".to_string()
-            } else {
-                format!("= {:.1e}", s.p_value)
-            },
-            s.level,
-        );
-        return Ok(out);
-    }
-    if share == Some(1.0) && off.total <= 0.0 {
-        out.explanation =
+    let allowed = points(delta);
+    out.explanation = match d.reason {
+        Reason::SplitMismatch => {
+            let s = out
+                .split
+                .as_ref()
+                .expect("a mismatch comes from a split test");
+            format!(
+                "sample ratio mismatch: on has {} of {} requests where the stage sends {} \
+                 (p {} ≤ {}), so the comparison means nothing: {seen}",
+                percent(s.observed_on_share.unwrap_or(0.0)),
+                count(d.on.total + d.off.total),
+                percent(s.expected_on_share),
+                if s.p_value < 1e-12 {
+                    "< 1e-12".to_string()
+                } else {
+                    format!("= {:.1e}", s.p_value)
+                },
+                s.level,
+            )
+        }
+        Reason::NoControl => {
             "no control: the stage sends every request to on, there is nothing to compare with"
-                .into();
-        return Ok(out);
-    }
-    if share == Some(0.0) && on.total <= 0.0 {
-        out.explanation = "no treatment: the stage sends no request to on".into();
-        return Ok(out);
-    }
-    if on.total < MIN_PER_ARM || off.total < MIN_PER_ARM {
-        let short = |t: f64| (MIN_PER_ARM - t).max(0.0).ceil() as u64;
-        out.needed = Some(Needed {
-            on: short(on.total),
-            off: short(off.total),
-        });
-        out.explanation = format!(
-            "too little traffic: {seen}; each arm needs at least {} requests",
-            count(MIN_PER_ARM)
-        );
-        return Ok(out);
-    }
-
-    let (d, i) = match (difference, interval) {
-        (Some(d), Some(i)) => (d, i),
-        _ => unreachable!("both arms have requests"),
+                .into()
+        }
+        Reason::NoTreatment => "no treatment: the stage sends no request to on".into(),
+        Reason::TooLittle => {
+            let short = |t: f64| (MIN_PER_ARM - t).max(0.0).ceil() as u64;
+            out.needed = Some(Needed {
+                on: short(d.on.total),
+                off: short(d.off.total),
+            });
+            format!(
+                "too little traffic: {seen}; each arm needs at least {} requests",
+                count(MIN_PER_ARM)
+            )
+        }
+        Reason::Above => {
+            format!("{seen}: all of it above the allowed {allowed}, on is worse than off")
+        }
+        Reason::Within => format!("{seen}: all of it within the allowed {allowed}"),
+        Reason::Undecided => {
+            out.needed = needed(input, &d);
+            match out.needed {
+                Some(n) => format!(
+                    "{seen}: it still contains the allowed {allowed}; about {} more on and {} \
+                     more off requests at these rates",
+                    count(n.on as f64),
+                    count(n.off as f64)
+                ),
+                None => format!(
+                    "{seen}: it still contains the allowed {allowed}, and the difference is \
+                     too close to it to decide"
+                ),
+            }
+        }
     };
-    if i.lower > delta {
-        out.verdict = Verdict::Fail;
-        out.explanation = format!(
-            "{seen}: all of it above the allowed {}, on is worse than off",
-            points(delta)
-        );
-    } else if i.upper <= delta {
-        out.verdict = Verdict::Pass;
-        out.explanation = format!("{seen}: all of it within the allowed {}", points(delta));
-    } else {
-        // The interval must shrink to the distance between the estimate and max_increase;
-        // project both arms at their current rates and split.
-        let gap = (d - delta).abs();
-        let scaled = |c: Counts, m: f64| Counts {
-            errors: c.errors * m,
-            total: c.total * m,
-        };
-        let fits = |m: f64| {
-            let v = difference_variance(scaled(input.on, m), scaled(input.off, m));
-            msprt::half_width(v, tau, alpha) <= gap
-        };
-        out.needed = msprt::smallest(fits, 1.0, 1e9).map(|m| Needed {
-            on: ((m - 1.0) * on.total).ceil() as u64,
-            off: ((m - 1.0) * off.total).ceil() as u64,
-        });
-        out.explanation = match out.needed {
-            Some(n) => format!(
-                "{seen}: it still contains the allowed {}; about {} more on and {} more off \
-                 requests at these rates",
-                points(delta),
-                count(n.on as f64),
-                count(n.off as f64)
-            ),
-            None => format!(
-                "{seen}: it still contains the allowed {}, and the difference is too close \
-                 to it to decide",
-                points(delta)
-            ),
-        };
-    }
     Ok(out)
+}
+
+/// The requests still needed per arm for the interval to clear `max_increase`, both arms
+/// growing at their current rates and split (None beyond a billion times the sample).
+fn needed(input: &CompareInput, d: &Decision) -> Option<Needed> {
+    let gap = (d.difference? - input.max_increase).abs();
+    let scaled = |c: Counts, m: f64| Counts {
+        errors: c.errors * m,
+        total: c.total * m,
+    };
+    let fits = |m: f64| {
+        let v = difference_variance(scaled(input.on, m), scaled(input.off, m));
+        msprt::half_width(v, d.tau, d.alpha) <= gap
+    };
+    msprt::smallest(fits, 1.0, 1e9).map(|m| Needed {
+        on: ((m - 1.0) * d.on.total).ceil() as u64,
+        off: ((m - 1.0) * d.off.total).ceil() as u64,
+    })
 }
 
 /// "on 1.20% (60/5,000) vs off 1.00% (500/50,000): +0.20 points, 95% interval [-0.31, +0.71]"

@@ -15,7 +15,7 @@ pub mod power;
 pub mod special;
 pub mod split;
 
-pub use compare::{compare, CompareInput, CompareVerdict, Counts, Verdict};
+pub use compare::{compare, decide, CompareInput, CompareVerdict, Counts, Decision, Verdict};
 pub use power::{minimum_sample, MinimumSample, PowerInput};
 
 /// Input a statistics function cannot use; the message says what is wrong.
