@@ -230,7 +230,7 @@ fn at_the_allowed_increase_neither_verdict_is_wrong_more_than_alpha() {
 
 /// A/B: a one-point increase (2% against 1%) with `max_increase` 0.5 points, 50% stage,
 /// 1,000 requests a look (120,000 an hour): caught by the look the power formula predicts
-/// for 80% power (36 looks, 18 minutes) in at least 80% of rollouts.
+/// for 80% power (32 looks, 16 minutes) in at least 80% of rollouts.
 #[test]
 fn a_one_point_increase_is_caught_within_the_predicted_looks() {
     let per_look = 1_000;
@@ -245,10 +245,14 @@ fn a_one_point_increase_is_caught_within_the_predicted_looks() {
     )
     .unwrap();
     let looks = (total / per_look as f64).ceil() as u32;
-    assert_eq!(looks, 36);
+    assert_eq!(looks, 32);
     let t = simulate(Scenario::new(0.02, 0.01, 50.0, per_look, looks), 1_000, 4);
     assert!(share(t.failed, t.runs) >= 0.8, "{t:?}");
-    assert_eq!(t.passed, 0, "{t:?}");
+    // A pass here is wrong (on is 0.5 points beyond the allowance): at most alpha of runs.
+    assert!(
+        share(t.passed, t.runs) <= tolerance(DEFAULT_ALPHA, t.runs),
+        "{t:?}"
+    );
 }
 
 /// Sample ratio mismatch: with a correct split the split test holds at most 1 in 1,000

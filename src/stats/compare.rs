@@ -1,17 +1,17 @@
 //! The verdict of a `compare:` gate: treatment (`on`) against control (`off`) error proportions.
 //!
-//! Decision rule (documented in docs/compare-gates.md): with θ = p_on − p_off and I the
-//! always-valid (1 − α) interval for θ from the mixture SPRT (see [`super::msprt`]),
-//! - `fail` when all of I is above `max_increase`: the evidence shows a degradation beyond the
-//!   allowance;
-//! - `pass` when all of I is at or below `max_increase`: the evidence shows any degradation is
-//!   within the allowance;
-//! - `no-data` while I still contains `max_increase`, or an arm has fewer than
-//!   [`MIN_PER_ARM`] requests, with the sample still needed per arm;
+//! Decision rule (documented in docs/compare-gates.md): with θ = p_on − p_off, and L and U its
+//! always-valid lower and upper bounds at level α each (one-sided mixture SPRT, see
+//! [`super::msprt`]),
+//! - `fail` when L > `max_increase`: the evidence shows a degradation beyond the allowance;
+//! - `pass` when U ≤ `max_increase`: the evidence shows any degradation is within it;
+//! - `no-data` while L ≤ `max_increase` < U, or an arm has fewer than [`MIN_PER_ARM`]
+//!   requests, with the sample still needed per arm;
 //! - `hold` when the split of requests does not match the stage percentage ([`super::split`]).
 //!
-//! A wrong `fail` (θ ≤ `max_increase`) and a wrong `pass` (θ > `max_increase`) both need I to
-//! miss θ, so each happens in at most a share α of rollouts, however often the gate is looked at.
+//! A wrong `fail` (θ ≤ `max_increase` < L) needs L to miss θ, a wrong `pass` (U ≤
+//! `max_increase` < θ) needs U to miss θ: each happens in at most a share α of rollouts, however
+//! often the gate is looked at. Together [L, U] is a (1 − 2α) interval.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,12 +79,13 @@ pub struct Arm {
     pub rate: Option<f64>,
 }
 
-/// The always-valid interval for p_on − p_off.
+/// Always-valid bounds for p_on − p_off: each holds at every look at once with probability
+/// ≥ `confidence`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub lower: f64,
     pub upper: f64,
-    /// 1 − (this gate's alpha).
+    /// 1 − (this gate's alpha), for each bound.
     pub confidence: f64,
 }
 
@@ -186,11 +187,11 @@ pub enum Reason {
     NoTreatment,
     /// An arm has fewer than [`MIN_PER_ARM`] requests: `no-data`.
     TooLittle,
-    /// The interval is above `max_increase`: `fail`.
+    /// The lower bound is above `max_increase`: `fail`.
     Above,
-    /// The interval is at or below `max_increase`: `pass`.
+    /// The upper bound is at or below `max_increase`: `pass`.
     Within,
-    /// The interval contains `max_increase`: `no-data`.
+    /// The bounds are on both sides of `max_increase`: `no-data`.
     Undecided,
 }
 
@@ -226,7 +227,7 @@ pub fn decide(input: &CompareInput) -> Result<Decision, InputError> {
     let (difference, interval) = match (on.rate, off.rate) {
         (Some(a), Some(b)) => {
             let d = a - b;
-            let r = msprt::half_width(difference_variance(input.on, input.off), tau, alpha);
+            let r = msprt::radius(difference_variance(input.on, input.off), tau, alpha);
             (
                 Some(d),
                 // A difference of rates is within [-1, 1] whatever the sample.
@@ -330,21 +331,21 @@ pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
             )
         }
         Reason::Above => {
-            format!("{seen}: all of it above the allowed {allowed}, on is worse than off")
+            format!("{seen}: the lower bound is above the allowed {allowed}, on is worse than off")
         }
-        Reason::Within => format!("{seen}: all of it within the allowed {allowed}"),
+        Reason::Within => format!("{seen}: the upper bound is within the allowed {allowed}"),
         Reason::Undecided => {
             out.needed = needed(input, &d);
             match out.needed {
                 Some(n) => format!(
-                    "{seen}: it still contains the allowed {allowed}; about {} more on and {} \
+                    "{seen}: the bounds are on both sides of the allowed {allowed}; about {} more on and {} \
                      more off requests at these rates",
                     count(n.on as f64),
                     count(n.off as f64)
                 ),
                 None => format!(
-                    "{seen}: it still contains the allowed {allowed}, and the difference is \
-                     too close to it to decide"
+                    "{seen}: the bounds are on both sides of the allowed {allowed}, and the \
+                     difference is too close to it to decide"
                 ),
             }
         }
@@ -352,7 +353,7 @@ pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
     Ok(out)
 }
 
-/// The requests still needed per arm for the interval to clear `max_increase`, both arms
+/// The requests still needed per arm for the bounds to clear `max_increase`, both arms
 /// growing at their current rates and split (None beyond a billion times the sample).
 fn needed(input: &CompareInput, d: &Decision) -> Option<Needed> {
     let gap = (d.difference? - input.max_increase).abs();
@@ -362,7 +363,7 @@ fn needed(input: &CompareInput, d: &Decision) -> Option<Needed> {
     };
     let fits = |m: f64| {
         let v = difference_variance(scaled(input.on, m), scaled(input.off, m));
-        msprt::half_width(v, d.tau, d.alpha) <= gap
+        msprt::radius(v, d.tau, d.alpha) <= gap
     };
     msprt::smallest(fits, 1.0, 1e9).map(|m| Needed {
         on: ((m - 1.0) * d.on.total).ceil() as u64,
@@ -370,7 +371,8 @@ fn needed(input: &CompareInput, d: &Decision) -> Option<Needed> {
     })
 }
 
-/// "on 1.20% (60/5,000) vs off 1.00% (500/50,000): +0.20 points, 95% interval [-0.31, +0.71]"
+/// "on 1.20% (60/5,000) vs off 1.00% (500/50,000): +0.20 points, 95% always-valid bounds
+/// [-0.31, +0.71]"
 fn describe(v: &CompareVerdict) -> String {
     let side = |name: &str, a: &Arm| match a.rate {
         Some(r) => format!(
@@ -384,7 +386,7 @@ fn describe(v: &CompareVerdict) -> String {
     let mut s = format!("{} vs {}", side("on", &v.on), side("off", &v.off));
     if let (Some(d), Some(i)) = (v.difference, v.interval) {
         s.push_str(&format!(
-            ": {}, {} always-valid interval [{}, {}]",
+            ": {}, {} always-valid bounds [{}, {}]",
             points(d),
             percent_level(i.confidence),
             signed(i.lower),
@@ -464,7 +466,7 @@ mod tests {
         assert_eq!(
             v.explanation,
             "on 1.00% (600/60,000) vs off 1.00% (5,400/540,000): +0.00 points, 95% always-valid \
-             interval [-0.14, +0.14]: all of it within the allowed +0.50 points"
+             bounds [-0.13, +0.13]: the upper bound is within the allowed +0.50 points"
         );
         assert_eq!(v.verdict, Verdict::Pass);
         assert_eq!(v.needed, None);
@@ -477,7 +479,8 @@ mod tests {
         assert_eq!(
             v.explanation,
             "on 2.00% (1,200/60,000) vs off 1.00% (5,400/540,000): +1.00 points, 95% always-valid \
-             interval [+0.81, +1.19]: all of it above the allowed +0.50 points, on is worse than off"
+             bounds [+0.82, +1.18]: the lower bound is above the allowed +0.50 points, on is worse \
+             than off"
         );
         assert_eq!(v.verdict, Verdict::Fail);
     }
@@ -487,7 +490,7 @@ mod tests {
         let v = run((30.0, 3_000.0), (270.0, 27_000.0), Some(10.0));
         assert_eq!(v.verdict, Verdict::NoData);
         let n = v.needed.unwrap();
-        // At the needed sample, with the same rates, the interval just clears max_increase.
+        // At the needed sample, with the same rates, the upper bound just clears max_increase.
         let m = (3_000.0 + n.on as f64) / 3_000.0;
         let later = run(
             (30.0 * m, 3_000.0 * m),
@@ -503,9 +506,9 @@ mod tests {
         );
         assert_eq!(sooner.verdict, Verdict::NoData);
         // The projection keeps the split: off grows nine times as much as on.
-        assert!((n.off as f64 / n.on as f64 - 9.0).abs() < 0.01, "{n:?}");
+        assert!((n.off as f64 / n.on as f64 - 9.0).abs() < 0.05, "{n:?}");
         assert!(v.explanation.ends_with(&format!(
-            "it still contains the allowed +0.50 points; about {} more on and {} more off \
+            "the bounds are on both sides of the allowed +0.50 points; about {} more on and {} more off \
              requests at these rates",
             count(n.on as f64),
             count(n.off as f64)
@@ -520,7 +523,7 @@ mod tests {
         assert_eq!(
             v.explanation,
             "too little traffic: on 3.33% (1/30) vs off 0.74% (2/270): +2.59 points, 95% \
-             always-valid interval [-95.71, +100.00]; each arm needs at least 100 requests"
+             always-valid bounds [-83.91, +89.10]; each arm needs at least 100 requests"
         );
     }
 
@@ -558,7 +561,7 @@ mod tests {
         assert_eq!(four.alpha, 0.0125);
         assert_eq!(four.interval.unwrap().confidence, 0.9875);
         assert!(four.interval.unwrap().upper > one.interval.unwrap().upper);
-        assert!(four.explanation.contains("98.75% always-valid interval"));
+        assert!(four.explanation.contains("98.75% always-valid bounds"));
     }
 
     #[test]
