@@ -29,4 +29,5 @@ mod unleash_errors;
 mod unleash_parity;
 mod unleash_server;
 
+mod stats_plan_power;
 mod stats_simulation;
