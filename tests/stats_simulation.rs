@@ -228,6 +228,16 @@ fn at_the_allowed_increase_neither_verdict_is_wrong_more_than_alpha() {
     assert!(share(t.passed, t.runs) <= bound, "{t:?}");
 }
 
+/// The same at a 5% stage, where `on` sees 20 requests and 0.3 errors a look: an `on` arm that
+/// shows few errors by chance must not pass (the score variance of `stats::variance`).
+#[test]
+fn at_the_allowed_increase_a_small_stage_does_not_pass_by_luck() {
+    let t = simulate(Scenario::new(0.015, 0.01, 5.0, 400, 240), 2_000, 7);
+    let bound = tolerance(DEFAULT_ALPHA, t.runs);
+    assert!(share(t.failed, t.runs) <= bound, "{t:?}");
+    assert!(share(t.passed, t.runs) <= bound, "{t:?}");
+}
+
 /// A/B: a one-point increase (2% against 1%) with `max_increase` 0.5 points, 50% stage,
 /// 1,000 requests a look (120,000 an hour): caught by the look the power formula predicts
 /// for 80% power (32 looks, 16 minutes) in at least 80% of rollouts.

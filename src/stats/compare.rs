@@ -12,11 +12,15 @@
 //! A wrong `fail` (θ ≤ `max_increase` < L) needs L to miss θ, a wrong `pass` (U ≤
 //! `max_increase` < θ) needs U to miss θ: each happens in at most a share α of rollouts, however
 //! often the gate is looked at. Together [L, U] is a (1 − 2α) interval.
+//!
+//! The verdict runs both one-sided tests at θ₀ = `max_increase`, with the variance of
+//! [`super::variance::at`] for that θ₀; the bounds invert the same tests over every θ₀.
 
 use serde::{Deserialize, Serialize};
 
 use super::msprt;
 use super::split::{self, SplitCheck};
+use super::variance;
 use super::InputError;
 
 /// The default false-alarm bound shared by a stage's compare gates.
@@ -166,16 +170,6 @@ fn arm(c: Counts) -> Arm {
     }
 }
 
-/// The variance of p̂_on − p̂_off, with each rate taken as (errors + 1) / (total + 2) (the
-/// Agresti–Caffo adjustment) so that an arm with no errors yet does not look certain.
-pub fn difference_variance(on: Counts, off: Counts) -> f64 {
-    let part = |c: Counts| {
-        let p = (c.errors.min(c.total) + 1.0) / (c.total + 2.0);
-        p * (1.0 - p) / c.total
-    };
-    part(on) + part(off)
-}
-
 /// Why a decision is what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -204,7 +198,6 @@ pub struct Decision {
     pub on: Arm,
     pub off: Arm,
     pub difference: Option<f64>,
-    pub interval: Option<Interval>,
     /// This gate's share of alpha.
     pub alpha: f64,
     /// The mixing standard deviation τ used.
@@ -224,21 +217,9 @@ pub fn decide(input: &CompareInput) -> Result<Decision, InputError> {
     let split = share
         .filter(|s| *s > 0.0 && *s < 1.0)
         .map(|s| split::check_split(on.total, off.total, s));
-    let (difference, interval) = match (on.rate, off.rate) {
-        (Some(a), Some(b)) => {
-            let d = a - b;
-            let r = msprt::radius(difference_variance(input.on, input.off), tau, alpha);
-            (
-                Some(d),
-                // A difference of rates is within [-1, 1] whatever the sample.
-                Some(Interval {
-                    lower: (d - r).max(-1.0),
-                    upper: (d + r).min(1.0),
-                    confidence: 1.0 - alpha,
-                }),
-            )
-        }
-        _ => (None, None),
+    let difference = match (on.rate, off.rate) {
+        (Some(a), Some(b)) => Some(a - b),
+        _ => None,
     };
     let reason = if split.as_ref().is_some_and(|s| s.mismatch) {
         Reason::SplitMismatch
@@ -249,10 +230,16 @@ pub fn decide(input: &CompareInput) -> Result<Decision, InputError> {
     } else if on.total < MIN_PER_ARM || off.total < MIN_PER_ARM {
         Reason::TooLittle
     } else {
-        match interval {
-            Some(i) if i.lower > delta => Reason::Above,
-            Some(i) if i.upper <= delta => Reason::Within,
-            _ => Reason::Undecided,
+        // Both one-sided tests at θ₀ = max_increase: the distance from the estimate to
+        // max_increase against the bound's reach there.
+        let d = difference.expect("both arms have requests");
+        let r = msprt::radius(variance::at(input.on, input.off, delta), tau, alpha);
+        if d - delta >= r {
+            Reason::Above
+        } else if delta - d >= r {
+            Reason::Within
+        } else {
+            Reason::Undecided
         }
     };
     let verdict = match reason {
@@ -269,7 +256,6 @@ pub fn decide(input: &CompareInput) -> Result<Decision, InputError> {
         on,
         off,
         difference,
-        interval,
         alpha,
         tau,
         split,
@@ -285,7 +271,7 @@ pub fn compare(input: &CompareInput) -> Result<CompareVerdict, InputError> {
         on: d.on,
         off: d.off,
         difference: d.difference,
-        interval: d.interval,
+        interval: bounds(input, &d),
         max_increase: delta,
         alpha: d.alpha,
         needed: None,
@@ -362,12 +348,47 @@ fn needed(input: &CompareInput, d: &Decision) -> Option<Needed> {
         total: c.total * m,
     };
     let fits = |m: f64| {
-        let v = difference_variance(scaled(input.on, m), scaled(input.off, m));
+        let v = variance::at(
+            scaled(input.on, m),
+            scaled(input.off, m),
+            input.max_increase,
+        );
         msprt::radius(v, d.tau, d.alpha) <= gap
     };
     msprt::smallest(fits, 1.0, 1e9).map(|m| Needed {
         on: ((m - 1.0) * d.on.total).ceil() as u64,
         off: ((m - 1.0) * d.off.total).ceil() as u64,
+    })
+}
+
+/// The bounds: the null values θ₀ where the one-sided tests stop rejecting, found by bisection
+/// (the variance depends on θ₀). None without requests in both arms.
+fn bounds(input: &CompareInput, d: &Decision) -> Option<Interval> {
+    let diff = d.difference?;
+    let reach =
+        |theta0: f64| msprt::radius(variance::at(input.on, input.off, theta0), d.tau, d.alpha);
+    // g(θ₀) = distance − reach is negative at the estimate and grows with the distance; the
+    // crossing on each side is the bound, or ±1 when there is none.
+    let cross = |toward: f64| {
+        let edge = toward * 0.999_999;
+        if (edge - diff).abs() - reach(edge) < 0.0 {
+            return toward;
+        }
+        let (mut inside, mut outside) = (diff, edge);
+        for _ in 0..60 {
+            let mid = 0.5 * (inside + outside);
+            if (mid - diff).abs() - reach(mid) < 0.0 {
+                inside = mid;
+            } else {
+                outside = mid;
+            }
+        }
+        0.5 * (inside + outside)
+    };
+    Some(Interval {
+        lower: cross(-1.0),
+        upper: cross(1.0),
+        confidence: 1.0 - d.alpha,
     })
 }
 
@@ -466,7 +487,7 @@ mod tests {
         assert_eq!(
             v.explanation,
             "on 1.00% (600/60,000) vs off 1.00% (5,400/540,000): +0.00 points, 95% always-valid \
-             bounds [-0.13, +0.13]: the upper bound is within the allowed +0.50 points"
+             bounds [-0.13, +0.14]: the upper bound is within the allowed +0.50 points"
         );
         assert_eq!(v.verdict, Verdict::Pass);
         assert_eq!(v.needed, None);
@@ -523,7 +544,7 @@ mod tests {
         assert_eq!(
             v.explanation,
             "too little traffic: on 3.33% (1/30) vs off 0.74% (2/270): +2.59 points, 95% \
-             always-valid bounds [-83.91, +89.10]; each arm needs at least 100 requests"
+             always-valid bounds [-83.91, +92.94]; each arm needs at least 100 requests"
         );
     }
 
@@ -550,6 +571,34 @@ mod tests {
             v.explanation,
             "no control: the stage sends every request to on, there is nothing to compare with"
         );
+    }
+
+    #[test]
+    fn the_verdict_and_the_bounds_agree() {
+        // The verdict tests at max_increase; the bounds invert the same tests over every null
+        // value. They must tell the same story on any counts.
+        let mut seen = [0; 3];
+        for on_total in [150.0, 1_000.0, 8_000.0, 60_000.0] {
+            for off_total in [150.0, 5_000.0, 200_000.0] {
+                for on_rate in [0.0, 0.004, 0.01, 0.016, 0.03, 0.2] {
+                    let v = run(
+                        (on_rate * on_total, on_total),
+                        (0.01 * off_total, off_total),
+                        None,
+                    );
+                    let i = v.interval.unwrap();
+                    let (lo, hi) = (i.lower, i.upper);
+                    match v.verdict {
+                        Verdict::Fail => seen[0] += usize::from(lo > 0.005 - 1e-9),
+                        Verdict::Pass => seen[1] += usize::from(hi <= 0.005 + 1e-9),
+                        _ => seen[2] += usize::from(lo <= 0.005 + 1e-9 && hi > 0.005 - 1e-9),
+                    }
+                    assert!(lo <= v.difference.unwrap() && v.difference.unwrap() <= hi);
+                }
+            }
+        }
+        assert_eq!(seen.iter().sum::<usize>(), 4 * 3 * 6, "{seen:?}");
+        assert!(seen.iter().all(|&n| n > 5), "{seen:?}");
     }
 
     #[test]

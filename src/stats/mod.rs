@@ -14,6 +14,7 @@ pub mod msprt;
 pub mod power;
 pub mod special;
 pub mod split;
+pub mod variance;
 
 pub use compare::{compare, decide, CompareInput, CompareVerdict, Counts, Decision, Verdict};
 pub use power::{minimum_sample, MinimumSample, PowerInput};
