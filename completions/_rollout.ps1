@@ -55,12 +55,18 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             break
         }
         'rollout;plan' {
+            [CompletionResult]::new('--traffic', '--traffic', [CompletionResultType]::ParameterName, 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d)')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The error rate of off, the baseline: 0.01 or 1%')
+            [CompletionResult]::new('--max-increase', '--max-increase', [CompletionResultType]::ParameterName, 'The compare gate''s allowed degradation, absolute: 0.005 or 0.5%')
+            [CompletionResult]::new('--alpha', '--alpha', [CompletionResultType]::ParameterName, 'The false-alarm bound shared by the stage''s compare gates')
+            [CompletionResult]::new('--gates', '--gates', [CompletionResultType]::ParameterName, 'How many compare gates share alpha')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment to act on (a name under `environments:`, or the provider''s environment)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to keep trying the provider before giving up')
+            [CompletionResult]::new('--power', '--power', [CompletionResultType]::ParameterName, 'Show each stage''s minimum soak for a compare gate to detect --max-increase (80% power)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Change nothing: print each request that would be sent and the event that would be recorded')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout (with "schema": 1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')

@@ -583,12 +583,32 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__plan)
-            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-C -q -v -y -h --power --traffic --baseline --max-increase --alpha --gates --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --traffic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-increase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alpha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -51,12 +51,18 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollout;plan'= {
+            cand --traffic 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d)'
+            cand --baseline 'The error rate of off, the baseline: 0.01 or 1%'
+            cand --max-increase 'The compare gate''s allowed degradation, absolute: 0.005 or 0.5%'
+            cand --alpha 'The false-alarm bound shared by the stage''s compare gates'
+            cand --gates 'How many compare gates share alpha'
             cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
             cand --color 'When to use colour'
             cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
             cand --timeout 'How long to keep trying the provider before giving up'
+            cand --power 'Show each stage''s minimum soak for a compare gate to detect --max-increase (80% power)'
             cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
             cand --json 'Print one JSON document on stdout (with "schema": 1)'
             cand -q 'Print only results and errors'

@@ -51,6 +51,11 @@ complete -c rollout -n "__fish_rollout_needs_command" -f -a "validate" -d 'Check
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "init" -d 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l traffic -d 'Requests reaching the flag\'s code, both arms together: 12000/h (also /min, /s, /d)' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l baseline -d 'The error rate of off, the baseline: 0.01 or 1%' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l max-increase -d 'The compare gate\'s allowed degradation, absolute: 0.005 or 0.5%' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l alpha -d 'The false-alarm bound shared by the stage\'s compare gates' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l gates -d 'How many compare gates share alpha' -r
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -s C -l dir -d 'Run as if started in DIR (where stages.yaml is, or below it)' -r -F
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l env -d 'Environment to act on (a name under `environments:`, or the provider\'s environment)' -r
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -58,6 +63,7 @@ always\t''
 never\t''"
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l actor -d 'Who is making the change [default: ROLLOUT_ACTOR, CI\'s actor, git user.email, $USER]' -r
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l timeout -d 'How long to keep trying the provider before giving up' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l power -d 'Show each stage\'s minimum soak for a compare gate to detect --max-increase (80% power)'
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l dry-run -d 'Change nothing: print each request that would be sent and the event that would be recorded'
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l json -d 'Print one JSON document on stdout (with "schema": 1)'
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -s q -l quiet -d 'Print only results and errors'

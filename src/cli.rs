@@ -37,7 +37,7 @@ pub struct ForceArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the stage table as a timeline, marking the current stage
-    Plan,
+    Plan(crate::commands::plan_power::PlanArgs),
     /// Show the flag's state as the provider reports it, and when the next stage is allowed
     Status,
     /// Move to the next stage (or STAGE, which must be the next one)

@@ -24,6 +24,7 @@ pub mod notify;
 pub mod output;
 pub mod provider;
 pub mod redact;
+pub mod stats;
 pub mod yaml;
 pub mod yaml_reader;
 

@@ -33,3 +33,6 @@ mod unleash_concurrency;
 mod unleash_errors;
 mod unleash_parity;
 mod unleash_server;
+
+mod stats_plan_power;
+mod stats_simulation;

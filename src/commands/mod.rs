@@ -7,6 +7,7 @@ mod history;
 pub mod init;
 mod kill;
 mod plan;
+pub mod plan_power;
 mod preview;
 mod resume;
 mod rollback;
@@ -30,7 +31,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         command => {
             let ctx = Context::load(g, out)?;
             match command {
-                Command::Plan => plan::run(&ctx).await,
+                Command::Plan(args) => plan::run(&ctx, &args).await,
                 Command::Status => status::run(&ctx).await,
                 Command::Advance { stage, force } => {
                     advance::run(&ctx, stage.as_deref(), &force).await

@@ -41,7 +41,10 @@ pub fn earliest_starts(
     out
 }
 
-pub async fn run(ctx: &Context) -> Result<i32> {
+pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i32> {
+    if args.power {
+        return super::plan_power::run(ctx, args);
+    }
     let (state, read_error) = match ctx.provider.read().await {
         Ok(mut s) => {
             engine::add_times(ctx, &mut s).await;
