@@ -68,7 +68,7 @@ pub struct Client {
 impl Client {
     /// `base` is the server URL as configured; the token is registered as a secret.
     pub fn new(base: &str, token: String, token_var: String, timeout: Duration) -> Result<Client> {
-        crate::redact::register(&token);
+        crate::secret_policy::register_token(&token);
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
