@@ -14,6 +14,7 @@ mod rollout_concurrency;
 mod rollout_config_errors;
 mod rollout_notify_secrets;
 mod rollout_terminal;
+mod secrets_everywhere;
 
 mod checklist_broken;
 mod checklist_commands;
