@@ -157,7 +157,10 @@ impl Reader {
             if !seen.insert(key.text.as_str()) {
                 self.error(
                     key.pos,
-                    format!("`{}` appears twice in {what}", key.text),
+                    format!(
+                        "`{}` appears twice in {what}",
+                        sanitize::short(&key.text, 60)
+                    ),
                     "keep one of them",
                 );
             } else if !known.contains(&key.text.as_str()) {
@@ -167,7 +170,7 @@ impl Reader {
                 };
                 self.error(
                     key.pos,
-                    format!("unknown key `{}` in {what}", key.text),
+                    format!("unknown key `{}` in {what}", sanitize::short(&key.text, 60)),
                     help,
                 );
             }
@@ -306,7 +309,10 @@ impl Reader {
             Err(err) => {
                 self.error(
                     node.pos,
-                    format!("{what} `{text}` is not a duration ({err})"),
+                    format!(
+                        "{what} `{}` is not a duration ({err})",
+                        sanitize::short(&text, 60)
+                    ),
                     "write a number and a unit, for example 30m, 36h or 3d",
                 );
                 None
@@ -321,7 +327,7 @@ impl Reader {
             Err(_) => {
                 self.error(
                     node.pos,
-                    format!("{what} `{text}` is not a date"),
+                    format!("{what} `{}` is not a date", sanitize::short(&text, 60)),
                     "write a calendar date as YYYY-MM-DD, for example 2024-01-15",
                 );
                 None
@@ -332,7 +338,7 @@ impl Reader {
 
 fn describe(node: &Node) -> String {
     match &node.value {
-        Value::Scalar { text, .. } if !node.is_null() => format!("`{text}`"),
+        Value::Scalar { text, .. } if !node.is_null() => format!("`{}`", sanitize::short(text, 60)),
         _ => node.kind_name().to_string(),
     }
 }
