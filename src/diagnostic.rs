@@ -56,14 +56,15 @@ impl Diagnostics {
         }
     }
 
-    /// Records a problem; control characters quoted from the file are shown as escapes.
+    /// Records a problem (one line, and one line of help); control characters and line breaks
+    /// quoted from the file are shown as escapes.
     pub fn push(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
         let message = message.into();
         self.items.push(Diagnostic {
             file: self.file.clone(),
             pos,
-            message: crate::sanitize::visible(&message).into_owned(),
-            help: help.map(|h| crate::sanitize::visible(&h).into_owned()),
+            message: crate::sanitize::one_line(&message).into_owned(),
+            help: help.map(|h| crate::sanitize::one_line(&h).into_owned()),
         });
     }
 

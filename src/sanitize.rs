@@ -47,6 +47,25 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` on one line: every control character shown as an escape, line breaks and tabs too
+/// (for a value quoted in a one-line message).
+#[must_use]
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if find_control(text, true).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if is_control(c) => escape(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// One line of text for a terminal that may keep its colours: SGR sequences (`ESC [ 1;31 m`) are
 /// kept, every other control character is shown as an escape.
 #[must_use]
@@ -104,6 +123,7 @@ mod tests {
         assert_eq!(visible("two\nlines\tok"), "two\nlines\tok");
         assert_eq!(visible("over\rwrite"), "over\\rwrite");
         assert_eq!(visible("rtl\u{202e}txt"), "rtl\\u{202e}txt");
+        assert_eq!(one_line("a\nb\tc\u{1b}"), "a\\nb\\tc\\x1b");
         assert!(matches!(visible("plain"), Cow::Borrowed(_)));
     }
 
