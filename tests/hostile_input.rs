@@ -285,3 +285,63 @@ fn a_huge_journal_line_is_skipped_as_damaged() {
         "{doc}"
     );
 }
+
+/// A stand-in provider that answers every request with `status` and `body` (JSON).
+fn answering(status: u16, body: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn provider_text_is_printed_with_control_characters_visible() {
+    let port = answering(
+        400,
+        r#"{"message":"bad request \u001b]0;pwned\u0007\u001b[2J\u009b31m here"}"#,
+    );
+    let p = Project::new().file(
+        "stages.yaml",
+        &format!("flag: f\nprovider: {{ kind: unleash, url: \"http://127.0.0.1:{port}\" }}\nstages: [{{ name: a, percentage: 5 }}]\n"),
+    );
+    for args in [&["status", "-v"][..], &["advance", "-v"], &["kill", "-v"]] {
+        let done = p
+            .rollout(args)
+            .env("UNLEASH_API_TOKEN", "default:development.tok3n-half-5a4b")
+            .status(4)
+            .run();
+        assert!(
+            done.stderr
+                .contains("bad request \\x1b]0;pwned\\x07\\x1b[2J\\u{9b}31m here"),
+            "{args:?}: {}",
+            done.stderr
+        );
+        for raw in ["\u{1b}", "\u{7}", "\u{9b}"] {
+            assert!(
+                !done.stderr.contains(raw),
+                "{args:?}: raw {raw:?} in {:?}",
+                done.stderr
+            );
+            assert!(
+                !done.stdout.contains(raw),
+                "{args:?}: raw {raw:?} in {:?}",
+                done.stdout
+            );
+        }
+    }
+}
