@@ -285,10 +285,11 @@ fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str) {
 
 fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOverrides {
     refuse_secrets(r, fields, what);
+    // Each is one word or address, printed and journaled: no control characters or line breaks.
     let mut text = |key: &str| {
         fields
             .value(key)
-            .and_then(|n| r.string(n, &format!("`{key}` in {what}")))
+            .and_then(|n| r.name(n, &format!("`{key}` in {what}")))
     };
     let out = ProviderOverrides {
         url: text("url"),
