@@ -34,9 +34,12 @@ pub fn parse_duration(text: &str) -> std::result::Result<std::time::Duration, St
         Ok(d) if d <= MAX_DURATION => Ok(d),
         Ok(_) | Err(humantime::DurationError::NumberOverflow) => Err(format!(
             "`{}` is longer than the limit of {MAX_DURATION_TEXT}",
-            text.trim()
+            crate::sanitize::short(text.trim(), 60)
         )),
-        Err(e) => Err(format!("`{}` is not a duration ({e})", text.trim())),
+        Err(e) => Err(format!(
+            "`{}` is not a duration ({e})",
+            crate::sanitize::short(text.trim(), 60)
+        )),
     }
 }
 

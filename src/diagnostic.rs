@@ -38,6 +38,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The problems printed for one file: past this the first ones are what a person fixes next.
+const MAX_SHOWN: usize = 100;
+
 /// Every problem found in one pass over a file: validation reports all of them at once.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -53,12 +56,15 @@ impl Diagnostics {
         }
     }
 
+    /// Records a problem (one line, and one line of help); control characters and line breaks
+    /// quoted from the file are shown as escapes.
     pub fn push(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
+        let message = message.into();
         self.items.push(Diagnostic {
             file: self.file.clone(),
             pos,
-            message: message.into(),
-            help,
+            message: crate::sanitize::one_line(&message).into_owned(),
+            help: help.map(|h| crate::sanitize::one_line(&h).into_owned()),
         });
     }
 
@@ -86,9 +92,13 @@ impl Diagnostics {
         let mut text = self
             .items
             .iter()
+            .take(MAX_SHOWN)
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n");
+        if count > MAX_SHOWN {
+            text.push_str(&format!("\n... and {} more problems", count - MAX_SHOWN));
+        }
         if count > 1 {
             text.push_str(&format!("\n{count} problems in {}", self.file.display()));
         }

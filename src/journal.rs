@@ -155,13 +155,31 @@ pub fn read(dir: &Path) -> Result<Entries> {
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(line) {
-            Ok(v) if v.is_object() => records.push(v),
-            Ok(_) => damaged.push((i + 1, "not a JSON object".to_string())),
-            Err(e) => damaged.push((i + 1, e.to_string())),
+        match parse_line(line) {
+            Ok(v) => records.push(v),
+            Err(why) => damaged.push((i + 1, why)),
         }
     }
     Ok(Entries { records, damaged })
+}
+
+/// The longest journal line read back (a record is a few hundred bytes): longer ones are reported
+/// as damaged without being parsed. See docs/limits.md.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// One journal line as a record, or why it is not one.
+pub fn parse_line(line: &str) -> std::result::Result<Value, String> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(format!(
+            "the line is {} bytes, longer than the limit of {MAX_LINE_BYTES}",
+            line.len()
+        ));
+    }
+    match serde_json::from_str::<Value>(line) {
+        Ok(v) if v.is_object() => Ok(v),
+        Ok(_) => Err("not a JSON object".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The newest flag-change event that moved `flag` in `environment` to `stage`.

@@ -24,6 +24,8 @@ pub mod notify;
 pub mod output;
 pub mod provider;
 pub mod redact;
+pub mod sanitize;
+pub mod secret_policy;
 pub mod stats;
 pub mod yaml;
 pub mod yaml_reader;

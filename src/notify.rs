@@ -23,19 +23,17 @@ pub fn payload(event: &Event) -> Value {
     body
 }
 
+/// The target's URL, registered as a secret (with its token-bearing path) before anything else.
 fn resolve(target: &NotifyTarget) -> Option<String> {
     match target {
-        NotifyTarget::Url(url) => Some(url.clone()),
-        NotifyTarget::UrlEnv(var) => std::env::var(var).ok().filter(|u| !u.is_empty()),
+        NotifyTarget::UrlEnv(var) => crate::secret_policy::url_from_env(var),
     }
 }
 
 /// Registers every notify URL as a secret, so no output path can show one.
 pub fn register_secrets(targets: &[NotifyTarget]) {
     for t in targets {
-        if let Some(url) = resolve(t) {
-            crate::redact::register(&url);
-        }
+        let _ = resolve(t);
     }
 }
 

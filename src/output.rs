@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use crate::global_args::{ColorChoice, GlobalArgs};
 use crate::redact::scrub;
+// Errors, warnings and -v lines quote provider and task text: never let it drive the terminal.
+// Results and progress may hold our own colours (SGR) and nothing else.
+use crate::sanitize::{keep_colours, visible};
 
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -53,35 +56,35 @@ impl Output {
     pub fn data(&self, text: &str) {
         if !self.json {
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", scrub(text));
+            let _ = writeln!(out, "{}", scrub(&keep_colours(text)));
         }
     }
 
     /// Progress and context, on stderr (suppressed by `-q`).
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", scrub(text));
+            eprintln!("{}", scrub(&keep_colours(text)));
         }
     }
 
     /// Details shown with `-v`.
     pub fn debug(&self, text: &str) {
         if self.verbose {
-            eprintln!("{}", self.dim_err(&scrub(text)));
+            eprintln!("{}", self.dim_err(&scrub(&visible(text))));
         }
     }
 
     pub fn warn(&self, text: &str) {
         let label = self.paint_err(Style::new().yellow().bold(), "warning:");
-        eprintln!("{label} {}", scrub(text));
+        eprintln!("{label} {}", scrub(&visible(text)));
     }
 
     pub fn error(&self, err: &crate::error::Error) {
         let label = self.paint_err(Style::new().red().bold(), "error:");
-        eprintln!("{label} {}", scrub(&err.message));
+        eprintln!("{label} {}", scrub(&visible(&err.message)));
         if let Some(hint) = &err.hint {
             let label = self.paint_err(Style::new().cyan(), "hint:");
-            eprintln!("{label} {}", scrub(hint));
+            eprintln!("{label} {}", scrub(&visible(hint)));
         }
     }
 

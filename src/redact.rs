@@ -10,9 +10,16 @@ fn registry() -> &'static Mutex<Vec<String>> {
     SECRETS.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-/// Remembers a secret value so that [`scrub`] hides it. Short values are ignored: hiding "a"
-/// everywhere would mangle output without protecting anything.
+/// Remembers a secret value so that [`scrub`] hides it, exactly as given and trimmed (a variable
+/// set from a file often ends in a newline). Short values are ignored: hiding "a" everywhere
+/// would mangle output without protecting anything. [`crate::secret_policy`] decides what else of
+/// a secret to register (its distinctive parts).
 pub fn register(secret: &str) {
+    add(secret);
+    add(secret.trim());
+}
+
+fn add(secret: &str) {
     if secret.len() < 4 {
         return;
     }

@@ -1,13 +1,28 @@
 //! Typed reads from a positioned YAML tree, collecting every problem instead of stopping at the
 //! first: the shared half of validating `stages.yaml` and `checklists/*.yaml`.
 
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::yaml::{Key, Node, Value};
+use crate::error::{Error, Result};
+use crate::sanitize;
+use crate::yaml::{self, Key, Limits, Node, Value};
+
+/// The bytes of a config file, reading at most one byte past the size limit (so a huge file or a
+/// device is refused by [`Reader::parse_root`] without being read whole).
+pub fn read_source(path: &Path) -> Result<Vec<u8>> {
+    let cap = Limits::DEFAULT.file_bytes as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(bytes)
+}
 
 pub struct Reader {
     pub diags: Diagnostics,
@@ -50,6 +65,10 @@ impl<'n> Fields<'n> {
 /// The known word closest to `word`, when it is close enough to be a likely typo.
 #[must_use]
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    // The similarity costs length squared: nothing long is a typo of a short word anyway.
+    if word.len() > 64 {
+        return None;
+    }
     known
         .iter()
         .map(|k| (strsim::jaro_winkler(word, k), *k))
@@ -67,6 +86,49 @@ impl Reader {
 
     pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
         self.diags.error(pos, message, help);
+    }
+
+    /// Decodes and parses a whole file within the limits; `None` when it could not be read (the
+    /// problem is reported).
+    pub fn parse_root(&mut self, source: &[u8]) -> Option<Node> {
+        match yaml::parse(source) {
+            Ok(root) => Some(root),
+            Err(err) => {
+                match err.help {
+                    Some(help) => self.error(err.pos, err.message, help),
+                    None => self.error(
+                        err.pos,
+                        format!("this is not valid YAML: {}", err.message),
+                        "fix the YAML syntax here (indentation, a missing `:` or an unclosed quote or bracket)",
+                    ),
+                }
+                None
+            }
+        }
+    }
+
+    /// Reports `text` when it holds a control character (escape sequences, NUL, ...), which would
+    /// reach a terminal when printed. `names` also refuses line breaks and tabs. True when clean.
+    pub fn clean(&mut self, text: &str, pos: Pos, what: &str, names: bool) -> bool {
+        let Some((i, c)) = sanitize::find_control(text, names) else {
+            return true;
+        };
+        self.error(
+            pos,
+            format!(
+                "{what} holds the control character U+{:04X} (character {} of the value)",
+                c as u32,
+                i + 1
+            ),
+            "remove it: control characters would be sent to the terminal of whoever prints this",
+        );
+        false
+    }
+
+    /// A name (stage, flag key, user, group): text without control characters or line breaks.
+    pub fn name(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.string(node, what)?;
+        self.clean(&text, node.pos, what, true).then_some(text)
     }
 
     /// Reads a mapping, reporting keys that are not in `known` (with a suggestion) and duplicates.
@@ -87,11 +149,18 @@ impl Reader {
             );
             return None;
         };
-        for (i, (key, _)) in entries.iter().enumerate() {
-            if entries[..i].iter().any(|(k, _)| k.text == key.text) {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
+        for (key, _) in entries {
+            if !self.clean(&key.text, key.pos, &format!("a key in {what}"), true) {
+                continue;
+            }
+            if !seen.insert(key.text.as_str()) {
                 self.error(
                     key.pos,
-                    format!("`{}` appears twice in {what}", key.text),
+                    format!(
+                        "`{}` appears twice in {what}",
+                        sanitize::short(&key.text, 60)
+                    ),
                     "keep one of them",
                 );
             } else if !known.contains(&key.text.as_str()) {
@@ -101,7 +170,7 @@ impl Reader {
                 };
                 self.error(
                     key.pos,
-                    format!("unknown key `{}` in {what}", key.text),
+                    format!("unknown key `{}` in {what}", sanitize::short(&key.text, 60)),
                     help,
                 );
             }
@@ -158,9 +227,12 @@ impl Reader {
         items
     }
 
+    /// A text value; control characters other than line breaks and tabs are refused.
     pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
-            Value::Scalar { text, .. } if !node.is_null() => Some(text.clone()),
+            Value::Scalar { text, .. } if !node.is_null() => self
+                .clean(text, node.pos, what, false)
+                .then(|| text.clone()),
             _ => {
                 self.error(
                     node.pos,
@@ -218,7 +290,7 @@ impl Reader {
                 Some(out)
             }
             Value::Scalar { .. } if node.is_null() => Some(Vec::new()),
-            Value::Scalar { text, .. } => Some(vec![(text.clone(), node.pos)]),
+            Value::Scalar { .. } => self.string(node, what).map(|text| vec![(text, node.pos)]),
             Value::Map(_) => {
                 self.error(
                     node.pos,
@@ -252,7 +324,7 @@ impl Reader {
             Err(_) => {
                 self.error(
                     node.pos,
-                    format!("{what} `{text}` is not a date"),
+                    format!("{what} `{}` is not a date", sanitize::short(&text, 60)),
                     "write a calendar date as YYYY-MM-DD, for example 2024-01-15",
                 );
                 None
@@ -263,7 +335,7 @@ impl Reader {
 
 fn describe(node: &Node) -> String {
     match &node.value {
-        Value::Scalar { text, .. } if !node.is_null() => format!("`{text}`"),
+        Value::Scalar { text, .. } if !node.is_null() => format!("`{}`", sanitize::short(text, 60)),
         _ => node.kind_name().to_string(),
     }
 }

@@ -11,6 +11,7 @@ mod exposure_vectors;
 mod file_provider_crash;
 mod file_provider_faults;
 mod flagd_parity;
+mod hostile_input;
 mod interrupt_write;
 mod man_pages;
 mod rollout_commands;
@@ -18,6 +19,7 @@ mod rollout_concurrency;
 mod rollout_config_errors;
 mod rollout_notify_secrets;
 mod rollout_terminal;
+mod secrets_everywhere;
 
 mod checklist_broken;
 mod checklist_commands;

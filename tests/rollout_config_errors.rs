@@ -153,11 +153,11 @@ const BROKEN: &[(&str, &str, &str, &str, &str)] = &[
         "keep one of them",
     ),
     (
-        "notify URL with credentials in the YAML",
-        "flag: f\nnotify:\n  - url: https://user:hunter22@hooks.example.com/x\nstages:\n  - { name: a, percentage: 5 }\n",
-        "stages.yaml:3:10",
-        "holds credentials",
-        "remove the user:password part",
+        "notify URL in the YAML (webhook URLs hold tokens)",
+        "flag: f\nnotify:\n  - url: https://hooks.example.com/services/T0/B0/x\nstages:\n  - { name: a, percentage: 5 }\n",
+        "stages.yaml:3:5",
+        "would put a webhook URL, which holds its token, in stages.yaml",
+        "name it with `url_env: SLACK_WEBHOOK_URL`",
     ),
     (
         "empty file",

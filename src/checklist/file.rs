@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
 use crate::error::{Error, Result};
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
 const TOP_KEYS: [&str; 3] = ["title", "description", "tasks"];
@@ -43,30 +43,22 @@ impl Checklist {
 
     /// Reads and validates `path` (exit 2 with every problem when it is broken).
     pub fn load(path: &Path) -> Result<Checklist> {
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+        let source = crate::yaml_reader::read_source(path)?;
         let shown = shown_path(path);
-        let mut checklist = Self::parse(&shown, &source)?;
+        let mut checklist = Self::parse(&shown, source)?;
         checklist.path = path.to_path_buf();
         Ok(checklist)
     }
 
-    pub fn parse(path: &Path, source: &str) -> Result<Checklist> {
+    /// Validates `source` (the bytes of `path`), within the limits of docs/limits.md.
+    pub fn parse(path: &Path, source: impl AsRef<[u8]>) -> Result<Checklist> {
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut r = Reader::new(path);
-        let root = match yaml::parse(source) {
-            Ok(root) => root,
-            Err(err) => {
-                r.error(
-                    err.pos,
-                    format!("this is not valid YAML: {}", err.message),
-                    "fix the YAML syntax here (indentation, a missing `:` or an unclosed quote or bracket)",
-                );
-                return Err(r.diags.into_error());
-            }
+        let Some(root) = r.parse_root(source.as_ref()) else {
+            return Err(r.diags.into_error());
         };
         let checklist = read_checklist(&mut r, &root, path, name);
         r.diags.into_result()?;
@@ -129,13 +121,14 @@ fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
         "- { name: Run tests, run: cargo test }",
     );
     let mut tasks: Vec<Task> = Vec::new();
+    let mut lines: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("task {}", i + 1);
         let Some(fields) = r.mapping(item, &what, &TASK_KEYS) else {
             continue;
         };
         if let Some(task) = read_task(r, &fields, &what) {
-            if let Some(prev) = tasks.iter().find(|t| t.id == task.id) {
+            if let Some(&line) = lines.get(&task.id) {
                 let id_pos = fields
                     .key_pos("id")
                     .or_else(|| fields.key_pos("name"))
@@ -144,12 +137,13 @@ fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
                     id_pos,
                     format!(
                         "task id `{}` is used twice (first by the task at line {})",
-                        task.id, prev.pos.line
+                        task.id, line
                     ),
                     "give one of them its own `id:` (ids are what --only, --skip and --from take)",
                 );
                 continue;
             }
+            lines.insert(task.id.clone(), task.pos.line);
             tasks.push(task);
         }
     }

@@ -143,7 +143,7 @@ pub fn register_secrets(dir: &Path) {
     }
     for var in vars {
         if let Ok(value) = std::env::var(&var) {
-            crate::redact::register(&value);
+            crate::secret_policy::register_secret(&value);
         }
     }
 }

@@ -133,7 +133,8 @@ impl Sink<'_> {
     pub fn line(&mut self, line: &str) {
         // Logs live under .rollout/, which never holds secrets.
         let line = crate::redact::scrub(line);
-        let line = line.as_str();
+        let line = crate::sanitize::keep_colours(&line);
+        let line = line.as_ref();
         let _ = writeln!(self.log, "{line}");
         if self.tail.len() == TAIL_LINES {
             self.tail.pop_front();

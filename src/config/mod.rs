@@ -5,7 +5,7 @@ mod percentage;
 mod provider_settings;
 mod stage;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use notify_target::NotifyTarget;
@@ -13,9 +13,8 @@ pub use percentage::Percentage;
 pub use provider_settings::{ProviderKind, ProviderOverrides, ProviderSettings};
 pub use stage::Stage;
 
-use crate::diagnostic::Pos;
 use crate::error::{Error, Result};
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{Node, Value};
 use crate::yaml_reader::{Fields, Reader};
 
 pub const STAGES_FILE: &str = "stages.yaml";
@@ -56,14 +55,14 @@ pub struct Config {
 impl Config {
     /// Reads and validates `path`, reporting every problem at once (exit 2).
     pub fn load(path: &Path) -> Result<Config> {
-        let source = std::fs::read_to_string(path).map_err(|err| {
-            Error::usage(format!("cannot read {}: {err}", path.display()))
-                .with_hint("run `rollout init` to write a starter stages.yaml, or pass -C DIR")
+        let source = crate::yaml_reader::read_source(path).map_err(|err| {
+            err.with_hint("run `rollout init` to write a starter stages.yaml, or pass -C DIR")
         })?;
-        Self::parse(path, &source)
+        Self::parse(path, source)
     }
 
-    pub fn parse(path: &Path, source: &str) -> Result<Config> {
+    /// Validates `source` (the bytes of `path`), within the limits of docs/limits.md.
+    pub fn parse(path: &Path, source: impl AsRef<[u8]>) -> Result<Config> {
         let dir = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -73,16 +72,8 @@ impl Config {
             dir
         };
         let mut reader = Reader::new(path);
-        let root = match yaml::parse(source) {
-            Ok(root) => root,
-            Err(err) => {
-                reader.error(
-                    err.pos,
-                    format!("this is not valid YAML: {}", err.message),
-                    "fix the YAML syntax here (indentation, a missing `:` or an unclosed quote or bracket)",
-                );
-                return Err(reader.diags.into_error());
-            }
+        let Some(root) = reader.parse_root(source.as_ref()) else {
+            return Err(reader.diags.into_error());
         };
         let config = read_config(&mut reader, &root, path, dir);
         reader.diags.into_result()?;
@@ -119,11 +110,10 @@ impl Config {
                 format!("{STATE_DIR}/flags.{environment}.json")
             }
         });
-        let url = pick(|o| &o.url).or_else(|| {
-            std::env::var("ROLLOUT_PROVIDER_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-        });
+        let url = match pick(|o| &o.url) {
+            Some(url) => Some(url),
+            None => env_provider_url(self.provider_kind)?,
+        };
         if self.provider_kind.needs_url() && url.is_none() {
             return Err(Error::usage(format!(
                 "the {} provider needs a URL, and none is set",
@@ -168,19 +158,37 @@ impl Config {
     pub fn cumulative_audience(&self, index: usize) -> (Vec<String>, Vec<String>) {
         let mut users: Vec<String> = Vec::new();
         let mut groups: Vec<String> = Vec::new();
+        let mut seen_users: HashSet<&str> = HashSet::new();
+        let mut seen_groups: HashSet<&str> = HashSet::new();
         for stage in &self.stages[..=index] {
             for u in &stage.users {
-                if !users.contains(u) {
+                if seen_users.insert(u) {
                     users.push(u.clone());
                 }
             }
             for g in &stage.groups {
-                if !groups.contains(g) {
+                if seen_groups.insert(g) {
                     groups.push(g.clone());
                 }
             }
         }
         (users, groups)
+    }
+}
+
+/// ROLLOUT_PROVIDER_URL when set, checked like a URL in stages.yaml (it is an address, not a
+/// secret): exit 2 naming the variable when it holds credentials.
+fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
+    let Some(url) = std::env::var("ROLLOUT_PROVIDER_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    match crate::secret_policy::check_url(&url) {
+        Ok(()) => Ok(Some(url.trim().to_string())),
+        Err(problem) => Err(Error::usage(problem.message("ROLLOUT_PROVIDER_URL"))
+            .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
     }
 }
 
@@ -218,7 +226,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
     let top = r.mapping(root, "stages.yaml", &TOP_KEYS)?;
     let flag = r
         .required(&top, "flag", "stages.yaml", "my-flag-key")
-        .and_then(|n| r.string(n, "`flag`"));
+        .and_then(|n| r.name(n, "`flag`"));
     if let (Some(flag), Some(node)) = (&flag, top.value("flag")) {
         if flag.trim().is_empty() || flag.chars().any(char::is_whitespace) {
             r.error(
@@ -277,10 +285,11 @@ fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str) {
 
 fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOverrides {
     refuse_secrets(r, fields, what);
+    // Each is one word or address, printed and journaled: no control characters or line breaks.
     let mut text = |key: &str| {
         fields
             .value(key)
-            .and_then(|n| r.string(n, &format!("`{key}` in {what}")))
+            .and_then(|n| r.name(n, &format!("`{key}` in {what}")))
     };
     let out = ProviderOverrides {
         url: text("url"),
@@ -290,7 +299,14 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
         path: text("path"),
     };
     if let (Some(url), Some(node)) = (&out.url, fields.value("url")) {
-        check_url(r, url, node.pos, what);
+        if let Err(problem) = crate::secret_policy::check_url(url) {
+            let token_var = out.token_env.as_deref().unwrap_or("UNLEASH_API_TOKEN");
+            r.error(
+                node.pos,
+                problem.message(&format!("the `url` in {what}")),
+                problem.help(token_var),
+            );
+        }
     }
     if let (Some(var), Some(node)) = (&out.token_env, fields.value("token_env")) {
         if !is_env_name(var) {
@@ -302,25 +318,6 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
         }
     }
     out
-}
-
-fn check_url(r: &mut Reader, url: &str, pos: Pos, what: &str) {
-    match reqwest::Url::parse(url) {
-        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
-            if !u.password().unwrap_or_default().is_empty() || !u.username().is_empty() {
-                r.error(
-                    pos,
-                    format!("the `url` in {what} holds credentials; secrets never live in stages.yaml"),
-                    "remove the user:password part and put the token in the env var named by `token_env`",
-                );
-            }
-        }
-        _ => r.error(
-            pos,
-            format!("`url` in {what} is not an http(s) URL"),
-            "write a full URL, e.g. http://127.0.0.1:4242",
-        ),
-    }
 }
 
 fn is_env_name(s: &str) -> bool {
@@ -351,15 +348,16 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
         }
     };
     let overrides = read_overrides(r, &fields, "`provider`");
-    if kind.needs_url()
-        && overrides.url.is_none()
-        && std::env::var_os("ROLLOUT_PROVIDER_URL").is_none()
-    {
-        r.error(
-            fields.pos,
-            format!("the {kind} provider needs `url`"),
-            "add `url: http://...` under `provider:`, or set ROLLOUT_PROVIDER_URL",
-        );
+    if kind.needs_url() && overrides.url.is_none() {
+        match env_provider_url(kind) {
+            Ok(Some(_)) => {}
+            Ok(None) => r.error(
+                fields.pos,
+                format!("the {kind} provider needs `url`"),
+                "add `url: http://...` under `provider:`, or set ROLLOUT_PROVIDER_URL",
+            ),
+            Err(e) => r.error(fields.pos, e.message, e.hint.unwrap_or_default()),
+        }
     }
     Some((kind, overrides))
 }
@@ -378,6 +376,9 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
         let mut known: Vec<&str> = ProviderOverrides::KEYS.to_vec();
         known.extend(SECRET_KEYS);
         let what = format!("environment `{}`", key.text);
+        if !r.clean(&key.text, key.pos, "an environment name", true) {
+            continue;
+        }
         if out.contains_key(&key.text) {
             r.error(
                 key.pos,
@@ -397,13 +398,16 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
 fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
     let items = r.items(node, "stages", "stage", "- { name: full, percentage: 100 }");
     let mut stages: Vec<Stage> = Vec::new();
+    // Each stage is checked against those before it through these, so validation stays linear.
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    let mut last_start: Option<chrono::NaiveDate> = None;
     for (i, item) in items.iter().enumerate() {
         let what = format!("stage {}", i + 1);
         let Some(fields) = r.mapping(item, &what, &STAGE_KEYS) else {
             continue;
         };
         let name = r.required(&fields, "name", &what, "beta").and_then(|n| {
-            r.string(n, &format!("the name of {what}"))
+            r.name(n, &format!("the name of {what}"))
                 .map(|s| (s, n.pos))
         });
         let percentage = r
@@ -434,13 +438,10 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
             );
             continue;
         }
-        if let Some(prev) = stages.iter().find(|s| s.name == name) {
+        if let Some(line) = lines.get(&name) {
             r.error(
                 name_pos,
-                format!(
-                    "stage `{name}` is defined twice (first at line {})",
-                    prev.pos.line
-                ),
+                format!("stage `{name}` is defined twice (first at line {line})"),
                 "give each stage its own name",
             );
             continue;
@@ -470,7 +471,7 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
                 );
             }
         }
-        if let Some(prev_start) = stages.iter().rev().find_map(|s| s.start) {
+        if let Some(prev_start) = last_start {
             if let Some(start) = start {
                 if start < prev_start {
                     r.error(
@@ -481,23 +482,27 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
                 }
             }
         }
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for (value, pos) in users.iter().chain(groups.iter()) {
+            if !r.clean(value, *pos, &format!("a user or group in {what}"), true) {
+                continue;
+            }
             if value.trim().is_empty() {
                 r.error(
                     *pos,
                     format!("an empty user or group in {what}"),
                     "remove the empty entry",
                 );
-            } else if seen.contains(&value.as_str()) {
+            } else if !seen.insert(value) {
                 r.error(
                     *pos,
                     format!("`{value}` is listed twice in {what}"),
                     "list each user and group once",
                 );
             }
-            seen.push(value);
         }
+        lines.insert(name.clone(), item.pos.line);
+        last_start = start.or(last_start);
         stages.push(Stage {
             name,
             percentage,
@@ -553,13 +558,12 @@ fn read_notify(r: &mut Reader, node: &Node) -> Vec<NotifyTarget> {
                     }
                 }
             }
-            (None, Some(n)) => {
-                if let Some(url) = r.string(n, "`url`") {
-                    check_url(r, &url, n.pos, &what);
-                    out.push(NotifyTarget::Url(url));
-                }
-            }
-            _ => r.error(fields.pos, format!("{what} needs exactly one of `url_env` or `url`"), "write `url_env: SLACK_WEBHOOK_URL` (webhook URLs hold tokens: keep them in the environment)"),
+            (_, Some(_)) => r.error(
+                fields.key_pos("url").unwrap_or(fields.pos),
+                format!("`url` in {what} would put a webhook URL, which holds its token, in stages.yaml"),
+                "delete this line, export the URL in an env var, and name it with `url_env: SLACK_WEBHOOK_URL`",
+            ),
+            (None, None) => r.error(fields.pos, format!("{what} needs `url_env`"), "write `url_env: SLACK_WEBHOOK_URL` (webhook URLs hold tokens: keep them in the environment)"),
         }
     }
     out

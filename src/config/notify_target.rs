@@ -1,12 +1,11 @@
 //! A webhook that receives every recorded event.
 
-/// Where the URL comes from. URLs are treated as secrets either way (webhook URLs embed tokens).
+/// Where the URL comes from: always an environment variable, because webhook URLs embed tokens
+/// (a `url:` in stages.yaml is refused at validation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotifyTarget {
     /// The URL is read from this env var at send time.
     UrlEnv(String),
-    /// The URL written in stages.yaml (only for URLs that hold no secret).
-    Url(String),
 }
 
 impl NotifyTarget {
@@ -15,7 +14,6 @@ impl NotifyTarget {
     pub fn label(&self) -> String {
         match self {
             NotifyTarget::UrlEnv(var) => format!("${var}"),
-            NotifyTarget::Url(url) => crate::redact::url(url),
         }
     }
 }

@@ -76,6 +76,7 @@ impl Client {
     /// `base` is the server URL as configured; the token is registered as a secret. Requests
     /// are retried within `timeout` from now.
     pub fn new(base: &str, token: String, token_var: String, timeout: Duration) -> Result<Client> {
+        crate::secret_policy::register_token(&token);
         let http = http::Client::new("Unleash", base, http::Policy::for_deadline(timeout))?
             .secret_header("authorization", &token, &token_var)?;
         Ok(Client {
