@@ -18,6 +18,7 @@ mod rollout_concurrency;
 mod rollout_config_errors;
 mod rollout_notify_secrets;
 mod rollout_terminal;
+mod snapshots;
 
 mod checklist_broken;
 mod checklist_commands;
