@@ -256,7 +256,7 @@ fn kill_turns_the_flag_off_and_resume_restores_the_same_stage() {
     let before: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
     p.rollout(["kill", "--reason", "error rate 4%"])
         .at("2024-01-19T10:00:00Z")
-        .stdout_has("KILLED use-new-builder-cards in production (was beta); read back: off")
+        .stdout_has("KILLED use-new-builder-cards (was beta); read back: off")
         .run();
     let killed: serde_json::Value = serde_json::from_str(&p.read(".rollout/flags.json")).unwrap();
     let flag = &killed["flags"]["use-new-builder-cards"];

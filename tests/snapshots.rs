@@ -282,6 +282,28 @@ fn kill_resume_and_the_killed_state() {
     );
 }
 
+/// The file provider has no environments: its messages name one only when `--env` picked it
+/// (and with it `.rollout/flags.NAME.json`).
+#[test]
+fn an_environment_is_named_only_when_chosen() {
+    let p = Project::builder_cards();
+    snap(
+        &p,
+        "advance_env_staging",
+        p.rollout(["--env", "staging", "advance"]).at(DAY1),
+    );
+    snap(
+        &p,
+        "status_env_staging",
+        p.rollout(["--env", "staging", "status"]).at(DAY2),
+    );
+    snap(
+        &p,
+        "kill_env_staging",
+        p.rollout(["--env", "staging", "kill"]).at(DAY2),
+    );
+}
+
 #[test]
 fn a_held_lock_is_a_conflict() {
     let p = Project::builder_cards();
