@@ -218,6 +218,12 @@ fn status_plan_and_rollback_mid_plan() {
         "history_limit_json",
         p.rollout(["history", "--limit", "2", "--json"]),
     );
+    snap(
+        &p,
+        "kill_json",
+        p.rollout(["kill", "--reason", "5xx spike", "--json"])
+            .at(MID),
+    );
 }
 
 #[test]
@@ -403,6 +409,12 @@ fn validate_init_and_config_errors() {
         "init_refuses_to_overwrite",
         fresh.rollout(["init", "--json"]),
     );
+    let fresh_json = Project::new();
+    snap(
+        &fresh_json,
+        "init_json",
+        fresh_json.rollout(["init", "--json"]),
+    );
 }
 
 #[test]
@@ -421,6 +433,17 @@ fn usage_errors() {
         p.rollout(["status"]).env("ROLLOUT_NOW", "yesterday"),
     );
     snap(&p, "usage_bad_shell", p.rollout(["completions", "tcsh"]));
+    // clap wraps help at the terminal's width, or COLUMNS.
+    snap(
+        &p,
+        "rollout_help",
+        p.rollout(["--help"]).env("COLUMNS", "100"),
+    );
+    snap(
+        &p,
+        "checklist_help",
+        p.checklist(["--help"]).env("COLUMNS", "100"),
+    );
 }
 
 const RELEASE: &str = r"
@@ -475,6 +498,11 @@ fn checklist_list_show_and_validate() {
         p.checklist(["show", "relase"]),
     );
     snap(&p, "checklist_validate", p.checklist(["validate"]));
+    snap(
+        &p,
+        "checklist_validate_json",
+        p.checklist(["validate", "--json"]),
+    );
     let broken = Project::with_checklist(
         "broken",
         "tasks:\n  - name: a\n    run: 'true'\n    timout: 5m\n  - name: b\n    manual: Check.\n    parallel: true\n",
