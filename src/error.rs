@@ -1,4 +1,4 @@
-//! The errors a user reads, each with the exit code chosen for its class (SPEC.md "Exit codes").
+//! The errors a user reads, each with the exit code chosen for its class (README.md "Exit codes").
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! The flags both binaries take (SPEC.md "Both commands").
+//! The flags both binaries take (README.md "Commands", global flags).
 
 use std::path::PathBuf;
 use std::time::Duration;

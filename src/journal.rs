@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
-/// One flag change, as recorded (SPEC.md: time, actor, action, flag, environment, from, to,
-/// percentage, reason, forced, provider, outcome).
+/// One flag change, as recorded (README.md "Commands" and docs/journal.md: time, actor, action,
+/// flag, environment, from, to, percentage, reason, forced, provider, outcome).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     pub time: DateTime<Utc>,
@@ -54,7 +54,8 @@ fn de_pct<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Percentage>, 
 }
 
 impl Event {
-    /// One line for people: `2024-01-18 10:00 UTC  alice  advance internal → beta (10%)`.
+    /// One line for people: `advance f internal → beta (10%) in production [forced]: why` (the
+    /// environment only where the provider has one; `history` puts the time and actor before it).
     #[must_use]
     pub fn summary(&self) -> String {
         let mut s = format!("{} {}", self.action, self.flag);
@@ -67,7 +68,10 @@ impl Event {
         if let Some(p) = self.percentage {
             s.push_str(&format!(" ({p})"));
         }
-        s.push_str(&format!(" in {}", self.environment));
+        s.push_str(&crate::config::in_environment(
+            &self.provider,
+            &self.environment,
+        ));
         if self.forced {
             s.push_str(" [forced]");
         }

@@ -517,7 +517,7 @@ fn dry_run_previews_rollout_tasks_through_the_engine() {
     p.checklist(["run", "flags", "--dry-run"])
         .at("2024-01-15T10:00:00Z")
         .stdout_has("Update feature flags [update-feature-flags]: would rollout advance internal")
-        .stdout_has("dry run: would advance use-new-builder-cards: not started → internal (5%) in production")
+        .stdout_has("dry run: would advance use-new-builder-cards: not started → internal (5%)")
         .stdout_has("WRITE .rollout/flags.json")
         .run();
     assert!(
@@ -551,7 +551,7 @@ fn env_picks_the_environment_of_rollout_tasks() {
         staging.stderr
     );
     p.checklist(["run", "flags", "--only", "read", "-v"])
-        .stderr_has("use-new-builder-cards in production: not started")
+        .stderr_has("use-new-builder-cards: not started")
         .run();
 }
 

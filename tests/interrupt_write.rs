@@ -69,12 +69,12 @@ fn one_ctrl_c_during_a_write_lets_it_finish_then_exits_130() {
     let intent = wait_for_intent(&p);
     s.send(ControlCode::EndOfText).unwrap();
     s.expect(
-        "warning: interrupted: letting the write of advance f → a (10%) in production finish \
+        "warning: interrupted: letting the write of advance f → a (10%) finish \
          (up to 30s); press Ctrl-C again to abandon it",
     )
     .unwrap();
     s.expect(
-        "error: interrupted: advance f → a (10%) in production was applied, journaled and \
+        "error: interrupted: advance f → a (10%) was applied, journaled and \
          notified; stopped there",
     )
     .unwrap();
@@ -126,7 +126,7 @@ fn a_second_ctrl_c_abandons_the_write_as_may_have_been_applied() {
     s.send(ControlCode::EndOfText).unwrap();
     s.expect(
         "error: interrupted: abandoned by a second interrupt during the write; advance f → a \
-         (10%) in production may have been applied (journaled as may-have-been-applied)",
+         (10%) may have been applied (journaled as may-have-been-applied)",
     )
     .unwrap();
     s.expect("hint: run `rollout status` to see where the flag is")
@@ -149,7 +149,7 @@ fn a_second_ctrl_c_abandons_the_write_as_may_have_been_applied() {
     );
     assert!(hook.bodies().is_empty());
     p.rollout(["history"])
-        .stdout_has("advance f → a (10%) in production [may-have-been-applied]")
+        .stdout_has("advance f → a (10%) [may-have-been-applied]")
         .run();
 }
 
@@ -171,7 +171,7 @@ fn sigterm_during_a_write_is_a_first_interrupt() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(
-        stderr.contains("advance f → a (10%) in production was applied, journaled and notified"),
+        stderr.contains("advance f → a (10%) was applied, journaled and notified"),
         "{stderr}"
     );
     assert_eq!(p.changes().len(), 1);
@@ -193,7 +193,7 @@ fn the_wait_after_an_interrupt_is_bounded_by_timeout() {
         .unwrap();
     s.expect(
         "error: interrupted: the write did not finish within 1s of the interrupt (--timeout); \
-         advance f → a (10%) in production may have been applied",
+         advance f → a (10%) may have been applied",
     )
     .unwrap();
     s.expect(Eof).unwrap();
@@ -217,7 +217,7 @@ fn an_intent_a_killed_run_left_open_is_reported_until_the_next_change() {
     wait_for_intent(&p);
     child.kill().unwrap();
     child.wait().unwrap();
-    let open = "advance f → a (10%) in production by tester@example.com at 2024-03-01 09:00 UTC: \
+    let open = "advance f → a (10%) by tester@example.com at 2024-03-01 09:00 UTC: \
                 intent left open: the run stopped during the write, so it may have been applied; \
                 the flag now shows not started (off for everyone), not what this change sets";
     p.rollout(["status"]).at(AT).stderr_has(open).run();
@@ -226,7 +226,7 @@ fn an_intent_a_killed_run_left_open_is_reported_until_the_next_change() {
     assert_eq!(doc["open_intents"][0]["to"], "a");
     p.rollout(["history"])
         .stdout_has(
-            "advance f → a (10%) in production [intent left open: the run stopped during the \
+            "advance f → a (10%) [intent left open: the run stopped during the \
              write, so it may have been applied]",
         )
         .run();

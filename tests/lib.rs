@@ -20,6 +20,7 @@ mod rollout_config_errors;
 mod rollout_notify_secrets;
 mod rollout_terminal;
 mod secrets_everywhere;
+mod snapshots;
 
 mod checklist_broken;
 mod checklist_commands;

@@ -36,7 +36,7 @@ pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<
     let e = &outcome.event;
     let pct = e.percentage.map(|p| format!(" ({p})")).unwrap_or_default();
     let mut lines = vec![format!(
-        "{}{} {}: {} → {}{pct} in {}",
+        "{}{} {}: {} → {}{pct}{}",
         if outcome.dry_run {
             "dry run: would "
         } else {
@@ -46,7 +46,7 @@ pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<
         e.flag,
         e.from.as_deref().unwrap_or("not started"),
         e.to.as_deref().unwrap_or("?"),
-        e.environment
+        crate::config::in_environment(&e.provider, &e.environment)
     )];
     if e.outcome != "applied" && e.outcome != "dry-run" {
         lines.push(format!("outcome: {}", e.outcome));
@@ -74,13 +74,17 @@ async fn status(ctx: &Context) -> Result<Vec<String>> {
     };
     if state.exists && !state.on {
         return Err(Error::failed(format!(
-            "{} in {} is killed (at {stage}, {})",
-            ctx.config.flag, ctx.settings.environment, state.percentage
+            "{}{} is killed (at {stage}, {})",
+            ctx.config.flag,
+            ctx.settings.in_environment(),
+            state.percentage
         ))
         .with_hint("run `rollout resume` once the cause is fixed"));
     }
     Ok(vec![format!(
-        "{} in {}: {stage} ({}), {on}",
-        ctx.config.flag, ctx.settings.environment, state.percentage
+        "{}{}: {stage} ({}), {on}",
+        ctx.config.flag,
+        ctx.settings.in_environment(),
+        state.percentage
     )])
 }

@@ -8,7 +8,7 @@ use crate::output::Output;
 
 /// The starter stage table; `{flag}` is replaced by the flag key.
 const STARTER: &str = r"# The rollout plan for one feature flag: `rollout plan` shows it as a timeline.
-# Reference: https://github.com/ (see README.md of the rollout tool) — every key is optional unless marked.
+# Every key is optional unless marked; `rollout validate` checks this file.
 
 # Required: the flag key, exactly as the provider knows it.
 flag: {flag}

@@ -1,5 +1,6 @@
 //! `rollout kill`: the emergency switch.
 
+use crate::config::in_environment;
 use crate::context::Context;
 use crate::engine;
 use crate::error::Result;
@@ -9,15 +10,16 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
     let e = &outcome.event;
     let line = if e.outcome == "already-off" {
         format!(
-            "{} is already off in {}; nothing to kill",
-            e.flag, e.environment
+            "{} is already off{}; nothing to kill",
+            e.flag,
+            in_environment(&e.provider, &e.environment)
         )
     } else {
         format!(
-            "{} {} in {} (was {}); read back: off",
+            "{} {}{} (was {}); read back: off",
             ctx.out.red("KILLED"),
             e.flag,
-            e.environment,
+            in_environment(&e.provider, &e.environment),
             e.from.as_deref().unwrap_or("?")
         )
     };

@@ -63,17 +63,18 @@ fn override_of(force: &ForceArgs) -> Override {
     }
 }
 
-/// Prints a stage change (advance, rollback): `advanced f: internal → beta (10%) in production`.
+/// Prints a stage change (advance, rollback): `advanced f: internal → beta (10%) in production`
+/// (the environment only where the provider has one).
 fn report_move(ctx: &Context, verb: &str, outcome: &Outcome) -> Result<i32> {
     let e = &outcome.event;
     let line = format!(
-        "{} {}: {} → {} ({}) in {}",
+        "{} {}: {} → {} ({}){}",
         ctx.out.green(verb),
         e.flag,
         e.from.as_deref().unwrap_or("not started"),
         ctx.out.bold(e.to.as_deref().unwrap_or("")),
         e.percentage.map(|p| p.to_string()).unwrap_or_default(),
-        e.environment
+        crate::config::in_environment(&e.provider, &e.environment)
     );
     report(ctx, outcome, &line)
 }

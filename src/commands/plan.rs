@@ -98,9 +98,9 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
         return Ok(0);
     }
     ctx.out.data(&format!(
-        "{} in {} ({})",
+        "{}{} ({})",
         ctx.out.bold(&ctx.config.flag),
-        ctx.settings.environment,
+        ctx.settings.in_environment(),
         ctx.provider.describe()
     ));
     let mut rows = vec![vec![

@@ -12,12 +12,12 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
     let outcome = engine::resume(ctx, &over).await?;
     let e = &outcome.event;
     let line = format!(
-        "{} {} at {} ({}) in {}",
+        "{} {} at {} ({}){}",
         ctx.out.green("resumed"),
         e.flag,
         e.to.as_deref().unwrap_or(""),
         e.percentage.map(|p| p.to_string()).unwrap_or_default(),
-        e.environment
+        crate::config::in_environment(&e.provider, &e.environment)
     );
     super::report(ctx, &outcome, &line)
 }

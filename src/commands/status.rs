@@ -63,7 +63,9 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     let out = &ctx.out;
     out.data(&format!("flag:        {}", out.bold(&config.flag)));
     out.data(&format!("provider:    {}", ctx.provider.describe()));
-    out.data(&format!("environment: {}", ctx.settings.environment));
+    if !ctx.settings.in_environment().is_empty() {
+        out.data(&format!("environment: {}", ctx.settings.environment));
+    }
     let stage_text = match pos {
         Position::NotStarted => "not started (off for everyone)".to_string(),
         Position::At(i) => format!("{} ({})", config.stages[i].name, state.percentage),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
-pub use provider_settings::{ProviderKind, ProviderOverrides, ProviderSettings};
+pub use provider_settings::{in_environment, ProviderKind, ProviderOverrides, ProviderSettings};
 pub use stage::Stage;
 
 use crate::error::{Error, Result};

@@ -93,3 +93,25 @@ impl ProviderSettings {
             .or_else(|| self.kind.default_token_env().map(str::to_string))
     }
 }
+
+impl ProviderSettings {
+    /// ` in ENV` for messages to people, or "" where the provider has no environment: see
+    /// [`in_environment`].
+    #[must_use]
+    pub fn in_environment(&self) -> String {
+        in_environment(self.kind.name(), &self.environment)
+    }
+}
+
+/// ` in ENV` for messages to people about a change at `provider` (a [`ProviderKind`] name).
+/// The file provider has no environments: its one flags file is named by none, so nothing is
+/// said; `--env NAME` (which picks `.rollout/flags.NAME.json`) is shown. The journal and `--json`
+/// keep the environment field either way.
+#[must_use]
+pub fn in_environment(provider: &str, environment: &str) -> String {
+    if provider == ProviderKind::File.name() && environment == super::DEFAULT_ENVIRONMENT {
+        String::new()
+    } else {
+        format!(" in {environment}")
+    }
+}

@@ -48,7 +48,7 @@ pub fn tasks(n: usize) -> String {
     }
 }
 
-/// `NO_COLOR` turns animation off as well as colour (SPEC.md "Both commands").
+/// `NO_COLOR` turns animation off as well as colour (docs/checklist.md "What a run looks like").
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
