@@ -34,6 +34,9 @@ pub struct Event {
     /// What the provider said about the change (revision, a conflict, a concurrent winner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The gates' verdicts seen before the change (advance, watch looks and kills).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<crate::gates::Seen>,
 }
 
 #[allow(clippy::ref_option)]

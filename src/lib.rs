@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod exposure;
+pub mod gates;
 pub mod global_args;
 pub mod http;
 pub mod journal;
@@ -22,6 +23,7 @@ pub mod notify;
 pub mod output;
 pub mod provider;
 pub mod redact;
+pub mod rules;
 pub mod yaml;
 pub mod yaml_reader;
 

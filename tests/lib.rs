@@ -22,6 +22,11 @@ mod checklist_reports;
 mod checklist_support;
 mod checklist_terminal;
 
+mod gates_datadog;
+mod gates_prometheus;
+mod gates_sources;
+mod gates_support;
+
 mod unleash_checklist;
 mod unleash_commands;
 mod unleash_concurrency;
