@@ -26,6 +26,7 @@ mod gates_datadog;
 mod gates_prometheus;
 mod gates_sources;
 mod gates_support;
+mod gates_watch;
 
 mod unleash_checklist;
 mod unleash_commands;

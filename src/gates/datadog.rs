@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{plain, Env, Reading};
 use crate::config::Reduce;
-use crate::http::{Call, Client, Policy};
+use crate::http::Call;
 
 pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: Reduce) -> Reading {
     let defaults = &env.config.defaults;
@@ -26,14 +26,13 @@ pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: R
         ));
     };
     let base = defaults.datadog_url();
-    let client = Client::new("Datadog", &base, Policy::for_deadline(env.timeout))
+    let client = super::client(env, "Datadog", &base)
         .and_then(|c| c.secret_header("dd-api-key", &api, &api_var))
         .and_then(|c| c.secret_header("dd-application-key", &app, &app_var));
-    let mut client = match client {
+    let client = match client {
         Ok(c) => c,
         Err(e) => return Reading::Error(e.message),
     };
-    client.set_log(env.out.clone());
     let to = env.now.timestamp();
     let from = to - i64::try_from(window.as_secs()).unwrap_or(300).max(1);
     let params = [
@@ -49,7 +48,7 @@ pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: R
         Ok(r) => r,
         Err(gave_up) => {
             let rate_limited = gave_up.last.reply().is_some_and(|r| r.status == 429);
-            let text = plain(&gave_up.to_string(), 300);
+            let text = super::gave_up(&gave_up);
             return Reading::Error(if rate_limited {
                 format!("Datadog is rate limiting (429): {text}")
             } else {

@@ -335,6 +335,44 @@ pub fn plain(text: &str, max: usize) -> String {
     }
 }
 
+/// Why a source could not be read, short: service, base URL and the last cause, without the
+/// (long, URL-encoded) query.
+#[must_use]
+pub fn gave_up(g: &crate::http::GaveUp) -> String {
+    let tries = if g.attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{} attempts", g.attempts)
+    };
+    plain(
+        &format!(
+            "{} at {} {} ({tries} in {:.1} s)",
+            g.service,
+            g.base,
+            g.last,
+            g.elapsed.as_secs_f64()
+        ),
+        300,
+    )
+}
+
+/// A client for a gate source: retries stay quiet unless `-v` (the verdict says what failed).
+pub(crate) fn client(
+    env: &Env<'_>,
+    service: &str,
+    base: &str,
+) -> crate::error::Result<crate::http::Client> {
+    let mut c = crate::http::Client::new(
+        service,
+        base,
+        crate::http::Policy::for_deadline(env.timeout),
+    )?;
+    if env.out.verbose {
+        c.set_log(env.out.clone());
+    }
+    Ok(c)
+}
+
 /// Verdicts by gate name, for callers that look one up.
 #[must_use]
 pub fn by_name(verdicts: &[Verdict]) -> BTreeMap<&str, &Verdict> {

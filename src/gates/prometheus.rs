@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::{plain, Env, Reading};
-use crate::http::{Call, Client, Policy};
+use crate::http::Call;
 
 pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
     let Some(base) = env.config.defaults.prometheus_url() else {
@@ -20,18 +20,17 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
                 .into(),
         );
     };
-    let mut client = match Client::new("Prometheus", &base, Policy::for_deadline(env.timeout)) {
+    let client = match super::client(env, "Prometheus", &base) {
         Ok(c) => c,
         Err(e) => return Reading::Error(e.message),
     };
-    client.set_log(env.out.clone());
     let path = match reqwest::Url::parse_with_params("http://x/api/v1/query", &[("query", query)]) {
         Ok(u) => format!("/api/v1/query?{}", u.query().unwrap_or_default()),
         Err(e) => return Reading::Error(format!("cannot build the query URL: {e}")),
     };
     let reply = match client.send(&Call::get(path), env.deadline()).await {
         Ok(r) => r,
-        Err(gave_up) => return Reading::Error(plain(&gave_up.to_string(), 300)),
+        Err(gave_up) => return Reading::Error(super::gave_up(&gave_up)),
     };
     let body = reply.value();
     if !reply.ok() {

@@ -4,20 +4,19 @@
 use serde_json::Value;
 
 use super::{plain, Env, Reading};
-use crate::http::{Call, Client, Policy};
+use crate::http::Call;
 
 pub(super) async fn read(env: &Env<'_>, url: &str, expect: u16, pointer: Option<&str>) -> Reading {
-    let mut client = match Client::new("the http gate", url, Policy::for_deadline(env.timeout)) {
+    let client = match super::client(env, "the http gate", url) {
         Ok(c) => c,
         Err(e) => return Reading::Error(e.message),
     };
-    client.set_log(env.out.clone());
     // Every answer is the gate's answer (a 503 is a failing health check, not an outage to
     // retry); only a connection that fails is tried again.
     let call = Call::get("").accept(|_| true);
     let reply = match client.send(&call, env.deadline()).await {
         Ok(r) => r,
-        Err(gave_up) => return Reading::Error(plain(&gave_up.to_string(), 300)),
+        Err(gave_up) => return Reading::Error(super::gave_up(&gave_up)),
     };
     if reply.status != expect {
         return Reading::Failed(

@@ -1,0 +1,163 @@
+//! `watch` and the gates in `plan` and `status`, with `command:` gates whose values the test
+//! changes through a file: warning and info breaches notify once and never kill; a warning
+//! holds `--advance` until it passes.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::test::Project;
+use crate::webhook::Webhook;
+
+fn records(p: &Project, action: &str) -> Vec<Value> {
+    p.read(".rollout/journal.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["action"] == action)
+        .collect()
+}
+
+#[test]
+fn warning_and_info_breaches_notify_once_and_a_warning_holds_the_advance() {
+    let hook = Webhook::start(200, false);
+    let p = Project::new()
+        .file(
+            "stages.yaml",
+            &format!(
+                "flag: cards
+notify:
+  - url: {}
+gates:
+  - {{ name: errors, command: 'cat errors.txt', max: 0.01 }}
+  - {{ name: latency, command: 'cat latency.txt', max: 0.1, severity: warning }}
+  - {{ name: clicks, command: 'echo 0.01', min: 0.05, severity: info }}
+stages:
+  - {{ name: one, percentage: 10 }}
+  - {{ name: two, percentage: 50 }}
+  - {{ name: three, percentage: 100 }}
+",
+                hook.url("/hook")
+            ),
+        )
+        .file("errors.txt", "0.001\n")
+        .file("latency.txt", "0.5\n");
+    p.rollout([
+        "advance",
+        "one",
+        "--force",
+        "--reason",
+        "start the test",
+        "--yes",
+    ])
+    .run();
+    let watch = p.rollout([
+        "watch",
+        "--advance",
+        "--until",
+        "two",
+        "--interval",
+        "200ms",
+    ]);
+    let handle = std::thread::spawn(move || watch.run());
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(records(&p, "advance").len(), 1, "held by the warning");
+    p.write("latency.txt", "0.05\n");
+    let done = handle.join().unwrap();
+    assert!(
+        done.stdout
+            .ends_with("advanced cards: one → two (50%)\ncards is at two: done\n"),
+        "{}",
+        done.stdout
+    );
+    let alerts: Vec<String> = records(&p, "gate-alert")
+        .iter()
+        .map(|a| a["reason"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            "watch: gate latency is 0.5 against max 0.1 for 0s (warning): holding",
+            "watch: gate clicks is 0.01 against min 0.05 for 0s (info): for information",
+        ]
+    );
+    assert!(records(&p, "kill").is_empty());
+    let sent: Vec<String> = hook
+        .bodies()
+        .iter()
+        .map(|b| {
+            serde_json::from_str::<Value>(&b.body).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(sent, ["advance", "gate-alert", "gate-alert", "advance"]);
+    // Every look is journaled with each gate's verdict.
+    let looks = records(&p, "watch");
+    assert!(looks.len() >= 4, "{looks:?}");
+    assert_eq!(looks[0]["gates"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn plan_and_status_show_the_gates() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards
+gates:
+  - { name: errors, command: 'echo 0.002', max: 0.01 }
+  - { name: latency, command: 'echo 0.3', max: 0.1, severity: warning, for: 10m }
+stages:
+  - { name: internal, percentage: 5, duration: 1d, gates: [errors] }
+  - { name: beta, percentage: 10 }
+",
+    );
+    p.rollout(["advance"]).at("2024-03-01T10:00:00Z").run();
+    let plan = p.rollout(["plan"]).at("2024-03-01T12:00:00Z").run();
+    assert_eq!(
+        plan.stdout,
+        "cards in production (file .rollout/flags.json)
+   STAGE     PERCENT  GROUPS  SOAK  PLANNED  EARLIEST                    GATES
+▶  internal  5%       -       1d    -        since 2024-03-01 10:00 UTC  errors
+   beta      10%      -       -     -        2024-03-02 10:00 UTC        errors, latency
+"
+    );
+    let status = p.rollout(["status"]).at("2024-03-01T12:00:00Z").run();
+    assert_eq!(
+        status.stdout,
+        "flag:        cards
+provider:    file .rollout/flags.json
+environment: production
+stage:       internal (5%)
+state:       on
+since:       2024-03-01 10:00 UTC (2h ago)
+next:        beta (10%): waiting for soak and gates: allowed in 22h, at 2024-03-02 10:00 UTC
+gates of beta:
+  errors   pass  0.002  max 0.01  now  0s      critical
+  latency  fail  0.3    max 0.1   now  0s/10m  warning
+"
+    );
+}
+
+#[test]
+fn watch_exits_at_once_on_a_killed_flag_and_refuses_dry_run() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards\ngates:\n  - { name: ok, command: 'true' }\nstages:\n  - { name: a, percentage: 5 }\n  - { name: b, percentage: 100 }\n",
+    );
+    p.rollout(["advance"]).run();
+    p.rollout(["kill", "--reason", "test"]).run();
+    p.rollout(["watch", "--interval", "200ms"])
+        .status(1)
+        .stdout_has("cards is killed in production: watch stops")
+        .run();
+    p.rollout(["watch", "--dry-run"])
+        .status(2)
+        .stderr_has("watch acts on what it sees, so it has no --dry-run")
+        .run();
+    p.rollout(["watch", "--advance"])
+        .status(2)
+        .stderr_has(
+            "pass --yes to let watch advance to every stage, or --until STAGE to stop earlier",
+        )
+        .run();
+}
