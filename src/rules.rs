@@ -222,8 +222,8 @@ pub fn next(facts: &Facts<'_>) -> Option<Next> {
     })
 }
 
-/// A watch with `--advance` stops the kill on this: whether a gate's sustained breach means
-/// the flag must be killed now (critical gates of the current stage only).
+/// The gate whose breach means `watch` must kill the flag now: the first critical gate whose
+/// `fail` has held for its `for:` (no-data and error never kill).
 #[must_use]
 pub fn must_kill(verdicts: &[Verdict]) -> Option<&Verdict> {
     verdicts.iter().find(|v| {
@@ -231,4 +231,116 @@ pub fn must_kill(verdicts: &[Verdict]) -> Option<&Verdict> {
             && v.verdict == crate::gates::Status::Fail
             && v.sustained
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn config() -> Config {
+        Config::parse(
+            std::path::Path::new("stages.yaml"),
+            "flag: f
+stages:
+  - { name: a, percentage: 5, duration: 1d }
+  - { name: b, percentage: 10, start: 2024-03-10 }
+  - { name: c, percentage: 100 }
+",
+        )
+        .unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn each_rule_refuses_with_its_own_reason() {
+        let config = config();
+        let facts = Facts {
+            config: &config,
+            pos: Position::At(0),
+            killed: true,
+            since: Some(at("2024-03-09T12:00:00Z")),
+            now: at("2024-03-09T18:00:00Z"),
+        };
+        let got: Vec<String> = advance(&facts, 2).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "the flag is killed: run `rollout resume` first",
+                "advancing to c would skip b: the next stage is b",
+                "a must soak 1d first: c can start in 18h, at 2024-03-10 12:00 UTC",
+            ]
+        );
+        let next = next(&facts).unwrap();
+        assert_eq!(next.index, 1);
+        assert_eq!(next.allowed_at, Some(at("2024-03-10T12:00:00Z")));
+        let rules: Vec<&str> = next.waiting.iter().map(Refusal::rule).collect();
+        assert_eq!(
+            rules,
+            ["resume (the flag is killed)", "soak", "planned start"]
+        );
+    }
+
+    #[test]
+    fn nothing_refuses_once_the_time_has_come() {
+        let config = config();
+        let facts = Facts {
+            config: &config,
+            pos: Position::At(0),
+            killed: false,
+            since: Some(at("2024-03-01T00:00:00Z")),
+            now: at("2024-03-10T00:00:00Z"),
+        };
+        assert!(advance(&facts, 1).is_empty());
+        let unknown = Facts {
+            since: None,
+            ..facts
+        };
+        assert_eq!(
+            advance(&unknown, 1)[0].to_string(),
+            "cannot tell when a started, so its soak time cannot be checked"
+        );
+    }
+
+    #[test]
+    fn only_critical_and_warning_gates_refuse_and_only_a_sustained_critical_fail_kills() {
+        let gate = |name: &str, severity, status: crate::gates::Status, sustained| Verdict {
+            gate: name.into(),
+            source: "command",
+            severity,
+            verdict: status,
+            value: None,
+            shown: "-".into(),
+            threshold: "exit 0".into(),
+            window: "now".into(),
+            why: None,
+            hold: "0s".into(),
+            held: None,
+            sustained,
+        };
+        use crate::config::Severity::{Critical, Info, Warning};
+        use crate::gates::Status::{Error, Fail, NoData, Pass};
+        let verdicts = [
+            gate("c-pass", Critical, Pass, false),
+            gate("c-nodata", Critical, NoData, false),
+            gate("w-error", Warning, Error, false),
+            gate("i-fail", Info, Fail, true),
+            gate("c-fail-new", Critical, Fail, false),
+        ];
+        let refused: Vec<String> = gates(&verdicts)
+            .iter()
+            .map(|r| match r {
+                Refusal::Gate(v) => v.gate.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        assert_eq!(refused, ["c-nodata", "w-error", "c-fail-new"]);
+        assert!(must_kill(&verdicts).is_none());
+        let mut sustained = verdicts.to_vec();
+        sustained.push(gate("c-fail-held", Critical, Fail, true));
+        assert_eq!(must_kill(&sustained).unwrap().gate, "c-fail-held");
+    }
 }

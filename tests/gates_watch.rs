@@ -161,3 +161,49 @@ fn watch_exits_at_once_on_a_killed_flag_and_refuses_dry_run() {
         )
         .run();
 }
+
+#[test]
+fn on_a_terminal_watch_redraws_one_live_table() {
+    let p = Project::new()
+        .file(
+            "stages.yaml",
+            "flag: cards
+gates:
+  - { name: errors, command: 'cat errors.txt', max: 0.01, for: 1s }
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: full, percentage: 100 }
+",
+        )
+        .file("errors.txt", "0.002\n");
+    p.rollout(["advance"]).run();
+    let mut s = crate::pty::spawn(
+        env!("CARGO_BIN_EXE_rollout"),
+        p.dir.path(),
+        &["watch", "--interval", "300ms"],
+        &[("NO_COLOR", "1")],
+    );
+    s.expect("look 1 at").unwrap();
+    s.expect("GATE    VERDICT  VALUE  THRESHOLD  WINDOW  FOR  SEVERITY")
+        .unwrap();
+    s.expect("errors  pass     0.002  max 0.01   now     1s   critical")
+        .unwrap();
+    // The next look clears the table (cursor up, erase line) and draws it again in place.
+    let redraw = s.expect("look 2 at").unwrap();
+    let before = String::from_utf8_lossy(redraw.before()).into_owned();
+    assert!(
+        before.contains("\u{1b}[3A\r\u{1b}[2K"),
+        "no redraw in {before:?}"
+    );
+    assert!(
+        !before.contains("look 1 at internal:"),
+        "a line per look on a terminal"
+    );
+    p.write("errors.txt", "0.5\n");
+    s.expect("errors  fail     0.5    max 0.01   now     0s/1s  critical")
+        .unwrap();
+    s.expect("killed cards: watch: gate errors is 0.5 against max 0.01 for 1s (critical)")
+        .unwrap();
+    s.expect(expectrl::Eof).unwrap();
+    assert_eq!(crate::pty::exit_code(&mut s), 1);
+}
