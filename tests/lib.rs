@@ -32,5 +32,6 @@ mod unleash_checklist;
 mod unleash_commands;
 mod unleash_concurrency;
 mod unleash_errors;
+mod unleash_gates;
 mod unleash_parity;
 mod unleash_server;
