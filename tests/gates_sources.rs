@@ -171,6 +171,10 @@ fn checklist_gate_tasks_pass_when_the_gate_passes() {
         "{}",
         missing.stderr
     );
+    p.rollout(["validate"])
+        .status(2)
+        .stderr_has("checklists/post-deployment.yaml:6:5: task `Missing` checks gate `nope`, which stages.yaml does not define\n  help: the gates are: error-rate, latency")
+        .run();
     let shown = p.checklist(["show", "post-deployment"]).run();
     assert!(
         shown
