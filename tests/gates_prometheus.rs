@@ -180,8 +180,8 @@ fn advance_is_refused_while_a_gate_fails_and_forcing_it_journals_the_values_seen
         "error: advance refused: 1 gate of internal did not pass\n\
          gates of internal:\n  \
          errors fail: 0.05 > max 0.01 (instant, critical)\n  \
-         latency pass: 0.002 for max 0.1 (instant, warning)\n  \
-         clicks no-data: - for min 0.05 (instant, info): empty result: no series matched\n\
+         latency pass: 0.002 within max 0.1 (instant, warning)\n  \
+         clicks no-data: min 0.05 (instant, info): empty result: no series matched\n\
          hint: nothing was changed; to override, pass --force --reason TEXT\n"
     );
     assert!(!proj.exists(".rollout/journal.jsonl"));

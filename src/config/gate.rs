@@ -316,7 +316,7 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
         let compare = fields
             .value("compare")
             .and_then(|n| read_compare(r, n, &what));
-        let Some(source) = read_source(r, &fields, &what, compare.is_some()) else {
+        let Some(source) = read_source(r, &fields, &what) else {
             continue;
         };
         if let (Some(lo), Some(hi)) = (min, max) {
@@ -329,12 +329,17 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
             }
         }
         let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
-        if max.is_none() && min.is_none() && compare.is_none() && !own_verdict {
+        // A `compare:` with a problem of its own is reported there, not again here.
+        let compare_written = fields.get("compare").is_some();
+        if max.is_none() && min.is_none() && !compare_written && !own_verdict {
             r.error(
                 fields.pos,
                 format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
                 "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
             );
+            continue;
+        }
+        if compare_written && compare.is_none() {
             continue;
         }
         if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
@@ -421,7 +426,7 @@ fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
     })
 }
 
-fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str, compare: bool) -> Option<Source> {
+fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source> {
     let present: Vec<&str> = SOURCE_KEYS
         .iter()
         .copied()
@@ -451,7 +456,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str, compare: bool) -
     match key {
         "prometheus" => {
             let f = r.mapping(node, &inner, &["query", "errors", "total"])?;
-            if compare || f.get("errors").is_some() || f.get("total").is_some() {
+            if f.get("errors").is_some() || f.get("total").is_some() {
                 let errors = r
                     .required(
                         &f,
@@ -631,4 +636,77 @@ pub(super) fn read_stage_gates(
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(std::path::Path::new("stages.yaml"), text).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn defaults_pick_the_datadog_site_and_key_variables() {
+        let c = parse(
+            "flag: f
+defaults:
+  datadog: { site: us5.datadoghq.com, api_key_env: OUR_DD_API }
+gates:
+  - { name: r, datadog: { query: 'avg:x{*}', window: 15m, reduce: max }, max: 1, severity: warning }
+stages: [{ name: a, percentage: 5, gates: [r] }]
+",
+        )
+        .unwrap();
+        if std::env::var_os("ROLLOUT_DATADOG_URL").is_none() {
+            assert_eq!(c.defaults.datadog_url(), "https://api.us5.datadoghq.com");
+        }
+        assert_eq!(
+            c.defaults.datadog_keys(),
+            ("OUR_DD_API".to_string(), "DD_APP_KEY".to_string())
+        );
+        let g = &c.gates[0];
+        assert_eq!(g.severity, super::Severity::Warning);
+        assert_eq!(
+            g.source,
+            super::Source::Datadog {
+                query: "avg:x{*}".into(),
+                window: std::time::Duration::from_secs(900),
+                reduce: super::Reduce::Max
+            }
+        );
+        assert_eq!(c.stage_gates(0).len(), 1);
+    }
+
+    #[test]
+    fn a_compare_gate_needs_counts_and_a_bad_default_is_pinned() {
+        let err = parse(
+            "flag: f
+defaults:
+  datadog: { site: 'not a site', api_key_env: 'dd key' }
+  prometheus: { url: 'ftp://x' }
+gates:
+  - { name: c, prometheus: { query: 'up' }, compare: { max_increase: 0.01 } }
+  - { name: d, prometheus: { errors: 'a', total: 'b' }, compare: { max_increase: 0.01, alpha: 2 } }
+  - { name: e, http: { url: 'http://x', pointer: 'latency' }, max: 3 }
+  - { name: f, http: { url: 'http://x' }, max: 3 }
+  - { name: g, command: 'true', min: 2, max: 1 }
+stages: [{ name: a, percentage: 5 }]
+",
+        )
+        .unwrap_err();
+        for want in [
+            "stages.yaml:3:20: `not a site` is not a Datadog site",
+            "stages.yaml:3:47: `api_key_env` must name an environment variable",
+            "stages.yaml:4:22: `url` in `defaults.prometheus` is not an http(s) URL",
+            "stages.yaml:6:45: gate `c`: `compare` goes with a prometheus source of `errors:` and `total:` queries",
+            "stages.yaml:7:95: `alpha` of `compare` of gate `d` is 2, not between 0 and 1",
+            "stages.yaml:8:50: `pointer` of `http` of gate `e` is not a JSON pointer",
+            "stages.yaml:9:5: gate `f` compares with `max`/`min` but reads no value",
+            "stages.yaml:10:33: gate `g` has min 2 above max 1: it could never pass",
+        ] {
+            assert!(err.contains(want), "missing {want:?} in\n{err}");
+        }
+        assert!(err.contains("8 problems in stages.yaml"), "{err}");
+    }
 }

@@ -100,18 +100,21 @@ impl Verdict {
     /// One line for people: `error-rate fail: 0.023 > max 0.01 (5m, critical)`.
     #[must_use]
     pub fn line(&self) -> String {
-        let cmp = match self.verdict {
-            Status::Fail if self.threshold.starts_with("max") => ">",
-            Status::Fail if self.threshold.starts_with("min") => "<",
-            Status::Fail => "vs",
-            _ => "for",
+        let bound = self.threshold.starts_with("max") || self.threshold.starts_with("min");
+        let (value, thr) = (&self.shown, &self.threshold);
+        let body = match self.verdict {
+            Status::Fail if thr.starts_with("max") => format!("{value} > {thr}"),
+            Status::Fail if thr.starts_with("min") => format!("{value} < {thr}"),
+            Status::Fail => format!("{value}, expected {thr}"),
+            Status::Pass if bound => format!("{value} within {thr}"),
+            Status::Pass => value.clone(),
+            _ if value == "-" => thr.clone(),
+            _ => format!("{value} vs {thr}"),
         };
         let mut s = format!(
-            "{} {}: {} {cmp} {} ({}, {})",
+            "{} {}: {body} ({}, {})",
             self.gate,
             self.verdict.name(),
-            self.shown,
-            self.threshold,
             self.window,
             self.severity.name()
         );
