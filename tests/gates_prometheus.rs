@@ -256,10 +256,14 @@ fn watch_kills_only_after_the_breach_held_for_its_for_window() {
     let p = prom();
     let case = fresh_case("watch-kill");
     push(&p.url, &case, 0.002);
+    let hook = crate::webhook::Webhook::start(200, false);
     let proj = project(
         &p.url,
         &gate("errors", &format!("gate_value{{case=\"{case}\"}}"), "max: 0.01, for: 2s"),
-        "  - { name: internal, percentage: 5, groups: [internal] }\n  - { name: full, percentage: 100 }\n",
+        &format!(
+            "  - {{ name: internal, percentage: 5, groups: [internal] }}\n  - {{ name: full, percentage: 100 }}\nnotify:\n  - url: {}\n",
+            hook.url("/hook")
+        ),
     );
     proj.rollout(["advance"]).run();
     assert_eq!(
