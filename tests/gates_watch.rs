@@ -207,3 +207,41 @@ stages:
     s.expect(expectrl::Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 1);
 }
+
+#[test]
+fn watch_rides_out_a_provider_it_cannot_read() {
+    let p = Project::new()
+        .file(
+            "stages.yaml",
+            "flag: cards
+gates:
+  - { name: errors, command: 'cat errors.txt', max: 0.01 }
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: full, percentage: 100 }
+",
+        )
+        .file("errors.txt", "0.002\n");
+    p.rollout(["advance"]).run();
+    let flags = p.read(".rollout/flags.json");
+    let watch = p.rollout(["watch", "--interval", "200ms"]).status(1);
+    let handle = std::thread::spawn(move || watch.run());
+    std::thread::sleep(Duration::from_millis(500));
+    p.write(".rollout/flags.json", "{ torn");
+    std::thread::sleep(Duration::from_millis(600));
+    p.write(".rollout/flags.json", &flags);
+    std::thread::sleep(Duration::from_millis(400));
+    p.write("errors.txt", "0.5\n");
+    let done = handle.join().unwrap();
+    assert!(
+        done.stderr.contains("cannot read the flag (") && done.stderr.contains("); still watching"),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stdout
+            .contains("killed cards: watch: gate errors is 0.5 against max 0.01 for 0s (critical)"),
+        "{}",
+        done.stdout
+    );
+}
