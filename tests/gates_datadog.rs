@@ -81,8 +81,6 @@ fn contract_server(problems: Arc<Mutex<Vec<String>>>) -> Server {
             problems.lock().unwrap().extend(bad.clone());
             return (400, vec![], json!({"errors": bad}).to_string());
         }
-        let limited_before = query.contains("limited") && req.headers.contains_key("x-test-seen");
-        let _ = limited_before;
         match query.as_str() {
             q if q.contains("render") => (200, vec![], series_body(q, &[Some(0.07), Some(0.08), None])),
             q if q.contains("slow") => (200, vec![], series_body(q, &[Some(0.1), Some(0.3)])),
@@ -114,8 +112,7 @@ fn contract_server(problems: Arc<Mutex<Vec<String>>>) -> Server {
     })
 }
 
-fn project(server: &Server) -> Project {
-    let _ = server;
+fn project() -> Project {
     Project::new().file(
         "stages.yaml",
         "flag: cards
@@ -138,7 +135,7 @@ stages:
 fn datadog_gates_read_the_documented_api_with_both_keys_and_name_each_outcome() {
     let problems = Arc::new(Mutex::new(Vec::new()));
     let server = contract_server(Arc::clone(&problems));
-    let done = project(&server)
+    let done = project()
         .rollout(["gates", "--json", "--timeout", "2s"])
         .env("ROLLOUT_DATADOG_URL", &server.url())
         .env("DD_API_KEY", API_KEY)

@@ -12,7 +12,6 @@ mod prometheus;
 mod track;
 mod web;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -193,7 +192,7 @@ pub async fn evaluate(env: &Env<'_>, gates: &[&Gate], tracker: &mut Tracker) -> 
     out
 }
 
-/// Reads and judges every gate named, in order; unknown names are an error for the caller.
+/// Reads one gate's source.
 async fn read(env: &Env<'_>, gate: &Gate) -> Reading {
     match &gate.source {
         Source::Prometheus { query } => prometheus::read(env, query).await,
@@ -277,11 +276,10 @@ pub fn judge(gate: &Gate, reading: Reading) -> Verdict {
         sustained: false,
     };
     match reading {
-        Reading::Value(x, note) if x.is_nan() => {
+        Reading::Value(x, _) if x.is_nan() => {
             v.shown = "NaN".into();
             v.verdict = Status::NoData;
             v.why = Some("the value is NaN (0/0: no traffic in the window?)".into());
-            let _ = note;
         }
         Reading::Value(x, _) if x.is_infinite() => {
             v.shown = num(x);
@@ -374,12 +372,6 @@ pub(crate) fn client(
         c.set_log(env.out.clone());
     }
     Ok(c)
-}
-
-/// Verdicts by gate name, for callers that look one up.
-#[must_use]
-pub fn by_name(verdicts: &[Verdict]) -> BTreeMap<&str, &Verdict> {
-    verdicts.iter().map(|v| (v.gate.as_str(), v)).collect()
 }
 
 #[cfg(test)]
