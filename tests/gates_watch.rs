@@ -245,3 +245,29 @@ stages:
         done.stdout
     );
 }
+
+#[test]
+fn ctrl_c_stops_watch_with_130_and_leaves_the_flag_alone() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards\ngates:\n  - { name: ok, command: 'true' }\nstages:\n  - { name: a, percentage: 5 }\n  - { name: b, percentage: 100 }\n",
+    );
+    p.rollout(["advance"]).run();
+    let flags = p.read(".rollout/flags.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rollout"))
+        .args(["watch", "--interval", "200ms"])
+        .current_dir(p.dir.path())
+        .env("ROLLOUT_ACTOR", "tester@example.com")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    // SAFETY: signalling the child this test started, by its PID.
+    unsafe {
+        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(p.read(".rollout/flags.json"), flags);
+    assert!(!records(&p, "watch").is_empty(), "its looks were journaled");
+}
