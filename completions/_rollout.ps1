@@ -48,6 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the journal, newest first')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Exposure: how many and which user ids in FILE are on at each stage')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The first stage that includes USER, and whether the flag is on for USER now')
+            [CompletionResult]::new('gates', 'gates', [CompletionResultType]::ParameterValue, 'Each gate''s value, threshold and verdict now; exit 1 when one blocks')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Look at the gates every --interval; kill on a critical breach; --advance')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check stages.yaml and every checklist; exit 0 or 2')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter stages.yaml (and checklists/) into a project that has none')
@@ -241,6 +243,48 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rollout;gates' {
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'The gates of this stage (default: the stage the flag is at)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment to act on (a name under `environments:`, or the provider''s environment)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to keep trying the provider before giving up')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Change nothing: print each request that would be sent and the event that would be recorded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout (with "schema": 1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rollout;watch' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between looks')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Stop (exit 0) once the flag is at STAGE')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment to act on (a name under `environments:`, or the provider''s environment)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to keep trying the provider before giving up')
+            [CompletionResult]::new('--advance', '--advance', [CompletionResultType]::ParameterName, 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Change nothing: print each request that would be sent and the event that would be recorded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout (with "schema": 1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rollout;validate' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
@@ -309,6 +353,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the journal, newest first')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Exposure: how many and which user ids in FILE are on at each stage')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The first stage that includes USER, and whether the flag is on for USER now')
+            [CompletionResult]::new('gates', 'gates', [CompletionResultType]::ParameterValue, 'Each gate''s value, threshold and verdict now; exit 1 when one blocks')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Look at the gates every --interval; kill on a critical breach; --advance')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check stages.yaml and every checklist; exit 0 or 2')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter stages.yaml (and checklists/) into a project that has none')
@@ -340,6 +386,12 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             break
         }
         'rollout;help;check' {
+            break
+        }
+        'rollout;help;gates' {
+            break
+        }
+        'rollout;help;watch' {
             break
         }
         'rollout;help;validate' {

@@ -25,6 +25,9 @@ _rollout() {
             rollout,completions)
                 cmd="rollout__subcmd__completions"
                 ;;
+            rollout,gates)
+                cmd="rollout__subcmd__gates"
+                ;;
             rollout,help)
                 cmd="rollout__subcmd__help"
                 ;;
@@ -55,6 +58,9 @@ _rollout() {
             rollout,validate)
                 cmd="rollout__subcmd__validate"
                 ;;
+            rollout,watch)
+                cmd="rollout__subcmd__watch"
+                ;;
             rollout__subcmd__help,advance)
                 cmd="rollout__subcmd__help__subcmd__advance"
                 ;;
@@ -63,6 +69,9 @@ _rollout() {
                 ;;
             rollout__subcmd__help,completions)
                 cmd="rollout__subcmd__help__subcmd__completions"
+                ;;
+            rollout__subcmd__help,gates)
+                cmd="rollout__subcmd__help__subcmd__gates"
                 ;;
             rollout__subcmd__help,help)
                 cmd="rollout__subcmd__help__subcmd__help"
@@ -94,6 +103,9 @@ _rollout() {
             rollout__subcmd__help,validate)
                 cmd="rollout__subcmd__help__subcmd__validate"
                 ;;
+            rollout__subcmd__help,watch)
+                cmd="rollout__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -101,7 +113,7 @@ _rollout() {
 
     case "${cmd}" in
         rollout)
-            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check validate completions init help"
+            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check gates watch validate completions init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,8 +272,50 @@ _rollout() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rollout__subcmd__gates)
+            opts="-C -q -v -y -h --stage --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rollout__subcmd__help)
-            opts="plan status advance rollback kill resume history preview check validate completions init help"
+            opts="plan status advance rollback kill resume history preview check gates watch validate completions init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +357,20 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__gates)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -443,6 +511,20 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -811,6 +893,52 @@ _rollout() {
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__watch)
+            opts="-C -q -v -y -h --interval --advance --until --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

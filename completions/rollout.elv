@@ -45,6 +45,8 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand history 'Show the journal, newest first'
             cand preview 'Exposure: how many and which user ids in FILE are on at each stage'
             cand check 'The first stage that includes USER, and whether the flag is on for USER now'
+            cand gates 'Each gate''s value, threshold and verdict now; exit 1 when one blocks'
+            cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
             cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
@@ -228,6 +230,46 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rollout;gates'= {
+            cand --stage 'The gates of this stage (default: the stage the flag is at)'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;watch'= {
+            cand --interval 'Time between looks'
+            cand --until 'Stop (exit 0) once the flag is at STAGE'
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --advance 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rollout;validate'= {
             cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
@@ -293,6 +335,8 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand history 'Show the journal, newest first'
             cand preview 'Exposure: how many and which user ids in FILE are on at each stage'
             cand check 'The first stage that includes USER, and whether the flag is on for USER now'
+            cand gates 'Each gate''s value, threshold and verdict now; exit 1 when one blocks'
+            cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
             cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
@@ -315,6 +359,10 @@ set edit:completion:arg-completer[rollout] = {|@words|
         &'rollout;help;preview'= {
         }
         &'rollout;help;check'= {
+        }
+        &'rollout;help;gates'= {
+        }
+        &'rollout;help;watch'= {
         }
         &'rollout;help;validate'= {
         }

@@ -47,6 +47,8 @@ complete -c rollout -n "__fish_rollout_needs_command" -f -a "resume" -d 'Turn a 
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "history" -d 'Show the journal, newest first'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "preview" -d 'Exposure: how many and which user ids in FILE are on at each stage'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "check" -d 'The first stage that includes USER, and whether the flag is on for USER now'
+complete -c rollout -n "__fish_rollout_needs_command" -f -a "gates" -d 'Each gate\'s value, threshold and verdict now; exit 1 when one blocks'
+complete -c rollout -n "__fish_rollout_needs_command" -f -a "watch" -d 'Look at the gates every --interval; kill on a critical breach; --advance'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "validate" -d 'Check stages.yaml and every checklist; exit 0 or 2'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "init" -d 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
@@ -184,6 +186,36 @@ complete -c rollout -n "__fish_rollout_using_subcommand check" -s q -l quiet -d 
 complete -c rollout -n "__fish_rollout_using_subcommand check" -s v -l verbose -d 'Print details: provider requests (secrets hidden), timings'
 complete -c rollout -n "__fish_rollout_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations (for scripts and CI)'
 complete -c rollout -n "__fish_rollout_using_subcommand check" -s h -l help -d 'Print help'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l stage -d 'The gates of this stage (default: the stage the flag is at)' -r
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -s C -l dir -d 'Run as if started in DIR (where stages.yaml is, or below it)' -r -F
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l env -d 'Environment to act on (a name under `environments:`, or the provider\'s environment)' -r
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l actor -d 'Who is making the change [default: ROLLOUT_ACTOR, CI\'s actor, git user.email, $USER]' -r
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l timeout -d 'How long to keep trying the provider before giving up' -r
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l dry-run -d 'Change nothing: print each request that would be sent and the event that would be recorded'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -l json -d 'Print one JSON document on stdout (with "schema": 1)'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -s q -l quiet -d 'Print only results and errors'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -s v -l verbose -d 'Print details: provider requests (secrets hidden), timings'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -s y -l yes -d 'Answer yes to confirmations (for scripts and CI)'
+complete -c rollout -n "__fish_rollout_using_subcommand gates" -s h -l help -d 'Print help'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l interval -d 'Time between looks' -r
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l until -d 'Stop (exit 0) once the flag is at STAGE' -r
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -s C -l dir -d 'Run as if started in DIR (where stages.yaml is, or below it)' -r -F
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l env -d 'Environment to act on (a name under `environments:`, or the provider\'s environment)' -r
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l actor -d 'Who is making the change [default: ROLLOUT_ACTOR, CI\'s actor, git user.email, $USER]' -r
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l timeout -d 'How long to keep trying the provider before giving up' -r
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l advance -d 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l dry-run -d 'Change nothing: print each request that would be sent and the event that would be recorded'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l json -d 'Print one JSON document on stdout (with "schema": 1)'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -s v -l verbose -d 'Print details: provider requests (secrets hidden), timings'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -s y -l yes -d 'Answer yes to confirmations (for scripts and CI)'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c rollout -n "__fish_rollout_using_subcommand validate" -s C -l dir -d 'Run as if started in DIR (where stages.yaml is, or below it)' -r -F
 complete -c rollout -n "__fish_rollout_using_subcommand validate" -l env -d 'Environment to act on (a name under `environments:`, or the provider\'s environment)' -r
 complete -c rollout -n "__fish_rollout_using_subcommand validate" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -224,16 +256,18 @@ complete -c rollout -n "__fish_rollout_using_subcommand init" -s q -l quiet -d '
 complete -c rollout -n "__fish_rollout_using_subcommand init" -s v -l verbose -d 'Print details: provider requests (secrets hidden), timings'
 complete -c rollout -n "__fish_rollout_using_subcommand init" -s y -l yes -d 'Answer yes to confirmations (for scripts and CI)'
 complete -c rollout -n "__fish_rollout_using_subcommand init" -s h -l help -d 'Print help'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "plan" -d 'Show the stage table as a timeline, marking the current stage'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "status" -d 'Show the flag\'s state as the provider reports it, and when the next stage is allowed'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "advance" -d 'Move to the next stage (or STAGE, which must be the next one)'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "rollback" -d 'Move down to the previous stage (or an earlier STAGE)'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "kill" -d 'The emergency switch: turn the flag off in the environment now'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "resume" -d 'Turn a killed flag back on, at the stage it was killed at, for the same users'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "history" -d 'Show the journal, newest first'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "preview" -d 'Exposure: how many and which user ids in FILE are on at each stage'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "check" -d 'The first stage that includes USER, and whether the flag is on for USER now'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "validate" -d 'Check stages.yaml and every checklist; exit 0 or 2'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "completions" -d 'Print a completion script for SHELL'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "init" -d 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
-complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check validate completions init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "plan" -d 'Show the stage table as a timeline, marking the current stage'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "status" -d 'Show the flag\'s state as the provider reports it, and when the next stage is allowed'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "advance" -d 'Move to the next stage (or STAGE, which must be the next one)'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "rollback" -d 'Move down to the previous stage (or an earlier STAGE)'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "kill" -d 'The emergency switch: turn the flag off in the environment now'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "resume" -d 'Turn a killed flag back on, at the stage it was killed at, for the same users'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "history" -d 'Show the journal, newest first'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "preview" -d 'Exposure: how many and which user ids in FILE are on at each stage'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "check" -d 'The first stage that includes USER, and whether the flag is on for USER now'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "gates" -d 'Each gate\'s value, threshold and verdict now; exit 1 when one blocks'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "watch" -d 'Look at the gates every --interval; kill on a critical breach; --advance'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "validate" -d 'Check stages.yaml and every checklist; exit 0 or 2'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "completions" -d 'Print a completion script for SHELL'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "init" -d 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
+complete -c rollout -n "__fish_rollout_using_subcommand help; and not __fish_seen_subcommand_from plan status advance rollback kill resume history preview check gates watch validate completions init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -91,6 +91,14 @@ pub enum Command {
         #[arg(long, value_name = "GROUP")]
         group: Vec<String>,
     },
+    /// Each gate's value, threshold and verdict now; exit 1 when one blocks
+    Gates {
+        /// The gates of this stage (default: the stage the flag is at)
+        #[arg(long, value_name = "STAGE")]
+        stage: Option<String>,
+    },
+    /// Look at the gates every --interval; kill on a critical breach; --advance
+    Watch(WatchArgs),
     /// Check stages.yaml and every checklist; exit 0 or 2
     Validate,
     /// Print a completion script for SHELL
@@ -104,4 +112,19 @@ pub enum Command {
         #[arg(long, value_name = "KEY", default_value = "my-new-feature")]
         flag: String,
     },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Time between looks
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub interval: std::time::Duration,
+
+    /// Also advance when the soak has passed, the planned start has come and every gate of the next stage passes
+    #[arg(long)]
+    pub advance: bool,
+
+    /// Stop (exit 0) once the flag is at STAGE
+    #[arg(long, value_name = "STAGE")]
+    pub until: Option<String>,
 }

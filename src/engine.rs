@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::clock::{human, stamp};
 use crate::config::{Config, Stage};
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
+use crate::gates::Verdict;
 use crate::journal::{self, Event};
 use crate::provider::{Desired, FlagState, Note};
 
@@ -99,6 +99,8 @@ pub struct Outcome {
     pub dry_run: bool,
     /// Under `--dry-run`: the requests that would have been sent.
     pub requests: Vec<crate::provider::Request>,
+    /// The gates of the target stage as seen before the change (advance only).
+    pub verdicts: Vec<Verdict>,
 }
 
 /// Reads when the stage started and when the flag was killed from the provider's own log, where
@@ -123,77 +125,44 @@ pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
     })
 }
 
-/// When the soak of the stage at `pos` ends (None: no soak, or not at a stage).
+pub use crate::rules::{planned_start, soak_end};
+
+/// The rules' facts about the flag now.
 #[must_use]
-pub fn soak_end(
-    config: &Config,
-    pos: Position,
+pub fn facts<'a>(ctx: &'a Context, state: &FlagState, pos: Position) -> crate::rules::Facts<'a> {
+    crate::rules::Facts {
+        config: &ctx.config,
+        pos,
+        killed: state.exists && !state.on,
+        since: stage_since(ctx, state),
+        now: ctx.now,
+    }
+}
+
+/// One look at the gates of stage `index` (none before the first stage). `tracker` carries
+/// `for:` between looks; a fresh one makes this look a breach's first.
+pub async fn look(
+    ctx: &Context,
+    index: Option<usize>,
     since: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
-    let duration = pos.stage(config)?.duration?;
-    let since = since?;
-    Some(crate::clock::after(since, duration))
-}
-
-/// The earliest time `stage` may start by its planned date.
-#[must_use]
-pub fn planned_start(stage: &Stage) -> Option<DateTime<Utc>> {
-    stage.start.map(|d| d.and_time(NaiveTime::MIN).and_utc())
-}
-
-/// Refusals for moving to stage `to` now; empty when every rule passes.
-fn advance_rules(ctx: &Context, state: &FlagState, pos: Position, to: usize) -> Vec<String> {
-    let config = &ctx.config;
-    let target = &config.stages[to];
-    let mut refusals = Vec::new();
-    if state.exists && !state.on {
-        refusals.push("the flag is killed: run `rollout resume` first".to_string());
+    tracker: &mut crate::gates::Tracker,
+) -> Vec<Verdict> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let gates = ctx.config.stage_gates(index);
+    if gates.is_empty() {
+        return Vec::new();
     }
-    if let Some(next) = pos.next(config) {
-        if to > next {
-            refusals.push(format!(
-                "advancing to {} would skip {}: the next stage is {}",
-                target.name,
-                config.stages[next..to]
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                config.stages[next].name
-            ));
-        }
-    }
-    if let Some(current) = pos.stage(config) {
-        if current.duration.is_some() {
-            let since = stage_since(ctx, state);
-            match soak_end(config, pos, since) {
-                Some(end) if end > ctx.now => refusals.push(format!(
-                    "{} must soak {} first: {} can start in {}, at {}",
-                    current.name,
-                    crate::clock::span(current.duration.unwrap_or_default()),
-                    target.name,
-                    human(end - ctx.now),
-                    stamp(end)
-                )),
-                Some(_) => {}
-                None => refusals.push(format!(
-                    "cannot tell when {} started, so its soak time cannot be checked",
-                    current.name
-                )),
-            }
-        }
-    }
-    if let Some(start) = planned_start(target) {
-        if start > ctx.now {
-            refusals.push(format!(
-                "{} is planned to start on {} (in {})",
-                target.name,
-                target.start.map(|d| d.to_string()).unwrap_or_default(),
-                human(start - ctx.now)
-            ));
-        }
-    }
-    refusals
+    let env = crate::gates::Env {
+        config: &ctx.config,
+        out: &ctx.out,
+        timeout: ctx.args.timeout,
+        now: ctx.now,
+        stage_since: since,
+        percentage: ctx.config.stages.get(index).map(|s| s.percentage),
+    };
+    crate::gates::evaluate(&env, &gates, tracker).await
 }
 
 fn desired_at(ctx: &Context, index: usize, since: DateTime<Utc>) -> Desired {
@@ -267,7 +236,11 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
         }
         _ => {}
     }
-    let refusals = advance_rules(ctx, &state, pos, to);
+    let facts = facts(ctx, &state, pos);
+    let mut tracker = crate::gates::Tracker::default();
+    let verdicts = look(ctx, Some(to), facts.since, &mut tracker).await;
+    let mut refusals = crate::rules::advance(&facts, to);
+    refusals.extend(crate::rules::gates(&verdicts));
     let desired = desired_at(ctx, to, ctx.now);
     let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
     let question = last.then(|| {
@@ -284,6 +257,7 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
         from,
         desired,
         &refusals,
+        &verdicts,
         question,
         over,
     )
@@ -327,10 +301,7 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
             .with_hint("to turn it off for everyone, run `rollout kill`")
         })?,
     };
-    let mut refusals = Vec::new();
-    if !state.on {
-        refusals.push("the flag is killed: run `rollout resume` first".to_string());
-    }
+    let refusals = crate::rules::rollback(&facts(ctx, &state, pos));
     let desired = desired_at(ctx, to, ctx.now);
     let from = current_name(config, pos, &state);
     apply(
@@ -340,6 +311,7 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
         from,
         desired,
         &refusals,
+        &[],
         None,
         over,
     )
@@ -377,6 +349,7 @@ pub async fn resume(ctx: &Context, over: &Override) -> Result<Outcome> {
         &state,
         Some(name),
         desired,
+        &[],
         &[],
         question,
         over,
@@ -454,6 +427,7 @@ async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
             state: Some(state),
             dry_run: ctx.args.dry_run,
             requests: Vec::new(),
+            verdicts: Vec::new(),
         });
     }
     let desired = Desired {
@@ -473,7 +447,18 @@ async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         force: false,
         reason,
     };
-    apply(ctx, Action::Kill, &state, from, desired, &[], None, &over).await
+    apply(
+        ctx,
+        Action::Kill,
+        &state,
+        from,
+        desired,
+        &[],
+        &[],
+        None,
+        &over,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -502,6 +487,7 @@ fn event(
         outcome: outcome.to_string(),
         detail: None,
         id: None,
+        gates: Vec::new(),
     }
 }
 
@@ -514,7 +500,8 @@ async fn apply(
     state: &FlagState,
     from: Option<String>,
     desired: Desired,
-    refusals: &[String],
+    refusals: &[crate::rules::Refusal],
+    verdicts: &[Verdict],
     question: Option<String>,
     over: &Override,
 ) -> Result<Outcome> {
@@ -525,11 +512,27 @@ async fn apply(
         ));
     }
     if !refusals.is_empty() && !forced {
-        let mut err = Error::refused(format!(
-            "{} refused: {}",
-            action.name(),
-            refusals.join("; ")
-        ));
+        let said: Vec<String> = refusals
+            .iter()
+            .filter(|r| !matches!(r, crate::rules::Refusal::Gate(_)))
+            .map(ToString::to_string)
+            .collect();
+        let failing = refusals.len() - said.len();
+        let mut message = format!("{} refused: ", action.name());
+        if said.is_empty() {
+            message.push_str(&format!(
+                "{failing} gate{} of {} did not pass",
+                if failing == 1 { "" } else { "s" },
+                desired.stage
+            ));
+        } else {
+            message.push_str(&said.join("; "));
+            if failing > 0 {
+                message.push_str(&format!("; and {failing} gate(s) did not pass"));
+            }
+        }
+        message.push_str(&gates_text(&desired.stage, verdicts));
+        let mut err = Error::refused(message);
         err = err.with_hint("nothing was changed; to override, pass --force --reason TEXT");
         return Err(err);
     }
@@ -563,6 +566,7 @@ async fn apply(
         forced,
         "applied",
     );
+    ev.gates = verdicts.iter().map(Verdict::seen).collect();
     let note = Note {
         text: ev.summary(),
         actor: ctx.actor.clone(),
@@ -576,6 +580,7 @@ async fn apply(
             state: None,
             dry_run: true,
             requests,
+            verdicts: verdicts.to_vec(),
         });
     }
     for r in ctx.provider.preview(state, &desired, &note) {
@@ -620,7 +625,22 @@ async fn apply(
         state: Some(seen),
         dry_run: false,
         requests: Vec::new(),
+        verdicts: verdicts.to_vec(),
     })
+}
+
+/// Every gate's verdict, as lines under the refusal: `gates of beta:` then one line each.
+#[must_use]
+pub fn gates_text(stage: &str, verdicts: &[Verdict]) -> String {
+    if verdicts.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("\ngates of {stage}:");
+    for v in verdicts {
+        s.push_str("\n  ");
+        s.push_str(&v.line());
+    }
+    s
 }
 
 fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event) {

@@ -38,6 +38,9 @@ pub struct Event {
     /// to its outcome record (see `intent`). Records of older versions have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The gates' verdicts seen before the change (advance, watch looks and kills).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<crate::gates::Seen>,
 }
 
 #[allow(clippy::ref_option)]

@@ -91,9 +91,9 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "did you mean `advance`?",
     ),
     (
-        "tasks:\n  - name: Errors\n    gate: error-rate\n",
-        "3:5: task `Errors` uses `gate:`, which checklists do not support yet",
-        "make it a `manual:` task",
+        "tasks:\n  - name: Errors\n    gate: error-rate\n    run: x\n",
+        "4:5: task `Errors` has both `gate` and `run`",
+        "a task does exactly one thing",
     ),
     (
         "tasks:\n  - name: Env\n    require_env: [DATABASE-URL]\n",
@@ -156,13 +156,13 @@ fn every_broken_checklist_exits_2_with_position_and_fix() {
 fn all_problems_of_a_file_are_reported_at_once() {
     let p = Project::with_checklist(
         "many",
-        "titel: x\ntasks:\n  - name: A\n    run: x\n    retries: lots\n  - name: B\n    gate: g\n  - name: A\n    run: y\n",
+        "titel: x\ntasks:\n  - name: A\n    run: x\n    retries: lots\n  - name: B\n    gate: ''\n  - name: A\n    run: y\n",
     );
     p.checklist(["validate"])
         .status(2)
         .stderr_has("checklists/many.yaml:1:1: unknown key `titel`")
         .stderr_has("checklists/many.yaml:5:14: `retries`")
-        .stderr_has("checklists/many.yaml:7:5:")
+        .stderr_has("checklists/many.yaml:7:11: `gate` of task `B` must name one gate")
         .stderr_has("checklists/many.yaml:8:5: task id `a` is used twice")
         .stderr_has("4 problems in checklists/many.yaml")
         .run();

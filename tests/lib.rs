@@ -30,10 +30,17 @@ mod checklist_reports;
 mod checklist_support;
 mod checklist_terminal;
 
+mod gates_datadog;
+mod gates_prometheus;
+mod gates_sources;
+mod gates_support;
+mod gates_watch;
+
 mod unleash_checklist;
 mod unleash_commands;
 mod unleash_concurrency;
 mod unleash_errors;
+mod unleash_gates;
 mod unleash_parity;
 mod unleash_server;
 

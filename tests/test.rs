@@ -120,6 +120,15 @@ impl Project {
             .collect()
     }
 
+    /// The change records of one action (`advance`, `kill`, `watch` …), oldest first.
+    #[must_use]
+    pub fn changes_of(&self, action: &str) -> Vec<Value> {
+        self.changes()
+            .into_iter()
+            .filter(|r| r["action"] == action)
+            .collect()
+    }
+
     /// Every file under `.rollout/` with its bytes, for "nothing changed" checks.
     #[must_use]
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {

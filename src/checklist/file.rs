@@ -273,13 +273,31 @@ fn read_retries(r: &mut Reader, node: &Node, label: &str) -> Option<u32> {
 }
 
 fn read_kind(r: &mut Reader, fields: &Fields<'_>, label: &str) -> Option<TaskKind> {
-    if let Some(pos) = fields.key_pos("gate") {
-        r.error(
-            pos,
-            format!("{label} uses `gate:`, which checklists do not support yet"),
-            "check the gate with `run: rollout status` for now, or make it a `manual:` task",
-        );
-        return None;
+    // `gate: NAME` checks a gate of stages.yaml, through the rollout side (it runs alone).
+    if let Some(node) = fields.get("gate") {
+        let others: Vec<&str> = KIND_KEYS
+            .iter()
+            .copied()
+            .filter(|k| fields.get(k).is_some())
+            .collect();
+        if let Some(other) = others.first() {
+            r.error(
+                fields.key_pos(other).unwrap_or(fields.pos),
+                format!("{label} has both `gate` and `{other}`; a task does exactly one thing"),
+                format!("split it into two tasks, or remove `{other}`"),
+            );
+            return None;
+        }
+        let name = r.string(node, &format!("`gate` of {label}"))?;
+        if name.trim().is_empty() || name.chars().any(char::is_whitespace) {
+            r.error(
+                node.pos,
+                format!("`gate` of {label} must name one gate of stages.yaml"),
+                "write the gate's name, e.g. `gate: error-rate`",
+            );
+            return None;
+        }
+        return Some(TaskKind::Rollout(RolloutCommand::Gate(name)));
     }
     let present: Vec<&str> = KIND_KEYS
         .iter()
@@ -425,7 +443,7 @@ mod tests {
 
     #[test]
     fn reports_every_problem_at_once() {
-        let err = parse("tasks:\n  - { name: A, run: x, timout: 5s }\n  - { name: A, run: y }\n  - { name: G, gate: error-rate }\n").unwrap_err();
+        let err = parse("tasks:\n  - { name: A, run: x, timout: 5s }\n  - { name: A, run: y }\n  - { name: G, gate: error-rate, run: z }\n").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.message.contains("x.yaml:2:"), "{}", err.message);
         assert!(
@@ -434,6 +452,10 @@ mod tests {
             err.message
         );
         assert!(err.message.contains("used twice"), "{}", err.message);
-        assert!(err.message.contains("`gate:`"), "{}", err.message);
+        assert!(
+            err.message.contains("has both `gate` and `run`"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -28,6 +28,7 @@ pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<
     let over = Override::default();
     let outcome = match cmd {
         RolloutCommand::Status => return status(&ctx).await,
+        RolloutCommand::Gate(name) => return gate(&ctx, name).await,
         RolloutCommand::Advance(stage) => engine::advance(&ctx, stage.as_deref(), &over).await?,
         RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
         RolloutCommand::Kill(reason) => engine::kill(&ctx, reason.clone()).await?,
@@ -87,4 +88,47 @@ async fn status(ctx: &Context) -> Result<Vec<String>> {
         ctx.settings.in_environment(),
         state.percentage
     )])
+}
+
+/// A `gate:` task: one look at the gate; it passes when the gate passes (whatever its
+/// severity: a checklist asks "does this gate pass now?").
+async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
+    let Some(gate) = ctx.config.gate(name) else {
+        let names: Vec<&str> = ctx.config.gates.iter().map(|g| g.name.as_str()).collect();
+        return Err(Error::usage(format!(
+            "there is no gate `{name}` in {}",
+            ctx.config.path.display()
+        ))
+        .with_hint(if names.is_empty() {
+            "define it under `gates:` in stages.yaml".to_string()
+        } else {
+            format!("the gates are: {}", names.join(", "))
+        }));
+    };
+    // The stage's start fills a compare gate's window; a provider that cannot be read leaves
+    // it unknown (the gate then says so).
+    let since = match ctx.provider.read().await {
+        Ok(mut state) => {
+            engine::add_times(ctx, &mut state).await;
+            engine::stage_since(ctx, &state)
+        }
+        Err(_) => None,
+    };
+    let env = crate::gates::Env {
+        config: &ctx.config,
+        out: &ctx.out,
+        timeout: ctx.args.timeout,
+        now: ctx.now,
+        stage_since: since,
+        percentage: None,
+    };
+    let mut tracker = crate::gates::Tracker::default();
+    let verdict = crate::gates::evaluate(&env, &[gate], &mut tracker)
+        .await
+        .remove(0);
+    if verdict.passed() {
+        Ok(vec![verdict.line()])
+    } else {
+        Err(Error::failed(verdict.line()))
+    }
 }

@@ -24,6 +24,7 @@ impl TaskKind {
             TaskKind::Run(_) => "run",
             TaskKind::Manual(_) => "manual",
             TaskKind::RequireEnv(_) => "require_env",
+            TaskKind::Rollout(RolloutCommand::Gate(_)) => "gate",
             TaskKind::Rollout(_) => "rollout",
         }
     }
@@ -35,6 +36,7 @@ impl TaskKind {
             TaskKind::Run(cmd) => format!("sh -c {}", first_line(cmd)),
             TaskKind::Manual(text) => format!("ask: {}", first_line(text)),
             TaskKind::RequireEnv(vars) => format!("require {}", vars.join(", ")),
+            TaskKind::Rollout(RolloutCommand::Gate(name)) => format!("check gate {name}"),
             TaskKind::Rollout(cmd) => format!("rollout {cmd}"),
         }
     }
@@ -58,6 +60,8 @@ pub enum RolloutCommand {
     Kill(Option<String>),
     Resume,
     Status,
+    /// `gate: NAME`: checks one gate of stages.yaml; passes when the gate passes.
+    Gate(String),
 }
 
 impl RolloutCommand {
@@ -118,6 +122,7 @@ impl std::fmt::Display for RolloutCommand {
             ),
             RolloutCommand::Resume => f.write_str("resume"),
             RolloutCommand::Status => f.write_str("status"),
+            RolloutCommand::Gate(name) => write!(f, "gates: {name}"),
         }
     }
 }

@@ -179,6 +179,10 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             }
         }
     }
+    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
+    if !out.verbose && !out.json {
+        records.retain(|v| text(v, "action") != "watch");
+    }
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
         out.json_doc(json!({

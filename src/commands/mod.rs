@@ -3,6 +3,7 @@
 mod advance;
 mod check;
 mod completions;
+pub mod gates;
 mod history;
 pub mod init;
 mod kill;
@@ -13,6 +14,7 @@ mod resume;
 mod rollback;
 mod status;
 mod validate;
+mod watch;
 
 use crate::cli::{Cli, Command, ForceArgs};
 use crate::context::Context;
@@ -45,6 +47,8 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                     preview::run(&ctx, stage.as_deref(), &users, ids).await
                 }
                 Command::Check { user, group } => check::run(&ctx, &user, &group).await,
+                Command::Gates { stage } => gates::run(&ctx, stage.as_deref()).await,
+                Command::Watch(w) => watch::run(ctx, &w).await,
                 Command::Validate
                 | Command::Completions { .. }
                 | Command::Init { .. }

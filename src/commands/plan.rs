@@ -24,7 +24,7 @@ pub fn earliest_starts(
             out[i] = since;
             (
                 i + 1,
-                engine::soak_end(&ctx.config, pos, since)
+                crate::rules::soak_end(&ctx.config, pos, since)
                     .unwrap_or(ctx.now)
                     .max(ctx.now),
             )
@@ -32,7 +32,7 @@ pub fn earliest_starts(
         Position::OffPlan { below } => (below.map_or(0, |b| b + 1), ctx.now),
     };
     for i in first..stages.len() {
-        let start = engine::planned_start(&stages[i]).map_or(prev_end, |p| p.max(prev_end));
+        let start = crate::rules::planned_start(&stages[i]).map_or(prev_end, |p| p.max(prev_end));
         out[i] = Some(start);
         prev_end = stages[i]
             .duration
@@ -85,6 +85,7 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
                     "earliest": earliest[i].map(|t| t.to_rfc3339()),
                     "current": current == Some(i),
                     "done": current.is_some_and(|c| i < c),
+                    "gates": ctx.config.stage_gates(i).iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -112,6 +113,10 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
         "PLANNED".into(),
         "EARLIEST".into(),
     ]];
+    let with_gates = !ctx.config.gates.is_empty();
+    if with_gates {
+        rows[0].push("GATES".into());
+    }
     for (i, s) in ctx.config.stages.iter().enumerate() {
         let mark = match current {
             Some(c) if c == i && killed => ctx.out.red("✖"),
@@ -145,6 +150,21 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
             s.start.map_or("-".into(), |d| d.to_string()),
             earliest_text,
         ]);
+        if with_gates {
+            let names: Vec<String> = ctx
+                .config
+                .stage_gates(i)
+                .iter()
+                .map(|g| g.name.clone())
+                .collect();
+            if let Some(row) = rows.last_mut() {
+                row.push(if names.is_empty() {
+                    "-".into()
+                } else {
+                    names.join(", ")
+                });
+            }
+        }
     }
     for line in table(&rows) {
         ctx.out.data(&line);

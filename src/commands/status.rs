@@ -18,20 +18,37 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         Position::At(i) => Some(config.stages[i].name.clone()),
         _ => None,
     };
-    let next = pos.next(config);
-    // When the next stage is allowed: the later of the soak end and its planned start.
-    let soak_end = engine::soak_end(config, pos, since);
-    let planned = next.and_then(|n| engine::planned_start(&config.stages[n]));
-    let allowed_at = [soak_end, planned].into_iter().flatten().max();
-    let mut waiting = Vec::new();
-    if killed {
-        waiting.push("resume (the flag is killed)".to_string());
-    }
-    if soak_end.is_some_and(|t| t > ctx.now) {
-        waiting.push("soak".to_string());
-    }
-    if planned.is_some_and(|t| t > ctx.now) {
-        waiting.push("planned start".to_string());
+    let facts = engine::facts(ctx, &state, pos);
+    let next_rules = crate::rules::next(&facts);
+    let next = next_rules.as_ref().map(|n| n.index);
+    let allowed_at = next_rules.as_ref().and_then(|n| n.allowed_at);
+    // The gates that decide the next advance (at the last stage: the current stage's).
+    let gate_stage = next.or(match pos {
+        Position::At(i) => Some(i),
+        _ => None,
+    });
+    let verdicts = engine::look(
+        ctx,
+        gate_stage,
+        since,
+        &mut crate::gates::Tracker::default(),
+    )
+    .await;
+    let mut waiting: Vec<String> = Vec::new();
+    let gate_refusals = if next.is_some() {
+        crate::rules::gates(&verdicts)
+    } else {
+        Vec::new()
+    };
+    for r in next_rules
+        .iter()
+        .flat_map(|n| n.waiting.iter())
+        .chain(gate_refusals.iter())
+    {
+        let rule = r.rule().to_string();
+        if !waiting.contains(&rule) {
+            waiting.push(rule);
+        }
     }
     let open = crate::journal::read(&config.dir)
         .map(|j| crate::intent::open_intents(&j, &config.flag, &ctx.settings.environment))
@@ -57,6 +74,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
                 "waiting_for": waiting,
             })),
             "open_intents": open,
+            "gates": verdicts,
         }));
         return Ok(0);
     }
@@ -124,6 +142,13 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             crate::intent::OPEN_NOTE,
             if shows { "" } else { "not " }
         ));
+    }
+    if !verdicts.is_empty() {
+        let stage = gate_stage.map_or("", |i| config.stages[i].name.as_str());
+        out.data(&format!("gates of {stage}:"));
+        for line in super::gates::table(ctx, &verdicts, false) {
+            out.data(&format!("  {line}"));
+        }
     }
     Ok(0)
 }

@@ -12,10 +12,14 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
     let path = crate::config::find(&context::start_dir(args)?)?;
     let mut files = Vec::new();
     let mut problems: Vec<Error> = Vec::new();
+    let mut gates: Option<Vec<String>> = None;
     match Config::load(&path) {
-        Ok(c) => files.push(
-            json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()}),
-        ),
+        Ok(c) => {
+            gates = Some(c.gates.iter().map(|g| g.name.clone()).collect());
+            files.push(
+                json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()}),
+            );
+        }
         Err(e) => {
             files.push(json!({"path": path.display().to_string(), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
             problems.push(e);
@@ -27,6 +31,11 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
         let shown = crate::checklist::file::shown_path(&file)
             .display()
             .to_string();
+        // A `gate:` task must name a gate of stages.yaml.
+        let loaded = loaded.and_then(|c| match &gates {
+            Some(names) => unknown_gates(&shown, &c, names).map(|()| c),
+            None => Ok(c),
+        });
         match loaded {
             Ok(c) => files.push(json!({"path": shown, "ok": true, "tasks": c.tasks.len()})),
             Err(e) => {
@@ -48,4 +57,29 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
         }
     }
     Ok(if problems.is_empty() { 0 } else { 2 })
+}
+
+fn unknown_gates(shown: &str, c: &crate::checklist::Checklist, names: &[String]) -> Result<()> {
+    use crate::checklist::task::{RolloutCommand, TaskKind};
+    let mut lines = Vec::new();
+    for t in &c.tasks {
+        if let TaskKind::Rollout(RolloutCommand::Gate(g)) = &t.kind {
+            if !names.contains(g) {
+                let known = if names.is_empty() {
+                    "stages.yaml defines no gates: add them under `gates:`".to_string()
+                } else {
+                    format!("the gates are: {}", names.join(", "))
+                };
+                lines.push(format!(
+                    "{shown}:{}:{}: task `{}` checks gate `{g}`, which stages.yaml does not define\n  help: {known}",
+                    t.pos.line, t.pos.col, t.name
+                ));
+            }
+        }
+    }
+    if lines.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::usage(lines.join("\n")))
+    }
 }

@@ -1,5 +1,6 @@
 //! `stages.yaml`, read and validated once into typed values.
 
+mod gate;
 mod notify_target;
 mod percentage;
 mod provider_settings;
@@ -8,6 +9,7 @@ mod stage;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use gate::{Compare, Gate, GateDefaults, Reduce, Severity, Source};
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
 pub use provider_settings::{in_environment, ProviderKind, ProviderOverrides, ProviderSettings};
@@ -22,9 +24,25 @@ pub const STATE_DIR: &str = ".rollout";
 pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
 const DEFAULT_ENVIRONMENT: &str = "production";
 
-const TOP_KEYS: [&str; 5] = ["flag", "provider", "environments", "stages", "notify"];
+const TOP_KEYS: [&str; 7] = [
+    "flag",
+    "provider",
+    "environments",
+    "stages",
+    "notify",
+    "defaults",
+    "gates",
+];
 const PROVIDER_KEYS: [&str; 6] = ["kind", "url", "token_env", "project", "environment", "path"];
-const STAGE_KEYS: [&str; 6] = ["name", "percentage", "groups", "users", "start", "duration"];
+const STAGE_KEYS: [&str; 7] = [
+    "name",
+    "percentage",
+    "groups",
+    "users",
+    "start",
+    "duration",
+    "gates",
+];
 const NOTIFY_KEYS: [&str; 2] = ["url_env", "url"];
 /// Keys people write when they paste a secret: refused with a pointer to `token_env`.
 const SECRET_KEYS: [&str; 8] = [
@@ -50,6 +68,9 @@ pub struct Config {
     pub environments: BTreeMap<String, ProviderOverrides>,
     pub stages: Vec<Stage>,
     pub notify: Vec<NotifyTarget>,
+    /// Metric gates (SPEC.md "Gates"), in file order.
+    pub gates: Vec<Gate>,
+    pub defaults: GateDefaults,
 }
 
 impl Config {
@@ -153,6 +174,24 @@ impl Config {
         .with_hint(hint)
     }
 
+    /// The gates that apply at stage `index`: those it lists, else every gate.
+    #[must_use]
+    pub fn stage_gates(&self, index: usize) -> Vec<&Gate> {
+        match self.stages.get(index).and_then(|s| s.gates.as_ref()) {
+            Some(names) => self
+                .gates
+                .iter()
+                .filter(|g| names.contains(&g.name))
+                .collect(),
+            None => self.gates.iter().collect(),
+        }
+    }
+
+    #[must_use]
+    pub fn gate(&self, name: &str) -> Option<&Gate> {
+        self.gates.iter().find(|g| g.name == name)
+    }
+
     /// Everyone included by stage `index`: its users and groups and those of every earlier stage.
     #[must_use]
     pub fn cumulative_audience(&self, index: usize) -> (Vec<String>, Vec<String>) {
@@ -246,13 +285,22 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         .value("environments")
         .map(|n| read_environments(r, n))
         .unwrap_or_default();
+    let defaults = top
+        .value("defaults")
+        .map(|n| gate::read_defaults(r, n))
+        .unwrap_or_default();
+    let (gates, written) = top
+        .value("gates")
+        .map(|n| gate::read_gates(r, n))
+        .unwrap_or_default();
+    let gate_names: Vec<&str> = written.iter().map(String::as_str).collect();
     let stages = match r.required(
         &top,
         "stages",
         "stages.yaml",
         "[{ name: internal, percentage: 5 }, ...]",
     ) {
-        Some(node) => read_stages(r, node, provider_kind),
+        Some(node) => read_stages(r, node, provider_kind, &gate_names),
         None => Vec::new(),
     };
     let notify = top
@@ -268,6 +316,8 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         environments,
         stages,
         notify,
+        gates,
+        defaults,
     })
 }
 
@@ -320,7 +370,19 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
     out
 }
 
-fn is_env_name(s: &str) -> bool {
+/// A gate source's address, under the one secret policy (http(s), no credentials, no
+/// secret-looking query parameter).
+pub(crate) fn check_url(r: &mut Reader, url: &str, pos: crate::diagnostic::Pos, what: &str) {
+    if let Err(problem) = crate::secret_policy::check_url(url) {
+        r.error(
+            pos,
+            problem.message(&format!("the `url` in {what}")),
+            problem.help("an environment variable"),
+        );
+    }
+}
+
+pub(crate) fn is_env_name(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -395,7 +457,7 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
     out
 }
 
-fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
+fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind, gates: &[&str]) -> Vec<Stage> {
     let items = r.items(node, "stages", "stage", "- { name: full, percentage: 100 }");
     let mut stages: Vec<Stage> = Vec::new();
     // Each stage is checked against those before it through these, so validation stays linear.
@@ -427,6 +489,9 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
         let duration = fields
             .value("duration")
             .and_then(|n| r.duration(n, &format!("`duration` of {what}")));
+        let stage_gates = fields
+            .get("gates")
+            .and_then(|n| gate::read_stage_gates(r, n, &what, gates));
         let (Some((name, name_pos)), Some((percentage, pct_pos))) = (name, percentage) else {
             continue;
         };
@@ -510,6 +575,7 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind) -> Vec<Stage> {
             users: users.into_iter().map(|(s, _)| s).collect(),
             start,
             duration,
+            gates: stage_gates,
             pos: item.pos,
         });
     }

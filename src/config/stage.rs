@@ -19,5 +19,7 @@ pub struct Stage {
     pub start: Option<NaiveDate>,
     /// Minimum soak before the next stage.
     pub duration: Option<Duration>,
+    /// The gates that apply at this stage (`None`: every gate).
+    pub gates: Option<Vec<String>>,
     pub pos: Pos,
 }
