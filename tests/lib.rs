@@ -17,6 +17,8 @@ mod rollout_terminal;
 mod checklist_broken;
 mod checklist_commands;
 mod checklist_interrupt;
+mod checklist_output;
+mod checklist_preflight;
 mod checklist_repo;
 mod checklist_reports;
 mod checklist_support;

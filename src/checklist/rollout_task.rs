@@ -84,3 +84,26 @@ async fn status(ctx: &Context) -> Result<Vec<String>> {
         ctx.config.flag, ctx.settings.environment, state.percentage
     )])
 }
+
+/// Whether the engine's rules would refuse `cmd` now: the engine's own dry run (it reads the
+/// provider and applies every rule, changing and recording nothing). `Some` holds the refusal
+/// or the configuration error the task would fail with; a provider that cannot be reached now
+/// is no reason to refuse a run up front, so that is `None` like a change that would go ahead.
+pub async fn refusal(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Option<Error> {
+    if matches!(cmd, RolloutCommand::Status) {
+        return None;
+    }
+    let mut args = args.clone();
+    args.dry_run = true;
+    match run(cmd, &args, dir).await {
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::error::Kind::Refused | crate::error::Kind::Usage
+            ) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}

@@ -557,11 +557,7 @@ impl<'a> Runner<'a> {
 }
 
 fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
-    let missing: Vec<&str> = vars
-        .iter()
-        .filter(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
-        .map(String::as_str)
-        .collect();
+    let missing = crate::checklist::preflight::missing_env(vars);
     if missing.is_empty() {
         return blank(c, task, Outcome::Passed, None);
     }
