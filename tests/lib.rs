@@ -19,6 +19,7 @@ mod checklist_commands;
 mod checklist_interrupt;
 mod checklist_output;
 mod checklist_preflight;
+mod checklist_prompts;
 mod checklist_repo;
 mod checklist_reports;
 mod checklist_support;

@@ -68,6 +68,8 @@ pub struct Runner<'a> {
     results: RefCell<Vec<Option<TaskResult>>>,
     state: RefCell<RunState>,
     quit: Cell<bool>,
+    /// How many prompts are on screen now (a manual task waiting for its answer).
+    asking: Cell<usize>,
     last_save: Cell<Option<Instant>>,
 }
 
@@ -118,6 +120,7 @@ impl<'a> Runner<'a> {
             results: RefCell::new(vec![None; plan.len()]),
             state: RefCell::new(state),
             quit: Cell::new(false),
+            asking: Cell::new(0),
             last_save: Cell::new(None),
         }
     }
@@ -271,6 +274,10 @@ impl<'a> Runner<'a> {
                 why = interrupt.recv() => Some(why),
             };
             if let Some(why) = stopped {
+                if self.asking.get() > 0 {
+                    // A prompt's line has no newline yet: end it, so what follows starts clean.
+                    let _ = writeln!(std::io::stderr());
+                }
                 self.progress.note(&format!(
                     "{}: stopping the running tasks (up to {}s for their cleanup; {} again stops them at once)",
                     why.label(),
@@ -287,7 +294,12 @@ impl<'a> Runner<'a> {
                 self.save(Status::Interrupted);
                 return Some(RunStatus::Interrupted);
             }
-            if self.quit.get() {
+            let interrupted = to_run.iter().any(|&idx| {
+                self.results.borrow()[idx]
+                    .as_ref()
+                    .is_some_and(|r| r.outcome == Outcome::Interrupted)
+            });
+            if self.quit.get() || interrupted {
                 return Some(RunStatus::Interrupted);
             }
             let failed = to_run.iter().any(|&idx| {
@@ -498,12 +510,12 @@ impl<'a> Runner<'a> {
             text.to_string(),
             self.out.color_err,
         );
+        self.asking.set(self.asking.get() + 1);
         let asking = tokio::task::spawn_blocking(move || manual::ask(&name, &id, &text, color));
+        let _asked = Asking(&self.asking);
         let asked = tokio::select! {
             asked = asking => asked,
             why = self.groups.stopped() => {
-                // The prompt line has no newline yet: end it, so what follows starts clean.
-                let _ = writeln!(std::io::stderr());
                 return blank(
                     c,
                     task,
@@ -572,6 +584,15 @@ fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
         .map(|v| format!("export {v}=… (set it in the environment of this run)"))
         .collect();
     r
+}
+
+/// Counts a prompt off the screen when its question ends, however it ends.
+struct Asking<'a>(&'a Cell<usize>);
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 /// How a task kept from the earlier attempt of a resumed run ended, truthfully: `✓ Build [build]
