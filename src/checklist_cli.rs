@@ -82,7 +82,10 @@ pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
         ChecklistCommand::Validate => commands::validate(g, &out),
         ChecklistCommand::Completions { shell } => {
             let mut cmd = ChecklistCli::command();
-            clap_complete::generate(shell, &mut cmd, "checklist", &mut std::io::stdout());
+            // Written whole, and a closed stdout (`| head -1`) ends it quietly (clap_complete panics).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "checklist", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             Ok(0)
         }
         ChecklistCommand::Run {

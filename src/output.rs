@@ -9,6 +9,13 @@ use serde_json::Value;
 use crate::global_args::{ColorChoice, GlobalArgs};
 use crate::redact::scrub;
 
+/// `eprintln!` that never panics: a closed stderr (`2>&1 | head`) loses the line, nothing more.
+macro_rules! err_line {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Clone)]
 pub struct Output {
     pub json: bool,
@@ -60,28 +67,28 @@ impl Output {
     /// Progress and context, on stderr (suppressed by `-q`).
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", scrub(text));
+            err_line!("{}", scrub(text));
         }
     }
 
     /// Details shown with `-v`.
     pub fn debug(&self, text: &str) {
         if self.verbose {
-            eprintln!("{}", self.dim_err(&scrub(text)));
+            err_line!("{}", self.dim_err(&scrub(text)));
         }
     }
 
     pub fn warn(&self, text: &str) {
         let label = self.paint_err(Style::new().yellow().bold(), "warning:");
-        eprintln!("{label} {}", scrub(text));
+        err_line!("{label} {}", scrub(text));
     }
 
     pub fn error(&self, err: &crate::error::Error) {
         let label = self.paint_err(Style::new().red().bold(), "error:");
-        eprintln!("{label} {}", scrub(&err.message));
+        err_line!("{label} {}", scrub(&err.message));
         if let Some(hint) = &err.hint {
             let label = self.paint_err(Style::new().cyan(), "hint:");
-            eprintln!("{label} {}", scrub(hint));
+            err_line!("{label} {}", scrub(hint));
         }
     }
 

@@ -1,5 +1,6 @@
 //! The `checklist` subcommands: `list`, `show`, `validate` and `run`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -434,7 +435,7 @@ fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
         .collect();
     if out.json {
         out.json_doc(report::json::document(report));
-        eprintln!("{}", counts.line());
+        let _ = writeln!(std::io::stderr(), "{}", counts.line());
     } else {
         if !allowed.is_empty() {
             out.data(&format!(
