@@ -16,6 +16,7 @@ mod rollout_terminal;
 
 mod checklist_broken;
 mod checklist_commands;
+mod checklist_help;
 mod checklist_interrupt;
 mod checklist_output;
 mod checklist_preflight;
