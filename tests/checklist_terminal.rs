@@ -64,6 +64,7 @@ fn quit_stops_and_resume_asks_again() {
     let mut s = session(&p, &["run", "manual"]);
     s.expect("[q]uit? ").unwrap();
     s.send_line("q").unwrap();
+    s.expect("1 passed, 0 failed, 2 skipped, 1 quit").unwrap();
     s.expect("checklist run manual --resume").unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 130);

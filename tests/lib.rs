@@ -23,6 +23,7 @@ mod checklist_preflight;
 mod checklist_prompts;
 mod checklist_repo;
 mod checklist_reports;
+mod checklist_resume;
 mod checklist_services;
 mod checklist_support;
 mod checklist_terminal;
