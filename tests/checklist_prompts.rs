@@ -61,3 +61,34 @@ fn ctrl_c_at_a_manual_prompt_keeps_the_screen_clean() {
     let expected = expected.replace(|c: char| c.is_ascii_digit(), "0");
     assert_eq!(screen, expected);
 }
+
+#[test]
+fn ctrl_c_at_a_rollout_tasks_confirmation_stops_the_run() {
+    let p = Project::builder_cards_at_expanded().file(
+        "checklists/ship.yaml",
+        "tasks:\n  - name: Go full\n    rollout: advance full\n  - name: After\n    run: touch after-ran\n",
+    );
+    let before = p.snapshot();
+    let mut s = crate::pty::spawn(
+        env!("CARGO_BIN_EXE_checklist"),
+        p.dir.path(),
+        &["run", "ship"],
+        &[("ROLLOUT_NOW", AT), ("NO_COLOR", "1")],
+    );
+    s.expect("for everyone? [y/N] ").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("✗ Go full [go-full] interrupted after").unwrap();
+    s.expect("stopped by Ctrl-C at its confirmation").unwrap();
+    s.expect("0 passed, 0 failed, 1 skipped, 1 interrupted")
+        .unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(crate::pty::exit_code(&mut s), 130);
+    assert!(!p.exists("after-ran"));
+    // The flag is where it was: only the run's own state and journal record were added.
+    let flags = |snap: &[(std::path::PathBuf, Vec<u8>)]| {
+        snap.iter()
+            .find(|(path, _)| path.ends_with("flags.json"))
+            .map(|(_, b)| b.clone())
+    };
+    assert_eq!(flags(&before), flags(&p.snapshot()));
+}
