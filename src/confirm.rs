@@ -44,11 +44,15 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
 /// The read blocks in a thread of its own while this one watches for the signals: a blocked
 /// read is restarted by the kernel after a signal, so it cannot notice one itself.
 fn read_answer(prompt: &str) -> Result<Option<String>> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let ids: Vec<_> = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
-        .into_iter()
-        .filter_map(|sig| signal_hook::flag::register(sig, Arc::clone(&stop)).ok())
-        .collect();
+    let int = Arc::new(AtomicBool::new(false));
+    let term = Arc::new(AtomicBool::new(false));
+    let ids: Vec<_> = [
+        (signal_hook::consts::SIGINT, &int),
+        (signal_hook::consts::SIGTERM, &term),
+    ]
+    .into_iter()
+    .filter_map(|(sig, flag)| signal_hook::flag::register(sig, Arc::clone(flag)).ok())
+    .collect();
     {
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "{prompt}");
@@ -65,12 +69,19 @@ fn read_answer(prompt: &str) -> Result<Option<String>> {
     let result = match reader {
         Err(e) => Err(Error::failed(format!("could not read an answer: {e}"))),
         Ok(_) => loop {
-            if stop.load(Ordering::SeqCst) {
+            let by = if int.load(Ordering::SeqCst) {
+                Some("Ctrl-C")
+            } else if term.load(Ordering::SeqCst) {
+                Some("SIGTERM")
+            } else {
+                None
+            };
+            if let Some(by) = by {
                 // The terminal echoed ^C after the question: end that line.
                 let _ = writeln!(std::io::stderr());
                 break Err(Error::new(
                     Kind::Interrupted,
-                    "interrupted at the confirmation; nothing was changed",
+                    format!("stopped by {by} at the confirmation; nothing was changed"),
                 ));
             }
             match rx.recv_timeout(Duration::from_millis(20)) {

@@ -17,7 +17,7 @@ fn ctrl_c_at_a_confirmation_exits_130_and_ctrl_d_declines() {
     let mut s = crate::pty::spawn(bin, p.dir.path(), &["advance", "full"], &env);
     s.expect("for everyone? [y/N] ").unwrap();
     s.send(ControlCode::EndOfText).unwrap();
-    s.expect("interrupted at the confirmation; nothing was changed")
+    s.expect("stopped by Ctrl-C at the confirmation; nothing was changed")
         .unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 130);
@@ -78,7 +78,8 @@ fn ctrl_c_at_a_rollout_tasks_confirmation_stops_the_run() {
     s.expect("for everyone? [y/N] ").unwrap();
     s.send(ControlCode::EndOfText).unwrap();
     s.expect("✗ Go full [go-full] interrupted after").unwrap();
-    s.expect("stopped by Ctrl-C at its confirmation").unwrap();
+    s.expect("stopped by Ctrl-C at the confirmation; nothing was changed")
+        .unwrap();
     s.expect("0 passed, 0 failed, 1 skipped, 1 interrupted")
         .unwrap();
     s.expect(Eof).unwrap();

@@ -346,13 +346,10 @@ impl<'a> Runner<'a> {
                         lines.iter().for_each(|l| sink.line(l));
                         (Outcome::Passed, None)
                     }
-                    Err(e) if e.kind == crate::error::Kind::Interrupted => {
-                        let why = self.groups.stopping().unwrap_or(Stop::Interrupt);
-                        (
-                            Outcome::Interrupted,
-                            Some(format!("stopped by {} at its confirmation", why.label())),
-                        )
-                    }
+                    Err(e) if e.kind == crate::error::Kind::Interrupted => (
+                        Outcome::Interrupted,
+                        Some(e.message.lines().next().unwrap_or_default().to_string()),
+                    ),
                     Err(e) => {
                         sink.line(&format!("error: {}", e.message));
                         if let Some(h) = &e.hint {
