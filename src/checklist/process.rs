@@ -400,7 +400,8 @@ async fn drive(
     sink: &mut Sink<'_>,
 ) -> std::io::Result<Exit> {
     let mut pipe = tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))?;
-    let mut buf = vec![0u8; 64 * 1024];
+    // Filled by read_buf without zeroing first: a silent task touches none of it.
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut lines = Lines::default();
     let mut eof = false;
     let mut status = None;
@@ -423,14 +424,15 @@ async fn drive(
         let watching = ended.is_none() && (status.is_some() || kill_at.is_some());
         tokio::select! {
             biased;
-            r = pipe.read(&mut buf), if !eof => match r {
+            r = pipe.read_buf(&mut buf), if !eof => match r {
                 Ok(0) | Err(_) => {
                     eof = true;
                     lines.finish(sink);
                     sink.log.flush();
                 }
-                Ok(n) => {
-                    lines.feed(&buf[..n], sink);
+                Ok(_) => {
+                    lines.feed(&buf, sink);
+                    buf.clear();
                     sink.log.flush();
                 }
             },
