@@ -58,13 +58,15 @@ fn logs(p: &Project, suffix: &str) -> Vec<PathBuf> {
 
 #[test]
 fn a_cleanup_trap_that_prints_runs_to_the_end_after_ctrl_c() {
+    // The sleep starts before the trap is set, so that its subshell (forked, maybe not yet
+    // running sleep when the signal comes) never runs the trap a second time.
     let p = Project::with_checklist(
         "trap",
         r#"
 tasks:
   - name: Services
     run: |
-      bash -c 'trap "echo bye >&2; sleep 0.3; echo stopped the services; touch done" EXIT; echo ready > ready; sleep 30 & wait'
+      bash -c 'sleep 30 & trap "echo bye >&2; sleep 0.3; echo stopped the services; touch done" EXIT; echo ready > ready; wait'
   - name: After
     run: echo after
 "#,
