@@ -59,7 +59,7 @@ _checklist() {
 
     case "${cmd}" in
         checklist)
-            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version list show run validate completions help"
+            opts="-C -v -q -y -h -V --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help --version list show run validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,19 +73,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -97,7 +97,7 @@ _checklist() {
             return 0
             ;;
         checklist__subcmd__completions)
-            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help bash elvish fish powershell zsh"
+            opts="-C -v -q -y -h --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,19 +111,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -233,7 +233,7 @@ _checklist() {
             return 0
             ;;
         checklist__subcmd__list)
-            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-C -v -q -y -h --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,19 +247,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -271,7 +271,7 @@ _checklist() {
             return 0
             ;;
         checklist__subcmd__run)
-            opts="-j -C -q -v -y -h --skip-manual --from --only --skip --resume --jobs --junit --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-j -C -v -q -y -h --skip-manual --from --only --skip --resume --jobs --junit --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,19 +309,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -333,7 +333,7 @@ _checklist() {
             return 0
             ;;
         checklist__subcmd__show)
-            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-C -v -q -y -h --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,19 +347,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -371,7 +371,7 @@ _checklist() {
             return 0
             ;;
         checklist__subcmd__validate)
-            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-C -v -q -y -h --dir --color --dry-run --verbose --quiet --timeout --yes --env --actor --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,19 +385,19 @@ _checklist() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --actor)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -17,8 +17,21 @@ use crate::output::Output;
     name = "checklist",
     version,
     about = "Run the release checklists in checklists/*.yaml: automated tasks run a command, manual tasks ask a person",
-    after_help = "Exit codes: 0 done, 1 a task failed or a manual task was declined, 2 usage or a broken checklist, \
-                  130 interrupted (continue with --resume)."
+    after_help = "Examples:\n  \
+                  checklist list\n  \
+                  checklist run pre-deployment --skip-manual --junit target/checklist.xml\n  \
+                  checklist run deployment --resume\n\n\
+                  Exit codes: 0 done, 1 a task failed or a manual task was declined, 2 usage or a broken checklist, \
+                  3 a rollout: task refused by a rule, 130 interrupted (continue with --resume).",
+    // The global flags, in checklist terms (the same flags as `rollout`, SPEC.md "Both commands").
+    mut_arg("dry_run", |a| a.help("Run nothing and write nothing: print each task and what it would do (rollout: tasks preview their change); exit as the run would")),
+    mut_arg("verbose", |a| a.help("Print each task's whole output when it ends, and the tasks that are skipped")),
+    mut_arg("quiet", |a| a.help("Print only failed tasks, the closing line and errors")),
+    mut_arg("timeout", |a| a.help("How long rollout: tasks keep trying the provider before giving up (task time limits are `timeout:` in the checklist)")),
+    mut_arg("yes", |a| a.help("Confirm manual tasks and rollout: confirmations without asking (for CI)")),
+    mut_arg("env", |a| a.help("Environment the rollout: tasks act on (a name under `environments:` in stages.yaml)")),
+    mut_arg("actor", |a| a.help("Who runs the checklist, as journaled [default: ROLLOUT_ACTOR, CI's actor, git user.email, $USER]")),
+    mut_arg("json", |a| a.help("Print one JSON document on stdout (with \"schema\": 1); the closing line goes to stderr")),
 )]
 pub struct ChecklistCli {
     #[command(flatten)]
@@ -31,13 +44,29 @@ pub struct ChecklistCli {
 #[derive(Debug, Subcommand)]
 pub enum ChecklistCommand {
     /// The checklists found, with task counts
+    #[command(
+        after_help = "Examples:\n  checklist list\n  checklist list --json\n  checklist -C ../app list"
+    )]
     List,
     /// The tasks of checklist NAME, in order, with their kind
+    #[command(
+        after_help = "Examples:\n  checklist show pre-deployment\n  checklist show deployment -v      # each task's command or instructions\n  checklist show deployment --json"
+    )]
     Show {
         /// The checklist (its file name without .yaml)
         name: String,
     },
     /// Run one or more checklists in order
+    #[command(after_help = "Examples:\n  \
+        checklist run pre-deployment\n  \
+        checklist run pre-deployment --skip-manual --junit target/checklist.xml   # CI\n  \
+        checklist run deployment --from update-feature-flags --yes\n  \
+        checklist run pre-deployment --only run-all-tests\n  \
+        checklist run post-deployment --dry-run\n  \
+        checklist run deployment --resume      # after fixing what failed, or after Ctrl-C\n\n\
+        A run that cannot finish (a manual task and no terminal, an unset require_env variable, a \
+        rollout: change the rules refuse) fails before its first task. Ctrl-C or SIGTERM stops the \
+        running tasks' process groups (10 s for their cleanup; a second Ctrl-C: at once).")]
     Run {
         /// The checklists to run (with --resume: optional, the last unfinished run)
         #[arg(value_name = "NAME")]
@@ -65,8 +94,12 @@ pub enum ChecklistCommand {
         junit: Option<PathBuf>,
     },
     /// Check every checklist file; exit 0 or 2
+    #[command(after_help = "Examples:\n  checklist validate\n  checklist validate --json")]
     Validate,
     /// Print a completion script for SHELL (the same files live in completions/)
+    #[command(
+        after_help = "Examples:\n  checklist completions bash > ~/.local/share/bash-completion/completions/checklist\n  checklist completions zsh > ~/.zfunc/_checklist"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: Shell,
@@ -82,7 +115,10 @@ pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
         ChecklistCommand::Validate => commands::validate(g, &out),
         ChecklistCommand::Completions { shell } => {
             let mut cmd = ChecklistCli::command();
-            clap_complete::generate(shell, &mut cmd, "checklist", &mut std::io::stdout());
+            // Written whole, and a closed stdout (`| head -1`) ends it quietly (clap_complete panics).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "checklist", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             Ok(0)
         }
         ChecklistCommand::Run {
@@ -110,4 +146,36 @@ pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
             commands::run(g, &out, args).await
         }
     }
+}
+
+/// Adds "a similar subcommand exists" to an unknown-subcommand error when clap found none: its
+/// own test misses short typos (`checklist rn`), so one typing slip (a letter missing, extra,
+/// wrong or swapped) also counts.
+#[must_use]
+pub fn suggest_subcommand(mut err: clap::Error, cmd: &clap::Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::InvalidSubcommand
+        || err.get(ContextKind::SuggestedSubcommand).is_some()
+    {
+        return err;
+    }
+    let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand) else {
+        return err;
+    };
+    let best = cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(typed, c.get_name()),
+                c.get_name(),
+            )
+        })
+        .filter(|(d, name)| *d <= 1 + name.len() / 4)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name.to_string());
+    if let Some(name) = best {
+        err.insert(ContextKind::SuggestedSubcommand, ContextValue::String(name));
+    }
+    err
 }

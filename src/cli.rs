@@ -12,7 +12,8 @@ use crate::global_args::GlobalArgs;
     name = "rollout",
     version,
     about = "Move a feature flag through named rollout stages, with a kill switch, soak times and a journal",
-    after_help = "Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 refused by a rule, \
+    after_help = "Examples:\n  rollout plan\n  rollout advance --dry-run\n  rollout kill --reason \"error spike\"\n\n\
+                  Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 refused by a rule, \
                   4 provider error, 5 conflict with a concurrent change, 130 interrupted."
 )]
 pub struct Cli {
@@ -37,10 +38,17 @@ pub struct ForceArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the stage table as a timeline, marking the current stage
+    #[command(
+        after_help = "Examples:\n  rollout plan\n  rollout plan --env staging\n  rollout plan --json\n  rollout plan --power --traffic 12000/h --baseline 1% --max-increase 0.5%"
+    )]
     Plan(crate::commands::plan_power::PlanArgs),
     /// Show the flag's state as the provider reports it, and when the next stage is allowed
+    #[command(after_help = "Examples:\n  rollout status\n  rollout status --env staging --json")]
     Status,
     /// Move to the next stage (or STAGE, which must be the next one)
+    #[command(
+        after_help = "Examples:\n  rollout advance\n  rollout advance beta --dry-run\n  rollout advance --yes                          # CI: no question\n  rollout advance --force --reason \"hotfix verified\""
+    )]
     Advance {
         /// The stage to move to
         stage: Option<String>,
@@ -48,6 +56,9 @@ pub enum Command {
         force: ForceArgs,
     },
     /// Move down to the previous stage (or an earlier STAGE)
+    #[command(
+        after_help = "Examples:\n  rollout rollback\n  rollout rollback internal --reason \"error rate up\""
+    )]
     Rollback {
         /// The stage to move back to
         stage: Option<String>,
@@ -55,24 +66,32 @@ pub enum Command {
         force: ForceArgs,
     },
     /// The emergency switch: turn the flag off in the environment now
+    #[command(
+        after_help = "Examples:\n  rollout kill --reason \"checkout errors\"\n  rollout kill --env production --yes"
+    )]
     Kill {
         /// Why (journaled and sent to notify targets)
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
     /// Turn a killed flag back on, at the stage it was killed at, for the same users
+    #[command(after_help = "Examples:\n  rollout resume --reason \"fix deployed\"")]
     Resume {
         /// Why (journaled and sent to notify targets)
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
     /// Show the journal, newest first
+    #[command(after_help = "Examples:\n  rollout history\n  rollout history --limit 5 --json")]
     History {
         /// Show at most N entries
         #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
     },
     /// Exposure: how many and which user ids in FILE are on at each stage
+    #[command(
+        after_help = "Examples:\n  rollout preview --users users.txt\n  rollout preview beta --users users.txt --ids\n  cut -d, -f1 users.csv | rollout preview --users -"
+    )]
     Preview {
         /// Only this stage (prints the ids that are on)
         stage: Option<String>,
@@ -84,6 +103,9 @@ pub enum Command {
         ids: bool,
     },
     /// The first stage that includes USER, and whether the flag is on for USER now
+    #[command(
+        after_help = "Examples:\n  rollout check user-42\n  rollout check user-42 --group beta-testers"
+    )]
     Check {
         /// The user id (the flagd targetingKey, Unleash userId)
         user: String,
@@ -92,21 +114,32 @@ pub enum Command {
         group: Vec<String>,
     },
     /// Each gate's value, threshold and verdict now; exit 1 when one blocks
+    #[command(after_help = "Examples:\n  rollout gates\n  rollout gates --stage beta --json")]
     Gates {
         /// The gates of this stage (default: the stage the flag is at)
         #[arg(long, value_name = "STAGE")]
         stage: Option<String>,
     },
     /// Look at the gates every --interval; kill on a critical breach; --advance
+    #[command(
+        after_help = "Examples:\n  rollout watch                                   # kill on a sustained critical breach\n  rollout watch --advance --yes --interval 1m     # CI: walk the whole plan\n  rollout watch --advance --until limited"
+    )]
     Watch(WatchArgs),
     /// Check stages.yaml and every checklist; exit 0 or 2
+    #[command(after_help = "Examples:\n  rollout validate\n  rollout validate --json")]
     Validate,
     /// Print a completion script for SHELL
+    #[command(
+        after_help = "Examples:\n  rollout completions bash > ~/.local/share/bash-completion/completions/rollout\n  rollout completions zsh > ~/.zfunc/_rollout"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: Shell,
     },
     /// Write a commented starter stages.yaml (and checklists/) into a project that has none
+    #[command(
+        after_help = "Examples:\n  rollout init --flag new-checkout\n  rollout init --dry-run"
+    )]
     Init {
         /// The flag key to write into stages.yaml
         #[arg(long, value_name = "KEY", default_value = "my-new-feature")]

@@ -14,6 +14,7 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Run as if started in DIR (where stages.yaml is, or below it)
     #[arg(
@@ -21,12 +22,19 @@ pub struct GlobalArgs {
         long = "dir",
         value_name = "DIR",
         env = "ROLLOUT_DIR",
+        hide_env_values = true,
         global = true
     )]
     pub dir: Option<PathBuf>,
 
     /// Environment to act on (a name under `environments:`, or the provider's environment)
-    #[arg(long, value_name = "NAME", env = "ROLLOUT_ENV", global = true)]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "ROLLOUT_ENV",
+        hide_env_values = true,
+        global = true
+    )]
     pub env: Option<String>,
 
     /// Change nothing: print each request that would be sent and the event that would be recorded

@@ -52,6 +52,7 @@ where
     let cli = match C::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
+            let err = checklist_cli::suggest_subcommand(err, &C::command());
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
             return code;

@@ -12,6 +12,13 @@ use crate::redact::scrub;
 // Results and progress may hold our own colours (SGR) and nothing else.
 use crate::sanitize::{keep_colours, visible};
 
+/// `eprintln!` that never panics: a closed stderr (`2>&1 | head`) loses the line, nothing more.
+macro_rules! err_line {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Clone)]
 pub struct Output {
     pub json: bool,
@@ -63,28 +70,28 @@ impl Output {
     /// Progress and context, on stderr (suppressed by `-q`).
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", scrub(&keep_colours(text)));
+            err_line!("{}", scrub(&keep_colours(text)));
         }
     }
 
     /// Details shown with `-v`.
     pub fn debug(&self, text: &str) {
         if self.verbose {
-            eprintln!("{}", self.dim_err(&scrub(&visible(text))));
+            err_line!("{}", self.dim_err(&scrub(&visible(text))));
         }
     }
 
     pub fn warn(&self, text: &str) {
         let label = self.paint_err(Style::new().yellow().bold(), "warning:");
-        eprintln!("{label} {}", scrub(&visible(text)));
+        err_line!("{label} {}", scrub(&visible(text)));
     }
 
     pub fn error(&self, err: &crate::error::Error) {
         let label = self.paint_err(Style::new().red().bold(), "error:");
-        eprintln!("{label} {}", scrub(&visible(&err.message)));
+        err_line!("{label} {}", scrub(&visible(&err.message)));
         if let Some(hint) = &err.hint {
             let label = self.paint_err(Style::new().cyan(), "hint:");
-            eprintln!("{label} {}", scrub(&visible(hint)));
+            err_line!("{label} {}", scrub(&visible(hint)));
         }
     }
 

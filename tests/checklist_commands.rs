@@ -75,14 +75,14 @@ fn run_passes_and_ends_with_the_closing_line() {
 #[test]
 fn a_manual_task_without_a_terminal_fails_naming_yes_and_skip_manual() {
     let p = Project::with_checklist("demo", DEMO);
-    let done = p
-        .checklist(["run", "demo"])
-        .status(1)
-        .stderr_has("pass --yes to confirm it, or --skip-manual to skip it")
-        .run();
-    // It stops at the failure: Lint is not run.
-    assert_eq!(closing(&done.stdout), (2, 1, 1));
-    assert!(!done.stderr.contains("Lint [lint] started"));
+    let done = p.checklist(["run", "demo"]).status(1).run();
+    // It fails before the first task runs, and records nothing.
+    assert_eq!(
+        done.stderr,
+        "error: this run cannot finish, so nothing was run:\n  demo/approve: a manual task, and there is no terminal to ask (or CI is set)\nhint: pass --yes to confirm manual tasks, or --skip-manual to skip them\n"
+    );
+    assert_eq!(done.stdout, "");
+    assert!(p.snapshot().is_empty(), "{:?}", p.snapshot());
 }
 
 #[test]
@@ -139,11 +139,17 @@ fn only_skip_and_from_select_tasks() {
 fn dry_run_prints_each_task_and_changes_nothing() {
     let p = Project::with_checklist("demo", DEMO);
     let done = p
-        .checklist(["run", "demo", "--dry-run", "--skip", "lint"])
+        .checklist(["run", "demo", "--dry-run", "--skip", "lint", "--yes"])
         .stdout_has("Build [build]: would sh -c echo building; echo built")
-        .stdout_has("Approve [approve]: would ask: Look at the report")
+        .stdout_has("Approve [approve]: would confirm with --yes: Look at the report")
         .stdout_has("Lint [lint]: skip (skipped with --skip)")
         .stderr_lacks("started")
+        .run();
+    // Without --yes and without a terminal, it says the run would fail, and exits so.
+    p.checklist(["run", "demo", "--dry-run"])
+        .status(1)
+        .stdout_has("Approve [approve]: would fail: a manual task, and there is no terminal to ask")
+        .stderr_has("this run would fail:")
         .run();
     assert_eq!(closing(&done.stdout), (0, 0, 4));
     assert!(
@@ -152,7 +158,7 @@ fn dry_run_prints_each_task_and_changes_nothing() {
         p.snapshot()
     );
     let doc = p
-        .checklist(["run", "demo", "--dry-run", "--json"])
+        .checklist(["run", "demo", "--dry-run", "--json", "--skip-manual"])
         .run()
         .json();
     assert_eq!(doc["dry_run"], true);
@@ -432,11 +438,11 @@ fn rollout_tasks_run_the_engine_with_its_rules_and_journal() {
         "{}",
         history.stdout
     );
-    // Same rules: advancing to internal again is refused, and the task fails with the engine's message.
+    // Same rules: advancing to internal again is refused, before anything runs (exit 3).
     p.checklist(["run", "flags"])
         .at("2024-01-15T11:00:00Z")
-        .status(1)
-        .stderr_has("already at internal")
+        .status(3)
+        .stderr_has("this run cannot finish, so nothing was run:\n  flags/update-feature-flags: `rollout advance internal`: use-new-builder-cards is already at internal")
         .run();
     // A killed flag fails `rollout: status`.
     p.rollout(["kill", "--reason", "test"]).run();
@@ -525,11 +531,22 @@ fn dry_run_previews_rollout_tasks_through_the_engine() {
         "a dry run wrote {:?}",
         p.snapshot()
     );
-    // A change the engine would refuse is shown as such.
+    // A change the engine would refuse is shown as such, and exits as the run would (3).
     p.checklist(["run", "flags", "--dry-run"])
         .at("2024-01-01T10:00:00Z")
-        .stdout_has("would fail: advance refused: internal is planned to start on 2024-01-15")
+        .status(3)
+        .stdout_has("would fail: `rollout advance internal`: advance refused: internal is planned to start on 2024-01-15")
         .run();
+    let before = p
+        .checklist(["run", "flags"])
+        .at("2024-01-01T10:00:00Z")
+        .status(3)
+        .run();
+    assert!(
+        before.stderr.contains("advance refused"),
+        "{}",
+        before.stderr
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::checklist_support::closing;
+use crate::checklist_support::{closing, closing_line};
 use crate::test::Project;
 
 /// The live (not zombie) processes of process group `pgid`, from /proc.
@@ -83,8 +83,20 @@ fn interrupt_with(signal: i32) {
         Some(130),
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    assert_eq!(closing(&stdout), (1, 0, 2));
-    assert!(stderr.contains("Spawner [spawner] interrupted"), "{stderr}");
+    assert_eq!(
+        closing_line(&stdout),
+        "1 passed, 0 failed, 1 skipped, 1 interrupted"
+    );
+    let named = if signal == libc::SIGTERM {
+        "stopped by SIGTERM"
+    } else {
+        "stopped by Ctrl-C"
+    };
+    assert!(
+        stderr.contains("Spawner [spawner] interrupted after"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(named), "{stderr}");
     assert!(stderr.contains("checklist run spawns --resume"), "{stderr}");
     assert_eq!(
         live_members(pgid),
@@ -104,7 +116,7 @@ fn interrupt_with(signal: i32) {
     assert!(
         history
             .stdout
-            .contains("checklist spawns: interrupted (1 passed, 0 failed, 2 skipped)"),
+            .contains("checklist spawns: interrupted (1 passed, 0 failed, 1 skipped)"),
         "{}",
         history.stdout
     );

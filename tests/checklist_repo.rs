@@ -129,13 +129,16 @@ fn pre_deployment_does_real_work() {
 }
 
 #[test]
-fn deployment_without_its_environment_stops_at_the_first_task() {
+fn deployment_without_its_environment_fails_before_its_first_task() {
     let p = copy_of_repo();
     p.checklist(["run", "deployment", "--yes"])
         .status(1)
-        .stderr_has("not set or empty: DATABASE_URL, NEXT_PUBLIC_DD_APP_ID")
+        .stderr_has("this run cannot finish, so nothing was run:\n  deployment/update-environment-variables: not set or empty: DATABASE_URL, NEXT_PUBLIC_DD_APP_ID\n")
         .run();
-    p.checklist(["run", "deployment", "--dry-run"])
+    // A dry run says the same and exits as the run would.
+    p.checklist(["run", "deployment", "--dry-run", "--yes"])
+        .status(1)
+        .stdout_has("Update environment variables [update-environment-variables]: would fail: not set or empty: DATABASE_URL, NEXT_PUBLIC_DD_APP_ID")
         .stdout_has("Update feature flags [update-feature-flags]: would rollout advance")
         .run();
 }

@@ -16,27 +16,32 @@ impl Project {
     }
 }
 
-/// The closing line's counts, `N passed, N failed, N skipped`, from `text` (it must be there,
-/// alone on its line).
+/// The closing line, `N passed, N failed, N skipped` and what else happened (`, N interrupted`,
+/// `, N quit`), from `text` (it must be there, alone on its line).
+#[must_use]
+pub fn closing_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| l.contains(" passed, ") && l.contains(" failed, ") && l.contains(" skipped"))
+        .unwrap_or_else(|| panic!("no closing line in:\n{text}"))
+}
+
+/// The closing line's first three counts: passed, failed, skipped.
 #[must_use]
 pub fn closing(text: &str) -> (usize, usize, usize) {
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| l.ends_with(" skipped") && l.contains(" passed, "))
-        .unwrap_or_else(|| panic!("no closing line in:\n{text}"));
-    let n: Vec<usize> = line
+    let line = closing_line(text);
+    let parts: Vec<(usize, &str)> = line
         .split(", ")
-        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
+        .map(|part| {
+            let (n, word) = part.split_once(' ').unwrap();
+            (n.parse().unwrap(), word)
+        })
         .collect();
-    let words: Vec<&str> = line
-        .split(", ")
-        .map(|p| p.split(' ').nth(1).unwrap())
-        .collect();
+    let words: Vec<&str> = parts.iter().take(3).map(|p| p.1).collect();
     assert_eq!(
         words,
         ["passed", "failed", "skipped"],
         "closing line {line:?}"
     );
-    (n[0], n[1], n[2])
+    (parts[0].0, parts[1].0, parts[2].0)
 }

@@ -64,6 +64,7 @@ fn quit_stops_and_resume_asks_again() {
     let mut s = session(&p, &["run", "manual"]);
     s.expect("[q]uit? ").unwrap();
     s.send_line("q").unwrap();
+    s.expect("1 passed, 0 failed, 2 skipped, 1 quit").unwrap();
     s.expect("checklist run manual --resume").unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 130);
@@ -105,7 +106,8 @@ fn ctrl_c_at_a_prompt_stops_the_run_and_resume_asks_again() {
     let mut s = session(&p, &["run", "manual"]);
     s.expect("[q]uit? ").unwrap();
     s.send(expectrl::ControlCode::EndOfText).unwrap();
-    s.expect("1 passed, 0 failed, 3 skipped").unwrap();
+    s.expect("1 passed, 0 failed, 2 skipped, 1 interrupted")
+        .unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 130);
     let mut s = session(&p, &["run", "manual", "--resume", "--skip-manual"]);

@@ -24,9 +24,15 @@ mod snapshots;
 
 mod checklist_broken;
 mod checklist_commands;
+mod checklist_help;
 mod checklist_interrupt;
+mod checklist_output;
+mod checklist_preflight;
+mod checklist_prompts;
 mod checklist_repo;
 mod checklist_reports;
+mod checklist_resume;
+mod checklist_services;
 mod checklist_support;
 mod checklist_terminal;
 

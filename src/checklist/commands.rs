@@ -1,11 +1,13 @@
 //! The `checklist` subcommands: `list`, `show`, `validate` and `run`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::json;
 
 use crate::checklist::file::shown_path;
+use crate::checklist::preflight::{self, Problem};
 use crate::checklist::progress;
 use crate::checklist::report::{self, ChecklistReport, RunReport};
 use crate::checklist::result::{Outcome, RunStatus};
@@ -282,9 +284,33 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
     };
     let began = Instant::now();
     let resumed = prior.is_some();
+    let can_ask = cl::manual::can_ask();
+    // A run that cannot finish fails here, before its first task (a dry run says so too).
+    let problems = preflight::check(g, &dir, &checklists, &plan, can_ask).await;
     let (report, code) = if g.dry_run {
-        let report = dry_run(g, &dir, out, &checklists, &plan, &actor, now).await;
-        (report, 0)
+        let report = dry_run(
+            g,
+            &dir,
+            out,
+            &checklists,
+            &plan,
+            &problems,
+            can_ask,
+            &actor,
+            now,
+        )
+        .await;
+        let code = problems.first().map_or(0, |p| p.code);
+        if code != 0 {
+            out.error(&cannot_finish(&problems, true));
+        }
+        (report, code)
+    } else if let Some(first) = problems.first() {
+        let mut e = cannot_finish(&problems, false);
+        if first.code == 3 {
+            e.kind = crate::error::Kind::Refused;
+        }
+        return Err(e);
     } else {
         let state = RunState {
             run_id: run_id.clone(),
@@ -301,7 +327,7 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
         let opts = RunOptions {
             yes: g.yes,
             jobs,
-            interactive: cl::manual::can_ask(),
+            interactive: can_ask,
         };
         let runner = Runner::new(
             &dir,
@@ -368,6 +394,19 @@ pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
     Ok(code)
 }
 
+/// The error of a run that cannot finish: each task it would fail at, and what to do.
+fn cannot_finish(problems: &[Problem], dry_run: bool) -> Error {
+    let mut msg = if dry_run {
+        "this run would fail:".to_string()
+    } else {
+        "this run cannot finish, so nothing was run:".to_string()
+    };
+    for p in problems {
+        msg.push_str(&format!("\n  {}/{}: {}", p.checklist, p.id, p.what));
+    }
+    Error::failed(msg).with_hint(preflight::hint(problems))
+}
+
 /// Writes the reports of a finished run and prints its closing line.
 fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
     if let Some(path) = &a.junit {
@@ -396,7 +435,7 @@ fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
         .collect();
     if out.json {
         out.json_doc(report::json::document(report));
-        eprintln!("{}", counts.line());
+        let _ = writeln!(std::io::stderr(), "{}", counts.line());
     } else {
         if !allowed.is_empty() {
             out.data(&format!(
@@ -418,6 +457,8 @@ async fn dry_run(
     out: &Output,
     checklists: &[Checklist],
     plan: &[Planned],
+    problems: &[Problem],
+    can_ask: bool,
     actor: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> RunReport {
@@ -432,15 +473,19 @@ async fn dry_run(
         let mut results = Vec::new();
         for p in plan.iter().filter(|p| p.checklist == ci) {
             let task = &c.tasks[p.task];
-            let (what, note) = match &p.step {
-                Step::Run => (
-                    format!("would {}", task.kind.describe()),
+            let problem = problems
+                .iter()
+                .find(|q| q.checklist == c.name && q.id == task.id);
+            let (what, note) = match (&p.step, problem) {
+                (Step::Run, Some(q)) => (format!("would fail: {}", q.what), "dry run".to_string()),
+                (Step::Run, None) => (
+                    format!("would {}", would(&task.kind, g.yes, can_ask)),
                     "dry run".to_string(),
                 ),
-                Step::Skip(reason) => (format!("skip ({reason})"), reason.clone()),
-                Step::Keep(_) => (
-                    "keep (passed in the earlier attempt)".to_string(),
-                    "passed earlier".to_string(),
+                (Step::Skip(reason), _) => (format!("skip ({reason})"), reason.clone()),
+                (Step::Keep(r), _) => (
+                    format!("keep ({} in the earlier attempt)", r.outcome.label()),
+                    format!("{} earlier", r.outcome.label()),
                 ),
             };
             let mut extra = Vec::new();
@@ -466,7 +511,7 @@ async fn dry_run(
             }
             // A rollout task previews its change: the engine under --dry-run reads the
             // provider, applies its rules and shows the requests it would send.
-            if let (Step::Run, TaskKind::Rollout(cmd)) = (&p.step, &task.kind) {
+            if let (Step::Run, TaskKind::Rollout(cmd), None) = (&p.step, &task.kind, problem) {
                 let lines = match crate::checklist::rollout_task::run(cmd, g, dir).await {
                     Ok(lines) => lines,
                     Err(e) => vec![format!("would fail: {}", e.message)],
@@ -495,5 +540,18 @@ async fn dry_run(
         status: RunStatus::DryRun,
         duration: std::time::Duration::ZERO,
         checklists: lists,
+    }
+}
+
+/// What a task would do in a dry run with these options: a manual task is confirmed with
+/// `--yes`, asked on a terminal (and fails without one: see [`preflight`]).
+fn would(kind: &TaskKind, yes: bool, can_ask: bool) -> String {
+    match kind {
+        TaskKind::Manual(text) if yes => format!(
+            "confirm with --yes: {}",
+            text.trim().lines().next().unwrap_or_default()
+        ),
+        TaskKind::Manual(_) if !can_ask => "fail: no terminal to ask".to_string(),
+        _ => kind.describe(),
     }
 }

@@ -59,13 +59,13 @@ pub fn ask(name: &str, id: &str, instructions: &str, color: bool) -> std::io::Re
         }
         let mut line = String::new();
         if stdin.lock().read_line(&mut line)? == 0 {
-            eprintln!();
+            let _ = writeln!(std::io::stderr());
             return Ok(Answer::Quit);
         }
         if let Some(a) = parse_answer(&line) {
             return Ok(a);
         }
-        eprintln!("  please answer d, n, s or q");
+        let _ = writeln!(std::io::stderr(), "  please answer d, n, s or q");
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod file;
 pub mod manual;
+pub mod preflight;
 pub mod process;
 pub mod progress;
 pub mod report;

@@ -14,8 +14,10 @@ pub enum Outcome {
     /// Failed with `allow_failure: true`: shown, never fails the run.
     FailedAllowed,
     Skipped,
-    /// Stopped by Ctrl-C (or a `quit` answer) while running.
+    /// Stopped by Ctrl-C or SIGTERM while running (or waiting at its prompt).
     Interrupted,
+    /// A person answered `quit` at its prompt.
+    Quit,
 }
 
 impl Outcome {
@@ -27,6 +29,7 @@ impl Outcome {
             Outcome::FailedAllowed => "failed (allowed)",
             Outcome::Skipped => "skipped",
             Outcome::Interrupted => "interrupted",
+            Outcome::Quit => "quit",
         }
     }
 
@@ -72,14 +75,18 @@ impl TaskResult {
     }
 }
 
-/// The counts of the closing line; failed-allowed tasks have their own count and are in none of
-/// the other three.
+/// The counts of the closing line; failed-allowed, interrupted and quit tasks have their own
+/// counts and are in none of the first three.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
     pub failed_allowed: usize,
+    #[serde(default)]
+    pub interrupted: usize,
+    #[serde(default)]
+    pub quit: usize,
 }
 
 impl Counts {
@@ -91,7 +98,9 @@ impl Counts {
                 Outcome::Passed => c.passed += 1,
                 Outcome::Failed => c.failed += 1,
                 Outcome::FailedAllowed => c.failed_allowed += 1,
-                Outcome::Skipped | Outcome::Interrupted => c.skipped += 1,
+                Outcome::Skipped => c.skipped += 1,
+                Outcome::Interrupted => c.interrupted += 1,
+                Outcome::Quit => c.quit += 1,
             }
         }
         c
@@ -99,16 +108,29 @@ impl Counts {
 
     #[must_use]
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.skipped + self.failed_allowed
+        self.passed
+            + self.failed
+            + self.skipped
+            + self.failed_allowed
+            + self.interrupted
+            + self.quit
     }
 
-    /// The closing line: `5 passed, 0 failed, 1 skipped`.
+    /// The closing line: `5 passed, 0 failed, 1 skipped`, and what else happened when it did:
+    /// `…, 1 interrupted`, `…, 1 quit`.
     #[must_use]
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} skipped",
             self.passed, self.failed, self.skipped
-        )
+        );
+        if self.interrupted > 0 {
+            line.push_str(&format!(", {} interrupted", self.interrupted));
+        }
+        if self.quit > 0 {
+            line.push_str(&format!(", {} quit", self.quit));
+        }
+        line
     }
 }
 
@@ -119,6 +141,8 @@ pub enum RunStatus {
     Passed,
     Failed,
     Interrupted,
+    /// Every selected task was skipped: nothing ran, so nothing passed.
+    Skipped,
     DryRun,
     /// A checklist left out because an earlier one of the same run failed or was stopped.
     NotRun,
@@ -131,6 +155,7 @@ impl RunStatus {
             RunStatus::Passed => "passed",
             RunStatus::Failed => "failed",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Skipped => "skipped",
             RunStatus::DryRun => "dry-run",
             RunStatus::NotRun => "not-run",
         }
@@ -139,7 +164,7 @@ impl RunStatus {
     #[must_use]
     pub fn exit_code(self) -> i32 {
         match self {
-            RunStatus::Passed | RunStatus::DryRun | RunStatus::NotRun => 0,
+            RunStatus::Passed | RunStatus::Skipped | RunStatus::DryRun | RunStatus::NotRun => 0,
             RunStatus::Failed => 1,
             RunStatus::Interrupted => 130,
         }
@@ -149,11 +174,14 @@ impl RunStatus {
 /// The status of a set of task results that all ran (or were skipped) to the end.
 #[must_use]
 pub fn status_of<'a>(results: impl IntoIterator<Item = &'a TaskResult>) -> RunStatus {
-    let mut status = RunStatus::Passed;
+    let mut status = RunStatus::Skipped;
     for r in results {
         match r.outcome {
-            Outcome::Interrupted => return RunStatus::Interrupted,
+            Outcome::Interrupted | Outcome::Quit => return RunStatus::Interrupted,
             Outcome::Failed => status = RunStatus::Failed,
+            Outcome::Passed | Outcome::FailedAllowed if status == RunStatus::Skipped => {
+                status = RunStatus::Passed;
+            }
             _ => {}
         }
     }

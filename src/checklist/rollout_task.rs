@@ -132,3 +132,27 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
         Err(Error::failed(verdict.line()))
     }
 }
+
+/// Whether the engine's rules would refuse `cmd` now: the engine's own dry run (it reads the
+/// provider and applies every rule, changing and recording nothing). `Some` holds the refusal
+/// or the configuration error the task would fail with; a provider that cannot be reached now
+/// is no reason to refuse a run up front, so that is `None` like a change that would go ahead.
+pub async fn refusal(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Option<Error> {
+    // A status changes nothing; a gate is looked at when its task runs (it may pass by then).
+    if matches!(cmd, RolloutCommand::Status | RolloutCommand::Gate(_)) {
+        return None;
+    }
+    let mut args = args.clone();
+    args.dry_run = true;
+    match run(cmd, &args, dir).await {
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::error::Kind::Refused | crate::error::Kind::Usage
+            ) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}

@@ -4,7 +4,7 @@
 //! skipped after a failure.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -14,7 +14,7 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::checklist::file::shown_path;
 use crate::checklist::manual::{self, Answer};
-use crate::checklist::process::{self, Exit, Groups, Sink};
+use crate::checklist::process::{self, Exit, Groups, Log, Sink, Stop};
 use crate::checklist::progress::Progress;
 use crate::checklist::result::{Outcome, RunStatus, TaskResult};
 use crate::checklist::select::{Planned, Step};
@@ -38,10 +38,11 @@ impl Interrupt {
         })
     }
 
-    pub async fn recv(&mut self) {
+    /// The next Ctrl-C (SIGINT) or SIGTERM, named.
+    pub async fn recv(&mut self) -> Stop {
         tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
+            _ = self.int.recv() => Stop::Interrupt,
+            _ = self.term.recv() => Stop::Terminate,
         }
     }
 }
@@ -65,9 +66,10 @@ pub struct Runner<'a> {
     pub plan: &'a [Planned],
     groups: Groups,
     results: RefCell<Vec<Option<TaskResult>>>,
-    started: RefCell<HashMap<usize, Instant>>,
     state: RefCell<RunState>,
     quit: Cell<bool>,
+    /// How many prompts are on screen now (a manual task waiting for its answer).
+    asking: Cell<usize>,
     last_save: Cell<Option<Instant>>,
 }
 
@@ -116,9 +118,9 @@ impl<'a> Runner<'a> {
             plan,
             groups: Groups::default(),
             results: RefCell::new(vec![None; plan.len()]),
-            started: RefCell::new(HashMap::new()),
             state: RefCell::new(state),
             quit: Cell::new(false),
+            asking: Cell::new(0),
             last_save: Cell::new(None),
         }
     }
@@ -225,7 +227,9 @@ impl<'a> Runner<'a> {
         let status = stop.unwrap_or_else(|| crate::checklist::result::status_of(&results));
         *self.results.borrow_mut() = results.iter().cloned().map(Some).collect();
         self.save(match status {
-            RunStatus::Passed | RunStatus::DryRun | RunStatus::NotRun => Status::Passed,
+            RunStatus::Passed | RunStatus::Skipped | RunStatus::DryRun | RunStatus::NotRun => {
+                Status::Passed
+            }
             RunStatus::Failed => Status::Failed,
             RunStatus::Interrupted => Status::Interrupted,
         });
@@ -247,10 +251,7 @@ impl<'a> Runner<'a> {
             for &idx in batch {
                 match &self.plan[idx].step {
                     Step::Run => to_run.push(idx),
-                    Step::Keep(r) => self.progress.note(&format!(
-                        "✓ {} [{}] passed in the earlier attempt of this run",
-                        r.name, r.id
-                    )),
+                    Step::Keep(r) => self.progress.note(&earlier_line(r)),
                     Step::Skip(reason) => {
                         if self.out.verbose {
                             let (_, task) = self.task(idx);
@@ -267,34 +268,38 @@ impl<'a> Runner<'a> {
             let work = stream::iter(to_run.iter().map(|&idx| self.execute(idx)))
                 .buffer_unordered(jobs)
                 .collect::<Vec<()>>();
-            let interrupted = tokio::select! {
-                _ = work => false,
-                () = interrupt.recv() => true,
+            tokio::pin!(work);
+            let stopped = tokio::select! {
+                _ = &mut work => None,
+                why = interrupt.recv() => Some(why),
             };
-            if interrupted {
-                self.progress
-                    .note("interrupted: stopping the running tasks");
-                self.groups.stop_all(interrupt.recv()).await;
-                let started = self.started.borrow().clone();
-                for &idx in &to_run {
-                    if let (Some(began), false) = (started.get(&idx), self.has(idx)) {
-                        let (c, task) = self.task(idx);
-                        let mut r = blank(
-                            c,
-                            task,
-                            Outcome::Interrupted,
-                            Some("stopped by Ctrl-C (its process group was killed)".into()),
-                        );
-                        r.duration_ms =
-                            u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
-                        self.progress.task_finished(idx, task, &r);
-                        self.set(idx, r);
-                    }
+            if let Some(why) = stopped {
+                if self.asking.get() > 0 {
+                    // A prompt's line has no newline yet: end it, so what follows starts clean.
+                    let _ = writeln!(std::io::stderr());
                 }
+                self.progress.note(&format!(
+                    "{}: stopping the running tasks (up to {}s for their cleanup; {} again stops them at once)",
+                    why.label(),
+                    process::GRACE.as_secs(),
+                    why.label()
+                ));
+                // The running tasks go on being read while their groups clean up; those that
+                // had not started do not start.
+                self.groups.begin_stop(why);
+                let hurry = async {
+                    interrupt.recv().await;
+                };
+                tokio::join!(&mut work, self.groups.finish_stop(hurry));
                 self.save(Status::Interrupted);
                 return Some(RunStatus::Interrupted);
             }
-            if self.quit.get() {
+            let interrupted = to_run.iter().any(|&idx| {
+                self.results.borrow()[idx]
+                    .as_ref()
+                    .is_some_and(|r| r.outcome == Outcome::Interrupted)
+            });
+            if self.quit.get() || interrupted {
                 return Some(RunStatus::Interrupted);
             }
             let failed = to_run.iter().any(|&idx| {
@@ -311,7 +316,10 @@ impl<'a> Runner<'a> {
 
     async fn execute(&self, idx: usize) {
         let (c, task) = self.task(idx);
-        self.started.borrow_mut().insert(idx, Instant::now());
+        // A task whose turn comes while the run is being stopped does not start.
+        if self.groups.stopping().is_some() {
+            return;
+        }
         // A question to a person (a manual task, or a rollout change that asks for confirmation)
         // gets the terminal to itself: no spinner over it.
         let asks = matches!(task.kind, TaskKind::Manual(_) | TaskKind::Rollout(_))
@@ -326,7 +334,7 @@ impl<'a> Runner<'a> {
             TaskKind::RequireEnv(vars) => require_env(c, task, vars),
             TaskKind::Rollout(cmd) => {
                 let mut tail = VecDeque::new();
-                let mut log = Vec::new();
+                let mut log = Log::new(self.log_path(c, task));
                 let on_line = |l: &str| self.progress.task_line(idx, l);
                 let mut sink = Sink {
                     log: &mut log,
@@ -338,6 +346,10 @@ impl<'a> Runner<'a> {
                         lines.iter().for_each(|l| sink.line(l));
                         (Outcome::Passed, None)
                     }
+                    Err(e) if e.kind == crate::error::Kind::Interrupted => (
+                        Outcome::Interrupted,
+                        Some(e.message.lines().next().unwrap_or_default().to_string()),
+                    ),
                     Err(e) => {
                         sink.line(&format!("error: {}", e.message));
                         if let Some(h) = &e.hint {
@@ -349,9 +361,10 @@ impl<'a> Runner<'a> {
                         )
                     }
                 };
+                log.flush();
                 let mut r = blank(c, task, outcome, note);
                 r.attempts = 1;
-                r.log = self.write_log(c, task, &log);
+                r.log = log.exists().then(|| self.shown_log(c, task));
                 r.tail = tail.into_iter().collect();
                 r
             }
@@ -373,11 +386,8 @@ impl<'a> Runner<'a> {
             .join(format!("{}.log", task.id))
     }
 
-    fn write_log(&self, c: &Checklist, task: &Task, bytes: &[u8]) -> Option<String> {
-        let path = self.log_path(c, task);
-        std::fs::create_dir_all(path.parent()?).ok()?;
-        std::fs::write(&path, bytes).ok()?;
-        Some(shown_path(&path).display().to_string())
+    fn shown_log(&self, c: &Checklist, task: &Task) -> String {
+        shown_path(&self.log_path(c, task)).display().to_string()
     }
 
     async fn run_command(
@@ -387,23 +397,7 @@ impl<'a> Runner<'a> {
         task: &Task,
         script: &str,
     ) -> TaskResult {
-        let path = self.log_path(c, task);
-        let shown = shown_path(&path).display().to_string();
-        let file = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::File::create(&path));
-        let mut file = match file {
-            Ok(f) => std::io::BufWriter::new(f),
-            Err(e) => {
-                return blank(
-                    c,
-                    task,
-                    Outcome::Failed,
-                    Some(format!("cannot write its log {shown}: {e}")),
-                );
-            }
-        };
+        let mut file = Log::new(self.log_path(c, task));
         let run_id = self.state.borrow().run_id.clone();
         let env = [
             ("CHECKLIST_RUN_ID", run_id.as_str()),
@@ -416,18 +410,17 @@ impl<'a> Runner<'a> {
         let mut last = Exit::Code(0);
         for attempt in 1..=task.retries + 1 {
             attempts = attempt;
-            if attempt > 1 {
-                let _ = writeln!(file, "--- attempt {attempt} of {} ---", task.retries + 1);
-                self.progress.task_line(
-                    idx,
-                    &format!("retrying (attempt {attempt} of {})", task.retries + 1),
-                );
-            }
             let mut sink = Sink {
                 log: &mut file,
                 tail: &mut tail,
                 on_line: &on_line,
             };
+            if attempt > 1 {
+                sink.line(&format!(
+                    "--- retrying: attempt {attempt} of {} ---",
+                    task.retries + 1
+                ));
+            }
             last = match process::run_shell(
                 script,
                 self.dir,
@@ -444,22 +437,35 @@ impl<'a> Runner<'a> {
                     Exit::Code(127)
                 }
             };
-            if last.success() {
+            if last.success() || self.groups.stopping().is_some() {
                 break;
             }
         }
-        let _ = file.flush();
-        let (outcome, note) = match last {
-            Exit::Code(0) => (Outcome::Passed, None),
-            Exit::Code(n) => (Outcome::Failed, Some(format!("exit {n}"))),
-            Exit::Signal(s) => (Outcome::Failed, Some(format!("killed by signal {s}"))),
-            Exit::TimedOut => (
-                Outcome::Failed,
+        file.flush();
+        if let Some(e) = file.error() {
+            let shown = self.shown_log(c, task);
+            self.out.warn(&format!("cannot write the log {shown}: {e}"));
+        }
+        let (outcome, note) = match (self.groups.stopping(), last) {
+            (Some(why), _) => (
+                Outcome::Interrupted,
                 Some(format!(
-                    "timed out after {} (its process group was killed)",
-                    crate::clock::span(task.timeout.unwrap_or_default())
+                    "stopped by {} (its process group got SIGTERM)",
+                    why.label()
                 )),
             ),
+            (None, last) => match last {
+                Exit::Code(0) => (Outcome::Passed, None),
+                Exit::Code(n) => (Outcome::Failed, Some(format!("exit {n}"))),
+                Exit::Signal(s) => (Outcome::Failed, Some(format!("killed by signal {s}"))),
+                Exit::TimedOut => (
+                    Outcome::Failed,
+                    Some(format!(
+                        "timed out after {} (its process group was killed)",
+                        crate::clock::span(task.timeout.unwrap_or_default())
+                    )),
+                ),
+            },
         };
         let mut r = blank(c, task, outcome, note);
         if attempts > 1 {
@@ -470,7 +476,7 @@ impl<'a> Runner<'a> {
         }
         r.attempts = attempts;
         r.exit_code = last.code();
-        r.log = Some(shown);
+        r.log = file.exists().then(|| self.shown_log(c, task));
         r.tail = tail.into_iter().collect();
         r
     }
@@ -501,8 +507,20 @@ impl<'a> Runner<'a> {
             text.to_string(),
             self.out.color_err,
         );
-        let asked =
-            tokio::task::spawn_blocking(move || manual::ask(&name, &id, &text, color)).await;
+        self.asking.set(self.asking.get() + 1);
+        let asking = tokio::task::spawn_blocking(move || manual::ask(&name, &id, &text, color));
+        let _asked = Asking(&self.asking);
+        let asked = tokio::select! {
+            asked = asking => asked,
+            why = self.groups.stopped() => {
+                return blank(
+                    c,
+                    task,
+                    Outcome::Interrupted,
+                    Some(format!("stopped by {} at its prompt; `--resume` asks again", why.label())),
+                );
+            }
+        };
         match asked {
             Ok(Ok(Answer::Done)) => blank(
                 c,
@@ -527,7 +545,7 @@ impl<'a> Runner<'a> {
                 blank(
                     c,
                     task,
-                    Outcome::Interrupted,
+                    Outcome::Quit,
                     Some(format!("{actor} quit here; `--resume` asks again")),
                 )
             }
@@ -548,11 +566,7 @@ impl<'a> Runner<'a> {
 }
 
 fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
-    let missing: Vec<&str> = vars
-        .iter()
-        .filter(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
-        .map(String::as_str)
-        .collect();
+    let missing = crate::checklist::preflight::missing_env(vars);
     if missing.is_empty() {
         return blank(c, task, Outcome::Passed, None);
     }
@@ -567,4 +581,34 @@ fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
         .map(|v| format!("export {v}=… (set it in the environment of this run)"))
         .collect();
     r
+}
+
+/// Counts a prompt off the screen when its question ends, however it ends.
+struct Asking<'a>(&'a Cell<usize>);
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+/// How a task kept from the earlier attempt of a resumed run ended, truthfully: `✓ Build [build]
+/// passed in the earlier attempt of this run`, `! Scan [scan] failed (allowed) …`.
+fn earlier_line(r: &TaskResult) -> String {
+    let mark = match r.outcome {
+        Outcome::Passed => "✓",
+        Outcome::FailedAllowed => "!",
+        Outcome::Skipped => "-",
+        Outcome::Failed | Outcome::Interrupted | Outcome::Quit => "✗",
+    };
+    let mut line = format!(
+        "{mark} {} [{}] {} in the earlier attempt of this run",
+        r.name,
+        r.id,
+        r.outcome.label()
+    );
+    if let Some(note) = r.note.as_ref().filter(|_| r.outcome != Outcome::Passed) {
+        line.push_str(&format!(": {note}"));
+    }
+    line
 }

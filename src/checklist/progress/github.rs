@@ -59,7 +59,10 @@ impl Progress for GitHub {
         );
         copy_log(result.log.as_deref(), &mut err, "");
         let mut lines = vec!["::endgroup::".to_string()];
-        if matches!(result.outcome, Outcome::Failed | Outcome::Interrupted) {
+        if matches!(
+            result.outcome,
+            Outcome::Failed | Outcome::Interrupted | Outcome::Quit
+        ) {
             lines.extend(failure_lines(out, result));
             let why = result
                 .note

@@ -62,7 +62,7 @@ pub fn end_line(out: &Output, task: &Task, r: &TaskResult) -> String {
         Outcome::Failed => ("✗", Style::new().red().bold()),
         Outcome::FailedAllowed => ("!", Style::new().yellow()),
         Outcome::Skipped => ("-", Style::new().dim()),
-        Outcome::Interrupted => ("✗", Style::new().yellow()),
+        Outcome::Interrupted | Outcome::Quit => ("✗", Style::new().yellow()),
     };
     let mut line = format!("{} {} [{}]", out.paint_err(style, mark), task.name, task.id);
     match r.outcome {
@@ -82,7 +82,7 @@ pub fn failure_lines(out: &Output, r: &TaskResult) -> Vec<String> {
     let mut lines = Vec::new();
     if !matches!(
         r.outcome,
-        Outcome::Failed | Outcome::FailedAllowed | Outcome::Interrupted
+        Outcome::Failed | Outcome::FailedAllowed | Outcome::Interrupted | Outcome::Quit
     ) {
         return lines;
     }

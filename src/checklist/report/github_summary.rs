@@ -26,7 +26,7 @@ pub fn markdown(report: &RunReport) -> String {
                 Outcome::Failed => "❌",
                 Outcome::FailedAllowed => "⚠️",
                 Outcome::Skipped => "⏭️",
-                Outcome::Interrupted => "⏹️",
+                Outcome::Interrupted | Outcome::Quit => "⏹️",
             };
             let mut result = r.outcome.label().to_string();
             if let Some(note) = &r.note {

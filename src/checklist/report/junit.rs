@@ -38,7 +38,7 @@ pub fn render(report: &RunReport) -> String {
         "<testsuites name=\"checklist\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
         counts.total(),
         counts.failed,
-        counts.skipped,
+        counts.skipped + counts.interrupted + counts.quit,
         secs(u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX))
     );
     for c in &report.checklists {
@@ -50,7 +50,7 @@ pub fn render(report: &RunReport) -> String {
             esc(&c.name),
             cc.total(),
             cc.failed,
-            cc.skipped,
+            cc.skipped + cc.interrupted + cc.quit,
             secs(time),
             report.time.format("%Y-%m-%dT%H:%M:%S"),
             esc(&c.file)
@@ -85,11 +85,11 @@ pub fn render(report: &RunReport) -> String {
                         ))
                     );
                 }
-                Outcome::Skipped | Outcome::Interrupted => {
-                    let msg = if r.outcome == Outcome::Interrupted {
-                        format!("interrupted: {note}")
-                    } else {
-                        note
+                Outcome::Skipped | Outcome::Interrupted | Outcome::Quit => {
+                    let msg = match r.outcome {
+                        Outcome::Interrupted => format!("interrupted: {note}"),
+                        Outcome::Quit => format!("quit: {note}"),
+                        _ => note,
                     };
                     let _ = write!(x, "\n      <skipped message=\"{}\"/>\n    ", esc(&msg));
                 }
