@@ -568,7 +568,7 @@ async fn apply(
     };
     if ctx.args.dry_run {
         ev.outcome = "dry-run".into();
-        let requests = ctx.provider.preview(state, &desired, &note);
+        let requests = ctx.provider.plan(state, &desired, &note);
         show_dry_run(ctx, &requests, &ev);
         return Ok(Outcome {
             event: ev,
@@ -577,7 +577,7 @@ async fn apply(
             requests,
         });
     }
-    for r in ctx.provider.preview(state, &desired, &note) {
+    for r in ctx.provider.plan(state, &desired, &note) {
         ctx.out.debug(&format!(
             "{} {} {}",
             r.method,
@@ -585,7 +585,7 @@ async fn apply(
             r.body.map(|b| b.to_string()).unwrap_or_default()
         ));
     }
-    let written = ctx.provider.write(state, &desired, &note).await?;
+    let written = ctx.provider.apply(state, &desired, &note).await?;
     let seen = if action == Action::Kill {
         let back = ctx.provider.read().await?;
         if back.on {

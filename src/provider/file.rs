@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
+mod boundary;
+
 use super::{Desired, FlagState, Note, Request};
 use crate::config::{Config, Percentage, ProviderSettings};
 use crate::error::{Error, Result};
