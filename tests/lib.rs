@@ -1,5 +1,7 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod http_server;
+mod ld_server;
 mod pty;
 mod test;
 mod webhook;
@@ -8,6 +10,7 @@ mod completions;
 mod config_fuzz;
 mod exposure_vectors;
 mod flagd_parity;
+mod launchdarkly_commands;
 mod rollout_commands;
 mod rollout_concurrency;
 mod rollout_config_errors;

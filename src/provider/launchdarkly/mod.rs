@@ -36,6 +36,9 @@ pub struct LaunchDarklyProvider {
     flag: String,
     project: String,
     environment: String,
+    /// The plan's stages: LaunchDarkly keeps no stage name, so a read names the stage whose
+    /// percentage the rollout has.
+    stages: Vec<(String, crate::config::Percentage)>,
     /// The last flag read: its variation ids and rule ids make the patch, its salt the bucketing.
     last: Mutex<Option<Parsed>>,
 }
@@ -60,6 +63,11 @@ impl LaunchDarklyProvider {
                 .clone()
                 .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
             environment: settings.environment.clone(),
+            stages: config
+                .stages
+                .iter()
+                .map(|s| (s.name.clone(), s.percentage))
+                .collect(),
             last: Mutex::new(None),
         })
     }
@@ -70,6 +78,16 @@ impl LaunchDarklyProvider {
 
     fn read_path(&self) -> String {
         format!("{}?env={}", self.flag_path(), enc(&self.environment))
+    }
+
+    fn name_stage(&self, state: &mut FlagState) {
+        if state.exists {
+            state.stage = self
+                .stages
+                .iter()
+                .find(|(_, p)| *p == state.percentage)
+                .map(|(n, _)| n.clone());
+        }
     }
 
     fn remember(&self, parsed: &Parsed) {
@@ -224,7 +242,8 @@ impl LaunchDarklyProvider {
             .with_hint("set `environment:` under `provider:` (or pass --env) to an environment key of the project")
             .permanent());
         }
-        let parsed = state::parse(&flag, &self.environment)?;
+        let mut parsed = state::parse(&flag, &self.environment)?;
+        self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         Ok(parsed)
     }
@@ -389,7 +408,8 @@ impl Provider for LaunchDarklyProvider {
                 "LaunchDarkly applied the change but its answer is not a flag as documented ({e})"
             ))
         })?;
-        let parsed = state::parse(&flag, &self.environment)?;
+        let mut parsed = state::parse(&flag, &self.environment)?;
+        self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         let mut state = parsed.state;
         let moved = expected.revision.map(|v| v + 1);
