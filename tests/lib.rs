@@ -1,5 +1,6 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod http_ref_server;
 mod http_server;
 mod ld_server;
 mod pty;
@@ -10,6 +11,7 @@ mod completions;
 mod config_fuzz;
 mod exposure_vectors;
 mod flagd_parity;
+mod http_provider_commands;
 mod launchdarkly_commands;
 mod rollout_commands;
 mod rollout_concurrency;

@@ -356,12 +356,14 @@ impl Provider for HttpProvider {
             .into_iter()
             .map(|e| {
                 let summary = super::printable(&e.summary, 300);
+                let actor = super::printable(&e.actor, 80);
                 Change {
                     id: e.id,
                     time: e.time,
-                    actor: super::printable(&e.actor, 80),
+                    // As rollout's other providers keep it: the change, then who made it.
+                    note: Some(format!("{summary} | by {actor}")),
+                    actor,
                     kind: "event".to_string(),
-                    note: Some(summary.clone()),
                     summary,
                     from: None,
                     to: None,
