@@ -57,6 +57,8 @@ impl Flag {
     }
 }
 
+type Mutation = Box<dyn FnOnce(&mut Flag) + Send>;
+
 #[derive(Default)]
 struct Inner {
     /// (flag key, environment) → flag
@@ -64,7 +66,7 @@ struct Inner {
     events: Vec<(String, String, Value)>,
     requests: Vec<(String, String, u16)>,
     /// Someone else's change, applied right after the next GET of a flag is answered.
-    after_get: Option<Box<dyn FnOnce(&mut Flag) + Send>>,
+    after_get: Option<Mutation>,
     /// Answers 503 to this many requests first.
     failing: u32,
 }
