@@ -263,3 +263,22 @@ fn http_preview_matches_the_declared_flagd_bucketing_or_refuses_to_guess() {
         .stderr_has("declares no bucketing")
         .run();
 }
+
+#[test]
+fn http_a_checklist_rollout_task_uses_the_same_engine() {
+    let (svc, p) = setup(flagd());
+    p.write(
+        "checklists/deploy.yaml",
+        "title: Deploy\ntasks:\n  - name: Update feature flags\n    rollout: advance internal\n",
+    );
+    Test::new(
+        env!("CARGO_BIN_EXE_checklist"),
+        p.dir.path(),
+        ["run", "deploy", "--yes"],
+    )
+    .env("ROLLOUT_HTTP_TOKEN", TOKEN)
+    .stdout_has("1 passed")
+    .run();
+    assert_eq!(svc.flag(FLAG).stage.as_deref(), Some("internal"));
+    assert_eq!(svc.events(FLAG).len(), 1);
+}

@@ -555,3 +555,36 @@ fn ld_preview_agrees_with_an_independent_evaluator_at_every_stage_and_after_kill
         }
     }
 }
+
+#[test]
+fn ld_env_picks_the_environment_key_and_a_checklist_task_uses_the_same_engine() {
+    let (ld, p) = setup();
+    p.write(
+        "stages.yaml",
+        &stages_yaml(&ld, "").replace(
+            "stages:\n",
+            "environments:\n  staging: { environment: test }\nstages:\n",
+        ),
+    );
+    run(&p, ["advance", "--env", "staging"]).run();
+    let patch = &ld.patches()[0];
+    assert_eq!(patch["environmentKey"], "test");
+    assert!(patch["comment"].as_str().unwrap().contains("in test"));
+    assert!(!ld.env().on, "production is untouched");
+    p.write(
+        "checklists/deploy.yaml",
+        "title: Deploy\ntasks:\n  - name: Update feature flags\n    rollout: advance internal\n",
+    );
+    Test::new(
+        env!("CARGO_BIN_EXE_checklist"),
+        p.dir.path(),
+        ["run", "deploy", "--yes"],
+    )
+    .env("LD_ACCESS_TOKEN", TOKEN)
+    .stdout_has("1 passed")
+    .run();
+    assert!(ld.env().on);
+    assert_eq!(ld.env().fallthrough, rollout(1000));
+    let journal = p.read(".rollout/journal.jsonl");
+    assert_eq!(journal.matches("\"action\":\"advance\"").count(), 2);
+}
