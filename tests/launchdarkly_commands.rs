@@ -588,3 +588,21 @@ fn ld_env_picks_the_environment_key_and_a_checklist_task_uses_the_same_engine() 
     let journal = p.read(".rollout/journal.jsonl");
     assert_eq!(journal.matches("\"action\":\"advance\"").count(), 2);
 }
+
+#[test]
+fn ld_provider_text_is_printed_without_control_characters() {
+    let (ld, p) = setup();
+    ld.fail(
+        "PATCH",
+        Fault::Status(
+            400,
+            vec![],
+            json!({"code": "invalid_request", "message": "bad\u{1b}[2J\u{7}patch"}),
+        ),
+    );
+    let done = run(&p, ["advance"])
+        .status(4)
+        .stderr_has("LaunchDarkly answered 400 to changing new-checkout: bad\\u{1b}[2J\\u{7}patch (invalid_request); nothing was changed")
+        .run();
+    assert!(!done.stderr.contains('\u{1b}') && !done.stderr.contains('\u{7}'));
+}

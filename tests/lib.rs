@@ -13,6 +13,7 @@ mod exposure_vectors;
 mod flagd_parity;
 mod http_provider_commands;
 mod launchdarkly_commands;
+mod provider_config;
 mod rollout_commands;
 mod rollout_concurrency;
 mod rollout_config_errors;
