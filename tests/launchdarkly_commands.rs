@@ -606,3 +606,24 @@ fn ld_provider_text_is_printed_without_control_characters() {
         .run();
     assert!(!done.stderr.contains('\u{1b}') && !done.stderr.contains('\u{7}'));
 }
+
+#[test]
+fn ld_another_machine_sees_the_same_soak_from_the_audit_log() {
+    let ld = Ld::start(vec![boolean_flag(FLAG)]);
+    let yaml = stages_yaml(&ld, "").replace(
+        "users: [dev-1, dev-2] }",
+        "users: [dev-1, dev-2], duration: 2d }",
+    );
+    let here = Project::new().file("stages.yaml", &yaml);
+    let there = Project::new().file("stages.yaml", &yaml);
+    run(&here, ["advance"]).run();
+    // No journal over there: the stage start comes from LaunchDarkly's audit log.
+    run(&there, ["advance"])
+        .status(3)
+        .stderr_has("internal must soak 2d first: beta can start in 2d, at ")
+        .run();
+    run(&here, ["kill"]).run();
+    let status = run(&there, ["status", "--json"]).run().json();
+    assert_eq!(status["killed"], true, "{status}");
+    assert!(status["killed_at"].is_string(), "{status}");
+}

@@ -472,6 +472,40 @@ impl Provider for LaunchDarklyProvider {
             .collect())
     }
 
+    /// When the stage started and when the flag was killed, from the audit entries `rollout`
+    /// wrote (their comment is the journal's event), so every machine sees the same soak.
+    async fn add_times(&self, state: &mut FlagState) -> Result<()> {
+        let Some(stage) = state.stage.clone().filter(|_| state.exists) else {
+            return Ok(());
+        };
+        let changes = self.changes(20).await?;
+        let flag = &self.flag;
+        let ours = |c: &Change| {
+            c.note
+                .as_deref()
+                .and_then(|n| n.rsplit_once(" | by "))
+                .map(|(summary, _)| summary.to_string())
+        };
+        state.since = changes
+            .iter()
+            .find(|c| {
+                ours(c).is_some_and(|s| {
+                    ((s.starts_with(&format!("advance {flag} "))
+                        || s.starts_with(&format!("rollback {flag} ")))
+                        && s.contains(&format!("→ {stage} (")))
+                        || s.starts_with(&format!("resume {flag} at {stage} ("))
+                })
+            })
+            .map(|c| c.time);
+        if !state.on {
+            state.killed_at = changes
+                .iter()
+                .find(|c| ours(c).is_some_and(|s| s.starts_with(&format!("kill {flag} "))))
+                .map(|c| c.time);
+        }
+        Ok(())
+    }
+
     fn bucketing(&self, _state: &FlagState) -> Result<Bucketing> {
         let parsed = self.last().ok_or_else(|| {
             Error::provider("the flag was not read, so its salt is unknown".to_string())
