@@ -202,13 +202,15 @@ fn ld_rules_refuse_before_anything_is_sent() {
             "users: [dev-1, dev-2], duration: 2d }",
         ),
     );
+    // LaunchDarkly dates its audit entries: the server's clock follows the pinned one.
+    ld.set_clock("2024-03-01T10:00:00Z");
     run(&soak, ["advance"]).at("2024-03-01T10:00:00Z").run();
     run(&soak, ["advance"])
         .at("2024-03-02T10:00:00Z")
         .status(3)
         .stderr_has("internal must soak 2d first")
         .run();
-    run(&soak, ["advance"]).at("2024-03-03T10:00:01Z").run();
+    run(&soak, ["advance"]).at("2024-03-03T10:00:05Z").run();
 }
 
 #[test]

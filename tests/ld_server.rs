@@ -403,6 +403,14 @@ impl Ld {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Dates the next audit entries from `rfc3339` on (one second apart), for tests that pin
+    /// `ROLLOUT_NOW`.
+    pub fn set_clock(&self, rfc3339: &str) {
+        self.inner.lock().unwrap().clock_ms = chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .unwrap()
+            .timestamp_millis();
+    }
+
     /// The next request with `method` gets `fault` instead of its answer.
     pub fn fail(&self, method: &str, fault: Fault) {
         self.inner
