@@ -311,3 +311,148 @@ pub fn differences(before: &FlagState, after: &FlagState) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn flag(env: serde_json::Value) -> Flag {
+        serde_json::from_value(json!({
+            "key": "f",
+            "variations": [{"_id": "on-id", "value": true}, {"_id": "off-id", "value": false}],
+            "environments": {"production": env},
+        }))
+        .unwrap()
+    }
+
+    fn desired(on: bool, pct: u32, users: &[&str], groups: &[&str]) -> Desired {
+        Desired {
+            on,
+            stage: "s".into(),
+            percentage: Percentage::from_weight(pct).unwrap(),
+            users: users.iter().map(|s| (*s).to_string()).collect(),
+            groups: groups.iter().map(|s| (*s).to_string()).collect(),
+            since: chrono::Utc::now(),
+            killed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_new_flag_is_not_started_and_its_first_stage_sets_everything_then_turns_on() {
+        let p = parse(
+            &flag(json!({"on": false, "version": 1, "salt": "s", "fallthrough": {"variation": 0}, "offVariation": 1})),
+            "production",
+        )
+        .unwrap();
+        assert!(
+            !p.state.exists,
+            "off with a fixed fallthrough: never rolled out"
+        );
+        let kinds: Vec<String> = p
+            .instructions(&desired(true, 5000, &["u1"], &["g"]))
+            .iter()
+            .map(|i| {
+                serde_json::to_value(i).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "updateFallthroughVariationOrRollout",
+                "addTargets",
+                "addRule",
+                "turnFlagOn"
+            ]
+        );
+        // 100% on a fallthrough that already serves true needs no rollout.
+        assert_eq!(
+            p.instructions(&desired(true, 100_000, &[], &[])),
+            vec![Instruction::TurnFlagOn]
+        );
+    }
+
+    #[test]
+    fn a_running_rollout_is_read_and_changed_by_difference_only() {
+        let p = parse(
+            &flag(json!({
+                "on": true, "version": 9, "salt": "s",
+                "fallthrough": {"rollout": {"variations": [{"variation": 0, "weight": 10000}, {"variation": 1, "weight": 90000}], "seed": 61}},
+                "targets": [{"values": ["u1", "u2"], "variation": 0}, {"values": ["x"], "variation": 1}],
+                "rules": [
+                    {"_id": "other", "clauses": [{"attribute": "country", "op": "in", "values": ["NZ"], "negate": false}], "variation": 0},
+                    {"_id": "ours", "clauses": [{"contextKind": "user", "attribute": "group", "op": "in", "values": ["a"], "negate": false}], "variation": 0}
+                ]
+            })),
+            "production",
+        )
+        .unwrap();
+        assert!(p.state.exists && p.state.on);
+        assert_eq!(p.state.percentage.weight(), 10_000);
+        assert_eq!(
+            p.state.users,
+            ["u1", "u2"],
+            "targets on false are not the beta list"
+        );
+        assert_eq!(p.state.groups, ["a"], "only the rule of rollout's shape");
+        assert_eq!(p.state.version, "9");
+        assert!(matches!(
+            p.bucketing("f"),
+            Ok(Bucketing::LaunchDarkly {
+                seed: Some(61),
+                on_first: true,
+                ..
+            })
+        ));
+        // Same stage, same audience: nothing to send.
+        assert!(p
+            .instructions(&desired(true, 10_000, &["u1", "u2"], &["a"]))
+            .is_empty());
+        // A user dropped, the groups changed: remove, then replace our rule (not the other one).
+        assert_eq!(
+            p.instructions(&desired(true, 10_000, &["u1"], &["a", "b"])),
+            vec![
+                Instruction::RemoveTargets {
+                    context_kind: "user".into(),
+                    values: vec!["u2".into()],
+                    variation_id: "on-id".into()
+                },
+                Instruction::RemoveRule {
+                    rule_id: "ours".into()
+                },
+                Instruction::AddRule {
+                    clauses: vec![Clause {
+                        context_kind: Some("user".into()),
+                        attribute: "group".into(),
+                        op: "in".into(),
+                        values: vec![json!("a"), json!("b")],
+                        negate: false,
+                    }],
+                    variation_id: "on-id".into(),
+                },
+            ]
+        );
+        // The kill switch is nothing but turnFlagOff.
+        assert_eq!(
+            p.instructions(&desired(false, 10_000, &["u1", "u2"], &["a"])),
+            vec![Instruction::TurnFlagOff]
+        );
+    }
+
+    #[test]
+    fn a_rollout_bucketed_by_another_attribute_is_not_guessed() {
+        let p = parse(
+            &flag(json!({
+                "on": true, "version": 1, "salt": "s",
+                "fallthrough": {"rollout": {"variations": [{"variation": 1, "weight": 50000}, {"variation": 0, "weight": 50000}], "bucketBy": "org"}}
+            })),
+            "production",
+        )
+        .unwrap();
+        assert!(p.bucketing("f").unwrap_err().contains("`org`"));
+    }
+}
