@@ -1,6 +1,6 @@
 //! The boundary between the stage engine and where a flag lives. The engine reads a [`FlagState`],
-//! decides, and asks for a [`Desired`] state with a guarded write; each provider maps that onto its
-//! own API in its own file.
+//! decides, and asks for a [`Desired`] state with a guarded write; each provider, one folder each,
+//! maps that onto its own API behind the [`Provider`] trait (docs/adding-a-provider.md).
 
 pub mod file;
 pub mod http;
