@@ -36,7 +36,9 @@ fn run<const N: usize>(p: &Project, args: [&str; N]) -> Test {
 fn http_every_command_walks_the_plan_through_the_protocol() {
     let (svc, p) = setup(flagd());
     run(&p, ["validate"]).stdout_has("stages.yaml: ok").run();
-    run(&p, ["plan"]).stdout_has("search-v2 in production (http ").run();
+    run(&p, ["plan"])
+        .stdout_has("search-v2 in production (http ")
+        .run();
     run(&p, ["status"]).stdout_has("not started").run();
     run(&p, ["advance"]).at("2024-03-01T10:00:00Z").run();
     let f = svc.flag(FLAG);
@@ -56,7 +58,10 @@ fn http_every_command_walks_the_plan_through_the_protocol() {
         .stdout_has("beta")
         .stdout_has("http ")
         .run();
-    run(&p, ["check", "dev-1"]).at("2024-03-01T12:10:00Z").stdout_has("now on").run();
+    run(&p, ["check", "dev-1"])
+        .at("2024-03-01T12:10:00Z")
+        .stdout_has("now on")
+        .run();
     run(&p, ["rollback"]).at("2024-03-01T12:30:00Z").run();
     assert_eq!(svc.flag(FLAG).percentage, 2.0);
     run(&p, ["advance", "beta"])

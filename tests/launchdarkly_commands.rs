@@ -530,6 +530,15 @@ fn ld_preview_agrees_with_an_independent_evaluator_at_every_stage_and_after_kill
             preview_ids(&p, Some(stage)),
             "stage {stage}: preview {stage}"
         );
+        // The counting path (no id lists) agrees too.
+        let counted = run(&p, ["preview", "--users", "ids.txt", "--json"])
+            .run()
+            .json();
+        assert_eq!(
+            counted["current"]["on"],
+            served.len(),
+            "stage {stage}: counted"
+        );
         let expected = match stage {
             "internal" => 100.0,
             "beta" => 1250.0,

@@ -69,6 +69,7 @@ pub fn includes(bucket: u32, pct: Percentage, on_first: bool) -> bool {
 }
 
 /// Counts, for each audience, the ids read from `reader` that are on; and how many ids there are.
+/// The ids are hashed on every core.
 pub fn count(
     reader: &mut impl Read,
     key: (&str, &str, Option<i64>, bool),
@@ -77,18 +78,39 @@ pub fn count(
     let (flag_key, salt, seed, on_first) = key;
     let mut text = String::new();
     reader.read_to_string(&mut text)?;
-    let mut total = 0;
-    let mut counts = vec![0usize; audiences.len()];
-    for id in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        total += 1;
-        let b = bucket(flag_key, salt, seed, id);
-        for (n, a) in counts.iter_mut().zip(audiences) {
-            if includes(b, a.percentage, on_first) || a.users.contains(id) {
-                *n += 1;
+    let ids: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let count_chunk = |chunk: &[&str]| {
+        let mut counts = vec![0usize; audiences.len()];
+        for id in chunk {
+            let b = bucket(flag_key, salt, seed, id);
+            for (n, a) in counts.iter_mut().zip(audiences) {
+                if includes(b, a.percentage, on_first) || a.users.contains(id) {
+                    *n += 1;
+                }
             }
         }
-    }
-    Ok((total, counts))
+        counts
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let size = ids.len().div_ceil(threads).max(10_000);
+    let counts = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .chunks(size)
+            .map(|c| scope.spawn(move || count_chunk(c)))
+            .collect();
+        let mut total = vec![0usize; audiences.len()];
+        for h in handles {
+            for (sum, n) in total.iter_mut().zip(h.join().unwrap_or_default()) {
+                *sum += n;
+            }
+        }
+        total
+    });
+    Ok((ids.len(), counts))
 }
 
 #[cfg(test)]
