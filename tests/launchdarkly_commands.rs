@@ -638,3 +638,26 @@ fn ld_another_machine_sees_the_same_soak_from_the_audit_log() {
     assert_eq!(status["killed"], true, "{status}");
     assert!(status["killed_at"].is_string(), "{status}");
 }
+
+#[test]
+fn ld_changes_are_notified_like_any_provider() {
+    let (ld, p) = setup();
+    let hook = crate::webhook::Webhook::start(200, false);
+    p.write(
+        "stages.yaml",
+        &format!(
+            "{}notify:\n  - url_env: SLACK_WEBHOOK_URL\n",
+            stages_yaml(&ld, "")
+        ),
+    );
+    let url = hook.url("/hook/T000/secret");
+    run(&p, ["advance"]).env("SLACK_WEBHOOK_URL", &url).run();
+    run(&p, ["kill"]).env("SLACK_WEBHOOK_URL", &url).run();
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 2);
+    let first: serde_json::Value = serde_json::from_str(&bodies[0].body).unwrap();
+    assert_eq!(first["provider"], "launchdarkly");
+    assert_eq!(first["action"], "advance");
+    let second: serde_json::Value = serde_json::from_str(&bodies[1].body).unwrap();
+    assert_eq!(second["action"], "kill");
+}
