@@ -427,6 +427,29 @@ fn ld_kill_switch_under_faults() {
         .run();
     assert!(!ld.env().on);
 
+    // Rate limited, then a read that hangs: the kill waits for the reset, retries the read.
+    let (ld, p) = setup();
+    run(&p, ["advance"]).run();
+    let reset = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        + Duration::from_millis(800))
+    .as_millis()
+    .to_string();
+    ld.fail(
+        "PATCH",
+        Fault::Status(
+            429,
+            vec![("X-Ratelimit-Reset".into(), reset)],
+            json!({"code": "rate_limited", "message": "slow down"}),
+        ),
+    );
+    ld.fail("GET", Fault::Hang(Duration::from_secs(20)));
+    let started = Instant::now();
+    run(&p, ["kill", "--timeout", "9s"]).run();
+    assert!(!ld.env().on);
+    assert!(started.elapsed() < Duration::from_secs(9));
+
     // Nobody answers: exit 4 within --timeout, saying it may not be off.
     let (_ld, p) = setup();
     let port = {
