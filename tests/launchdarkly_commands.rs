@@ -684,3 +684,23 @@ fn ld_changes_are_notified_like_any_provider() {
     let second: serde_json::Value = serde_json::from_str(&bodies[1].body).unwrap();
     assert_eq!(second["action"], "kill");
 }
+
+#[test]
+fn ld_kill_makes_off_serve_false_when_the_flag_serves_true_when_off() {
+    let mut flag = boolean_flag(FLAG);
+    flag.envs.get_mut(ENV).unwrap().on = true;
+    flag.envs.get_mut(ENV).unwrap().off_variation = 0;
+    let ld = Ld::start(vec![flag]);
+    let p = Project::new().file("stages.yaml", &stages_yaml(&ld, ""));
+    run(&p, ["kill"]).run();
+    assert_eq!(
+        ld.patch_kinds(),
+        vec![vec![
+            "updateOffVariation".to_string(),
+            "turnFlagOff".to_string()
+        ]]
+    );
+    let env = ld.env();
+    assert!(!env.on);
+    assert_eq!(env.off_variation, 1, "off now serves false");
+}

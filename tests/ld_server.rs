@@ -371,6 +371,10 @@ fn apply(flag: &Flag, env: &mut Env, ins: &Value, rules_made: &mut u32) -> Resul
                 variation: v,
             });
         }
+        "updateOffVariation" => {
+            keys(obj, &["kind", "variationId"], &["variationId"], kind)?;
+            env.off_variation = variation_index(flag, obj.get("variationId"))?;
+        }
         "removeRule" => {
             keys(obj, &["kind", "ruleId"], &["ruleId"], kind)?;
             let id = obj

@@ -166,6 +166,11 @@ pub enum Instruction {
     RemoveRule {
         rule_id: String,
     },
+    /// What targeting off serves: `rollout` makes it `false` where it is not.
+    #[serde(rename_all = "camelCase")]
+    UpdateOffVariation {
+        variation_id: String,
+    },
 }
 
 /// LaunchDarkly's error body.

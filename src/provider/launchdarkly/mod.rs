@@ -248,6 +248,12 @@ impl LaunchDarklyProvider {
         Ok(parsed)
     }
 
+    /// For the kill switch: the flag as this run read it (no second read stands between a user
+    /// and the off switch).
+    fn read_for_kill(&self, expected: &FlagState) -> Option<Parsed> {
+        self.last().filter(|p| p.state.version == expected.version)
+    }
+
     fn patch_of(&self, parsed: Option<&Parsed>, desired: &Desired, note: &Note) -> SemanticPatch {
         let instructions = match parsed {
             Some(p) => p.instructions(desired),
@@ -357,7 +363,7 @@ impl Provider for LaunchDarklyProvider {
     ) -> Result<FlagState> {
         let kill = !desired.on;
         let parsed = if kill {
-            None
+            self.read_for_kill(expected)
         } else {
             // The guard: the flag must still be at the version this run decided on.
             let now = self.fetch().await?;

@@ -189,12 +189,22 @@ impl Parsed {
     /// The instructions that make this flag `desired`, in order; empty when it already is.
     #[must_use]
     pub fn instructions(&self, desired: &Desired) -> Vec<Instruction> {
+        // Targeting off serves the off variation: unless that is `false` (LaunchDarkly allows
+        // `true`, or none, which serves the app's coded default), off is no kill.
+        let off_fix = (self.config.off_variation != Some(self.off_index)).then(|| {
+            Instruction::UpdateOffVariation {
+                variation_id: self.off_id.clone(),
+            }
+        });
         if !desired.on {
-            // The kill switch: nothing but targeting off, so resume serves the same users.
-            return vec![Instruction::TurnFlagOff];
+            // The kill switch: targeting off, so resume serves the same users.
+            return off_fix
+                .into_iter()
+                .chain([Instruction::TurnFlagOff])
+                .collect();
         }
         let now = &self.state;
-        let mut out = Vec::new();
+        let mut out: Vec<Instruction> = off_fix.into_iter().collect();
         let is_rollout = self
             .config
             .fallthrough
@@ -380,7 +390,7 @@ mod tests {
     fn a_running_rollout_is_read_and_changed_by_difference_only() {
         let p = parse(
             &flag(json!({
-                "on": true, "version": 9, "salt": "s",
+                "on": true, "version": 9, "salt": "s", "offVariation": 1,
                 "fallthrough": {"rollout": {"variations": [{"variation": 0, "weight": 10000}, {"variation": 1, "weight": 90000}], "seed": 61}},
                 "targets": [{"values": ["u1", "u2"], "variation": 0}, {"values": ["x"], "variation": 1}],
                 "rules": [
@@ -440,6 +450,24 @@ mod tests {
         assert_eq!(
             p.instructions(&desired(false, 10_000, &["u1", "u2"], &["a"])),
             vec![Instruction::TurnFlagOff]
+        );
+    }
+
+    #[test]
+    fn a_kill_also_makes_off_serve_false_where_it_does_not() {
+        let p = parse(
+            &flag(json!({"on": true, "version": 2, "salt": "s", "fallthrough": {"variation": 0}, "offVariation": 0})),
+            "production",
+        )
+        .unwrap();
+        assert_eq!(
+            p.instructions(&desired(false, 100_000, &[], &[])),
+            vec![
+                Instruction::UpdateOffVariation {
+                    variation_id: "off-id".into()
+                },
+                Instruction::TurnFlagOff
+            ]
         );
     }
 
