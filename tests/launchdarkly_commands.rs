@@ -687,12 +687,13 @@ fn ld_changes_are_notified_like_any_provider() {
 
 #[test]
 fn ld_kill_makes_off_serve_false_when_the_flag_serves_true_when_off() {
+    // Targeting is off, but off serves true: everyone has the feature.
     let mut flag = boolean_flag(FLAG);
-    flag.envs.get_mut(ENV).unwrap().on = true;
     flag.envs.get_mut(ENV).unwrap().off_variation = 0;
     let ld = Ld::start(vec![flag]);
     let p = Project::new().file("stages.yaml", &stages_yaml(&ld, ""));
-    run(&p, ["kill"]).run();
+    run(&p, ["status"]).stdout_has("state:       on").run();
+    run(&p, ["kill"]).stdout_has("KILLED").run();
     assert_eq!(
         ld.patch_kinds(),
         vec![vec![

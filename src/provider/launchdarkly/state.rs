@@ -120,9 +120,11 @@ pub fn parse(flag: &Flag, env: &str) -> Result<Parsed> {
                 .collect()
         })
         .unwrap_or_default();
+    // Targeting off that serves `true` to everyone is no kill: it reads as on.
+    let serves_true_when_off = config.off_variation == Some(on_index);
     let state = FlagState {
-        exists: config.on || rollout.is_some(),
-        on: config.on,
+        exists: config.on || serves_true_when_off || rollout.is_some(),
+        on: config.on || serves_true_when_off,
         percentage,
         stage: None,
         users,
