@@ -8,14 +8,14 @@ use crate::config::{self, Config, ProviderSettings};
 use crate::error::{Error, Result};
 use crate::global_args::GlobalArgs;
 use crate::output::Output;
-use crate::provider::Provider;
+use crate::provider::{self, Provider};
 
 pub struct Context {
     pub args: GlobalArgs,
     pub out: Output,
     pub config: Config,
     pub settings: ProviderSettings,
-    pub provider: Provider,
+    pub provider: Box<dyn Provider>,
     pub actor: String,
     pub now: DateTime<Utc>,
 }
@@ -48,7 +48,7 @@ impl Context {
     pub fn from_config(args: &GlobalArgs, out: Output, config: Config) -> Result<Context> {
         crate::notify::register_secrets(&config.notify);
         let settings = config.provider_for(args.env.as_deref())?;
-        let mut provider = Provider::new(&config, &settings, args.timeout)?;
+        let mut provider = provider::open(&config, &settings, args.timeout)?;
         provider.set_log(out.clone());
         let actor = crate::actor::resolve(args.actor.as_deref(), &config.dir);
         Ok(Context {

@@ -573,7 +573,7 @@ async fn apply(
     };
     if ctx.args.dry_run {
         ev.outcome = "dry-run".into();
-        let requests = ctx.provider.preview(state, &desired, &note);
+        let requests = ctx.provider.plan(state, &desired, &note);
         show_dry_run(ctx, &requests, &ev);
         return Ok(Outcome {
             event: ev,
@@ -583,7 +583,7 @@ async fn apply(
             verdicts: verdicts.to_vec(),
         });
     }
-    for r in ctx.provider.preview(state, &desired, &note) {
+    for r in ctx.provider.plan(state, &desired, &note) {
         ctx.out.debug(&format!(
             "{} {} {}",
             r.method,

@@ -88,7 +88,7 @@ impl<'a> Pending<'a> {
         let mut bound: Option<tokio::time::Instant> = None;
         let result = {
             let _in_write = WriteGuard::enter();
-            let write = ctx.provider.write(state, desired, note);
+            let write = ctx.provider.apply(state, desired, note);
             tokio::pin!(write);
             loop {
                 let give_up = async {

@@ -1,5 +1,8 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod http_ref_server;
+mod http_server;
+mod ld_server;
 mod pty;
 mod test;
 mod webhook;
@@ -12,8 +15,11 @@ mod file_provider_crash;
 mod file_provider_faults;
 mod flagd_parity;
 mod hostile_input;
+mod http_provider_commands;
 mod interrupt_write;
+mod launchdarkly_commands;
 mod man_pages;
+mod provider_config;
 mod rollout_commands;
 mod rollout_concurrency;
 mod rollout_config_errors;

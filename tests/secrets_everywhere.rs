@@ -35,7 +35,7 @@ const NEEDLES: [&str; 11] = [
 
 const CHECKLIST: &str = r#"title: Secrets
 tasks:
-  - { name: Need them, require_env: [UNLEASH_API_TOKEN, SLACK_WEBHOOK_URL, MY_TOKEN] }
+  - { name: Need them, require_env: [UNLEASH_API_TOKEN, SLACK_WEBHOOK_URL] }
   - name: Echo them
     run: |
       echo "unleash $UNLEASH_API_TOKEN"
@@ -43,7 +43,6 @@ tasks:
       echo "half ${UNLEASH_API_TOKEN#*.}"
       echo "after colon ${UNLEASH_API_TOKEN#*:}"
       echo "ld $LD_ACCESS_TOKEN http $ROLLOUT_HTTP_TOKEN"
-      echo "mine $MY_TOKEN half ${MY_TOKEN#*.}"
       echo "hook $SLACK_WEBHOOK_URL"
       echo "segment ${SLACK_WEBHOOK_URL##*/}"
       echo "path /${SLACK_WEBHOOK_URL#*//*/}"
@@ -54,12 +53,20 @@ tasks:
     run: 'echo "failing with ${UNLEASH_API_TOKEN#*.} and ${SLACK_WEBHOOK_URL##*/}"; exit 3'
   - name: Fail for real
     retries: 1
-    run: 'echo "last words $UNLEASH_API_TOKEN ${MY_TOKEN#*.}"; exit 1'
+    run: 'echo "last words $UNLEASH_API_TOKEN"; exit 1'
+"#;
+
+/// A checklist beside a provider whose `environments:` override names MY_TOKEN in `token_env:`.
+const MINE_CHECKLIST: &str = r#"title: Mine
+tasks:
+  - { name: Need it, require_env: [MY_TOKEN] }
+  - name: Echo it
+    run: 'echo "mine $MY_TOKEN half ${MY_TOKEN#*.}"; echo "last words ${MY_TOKEN#*.}"'
 "#;
 
 fn stages(unleash_port: u16) -> String {
     format!(
-        "flag: f\nnotify:\n  - url_env: SLACK_WEBHOOK_URL\nenvironments:\n  staging: {{ token_env: MY_TOKEN }}\n  remote: {{ environment: development }}\nstages:\n  - {{ name: a, percentage: 10 }}\n  - {{ name: b, percentage: 50 }}\n  - {{ name: c, percentage: 100 }}\n# unleash stand-in on port {unleash_port}\n"
+        "flag: f\nnotify:\n  - url_env: SLACK_WEBHOOK_URL\nenvironments:\n  staging: {{ environment: staging }}\n  remote: {{ environment: development }}\nstages:\n  - {{ name: a, percentage: 10 }}\n  - {{ name: b, percentage: 50 }}\n  - {{ name: c, percentage: 100 }}\n# unleash stand-in on port {unleash_port}\n"
     )
 }
 
@@ -144,15 +151,20 @@ fn no_secret_is_written_anywhere() {
     record("checklist run secrets (plain)".into(), done);
 
     // The Unleash provider (a stand-in that answers 401), through its error paths.
-    let q = Project::new().file(
-        "stages.yaml",
-        &format!(
-            "flag: f\nprovider: {{ kind: unleash, url: \"{}\" }}\nstages:\n  - {{ name: a, percentage: 10 }}\n",
-            unleash.url("")
-        ),
-    );
+    let q = Project::new()
+        .file(
+            "stages.yaml",
+            &format!(
+                "flag: f\nprovider: {{ kind: unleash, url: \"{}\" }}\nenvironments:\n  staging: {{ token_env: MY_TOKEN }}\nstages:\n  - {{ name: a, percentage: 10 }}\n",
+                unleash.url("")
+            ),
+        )
+        .file("checklists/mine.yaml", MINE_CHECKLIST);
+    let done = env(q.checklist(["run", "mine", "-v"])).run();
+    record("checklist run mine".into(), done);
     for args in [
         &["status", "-v"][..],
+        &["status", "-v", "--env", "staging"],
         &["advance", "-v"],
         &["advance", "-v", "--dry-run"],
         &["kill", "-v", "--json"],

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// Variables of the caller's environment that would change what the binaries do.
-const SCRUBBED_ENV: [&str; 16] = [
+const SCRUBBED_ENV: [&str; 17] = [
     "ROLLOUT_DIR",
     "ROLLOUT_ENV",
     "ROLLOUT_ACTOR",
@@ -24,6 +24,7 @@ const SCRUBBED_ENV: [&str; 16] = [
     "BITBUCKET_STEP_TRIGGERER_UUID",
     "UNLEASH_API_TOKEN",
     "LD_ACCESS_TOKEN",
+    "ROLLOUT_HTTP_TOKEN",
     "SLACK_WEBHOOK_URL",
 ];
 

@@ -8,7 +8,8 @@ use crate::error::Result;
 
 pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
     let config = &ctx.config;
-    let bucketing = ctx.provider.bucketing();
+    let state = ctx.provider.read().await?;
+    let bucketing = ctx.provider.bucketing(&state)?;
     let bucket = bucketing.bucket(user);
     let in_group = |list: &[String]| groups.iter().any(|g| list.contains(g));
     let first = (0..config.stages.len()).find(|&i| {
@@ -17,7 +18,6 @@ pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
             || in_group(&stage_groups)
             || bucketing.includes(bucket, config.stages[i].percentage)
     });
-    let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
     let on_now = state.exists
         && state.on

@@ -109,13 +109,15 @@ async fn remote_records(
         let (actor, summary) = match c.note.as_deref().and_then(|n| n.rsplit_once(" | by ")) {
             Some((text, actor)) => (
                 actor.to_string(),
-                format!("{text} [in Unleash, event {}]", c.id),
+                format!("{text} [in {}, event {}]", ctx.provider.label(), c.id),
             ),
             None => (
                 c.actor.clone(),
                 format!(
-                    "{flag}: {} in {env} [in Unleash, event {}]",
-                    c.summary, c.id
+                    "{flag}: {} in {env} [in {}, event {}]",
+                    c.summary,
+                    ctx.provider.label(),
+                    c.id
                 ),
             ),
         };

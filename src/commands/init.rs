@@ -16,7 +16,7 @@ flag: {flag}
 # Where the flag lives. Absent means the embedded file provider: .rollout/flags.json in the
 # OpenFeature flagd format, served by flagd or any OpenFeature in-process provider. No account needed.
 # provider:
-#   kind: unleash                  # file | unleash
+#   kind: unleash                  # file | unleash | launchdarkly | http (docs/)
 #   url: http://127.0.0.1:4242     # or set ROLLOUT_PROVIDER_URL
 #   token_env: UNLEASH_API_TOKEN   # the NAME of the env var holding the token; never the token itself
 #   project: default

@@ -65,7 +65,7 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
     let live = state.exists && state.on;
-    let bucketing = ctx.provider.bucketing();
+    let bucketing = ctx.provider.bucketing(&state)?;
 
     let audiences: Vec<(usize, Vec<String>)> = (0..config.stages.len())
         .filter(|i| only.is_none_or(|o| o == *i))

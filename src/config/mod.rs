@@ -283,7 +283,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
     };
     let environments = top
         .value("environments")
-        .map(|n| read_environments(r, n))
+        .map(|n| read_environments(r, n, provider_kind))
         .unwrap_or_default();
     let defaults = top
         .value("defaults")
@@ -410,6 +410,7 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
         }
     };
     let overrides = read_overrides(r, &fields, "`provider`");
+    refuse_foreign_keys(r, &fields, kind, "`provider`");
     if kind.needs_url() && overrides.url.is_none() {
         match env_provider_url(kind) {
             Ok(Some(_)) => {}
@@ -424,7 +425,28 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
     Some((kind, overrides))
 }
 
-fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOverrides> {
+/// Keys another provider kind reads (`path` under `kind: unleash`): refused, not ignored.
+fn refuse_foreign_keys(r: &mut Reader, fields: &Fields<'_>, kind: ProviderKind, what: &str) {
+    for (key, _) in fields.iter() {
+        let k = key.text.as_str();
+        if PROVIDER_KEYS.contains(&k) && !kind.keys().contains(&k) {
+            r.error(
+                key.pos,
+                format!("`{k}` in {what} does not apply to the {kind} provider"),
+                format!(
+                    "delete this line; the {kind} provider reads: {}",
+                    kind.keys().join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn read_environments(
+    r: &mut Reader,
+    node: &Node,
+    kind: ProviderKind,
+) -> BTreeMap<String, ProviderOverrides> {
     let mut out = BTreeMap::new();
     let Value::Map(entries) = &node.value else {
         r.error(
@@ -451,6 +473,7 @@ fn read_environments(r: &mut Reader, node: &Node) -> BTreeMap<String, ProviderOv
         }
         if let Some(fields) = r.mapping(value, &what, &known) {
             let o = read_overrides(r, &fields, &what);
+            refuse_foreign_keys(r, &fields, kind, &what);
             out.insert(key.text.clone(), o);
         }
     }
@@ -511,7 +534,7 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind, gates: &[&str]) 
             );
             continue;
         }
-        if kind == ProviderKind::Unleash && percentage.whole().is_none() {
+        if !kind.fractional() && percentage.whole().is_none() {
             r.error(
                 pct_pos,
                 format!(

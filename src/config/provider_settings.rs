@@ -45,6 +45,25 @@ impl ProviderKind {
         }
     }
 
+    /// The `provider:` (and per-environment) keys this kind reads; any other is refused, so
+    /// `validate` refuses what a run would ignore or trip on.
+    #[must_use]
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            ProviderKind::File => &["kind", "environment", "path"],
+            ProviderKind::Unleash | ProviderKind::LaunchDarkly => {
+                &["kind", "url", "token_env", "project", "environment"]
+            }
+            ProviderKind::Http => &["kind", "url", "token_env", "environment"],
+        }
+    }
+
+    /// Whether this kind's stages may have fractions of a percent.
+    #[must_use]
+    pub fn fractional(self) -> bool {
+        !matches!(self, ProviderKind::Unleash)
+    }
+
     #[must_use]
     pub fn needs_url(self) -> bool {
         matches!(self, ProviderKind::Unleash | ProviderKind::Http)

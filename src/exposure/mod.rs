@@ -1,6 +1,7 @@
 //! Who is on at a given percentage, by each provider's own bucketing algorithm.
 
 pub mod flagd;
+pub mod launchdarkly;
 pub mod unleash;
 
 use std::io::{self, Read};
@@ -14,6 +15,14 @@ pub enum Bucketing {
     Flagd { flag_key: String },
     /// Unleash `flexibleRollout`, bucketing on `groupId:userId`.
     Unleash { group_id: String },
+    /// LaunchDarkly's rollout: SHA-1 of `flagKey.salt.userId` (or `seed.userId`); `on_first` when
+    /// the "on" variation comes before "off" in the flag.
+    LaunchDarkly {
+        flag_key: String,
+        salt: String,
+        seed: Option<i64>,
+        on_first: bool,
+    },
 }
 
 impl Bucketing {
@@ -23,6 +32,12 @@ impl Bucketing {
         match self {
             Bucketing::Flagd { flag_key } => flagd::bucket(flag_key, user),
             Bucketing::Unleash { group_id } => unleash::normalized(group_id, user),
+            Bucketing::LaunchDarkly {
+                flag_key,
+                salt,
+                seed,
+                ..
+            } => launchdarkly::bucket(flag_key, salt, *seed, user),
         }
     }
 
@@ -32,6 +47,9 @@ impl Bucketing {
         match self {
             Bucketing::Flagd { .. } => flagd::includes(bucket, pct),
             Bucketing::Unleash { .. } => unleash::includes(bucket, pct),
+            Bucketing::LaunchDarkly { on_first, .. } => {
+                launchdarkly::includes(bucket, pct, *on_first)
+            }
         }
     }
 
@@ -40,6 +58,7 @@ impl Bucketing {
         match self {
             Bucketing::Flagd { .. } => "flagd fractional (murmur3 of flag key + user id)",
             Bucketing::Unleash { .. } => "Unleash normalizedHash (murmur3 of groupId:userId)",
+            Bucketing::LaunchDarkly { .. } => "LaunchDarkly rollout (SHA-1 of flagKey.salt.userId)",
         }
     }
 }
@@ -123,6 +142,15 @@ impl Bucketing {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
+            Bucketing::LaunchDarkly {
+                flag_key,
+                salt,
+                seed,
+                on_first,
+            } => {
+                let key = (flag_key.as_str(), salt.as_str(), *seed, *on_first);
+                return launchdarkly::count(&mut reader, key, audiences);
+            }
         };
         // On iff bucket < threshold, for both algorithms (see `includes`).
         let thresholds: Vec<u32> = audiences
@@ -198,6 +226,7 @@ impl Bucketing {
                 0 => 0,
                 rollout => rollout + 1,
             },
+            Bucketing::LaunchDarkly { .. } => pct.weight(),
         }
     }
 
@@ -207,6 +236,7 @@ impl Bucketing {
                 u32::try_from((u64::from(h) * flagd::TOTAL_WEIGHT) >> 32).unwrap_or(u32::MAX)
             }
             Bucketing::Unleash { .. } => h % 100 + 1,
+            Bucketing::LaunchDarkly { .. } => h,
         }
     }
 
@@ -216,6 +246,9 @@ impl Bucketing {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
+            Bucketing::LaunchDarkly { .. } => {
+                return ids.iter().map(|id| self.bucket(id)).collect()
+            }
         };
         let hash_all = |chunk: &[&str]| -> Vec<u32> {
             let mut buf = Vec::with_capacity(prefix.len() + 64);

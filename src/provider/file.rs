@@ -14,6 +14,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use super::file_store::{self, Document};
+
+mod boundary;
+
 use super::{Desired, FlagState, Note, Request};
 use crate::config::{Config, Percentage, ProviderSettings};
 use crate::error::{Error, Result};

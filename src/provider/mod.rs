@@ -1,9 +1,11 @@
 //! The boundary between the stage engine and where a flag lives. The engine reads a [`FlagState`],
-//! decides, and asks for a [`Desired`] state with a guarded write; each provider maps that onto its
-//! own API in its own file.
+//! decides, and asks for a [`Desired`] state with a guarded write; each provider, one folder each,
+//! maps that onto its own API behind the [`Provider`] trait (docs/adding-a-provider.md).
 
 pub mod file;
 mod file_store;
+pub mod http;
+pub mod launchdarkly;
 pub mod unleash;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +14,7 @@ use serde_json::Value;
 use crate::config::{Config, Percentage, ProviderKind, ProviderSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
+use crate::output::Output;
 
 /// The strings of a JSON array (other values skipped); empty when `v` is absent or no array.
 #[must_use]
@@ -109,109 +112,121 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
 }
 
-pub enum Provider {
-    File(file::FileProvider),
-    Unleash(Box<unleash::UnleashProvider>),
-}
-
-impl Provider {
-    /// The provider for this run's settings.
-    pub fn new(
-        config: &Config,
-        settings: &ProviderSettings,
-        timeout: std::time::Duration,
-    ) -> Result<Provider> {
-        match settings.kind {
-            ProviderKind::File => Ok(Provider::File(file::FileProvider::new(
-                config, settings, timeout,
-            ))),
-            ProviderKind::Unleash => Ok(Provider::Unleash(Box::new(
-                unleash::UnleashProvider::new(config, settings, timeout)?,
-            ))),
-            other => Err(Error::usage(format!(
-                "the {other} provider is not available in this version of rollout"
-            ))
-            .with_hint("use `provider: { kind: file }` (the default) or `kind: unleash`")),
-        }
-    }
-
-    /// Where `-v` logs the provider's requests (secrets hidden).
-    pub fn set_log(&mut self, out: crate::output::Output) {
-        match self {
-            Provider::File(_) => {}
-            Provider::Unleash(p) => p.set_log(out),
-        }
-    }
-
-    /// The flag's changes in this environment from the provider's own log, newest first (the
-    /// file provider has none: its journal is local).
-    pub async fn changes(&self, limit: usize) -> Result<Vec<Change>> {
-        match self {
-            Provider::File(_) => Ok(Vec::new()),
-            Provider::Unleash(p) => p.changes(limit).await,
-        }
-    }
-
-    /// Fills `since` and `killed_at` from the provider's log where it keeps them apart from the
-    /// flag (the file provider keeps them in the flag, so `read` already did).
-    pub async fn add_times(&self, state: &mut FlagState) -> Result<()> {
-        match self {
-            Provider::File(_) => Ok(()),
-            Provider::Unleash(p) => p.add_times(state).await,
-        }
-    }
+/// Where a flag lives, as the engine sees it. One implementation per provider, each in its own
+/// folder (`file`, `unleash`, `launchdarkly`, `http`); [`open`] picks one from the settings. See
+/// docs/adding-a-provider.md.
+#[async_trait::async_trait(?Send)]
+pub trait Provider {
+    fn kind(&self) -> ProviderKind;
 
     /// For status lines: `file .rollout/flags.json`.
-    #[must_use]
-    pub fn describe(&self) -> String {
-        match self {
-            Provider::File(p) => p.describe(),
-            Provider::Unleash(p) => p.describe(),
-        }
-    }
+    fn describe(&self) -> String;
 
-    #[must_use]
-    pub fn kind(&self) -> ProviderKind {
-        match self {
-            Provider::File(_) => ProviderKind::File,
-            Provider::Unleash(_) => ProviderKind::Unleash,
-        }
-    }
+    /// The provider's name in messages and history: `Unleash`, `LaunchDarkly`.
+    fn label(&self) -> &'static str;
 
-    pub async fn read(&self) -> Result<FlagState> {
-        match self {
-            Provider::File(p) => p.read(),
-            Provider::Unleash(p) => p.read().await,
-        }
-    }
+    /// Where `-v` logs the provider's requests (secrets hidden).
+    fn set_log(&mut self, _out: Output) {}
+
+    /// The flag as the provider reports it now.
+    async fn read(&self) -> Result<FlagState>;
+
+    /// The requests [`Provider::apply`] would send to make `expected` into `desired`: pure, for
+    /// `--dry-run` and `-v`.
+    fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request>;
 
     /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
-    pub async fn write(
+    async fn apply(
         &self,
         expected: &FlagState,
         desired: &Desired,
         note: &Note,
-    ) -> Result<FlagState> {
-        match self {
-            Provider::File(p) => p.write(expected, desired, note).await,
-            Provider::Unleash(p) => p.write(expected, desired, note).await,
-        }
+    ) -> Result<FlagState>;
+
+    /// The flag's changes in this environment from the provider's own log, newest first (none
+    /// where the journal is the only log).
+    async fn changes(&self, _limit: usize) -> Result<Vec<Change>> {
+        Ok(Vec::new())
     }
 
-    /// The requests [`Provider::write`] would send, for `--dry-run`.
-    #[must_use]
-    pub fn preview(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
-        match self {
-            Provider::File(p) => p.preview(expected, desired, note),
-            Provider::Unleash(p) => p.preview(expected, desired, note),
-        }
+    /// Fills `since` and `killed_at` from the provider's log where it keeps them apart from the
+    /// flag.
+    async fn add_times(&self, _state: &mut FlagState) -> Result<()> {
+        Ok(())
     }
 
-    #[must_use]
-    pub fn bucketing(&self) -> Bucketing {
-        match self {
-            Provider::File(p) => p.bucketing(),
-            Provider::Unleash(p) => p.bucketing(),
+    /// How the provider places users, for `preview` and `check`, after a [`read`] of `state`
+    /// (LaunchDarkly's salt and the `http` service's declared algorithm come with the flag). An
+    /// error when the provider's bucketing cannot be reproduced: never a guess.
+    ///
+    /// [`read`]: Provider::read
+    fn bucketing(&self, state: &FlagState) -> Result<Bucketing>;
+}
+
+/// The provider for this run's settings.
+pub fn open(
+    config: &Config,
+    settings: &ProviderSettings,
+    timeout: std::time::Duration,
+) -> Result<Box<dyn Provider>> {
+    Ok(match settings.kind {
+        ProviderKind::File => Box::new(file::FileProvider::new(config, settings, timeout)),
+        ProviderKind::Unleash => {
+            Box::new(unleash::UnleashProvider::new(config, settings, timeout)?)
+        }
+        ProviderKind::LaunchDarkly => Box::new(launchdarkly::LaunchDarklyProvider::new(
+            config, settings, timeout,
+        )?),
+        ProviderKind::Http => Box::new(http::HttpProvider::new(config, settings, timeout)?),
+    })
+}
+
+/// The token for a provider from the environment variable its settings name: a usage error
+/// (exit 2) naming the variable when it is unset or blank.
+pub fn token(settings: &ProviderSettings, what: &str) -> Result<(String, String)> {
+    let var = settings.token_var().unwrap_or_default();
+    // Registered as a secret exactly, trimmed and by its distinctive parts (secret_policy).
+    match crate::secret_policy::token_from_env(&var) {
+        Some(t) => Ok((t, var)),
+        None => Err(Error::usage(format!(
+            "{var} is not set: the {} provider reads its API token from it",
+            settings.kind
+        ))
+        .with_hint(format!(
+            "export {var}=<{what}>, or name another variable with `token_env:` under `provider:`"
+        ))),
+    }
+}
+
+/// Percent-encodes a path segment (keys are URL-friendly in every provider; escape the rest).
+#[must_use]
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Text from a provider (an error message, a variation, an audit entry) made safe to print:
+/// control characters shown escaped, at most `max` characters.
+#[must_use]
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
         }
     }
+    out
 }

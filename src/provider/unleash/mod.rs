@@ -10,6 +10,7 @@
 //! The flag must exist: a typo in `flag:` must not create a flag no application reads. A missing
 //! flag is exit 4, naming it and listing flags with similar names.
 
+mod boundary;
 pub mod client;
 pub mod events;
 pub mod mapping;
