@@ -1,5 +1,6 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod fault_proxy;
 mod pty;
 mod test;
 mod webhook;
@@ -26,5 +27,7 @@ mod unleash_checklist;
 mod unleash_commands;
 mod unleash_concurrency;
 mod unleash_errors;
+mod unleash_faults;
+mod unleash_guards;
 mod unleash_parity;
 mod unleash_server;

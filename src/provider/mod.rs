@@ -96,6 +96,17 @@ pub struct Change {
     pub rollout_role: bool,
 }
 
+/// Something at the provider, not managed by `rollout`, that changes who sees the flag (a
+/// strategy added in the Unleash UI): shown by `status`; `advance` refuses while one `widens`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmanaged {
+    /// One line for people: `default strategy (01J…) serves everyone`.
+    pub text: String,
+    /// It serves users beyond the stage's audience with no constraint (a 100% `default`, a
+    /// second unconstrained rollout).
+    pub widens: bool,
+}
+
 /// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Request {
@@ -179,6 +190,24 @@ impl Provider {
         match self {
             Provider::File(p) => p.read(),
             Provider::Unleash(p) => p.read().await,
+        }
+    }
+
+    /// The flag as `read` reports it, but never refusing over state a kill does not need (an
+    /// unreadable rollout value): kill only needs to know whether the flag is on.
+    pub async fn read_for_kill(&self) -> Result<FlagState> {
+        match self {
+            Provider::File(p) => p.read(),
+            Provider::Unleash(p) => p.read_for_kill().await,
+        }
+    }
+
+    /// What else at the provider changes who sees the flag, from a state `read` returned.
+    #[must_use]
+    pub fn unmanaged(&self, state: &FlagState) -> Vec<Unmanaged> {
+        match self {
+            Provider::File(_) => Vec::new(),
+            Provider::Unleash(p) => p.unmanaged(state),
         }
     }
 
