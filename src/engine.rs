@@ -502,7 +502,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let sent_text = match &sent {
         None => "no off was sent".to_string(),
         Some(None) => "an off was sent and answered".to_string(),
-        Some(Some(_)) => "an off was sent but its answer was lost".to_string(),
+        Some(Some(_)) => "an off was sent but never confirmed".to_string(),
     };
     let hint = if seen.contains("ON") {
         format!(
@@ -589,7 +589,9 @@ async fn killed(
     let to = first.stage.clone().or(from.clone());
     let mut ev = event(ctx, Action::Kill, from, to, first, reason, false, "applied");
     if let Some(lost) = answer {
-        let detail = format!("the answer to the off was lost ({lost}); the flag read back off");
+        let detail = format!(
+            "the off was never confirmed ({lost}); the flag read back off, so it was applied"
+        );
         ctx.out.warn(&detail);
         ev.detail = Some(detail);
     }

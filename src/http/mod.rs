@@ -302,7 +302,13 @@ impl Client {
                     (cause, None)
                 }
             };
-            let backoff = schedule.next().unwrap_or(self.policy.max_backoff);
+            // An attempt that timed out has waited long enough: the next goes at once, so a
+            // hung request costs one attempt's time and no more.
+            let backoff = if matches!(cause, Cause::Timeout(_)) {
+                Duration::ZERO
+            } else {
+                schedule.next().unwrap_or(self.policy.max_backoff)
+            };
             let wait =
                 server_wait.map_or(backoff, |w| w.max(backoff.min(Duration::from_millis(250))));
             let left = deadline.saturating_duration_since(Deadline::now());

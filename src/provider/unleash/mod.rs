@@ -271,6 +271,16 @@ impl UnleashProvider {
     }
 
     async fn events(&self, limit: usize, types: Option<&str>) -> Result<Vec<Change>> {
+        Ok(self.events_page(limit, 0, types).await?.0)
+    }
+
+    /// One page of the event log, newest first, and how many events the page held.
+    async fn events_page(
+        &self,
+        limit: usize,
+        offset: usize,
+        types: Option<&str>,
+    ) -> Result<(Vec<Change>, usize)> {
         let mut path = format!(
             "/api/admin/search/events?feature=IS:{}&project=IS:{}&environment=IS:{}&limit={}",
             enc(&self.flag),
@@ -278,6 +288,9 @@ impl UnleashProvider {
             enc(&self.environment),
             limit.clamp(1, events::MAX_PAGE)
         );
+        if offset > 0 {
+            path.push_str(&format!("&offset={offset}"));
+        }
         if let Some(t) = types {
             path.push_str(&format!("&type=IS_ANY_OF:{t}"));
         }
@@ -289,23 +302,42 @@ impl UnleashProvider {
                 "nothing was changed",
             ));
         }
-        Ok(reply
+        let raw = reply
             .body
             .get("events")
             .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(events::change).collect())
-            .unwrap_or_default())
+            .cloned()
+            .unwrap_or_default();
+        Ok((raw.iter().filter_map(events::change).collect(), raw.len()))
     }
 
-    /// Fills in when the stage started and when the flag was killed, from the event log.
+    /// Fills in when the stage started and when the flag was killed, from the event log: only
+    /// the event types that say so, a small page at a time, newest first, stopping as soon as
+    /// both are known (one request for a flag changed in its last 50 strategy events).
     pub async fn add_times(&self, state: &mut FlagState) -> Result<()> {
         if !state.exists {
             return Ok(());
         }
-        let changes = self.events(events::MAX_PAGE, None).await?;
-        state.since = events::since(&changes, state.percentage);
-        if !state.on {
-            state.killed_at = events::killed_at(&changes);
+        const PAGE: usize = 50;
+        let types = if state.on {
+            "feature-strategy-add,feature-strategy-update"
+        } else {
+            "feature-strategy-add,feature-strategy-update,feature-environment-disabled"
+        };
+        let mut changes = Vec::new();
+        let mut offset = 0;
+        while offset < events::MAX_PAGE {
+            let (page, held) = self.events_page(PAGE, offset, Some(types)).await?;
+            changes.extend(page);
+            offset += held;
+            state.since = events::since(&changes, state.percentage);
+            if !state.on {
+                state.killed_at = events::killed_at(&changes);
+            }
+            let done = state.since.is_some() && (state.on || state.killed_at.is_some());
+            if done || held < PAGE {
+                break;
+            }
         }
         Ok(())
     }
@@ -386,6 +418,16 @@ impl UnleashProvider {
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::missing(&now, desired);
             if diffs.is_empty() {
+                // The same change made by a racing run after this one's: its note is on the
+                // rollout strategy now (that run sees this one's, if it wrote first).
+                let mine = mapping::title(Role::Rollout, &desired.stage, note);
+                let title = now.rollout.as_ref().and_then(mapping::Strategy::title);
+                if run.rollout_patched && title != Some(mine.as_str()) {
+                    details.push(format!(
+                        "another run moved {} to {} at the same moment (Unleash's patch test is not atomic); the flag is at {} once",
+                        self.flag, desired.percentage, desired.stage
+                    ));
+                }
                 break;
             }
             // The rollout (written first, the change's commit point) is this run's and the
@@ -419,9 +461,6 @@ impl UnleashProvider {
             }
             steps = mapping::steps(&now, desired, note, &self.flag);
             run.checked = true;
-        }
-        if let Some(race) = self.race(&layout, desired).await {
-            details.push(race);
         }
         let mut state = expected.clone();
         state.exists = true;
@@ -636,38 +675,6 @@ impl UnleashProvider {
             }
         }
         false
-    }
-
-    /// Unleash's patch `test` is not atomic: two runs moving from the same value can both pass.
-    /// The event log shows it; the journal then says so.
-    async fn race(&self, layout: &Layout, desired: &Desired) -> Option<String> {
-        if !desired.on
-            || layout.rollout.as_ref().and_then(mapping::Strategy::rollout)
-                == Some(&mapping::rollout_value(desired.percentage))
-        {
-            return None;
-        }
-        let before = mapping::parse_rollout(
-            layout.rollout.as_ref().and_then(mapping::Strategy::rollout),
-            &self.flag,
-            &self.environment,
-        )
-        .ok()?;
-        let changes = self
-            .events(20, Some("feature-strategy-update"))
-            .await
-            .ok()?;
-        let racing = changes
-            .iter()
-            .filter(|c| c.rollout_role && c.from != c.to)
-            .take_while(|c| c.from == Some(before) && c.to == Some(desired.percentage))
-            .count();
-        (racing > 1).then(|| {
-            format!(
-                "{racing} runs moved {} from {before} to {} at the same moment (Unleash's patch test is not atomic); the flag is at {} once",
-                self.flag, desired.percentage, desired.stage
-            )
-        })
     }
 
     /// The rollout value strategy `id` holds now (None when it cannot be read).
