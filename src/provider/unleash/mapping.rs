@@ -709,6 +709,43 @@ mod tests {
     }
 
     #[test]
+    fn a_guard_compares_the_whole_stage_and_names_each_difference() {
+        let read = Layout::from_env(&env(true));
+        let mut changed = env(false);
+        changed["strategies"][0]["parameters"]["rollout"] = json!("7");
+        changed["strategies"][1]["constraints"][0]["values"] = json!(["u1", "u2"]);
+        changed["strategies"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "01D", "name": FLEXIBLE, "title": "mine", "constraints": [],
+                         "parameters": {"rollout": "100", "stickiness": "default", "groupId": "f"}}));
+        let now = Layout::from_env(&changed);
+        assert_eq!(
+            differences(&read, &now),
+            [
+                "the environment was turned off (killed)",
+                "the rollout moved from \"5\" to \"7\"",
+                "the users changed from [u1] to [u1, u2]",
+                "added: flexibleRollout strategy \"mine\" (01D) serves everyone",
+            ]
+        );
+        assert!(differences(&read, &Layout::from_env(&env(true))).is_empty());
+        // A second unconstrained rollout someone else titled is not the tool's to delete.
+        assert_eq!(now.extras.len(), 0);
+        assert_eq!(now.others.len(), 2);
+        // After a write: what of the stage is missing.
+        let want = desired(true, 5, &["u1"], &["g"]);
+        assert_eq!(missing(&read, &want), ["the groups strategy was deleted"]);
+        assert_eq!(
+            missing(&now, &desired(true, 10, &["u1", "u2"], &[])),
+            [
+                "the environment was turned off (killed)",
+                "the rollout is \"7\" instead of \"10\""
+            ]
+        );
+    }
+
+    #[test]
     fn rollout_values_are_validated() {
         assert_eq!(
             parse_rollout(Some(&json!("25")), "f", "e")
