@@ -467,6 +467,12 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                 "{} reads back as on after an off was sent; sending it again",
                 config.flag
             ));
+            // A server that keeps dropping the off is not hammered.
+            if tokio::time::Instant::now() + pause >= deadline {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
         }
         let (desired, note) = kill_request(ctx, &state, reason.clone());
         // The off may retry, but leaves one attempt's time to read the flag back: an off

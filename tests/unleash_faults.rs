@@ -263,6 +263,27 @@ fn a_dropped_off_and_a_reset_before_forwarding_are_sent_again() {
     let c = case("fault-reset-before");
     let (done, _) = c.kill(vec![rule("GET", &c.feature(), 1, Fault::ResetBefore)], 0);
     c.assert_killed(&done);
+    // Every off answered 200 and dropped: the read-back never agrees, and the message says so.
+    let c = case("fault-drop-forever");
+    let (done, took) = c.kill(vec![rule("POST", "/off", u32::MAX, Fault::DropWrite)], 4);
+    c.assert_not_killed(&done);
+    within(
+        took,
+        Duration::from_millis(5000),
+        Duration::from_millis(7500),
+    );
+    assert!(
+        done.stderr
+            .contains("an off was sent and answered; the flag was last seen ON (still serving)"),
+        "{done:?}"
+    );
+    let offs = c
+        .proxy
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .count();
+    assert!((3..=12).contains(&offs), "not hammered: {offs} offs in 6 s");
 }
 
 #[test]
