@@ -360,3 +360,51 @@ fn racing_advances_and_rollbacks_apply_one_direction_and_leave_a_stage() {
         assert_eq!(exact_stage(&s, &flag), Some("b"));
     }
 }
+
+#[test]
+fn kills_and_resumes_racing_moves_leave_a_whole_stage() {
+    let s = server();
+    let flag = s.create_flag("guard-mix");
+    let p = s.project(&flag, AUDIENCES);
+    s.rollout(
+        &p,
+        ["advance", "b", "--force", "--reason", "start at b", "--yes"],
+    )
+    .run();
+    for round in 0..4 {
+        let runs = vec![
+            vec!["advance", "--yes"],
+            vec!["rollback", "--yes"],
+            vec!["advance", "--yes"],
+            vec!["rollback", "--yes"],
+            vec!["kill"],
+            vec!["resume", "--yes"],
+        ];
+        let results = race(&s, &p, &runs);
+        assert_eq!(
+            results[4].0, 0,
+            "round {round}: the kill lands: {results:#?}"
+        );
+        for (code, err) in &results {
+            assert!(
+                [0, 3, 5].contains(code),
+                "round {round}: exit {code}: {err}"
+            );
+        }
+        // On or killed, the strategies hold exactly one stage, so resume brings back a stage.
+        let stage = exact_stage(&s, &flag).unwrap_or_else(|| {
+            panic!(
+                "round {round}: not a stage: {:#?}\n{results:#?}",
+                s.strategies(&flag)
+            )
+        });
+        if s.environment(&flag, "development")["enabled"] == false {
+            s.rollout(&p, ["resume", "--yes"]).run();
+        }
+        match stage {
+            "a" => s.rollout(&p, ["advance", "--yes"]).run(),
+            "c" => s.rollout(&p, ["rollback", "--yes"]).run(),
+            _ => continue,
+        };
+    }
+}

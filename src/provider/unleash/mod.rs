@@ -449,17 +449,32 @@ impl UnleashProvider {
                             && Some(t) != read_title
                     })
             };
-            let rollout_ours = now.enabled
-                && now.rollout.as_ref().and_then(mapping::Strategy::rollout)
-                    == Some(&mapping::rollout_value(desired.percentage));
-            let audience_only = rollout_ours
+            // Even when a kill came in meanwhile (that is still exit 5), so that `resume`
+            // brings back a whole stage.
+            let rollout_ours = now.rollout.as_ref().and_then(mapping::Strategy::rollout)
+                == Some(&mapping::rollout_value(desired.percentage));
+            let audience_ok = |role: Role, values: &[String]| {
+                now.get(role)
+                    .map(mapping::Strategy::values)
+                    .unwrap_or_default()
+                    == values
+            };
+            let audience_ok = audience_ok(Role::Users, &desired.users)
+                && audience_ok(Role::Groups, &desired.groups);
+            let fixable = round < 2
+                && !audience_ok
+                && rollout_ours
                 && ((by_racing_run(Role::Users, &desired.users)
                     && by_racing_run(Role::Groups, &desired.groups))
                     || self.raced_other_way(&layout, desired, started).await);
-            if !audience_only || round == 2 {
+            if !fixable {
                 return Err(self.changed_under(&diffs, note, &run.changed()).await);
             }
-            steps = mapping::steps(&now, desired, note, &self.flag);
+            // The audience only: a killed environment stays off.
+            steps = mapping::steps(&now, desired, note, &self.flag)
+                .into_iter()
+                .filter(|s| !matches!(s, Step::On))
+                .collect();
             run.checked = true;
         }
         let mut state = expected.clone();
