@@ -165,6 +165,10 @@ fn an_applied_off_whose_answers_are_all_lost_is_a_kill() {
             .contains("the off was never confirmed"),
         "{line}"
     );
+}
+
+#[test]
+fn a_reset_after_an_applied_off_is_one_kill() {
     // A connection reset after the off was applied: sent again, still one kill.
     let c = case("fault-reset-after");
     let (done, _) = c.kill(vec![rule("POST", "/off", 1, Fault::ResetAfter)], 0);
@@ -187,13 +191,16 @@ fn a_bad_read_back_after_an_applied_off_is_read_again() {
 }
 
 #[test]
-fn a_503_three_times_then_success_is_a_kill_and_a_503_forever_names_the_503() {
+fn a_503_three_times_then_success_is_a_kill() {
     let c = case("fault-503x3");
     let (done, took) = c.kill(vec![rule("GET", &c.feature(), 3, Fault::Status(503))], 0);
     c.assert_killed(&done);
     assert!(done.stderr.contains("503"), "{done:?}");
     assert!(took < Duration::from_secs(5), "{took:?}");
+}
 
+#[test]
+fn a_503_forever_is_named_with_what_was_seen() {
     // Unleash answers 503 to everything: never read, never killed, and the message says so.
     let c = case("fault-503-forever");
     let (done, took) = c.kill(
@@ -223,7 +230,10 @@ fn a_503_three_times_then_success_is_a_kill_and_a_503_forever_names_the_503() {
         "{done:?}"
     );
     assert!(!done.stderr.contains("raise --timeout"), "{done:?}");
+}
 
+#[test]
+fn an_off_refused_forever_says_the_flag_was_seen_on() {
     // Reads work, the off is refused every time: the flag was seen on, and is.
     let c = case("fault-503-off");
     let (done, _) = c.kill(vec![rule("POST", "/off", u32::MAX, Fault::Status(503))], 4);
@@ -263,6 +273,10 @@ fn a_dropped_off_and_a_reset_before_forwarding_are_sent_again() {
     let c = case("fault-reset-before");
     let (done, _) = c.kill(vec![rule("GET", &c.feature(), 1, Fault::ResetBefore)], 0);
     c.assert_killed(&done);
+}
+
+#[test]
+fn offs_answered_but_never_applied_are_reported_as_seen_on() {
     // Every off answered 200 and dropped: the read-back never agrees, and the message says so.
     let c = case("fault-drop-forever");
     let (done, took) = c.kill(vec![rule("POST", "/off", u32::MAX, Fault::DropWrite)], 4);
