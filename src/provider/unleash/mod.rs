@@ -119,10 +119,20 @@ impl UnleashProvider {
 
     /// The flag's environment entry, or the error that says which name is wrong.
     async fn read_env(&self) -> Result<Value> {
-        let reply = self
-            .client
-            .send(Method::GET, &self.feature_path(), None)
-            .await?;
+        self.read_env_with(false).await
+    }
+
+    /// `hedged`: for kill (see [`client::Client::send_hedged`]).
+    async fn read_env_with(&self, hedged: bool) -> Result<Value> {
+        let reply = if hedged {
+            self.client
+                .send_hedged(Method::GET, &self.feature_path(), None)
+                .await?
+        } else {
+            self.client
+                .send(Method::GET, &self.feature_path(), None)
+                .await?
+        };
         if reply.status == 404 {
             return Err(self.not_found(&reply).await);
         }
@@ -246,7 +256,7 @@ impl UnleashProvider {
 
     /// [`Self::read`] for kill: a rollout value it cannot read does not stop it.
     pub async fn read_for_kill(&self) -> Result<FlagState> {
-        let env = self.read_env().await?;
+        let env = self.read_env_with(true).await?;
         Ok(mapping::lenient_state_of(&Layout::from_env(&env), &env))
     }
 
@@ -506,7 +516,14 @@ impl UnleashProvider {
                 .unwrap_or(&req.url)
                 .to_string();
             let method = Method::from_bytes(req.method.as_bytes()).unwrap_or(Method::POST);
-            let reply = match self.client.send(method, &path, req.body.as_ref()).await {
+            let sent = if matches!(step, Step::Off) {
+                self.client
+                    .send_hedged(method, &path, req.body.as_ref())
+                    .await
+            } else {
+                self.client.send(method, &path, req.body.as_ref()).await
+            };
+            let reply = match sent {
                 Ok(r) => r,
                 Err(mut e) => {
                     if !run.done.is_empty() {
