@@ -413,6 +413,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let mut seen = "was never read, so whether it is off is unknown";
     let mut last: Option<Error> = None;
     let mut pause = Duration::from_millis(100);
+    let mut failed_reads = 0u32;
     let no_answer = || {
         Error::provider(format!(
             "no answer from the provider within {}",
@@ -431,8 +432,10 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                     .message
                     .strip_suffix("; nothing was changed")
                     .unwrap_or(&e.message);
-                ctx.out
-                    .warn(&format!("reading {} failed: {why}; retrying", config.flag));
+                failed_reads += 1;
+                ctx.out.warn(&format!(
+                    "kill attempt {failed_reads} failed: {why}; retrying"
+                ));
                 last = Some(e);
                 if tokio::time::Instant::now() + pause >= deadline {
                     break;
