@@ -596,7 +596,16 @@ async fn killed(
         });
     };
     let to = first.stage.clone().or(from.clone());
+    let (from, to) = match &first.detail {
+        // The percentage could not be read (say "150" typed in the UI): the stage name alone.
+        Some(_) => (first.stage.clone(), first.stage.clone()),
+        None => (from, to),
+    };
     let mut ev = event(ctx, Action::Kill, from, to, first, reason, false, "applied");
+    if let Some(unreadable) = &first.detail {
+        ev.percentage = None;
+        ev.detail = Some(unreadable.clone());
+    }
     if let Some(lost) = answer {
         let detail = format!(
             "the off was never confirmed ({lost}); the flag read back off, so it was applied"

@@ -344,6 +344,13 @@ fn unreadable_stored_rollouts_do_not_stop_a_kill() {
         let lines = c.kill_lines();
         assert_eq!(lines.len(), 1, "{value:?}: {lines:#?}");
         assert_eq!(lines[0]["outcome"], "applied");
+        assert_eq!(lines[0]["from"], "internal", "{value:?}: {lines:#?}");
+        assert_eq!(lines[0]["percentage"], Value::Null, "{value:?}: {lines:#?}");
+        assert_eq!(
+            lines[0]["detail"],
+            format!("the rollout strategy holds rollout {value:?}, which is no percentage"),
+        );
+        assert!(done.stdout.contains("(was internal)"), "{done:?}");
         assert_eq!(c.notified(), 1);
         // The strategy is untouched: resume brings back exactly what was there.
         assert_eq!(

@@ -374,6 +374,15 @@ pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> 
 /// needs none of it.
 #[must_use]
 pub fn lenient_state_of(layout: &Layout, env: &Value) -> FlagState {
+    let unreadable = layout.rollout.as_ref().and_then(|s| {
+        parse_rollout(s.rollout(), "", "").is_err().then(|| {
+            format!(
+                "the rollout strategy holds rollout {}, which is no percentage",
+                s.rollout()
+                    .map_or_else(|| "(none)".to_string(), Value::to_string)
+            )
+        })
+    });
     let percentage = match &layout.rollout {
         Some(s) => parse_rollout(s.rollout(), "", "").unwrap_or(Percentage::ZERO),
         // Unleash serves an enabled environment without strategies to everyone.
@@ -413,7 +422,8 @@ pub fn lenient_state_of(layout: &Layout, env: &Value) -> FlagState {
         })
         .to_string(),
         revision: None,
-        detail: None,
+        // Only a lenient read (kill) gets this far with an unreadable rollout: kill journals it.
+        detail: unreadable,
     }
 }
 
