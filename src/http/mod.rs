@@ -326,6 +326,15 @@ impl Client {
             let wait =
                 server_wait.map_or(backoff, |w| w.max(backoff.min(Duration::from_millis(250))));
             let left = deadline.saturating_duration_since(Deadline::now());
+            // Our own backoff never ends the retries early: with time left for one more
+            // attempt, it goes just before the deadline. A server's own wait is obeyed or
+            // given up on.
+            let last_try = Duration::from_millis(100);
+            let wait = if wait >= left && server_wait.is_none_or(|w| w < left) && left > last_try {
+                left - last_try
+            } else {
+                wait
+            };
             if wait >= left {
                 let cause = match server_wait {
                     Some(asked) if asked >= left => Cause::RateLimited {
