@@ -241,6 +241,17 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     let verdicts = look(ctx, Some(to), facts.since, &mut tracker).await;
     let mut refusals = crate::rules::advance(&facts, to);
     refusals.extend(crate::rules::gates(&verdicts));
+    // Strategies rollout does not manage: one serving users with no constraint makes the
+    // stage's percentage untrue, so advancing past it is refused until it is removed.
+    let unmanaged = ctx.provider.unmanaged(&state);
+    for u in unmanaged.iter().filter(|u| !u.widens) {
+        ctx.out
+            .warn(&format!("also serving the flag, left alone: {}", u.text));
+    }
+    refusals.extend(crate::rules::unmanaged(
+        &unmanaged,
+        &ctx.provider.describe(),
+    ));
     let desired = desired_at(ctx, to, ctx.now);
     let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
     let question = last.then(|| {
@@ -357,54 +368,279 @@ pub async fn resume(ctx: &Context, over: &Override) -> Result<Outcome> {
     .await
 }
 
-/// The kill switch: never asks, never checks rules, retries until `--timeout`, and succeeds only
-/// after reading the flag back as off.
+/// The kill switch: never asks, never checks rules, and needs nothing but the ability to turn
+/// the flag off (a stored value it cannot read does not stop it). It reads the flag, sends the
+/// off, and reads it back until `--timeout`: the read-back decides what is reported, so an off
+/// that was applied is a kill (journaled, notified) even when its answer was lost, and a give-up
+/// names the last cause and whether the flag was last seen on, off, or never read.
 pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let config = &ctx.config;
     let deadline = tokio::time::Instant::now() + ctx.args.timeout;
-    let mut attempt = 0u32;
+    // The flag as first read: the kill's `from`.
+    let mut before: Option<FlagState> = None;
+    // An off was sent; how its answer went (None: answered).
+    let mut sent: Option<Option<String>> = None;
+    let mut seen = "was never read, so whether it is off is unknown";
+    // The flag read back on after the last off was sent: that off did not take.
+    let mut on_after_off = false;
+    // What the provider said about the off it applied (a revision), for the journal.
+    let mut applied_detail: Option<String> = None;
+    // The kill's intent record, journaled before the first off is sent (nothing is applied
+    // without a record); completed by the read-back, or on giving up.
+    let mut pending: Option<crate::intent::Pending> = None;
+    let mut last: Option<Error> = None;
+    let mut pause = Duration::from_millis(100);
+    let mut failed_reads = 0u32;
+    let no_answer = || {
+        Error::provider(format!(
+            "no answer from the provider within {}",
+            crate::clock::span(ctx.args.timeout)
+        ))
+    };
     loop {
-        attempt += 1;
-        // A provider that stops answering mid-attempt must not stretch the kill past --timeout.
-        let result = tokio::time::timeout_at(deadline, kill_once(ctx, reason.clone()))
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::provider(format!(
-                    "no answer from the provider within {}; the flag may or may not be off",
-                    crate::clock::span(ctx.args.timeout)
-                )))
-            });
-        match result {
-            Err(e)
-                if matches!(e.kind, Kind::Conflict | Kind::Provider)
-                    && !e.permanent
-                    && tokio::time::Instant::now() < deadline =>
-            {
-                ctx.out.warn(&format!(
-                    "kill attempt {attempt} failed: {}; retrying",
-                    e.message
-                ));
-                let backoff = Duration::from_millis((100u64 << attempt.min(6)).min(2000));
-                tokio::time::sleep_until((tokio::time::Instant::now() + backoff).min(deadline))
-                    .await;
-            }
-            Err(mut e) if matches!(e.kind, Kind::Conflict | Kind::Provider) && !e.permanent => {
-                e.message = format!(
-                    "{} could not be killed within {}: {}",
-                    config.flag,
-                    crate::clock::span(ctx.args.timeout),
-                    e.message
-                );
-                e.kind = Kind::Provider;
+        let state = match tokio::time::timeout_at(deadline, ctx.provider.read_for_kill()).await {
+            Ok(Ok(state)) => state,
+            Ok(Err(e)) if e.permanent || !matches!(e.kind, Kind::Provider | Kind::Conflict) => {
                 return Err(e);
             }
-            other => return other,
+            Ok(Err(e)) => {
+                // An answer that was no flag (an HTML page): read again, within the deadline.
+                let why = e
+                    .message
+                    .strip_suffix("; nothing was changed")
+                    .unwrap_or(&e.message);
+                failed_reads += 1;
+                ctx.out.warn(&format!(
+                    "kill attempt {failed_reads} failed: {why}; retrying"
+                ));
+                last = Some(e);
+                if tokio::time::Instant::now() + pause >= deadline {
+                    break;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+                continue;
+            }
+            Err(_) => {
+                last = Some(no_answer());
+                break;
+            }
+        };
+        let on = state.exists && state.on;
+        on_after_off = on && sent.is_some();
+        seen = if on {
+            "was last seen ON (still serving)"
+        } else {
+            "was last seen off"
+        };
+        if before.is_none() && ctx.args.dry_run {
+            return kill_once(ctx, state, reason).await;
+        }
+        let first = before.get_or_insert_with(|| state.clone()).clone();
+        if !on {
+            return killed(ctx, &first, state, reason, sent, pending, applied_detail).await;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        if sent.is_some() {
+            ctx.out.warn(&format!(
+                "{} reads back as on after an off was sent; sending it again",
+                config.flag
+            ));
+            // A server that keeps dropping the off is not hammered.
+            if tokio::time::Instant::now() + pause >= deadline {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
+        }
+        let (desired, note, mut intent) = kill_request(ctx, &state, reason.clone());
+        if pending.is_none() {
+            pending = Some(crate::intent::Pending::begin(ctx, &mut intent)?);
+        }
+        // The off may retry, but leaves one attempt's time to read the flag back: an off
+        // whose answers are all lost is still seen applied.
+        let reserve = crate::http::Policy::for_deadline(ctx.args.timeout).attempt_timeout;
+        let now = tokio::time::Instant::now();
+        let write_by = if now + reserve * 2 <= deadline {
+            deadline - reserve
+        } else {
+            deadline
+        };
+        on_after_off = false;
+        match tokio::time::timeout_at(write_by, ctx.provider.apply(&state, &desired, &note)).await {
+            Ok(Ok(written)) => {
+                sent = Some(None);
+                // As every applied change journals it: the provider's note, else its revision.
+                applied_detail = written
+                    .detail
+                    .or_else(|| written.revision.map(|rev| format!("revision {rev}")));
+            }
+            Ok(Err(e)) if e.permanent || !matches!(e.kind, Kind::Provider | Kind::Conflict) => {
+                return Err(e);
+            }
+            Ok(Err(e)) => {
+                // It may have been applied: the read-back tells.
+                sent = Some(Some(e.message.clone()));
+                last = Some(e);
+            }
+            Err(_) => {
+                sent = Some(Some(no_answer().message));
+                last = Some(no_answer());
+            }
         }
     }
+    if let Some(mut p) = pending {
+        // An off was sent and not seen applied: read back on after it, it failed; otherwise
+        // it may land yet.
+        p.give_up(on_after_off, seen);
+    }
+    let cause = last.map_or_else(|| no_answer().message, |e| e.message);
+    let cause = cause
+        .strip_suffix("; nothing was changed")
+        .unwrap_or(&cause)
+        .to_string();
+    let sent_text = match &sent {
+        None => "no off was sent".to_string(),
+        Some(None) => "an off was sent and answered".to_string(),
+        Some(Some(_)) => "an off was sent but never confirmed".to_string(),
+    };
+    let hint = if seen.contains("ON") {
+        format!(
+            "the flag is still on: run `rollout kill` again, or turn {} off in {} by hand",
+            ctx.settings.environment,
+            ctx.provider.describe()
+        )
+    } else {
+        format!(
+            "run `rollout status` to see whether it is off; if not, turn {} off in {} by hand",
+            ctx.settings.environment,
+            ctx.provider.describe()
+        )
+    };
+    Err(Error::provider(format!(
+        "{} could not be killed within {}: {cause}; {sent_text}; the flag {seen}",
+        config.flag,
+        crate::clock::span(ctx.args.timeout),
+    ))
+    .with_hint(hint))
 }
 
-async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
-    let state = ctx.provider.read().await?;
+/// The desired state and note of a kill from `state`.
+fn kill_request(
+    ctx: &Context,
+    state: &FlagState,
+    reason: Option<String>,
+) -> (Desired, Note, Event) {
+    let pos = position(&ctx.config, state);
+    let from = current_name(&ctx.config, pos, state);
+    let desired = Desired {
+        on: false,
+        stage: state.stage.clone().or(from.clone()).unwrap_or_default(),
+        percentage: state.percentage,
+        users: state.users.clone(),
+        groups: state.groups.clone(),
+        since: state.since.unwrap_or(ctx.now),
+        killed_at: Some(ctx.now),
+    };
+    let ev = event(
+        ctx,
+        Action::Kill,
+        from,
+        Some(desired.stage.clone()),
+        state,
+        reason,
+        false,
+        "applied",
+    );
+    let note = Note {
+        text: ev.summary(),
+        actor: ctx.actor.clone(),
+    };
+    (desired, note, ev)
+}
+
+/// The flag reads back off: a kill this run applied (journaled `applied`, notified), or one it
+/// found already done (`already-off`).
+async fn killed(
+    ctx: &Context,
+    first: &FlagState,
+    back: FlagState,
+    reason: Option<String>,
+    sent: Option<Option<String>>,
+    pending: Option<crate::intent::Pending<'_>>,
+    applied_detail: Option<String>,
+) -> Result<Outcome> {
+    let config = &ctx.config;
+    let pos = position(config, first);
+    let from = current_name(config, pos, first);
+    let Some(answer) = sent else {
+        let event = event(
+            ctx,
+            Action::Kill,
+            from.clone(),
+            from,
+            &back,
+            reason,
+            false,
+            "already-off",
+        );
+        journal::append(&config.dir, &event)?;
+        return Ok(Outcome {
+            event,
+            state: Some(back),
+            dry_run: false,
+            requests: Vec::new(),
+            verdicts: Vec::new(),
+        });
+    };
+    let to = first.stage.clone().or(from.clone());
+    let (from, to) = match &first.detail {
+        // The percentage could not be read (say "150" typed in the UI): the stage name alone.
+        Some(_) => (first.stage.clone(), first.stage.clone()),
+        None => (from, to),
+    };
+    let mut ev = event(ctx, Action::Kill, from, to, first, reason, false, "applied");
+    if let Some(unreadable) = &first.detail {
+        ev.percentage = None;
+        ev.detail = Some(unreadable.clone());
+    }
+    if let Some(lost) = answer {
+        let detail = format!(
+            "the off was never confirmed ({lost}); the flag read back off, so it was applied"
+        );
+        ctx.out.warn(&detail);
+        ev.detail = Some(detail);
+    } else if ev.detail.is_none() {
+        ev.detail = applied_detail;
+    }
+    // The outcome record completes the intent journaled before the first off.
+    match pending {
+        Some(mut p) => {
+            ev.id = p.id();
+            p.complete(&ev)?;
+            let wait = ctx.args.timeout.min(Duration::from_secs(5));
+            crate::notify::send_all(&config.notify, &ev, wait, &ctx.out).await;
+            p.stop_if_interrupted()?;
+        }
+        None => {
+            journal::append(&config.dir, &ev)?;
+            let wait = ctx.args.timeout.min(Duration::from_secs(5));
+            crate::notify::send_all(&config.notify, &ev, wait, &ctx.out).await;
+        }
+    }
+    Ok(Outcome {
+        event: ev,
+        state: Some(back),
+        dry_run: false,
+        requests: Vec::new(),
+        verdicts: Vec::new(),
+    })
+}
+
+/// `kill --dry-run`: what a kill of `state` would send.
+async fn kill_once(ctx: &Context, state: FlagState, reason: Option<String>) -> Result<Outcome> {
     let config = &ctx.config;
     let pos = position(config, &state);
     let from = current_name(config, pos, &state);
@@ -419,9 +655,6 @@ async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
             false,
             "already-off",
         );
-        if !ctx.args.dry_run {
-            journal::append(&config.dir, &event)?;
-        }
         return Ok(Outcome {
             event,
             state: Some(state),
@@ -430,19 +663,7 @@ async fn kill_once(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
             verdicts: Vec::new(),
         });
     }
-    let desired = Desired {
-        on: false,
-        stage: state
-            .stage
-            .clone()
-            .or_else(|| from.clone())
-            .unwrap_or_default(),
-        percentage: state.percentage,
-        users: state.users.clone(),
-        groups: state.groups.clone(),
-        since: state.since.unwrap_or(ctx.now),
-        killed_at: Some(ctx.now),
-    };
+    let (desired, _, _) = kill_request(ctx, &state, reason.clone());
     let over = Override {
         force: false,
         reason,

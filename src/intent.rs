@@ -183,6 +183,12 @@ impl<'a> Pending<'a> {
         .with_hint("run `rollout status` to see where the flag is")
     }
 
+    /// The id linking the intent record to its outcome.
+    #[must_use]
+    pub fn id(&self) -> Option<String> {
+        self.event.id.clone()
+    }
+
     /// Journals the applied change: `event` is the change as written, with what the provider said.
     pub fn complete(&mut self, event: &Event) -> Result<()> {
         self.done = true;
@@ -194,6 +200,18 @@ impl<'a> Pending<'a> {
             self.event.summary()
         ));
         Ok(())
+    }
+
+    /// A change given up on after its write was sent (a kill past its `--timeout`): `failed`
+    /// when the flag was read back unchanged after the last write, else `may-have-been-applied`
+    /// (it may land yet); the detail says what was last seen.
+    pub fn give_up(&mut self, unchanged: bool, seen: &str) {
+        let outcome = if unchanged {
+            FAILED
+        } else {
+            MAY_HAVE_BEEN_APPLIED
+        };
+        self.finish(outcome, Some(format!("given up; the flag {seen}")));
     }
 
     /// After the notifications: a run interrupted during the change stops here, exit 130.

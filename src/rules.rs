@@ -51,6 +51,12 @@ pub enum Refusal {
     },
     /// A critical or warning gate of the target stage that does not pass.
     Gate(Box<Verdict>),
+    /// Something at the provider that `rollout` does not manage serves users beyond the stage
+    /// (a second unconstrained rollout, a 100% default): the stage's percentage would be untrue.
+    Unmanaged {
+        what: String,
+        place: String,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -94,6 +100,9 @@ impl fmt::Display for Refusal {
                 human(*at - *now)
             ),
             Refusal::Gate(v) => write!(f, "gate {}", v.line()),
+            Refusal::Unmanaged { what, place } => {
+                write!(f, "{what}, outside the plan: remove it in {place}")
+            }
         }
     }
 }
@@ -108,6 +117,7 @@ impl Refusal {
             Refusal::Soak { .. } | Refusal::SoakUnknown { .. } => "soak",
             Refusal::PlannedStart { .. } => "planned start",
             Refusal::Gate(_) => "gates",
+            Refusal::Unmanaged { .. } => "strategies outside the plan",
         }
     }
 }
@@ -187,6 +197,20 @@ pub fn gates(verdicts: &[Verdict]) -> Vec<Refusal> {
         .iter()
         .filter(|v| v.severity.blocks() && !v.passed())
         .map(|v| Refusal::Gate(Box::new(v.clone())))
+        .collect()
+}
+
+/// The rule on what `rollout` does not manage: anything at the provider that serves users beyond
+/// the stage with no constraint refuses an advance until it is removed (or `--force`d).
+#[must_use]
+pub fn unmanaged(found: &[crate::provider::Unmanaged], place: &str) -> Vec<Refusal> {
+    found
+        .iter()
+        .filter(|u| u.widens)
+        .map(|u| Refusal::Unmanaged {
+            what: u.text.clone(),
+            place: place.to_string(),
+        })
         .collect()
 }
 

@@ -1,5 +1,6 @@
 //! One integration test binary over the real `rollout` and `checklist` binaries.
 
+mod fault_proxy;
 mod http_ref_server;
 mod http_server;
 mod ld_server;
@@ -52,7 +53,9 @@ mod unleash_checklist;
 mod unleash_commands;
 mod unleash_concurrency;
 mod unleash_errors;
+mod unleash_faults;
 mod unleash_gates;
+mod unleash_guards;
 mod unleash_parity;
 mod unleash_server;
 

@@ -307,7 +307,7 @@ fn a_change_made_through_the_admin_api_between_commands_is_shown_not_overwritten
     );
     assert_eq!(status, 200, "{body}");
     s.rollout(&p, ["status"])
-        .stderr_has("1 other strategies in development also serve")
+        .stdout_has("serves everyone (more than the stage)")
         .stdout_has("limited (25%)")
         .run();
     s.rollout(&p, ["kill"]).run();

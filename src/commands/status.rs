@@ -53,6 +53,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     let open = crate::journal::read(&config.dir)
         .map(|j| crate::intent::open_intents(&j, &config.flag, &ctx.settings.environment))
         .unwrap_or_default();
+    let unmanaged = ctx.provider.unmanaged(&state);
     if ctx.out.json {
         ctx.out.json_doc(json!({
             "flag": config.flag,
@@ -66,6 +67,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             "since": since.map(|t| t.to_rfc3339()),
             "killed_at": state.killed_at.map(|t| t.to_rfc3339()),
             "revision": state.revision,
+            "unmanaged": unmanaged.iter().map(|u| json!({"text": u.text, "widens": u.widens})).collect::<Vec<_>>(),
             "next": next.map(|n| json!({
                 "stage": config.stages[n].name,
                 "percentage": config.stages[n].percentage,
@@ -102,6 +104,15 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         out.green("on")
     };
     out.data(&format!("state:       {state_text}"));
+    // Strategies added outside rollout: the flag may serve more than the stage says.
+    for u in &unmanaged {
+        let mark = if u.widens {
+            " (more than the stage)"
+        } else {
+            ""
+        };
+        out.data(&format!("also:        {}{mark}", u.text));
+    }
     if let Some(t) = since {
         out.data(&format!(
             "since:       {} ({} ago)",

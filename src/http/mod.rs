@@ -92,6 +92,9 @@ pub struct Call {
     /// Replies the caller wants at once even when their status is transient (an Unleash 500
     /// that means "your JSON Patch test failed" is an answer, not an outage).
     accept: Option<fn(&Reply) -> bool>,
+    /// For an idempotent call that must be fast (kill): when an attempt has not answered after
+    /// this long, the same request is sent again alongside it and the first answer wins.
+    hedge: Option<Duration>,
 }
 
 impl Call {
@@ -103,6 +106,7 @@ impl Call {
             body: None,
             idempotent: true,
             accept: None,
+            hedge: None,
         }
     }
 
@@ -118,6 +122,7 @@ impl Call {
             body: None,
             idempotent,
             accept: None,
+            hedge: None,
         }
     }
 
@@ -147,6 +152,15 @@ impl Call {
     #[must_use]
     pub fn accept(mut self, f: fn(&Reply) -> bool) -> Call {
         self.accept = Some(f);
+        self
+    }
+
+    /// When an attempt has not answered after `after`, sends the request again alongside it
+    /// (idempotent calls only) and takes the first answer: a hung connection costs `after`,
+    /// not a whole attempt.
+    #[must_use]
+    pub fn hedge(mut self, after: Duration) -> Call {
+        self.hedge = Some(after);
         self
     }
 
@@ -263,7 +277,7 @@ impl Client {
             attempts += 1;
             let per = self.policy.attempt_timeout.min(left);
             let attempt_started = Instant::now();
-            let outcome = tokio::time::timeout(per, self.once(call)).await;
+            let outcome = tokio::time::timeout(per, self.hedged(call)).await;
             let (cause, server_wait) = match outcome {
                 Ok(Ok(reply)) => {
                     self.debug(&format!(
@@ -302,10 +316,25 @@ impl Client {
                     (cause, None)
                 }
             };
-            let backoff = schedule.next().unwrap_or(self.policy.max_backoff);
+            // An attempt that timed out has waited long enough: the next goes at once, so a
+            // hung request costs one attempt's time and no more.
+            let backoff = if matches!(cause, Cause::Timeout(_)) {
+                Duration::ZERO
+            } else {
+                schedule.next().unwrap_or(self.policy.max_backoff)
+            };
             let wait =
                 server_wait.map_or(backoff, |w| w.max(backoff.min(Duration::from_millis(250))));
             let left = deadline.saturating_duration_since(Deadline::now());
+            // Our own backoff never ends the retries early: with time left for one more
+            // attempt, it goes just before the deadline. A server's own wait is obeyed or
+            // given up on.
+            let last_try = Duration::from_millis(100);
+            let wait = if wait >= left && server_wait.is_none_or(|w| w < left) && left > last_try {
+                left - last_try
+            } else {
+                wait
+            };
             if wait >= left {
                 let cause = match server_wait {
                     Some(asked) if asked >= left => Cause::RateLimited {
@@ -333,6 +362,39 @@ impl Client {
                 self.debug(&line);
             }
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt, with a second copy of an idempotent request sent alongside when the first
+    /// is slow and the call asks for it; the first success wins (else the last failure).
+    async fn hedged(&self, call: &Call) -> reqwest::Result<Reply> {
+        let Some(after) = call.hedge.filter(|_| call.idempotent) else {
+            return self.once(call).await;
+        };
+        let first = self.once(call);
+        tokio::pin!(first);
+        tokio::select! {
+            r = &mut first => return r,
+            () = tokio::time::sleep(after) => {}
+        }
+        self.debug(&format!(
+            "{}: no answer to {} {} after {}; sending it again alongside",
+            self.service,
+            call.method,
+            self.url(&call.path),
+            failure::secs(after)
+        ));
+        let second = self.once(call);
+        tokio::pin!(second);
+        tokio::select! {
+            r = &mut first => match r {
+                Ok(reply) => Ok(reply),
+                Err(_) => second.await,
+            },
+            r = &mut second => match r {
+                Ok(reply) => Ok(reply),
+                Err(_) => first.await,
+            },
         }
     }
 

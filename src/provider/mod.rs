@@ -100,6 +100,17 @@ pub struct Change {
     pub rollout_role: bool,
 }
 
+/// Something at the provider, not managed by `rollout`, that changes who sees the flag (a
+/// strategy added in the Unleash UI): shown by `status`; `advance` refuses while one `widens`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmanaged {
+    /// One line for people: `default strategy (01J…) serves everyone`.
+    pub text: String,
+    /// It serves users beyond the stage's audience with no constraint (a 100% `default`, a
+    /// second unconstrained rollout).
+    pub widens: bool,
+}
+
 /// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Request {
@@ -134,6 +145,18 @@ pub trait Provider {
     /// The requests [`Provider::apply`] would send to make `expected` into `desired`: pure, for
     /// `--dry-run` and `-v`.
     fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request>;
+
+    /// The flag as `read` reports it, but never refusing over state a kill does not need (an
+    /// unreadable rollout value): kill only needs to know whether the flag is on.
+    async fn read_for_kill(&self) -> Result<FlagState> {
+        self.read().await
+    }
+
+    /// What else at the provider changes who sees the flag, from a state `read` returned.
+    /// None where the provider holds nothing but what `rollout` writes.
+    fn unmanaged(&self, _state: &FlagState) -> Vec<Unmanaged> {
+        Vec::new()
+    }
 
     /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
     async fn apply(

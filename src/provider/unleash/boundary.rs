@@ -5,7 +5,7 @@ use crate::config::ProviderKind;
 use crate::error::Result;
 use crate::exposure::Bucketing;
 use crate::output::Output;
-use crate::provider::{Change, Desired, FlagState, Note, Provider, Request};
+use crate::provider::{Change, Desired, FlagState, Note, Provider, Request, Unmanaged};
 
 #[async_trait::async_trait(?Send)]
 impl Provider for UnleashProvider {
@@ -27,6 +27,14 @@ impl Provider for UnleashProvider {
 
     async fn read(&self) -> Result<FlagState> {
         UnleashProvider::read(self).await
+    }
+
+    async fn read_for_kill(&self) -> Result<FlagState> {
+        UnleashProvider::read_for_kill(self).await
+    }
+
+    fn unmanaged(&self, state: &FlagState) -> Vec<Unmanaged> {
+        UnleashProvider::unmanaged(self, state)
     }
 
     fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {

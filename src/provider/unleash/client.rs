@@ -114,7 +114,39 @@ impl Client {
     /// (unreachable, no answer in time, failing every time) is an `Err`; any other HTTP status
     /// comes back as a [`Reply`] for the caller to judge.
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Reply> {
+        self.send_with(method, path, body, false).await
+    }
+
+    /// [`Self::send`] for kill: a read or an off that has not answered after a tenth of an
+    /// attempt's time is sent again alongside, so a hung connection costs that, not a whole
+    /// attempt.
+    pub async fn send_hedged(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply> {
+        self.send_with(method, path, body, true).await
+    }
+
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        hedge: bool,
+    ) -> Result<Reply> {
+        // Turning an environment on or off twice does what once does: safe to send again after
+        // an answer was lost. A guarded PATCH is not (its `test` fails the second time).
+        let switch = method == Method::POST && (path.ends_with("/on") || path.ends_with("/off"));
         let mut call = Call::new(method, path).accept(is_test_failure);
+        if switch {
+            call = call.idempotent(true);
+        }
+        if hedge {
+            let after = (self.http.policy().attempt_timeout / 10).max(Duration::from_millis(100));
+            call = call.hedge(after);
+        }
         if let Some(b) = body {
             call = call.json(b);
         }

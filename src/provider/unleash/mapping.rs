@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Percentage;
 use crate::error::{Error, Result};
-use crate::provider::{Desired, FlagState, Note};
+use crate::provider::{Desired, FlagState, Note, Unmanaged};
 
 pub const FLEXIBLE: &str = "flexibleRollout";
 /// Titles the tool writes start with this; the rest is the change's note.
@@ -106,10 +106,12 @@ pub struct Layout {
     pub rollout: Option<Strategy>,
     pub users: Option<Strategy>,
     pub groups: Option<Strategy>,
-    /// Second strategies of a role (left by two first advances racing): deleted by the next write.
+    /// Second strategies of a role that the tool wrote (left by two first advances racing):
+    /// deleted by the next write.
     pub extras: Vec<(Role, Strategy)>,
-    /// Strategies the tool does not manage (added in the UI): kept, never changed.
-    pub others: usize,
+    /// Strategies the tool does not manage (added in the UI, or a second strategy of a role
+    /// whose title the tool did not write): kept, never changed, shown by `status`.
+    pub others: Vec<Strategy>,
     pub strategy_count: usize,
 }
 
@@ -142,7 +144,9 @@ impl Layout {
         list.sort_by(|a, b| a.id.cmp(&b.id));
         for s in list {
             let Some(role) = s.role() else {
-                layout.others += 1;
+                if s.raw.get("disabled").and_then(Value::as_bool) != Some(true) {
+                    layout.others.push(s);
+                }
                 continue;
             };
             let slot = match role {
@@ -152,8 +156,11 @@ impl Layout {
             };
             if slot.is_none() {
                 *slot = Some(s);
-            } else {
+            } else if s.title().is_some_and(|t| t.starts_with(TITLE_PREFIX)) {
                 layout.extras.push((role, s));
+            } else {
+                // Same shape, but someone else's (a second 100% rollout added in the UI).
+                layout.others.push(s);
             }
         }
         layout
@@ -167,6 +174,170 @@ impl Layout {
             Role::Groups => self.groups.as_ref(),
         }
     }
+}
+
+/// The rollout a strategy serves to an unconstrained audience, in whole percent (`default`
+/// serves everyone; an unreadable value counts as everyone, to be safe).
+fn served_percent(s: &Strategy) -> u32 {
+    let name = s.str_at("/name").unwrap_or_default();
+    if name == "default" {
+        return 100;
+    }
+    let p = s
+        .raw
+        .pointer("/parameters/rollout")
+        .or_else(|| s.raw.pointer("/parameters/percentage"));
+    match p {
+        Some(Value::String(t)) => t.trim().parse::<u32>().map_or(100, |n| n.min(100)),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map_or(100, |n| u32::try_from(n.min(100)).unwrap_or(100)),
+        // A custom strategy without a percentage: it may serve anyone it likes.
+        _ => 100,
+    }
+}
+
+impl Strategy {
+    /// What this (unmanaged) strategy does, for people.
+    #[must_use]
+    pub fn unmanaged(&self) -> Unmanaged {
+        let name = self.str_at("/name").unwrap_or("?");
+        let title = self
+            .title()
+            .filter(|t| !t.is_empty())
+            .map(|t| format!(" \"{t}\""))
+            .unwrap_or_default();
+        let constrained = self
+            .raw
+            .get("constraints")
+            .and_then(Value::as_array)
+            .is_some_and(|c| !c.is_empty())
+            || self
+                .raw
+                .get("segments")
+                .and_then(Value::as_array)
+                .is_some_and(|c| !c.is_empty());
+        let pct = served_percent(self);
+        let (text, widens) = if constrained {
+            (
+                format!("serves the users its constraints or segments match ({pct}% of them)"),
+                false,
+            )
+        } else if pct == 0 {
+            ("serves nobody (0%)".to_string(), false)
+        } else if pct == 100 {
+            ("serves everyone".to_string(), true)
+        } else {
+            (format!("serves {pct}% of everyone"), true)
+        };
+        Unmanaged {
+            text: format!("{name} strategy{title} ({}) {text}", self.id),
+            widens,
+        }
+    }
+}
+
+/// What a guarded write compares: every part of the environment the tool manages, plus the
+/// unmanaged strategies that change who sees the flag. The differences, in words (empty: same).
+#[must_use]
+pub fn differences(read: &Layout, now: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    if read.enabled != now.enabled {
+        out.push(if now.enabled {
+            "the environment was turned on".to_string()
+        } else {
+            "the environment was turned off (killed)".to_string()
+        });
+    }
+    for role in [Role::Rollout, Role::Users, Role::Groups] {
+        match (read.get(role), now.get(role)) {
+            (Some(a), Some(b)) if a.id != b.id => {
+                out.push(format!("the {} strategy was replaced", role.name()));
+            }
+            (Some(a), Some(b)) if role == Role::Rollout && a.rollout() != b.rollout() => {
+                out.push(format!(
+                    "the rollout moved from {} to {}",
+                    a.rollout()
+                        .map_or_else(|| "(none)".into(), Value::to_string),
+                    b.rollout()
+                        .map_or_else(|| "(none)".into(), Value::to_string)
+                ));
+            }
+            (Some(a), Some(b)) if a.values() != b.values() => {
+                out.push(format!(
+                    "the {} changed from [{}] to [{}]",
+                    role.name(),
+                    a.values().join(", "),
+                    b.values().join(", ")
+                ));
+            }
+            (Some(_), None) => out.push(format!("the {} strategy was deleted", role.name())),
+            (None, Some(_)) => out.push(format!("a {} strategy was added", role.name())),
+            _ => {}
+        }
+    }
+    let widening = |l: &Layout| -> Vec<String> {
+        l.others
+            .iter()
+            .filter(|s| s.unmanaged().widens)
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    let before = widening(read);
+    for s in &now.others {
+        if s.unmanaged().widens && !before.contains(&s.id) {
+            out.push(format!("added: {}", s.unmanaged().text));
+        }
+    }
+    out
+}
+
+/// The stored `rollout` parameter for a percentage (`"25"`).
+#[must_use]
+pub fn rollout_value(p: Percentage) -> Value {
+    json!(p.whole().unwrap_or(p.weight() / 1000).to_string())
+}
+
+/// What of `desired` the environment does not hold (empty: all of it), in words.
+#[must_use]
+pub fn missing(now: &Layout, desired: &Desired) -> Vec<String> {
+    let mut out = Vec::new();
+    if now.enabled != desired.on {
+        out.push(if now.enabled {
+            "the environment was turned on".to_string()
+        } else {
+            "the environment was turned off (killed)".to_string()
+        });
+    }
+    let want = rollout_value(desired.percentage);
+    match &now.rollout {
+        None => out.push("the rollout strategy was deleted".to_string()),
+        Some(s) if s.rollout() != Some(&want) => out.push(format!(
+            "the rollout is {} instead of {want}",
+            s.rollout()
+                .map_or_else(|| "(none)".into(), Value::to_string)
+        )),
+        Some(_) => {}
+    }
+    for (role, values) in [
+        (Role::Users, &desired.users),
+        (Role::Groups, &desired.groups),
+    ] {
+        let have = now.get(role).map(Strategy::values).unwrap_or_default();
+        if &have != values {
+            out.push(if have.is_empty() {
+                format!("the {} strategy was deleted", role.name())
+            } else {
+                format!(
+                    "the {} are [{}] instead of [{}]",
+                    role.name(),
+                    have.join(", "),
+                    values.join(", ")
+                )
+            });
+        }
+    }
+    out
 }
 
 /// Parses a stored `rollout` value; the server keeps anything (`"150"`, `"abc"`), the tool does not.
@@ -192,8 +363,28 @@ pub fn parse_rollout(raw: Option<&Value>, flag: &str, environment: &str) -> Resu
 
 /// What the tool reads from an environment.
 pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> Result<FlagState> {
+    if let Some(s) = &layout.rollout {
+        parse_rollout(s.rollout(), flag, environment)?;
+    }
+    Ok(lenient_state_of(layout, env))
+}
+
+/// The same, for kill: a rollout value the tool cannot read (`"150"`, `"abc"`, `""` edited in
+/// the UI) is reported as 0% instead of stopping anything, since turning the environment off
+/// needs none of it.
+#[must_use]
+pub fn lenient_state_of(layout: &Layout, env: &Value) -> FlagState {
+    let unreadable = layout.rollout.as_ref().and_then(|s| {
+        parse_rollout(s.rollout(), "", "").is_err().then(|| {
+            format!(
+                "the rollout strategy holds rollout {}, which is no percentage",
+                s.rollout()
+                    .map_or_else(|| "(none)".to_string(), Value::to_string)
+            )
+        })
+    });
     let percentage = match &layout.rollout {
-        Some(s) => parse_rollout(s.rollout(), flag, environment)?,
+        Some(s) => parse_rollout(s.rollout(), "", "").unwrap_or(Percentage::ZERO),
         // Unleash serves an enabled environment without strategies to everyone.
         None if layout.enabled && layout.strategy_count == 0 => Percentage::FULL,
         None => Percentage::ZERO,
@@ -203,7 +394,7 @@ pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> 
         .as_ref()
         .and_then(Strategy::title)
         .and_then(stage_of_title);
-    Ok(FlagState {
+    FlagState {
         // Rolled out: switched on, or holding a stage's strategies (killed). Strategies someone
         // added in the UI to an environment that is off do not make a rollout.
         exists: layout.enabled
@@ -231,8 +422,9 @@ pub fn state_of(layout: &Layout, env: &Value, flag: &str, environment: &str) -> 
         })
         .to_string(),
         revision: None,
-        detail: None,
-    })
+        // Only a lenient read (kill) gets this far with an unreadable rollout: kill journals it.
+        detail: unreadable,
+    }
 }
 
 /// `rollout stage beta | advance f internal → beta (10%) in production | by alice` → `beta`.
@@ -327,11 +519,9 @@ fn strategy_body(
 #[must_use]
 pub fn steps(layout: &Layout, desired: &Desired, note: &Note, flag: &str) -> Vec<Step> {
     if !desired.on {
-        return if layout.enabled {
-            vec![Step::Off]
-        } else {
-            Vec::new()
-        };
+        // Kill: the environment off, whatever was read (sending it to an environment that is
+        // already off changes nothing).
+        return vec![Step::Off];
     }
     let mut out = Vec::new();
     let want_rollout = json!(desired
@@ -481,7 +671,14 @@ mod tests {
             actor: "a".into(),
         };
         let layout = Layout::from_env(&env(true));
-        assert_eq!(layout.others, 1, "the default strategy is not ours");
+        assert_eq!(layout.others.len(), 1, "the default strategy is not ours");
+        assert_eq!(
+            layout.others[0].unmanaged(),
+            Unmanaged {
+                text: "default strategy (01C) serves everyone".into(),
+                widens: true
+            }
+        );
         let state = state_of(&layout, &env(true), "f", "production").unwrap();
         assert_eq!(state.percentage.weight(), 5_000);
         assert_eq!(state.stage.as_deref(), Some("internal"));
@@ -518,6 +715,43 @@ mod tests {
                 "f"
             )),
             ["on"]
+        );
+    }
+
+    #[test]
+    fn a_guard_compares_the_whole_stage_and_names_each_difference() {
+        let read = Layout::from_env(&env(true));
+        let mut changed = env(false);
+        changed["strategies"][0]["parameters"]["rollout"] = json!("7");
+        changed["strategies"][1]["constraints"][0]["values"] = json!(["u1", "u2"]);
+        changed["strategies"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "01D", "name": FLEXIBLE, "title": "mine", "constraints": [],
+                         "parameters": {"rollout": "100", "stickiness": "default", "groupId": "f"}}));
+        let now = Layout::from_env(&changed);
+        assert_eq!(
+            differences(&read, &now),
+            [
+                "the environment was turned off (killed)",
+                "the rollout moved from \"5\" to \"7\"",
+                "the users changed from [u1] to [u1, u2]",
+                "added: flexibleRollout strategy \"mine\" (01D) serves everyone",
+            ]
+        );
+        assert!(differences(&read, &Layout::from_env(&env(true))).is_empty());
+        // A second unconstrained rollout someone else titled is not the tool's to delete.
+        assert_eq!(now.extras.len(), 0);
+        assert_eq!(now.others.len(), 2);
+        // After a write: what of the stage is missing.
+        let want = desired(true, 5, &["u1"], &["g"]);
+        assert_eq!(missing(&read, &want), ["the groups strategy was deleted"]);
+        assert_eq!(
+            missing(&now, &desired(true, 10, &["u1", "u2"], &[])),
+            [
+                "the environment was turned off (killed)",
+                "the rollout is \"7\" instead of \"10\""
+            ]
         );
     }
 

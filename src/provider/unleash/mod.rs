@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use self::client::{Client, Reply};
 use self::mapping::{Layout, Role, Step};
-use super::{Change, Desired, FlagState, Note, Request};
+use super::{Change, Desired, FlagState, Note, Request, Unmanaged};
 use crate::config::{Config, ProviderSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
@@ -35,8 +35,6 @@ pub struct UnleashProvider {
     flag: String,
     project: String,
     environment: String,
-    /// Strategies the tool does not manage were reported (once a run).
-    warned: std::sync::atomic::AtomicBool,
 }
 
 fn enc(s: &str) -> String {
@@ -81,7 +79,6 @@ impl UnleashProvider {
                 .clone()
                 .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
             environment: settings.environment.clone(),
-            warned: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -123,10 +120,20 @@ impl UnleashProvider {
 
     /// The flag's environment entry, or the error that says which name is wrong.
     async fn read_env(&self) -> Result<Value> {
-        let reply = self
-            .client
-            .send(Method::GET, &self.feature_path(), None)
-            .await?;
+        self.read_env_with(false).await
+    }
+
+    /// `hedged`: for kill (see [`client::Client::send_hedged`]).
+    async fn read_env_with(&self, hedged: bool) -> Result<Value> {
+        let reply = if hedged {
+            self.client
+                .send_hedged(Method::GET, &self.feature_path(), None)
+                .await?
+        } else {
+            self.client
+                .send(Method::GET, &self.feature_path(), None)
+                .await?
+        };
         if reply.status == 404 {
             return Err(self.not_found(&reply).await);
         }
@@ -137,12 +144,22 @@ impl UnleashProvider {
                 "nothing was changed",
             ));
         }
-        let envs = reply
+        let Some(envs) = reply
             .body
             .get("environments")
             .and_then(Value::as_array)
             .cloned()
-            .unwrap_or_default();
+        else {
+            // A proxy's HTML page with a 200, a truncated body: an answer that says nothing
+            // about the flag. Not permanent: kill reads again.
+            return Err(Error::provider(format!(
+                "Unleash answered {} to reading {} with something that is not the flag ({}); nothing was changed",
+                reply.status,
+                self.flag,
+                excerpt(&reply.body)
+            ))
+            .with_hint("check that the URL points at Unleash itself, not a login page or proxy"));
+        };
         match envs
             .iter()
             .find(|e| e.get("name").and_then(Value::as_str) == Some(&self.environment))
@@ -235,16 +252,28 @@ impl UnleashProvider {
     pub async fn read(&self) -> Result<FlagState> {
         let env = self.read_env().await?;
         let layout = Layout::from_env(&env);
-        if layout.enabled
-            && layout.others > 0
-            && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            self.client.warn(&format!(
-                "{} other strategies in {} also serve {} (added in Unleash, not by rollout): more users may see it than the stage's percentage says; rollout leaves them alone",
-                layout.others, self.environment, self.flag
-            ));
-        }
         mapping::state_of(&layout, &env, &self.flag, &self.environment)
+    }
+
+    /// [`Self::read`] for kill: a rollout value it cannot read does not stop it.
+    pub async fn read_for_kill(&self) -> Result<FlagState> {
+        let env = self.read_env_with(true).await?;
+        Ok(mapping::lenient_state_of(&Layout::from_env(&env), &env))
+    }
+
+    /// The strategies in the environment that `rollout` does not manage, from a state `read`
+    /// returned (none while the environment is off: they serve nobody then).
+    #[must_use]
+    pub fn unmanaged(&self, state: &FlagState) -> Vec<Unmanaged> {
+        let layout = Self::layout_of(state);
+        if !layout.enabled {
+            return Vec::new();
+        }
+        layout
+            .others
+            .iter()
+            .map(mapping::Strategy::unmanaged)
+            .collect()
     }
 
     /// The flag's changes in this environment, newest first, from Unleash's event log.
@@ -253,6 +282,16 @@ impl UnleashProvider {
     }
 
     async fn events(&self, limit: usize, types: Option<&str>) -> Result<Vec<Change>> {
+        Ok(self.events_page(limit, 0, types).await?.0)
+    }
+
+    /// One page of the event log, newest first, and how many events the page held.
+    async fn events_page(
+        &self,
+        limit: usize,
+        offset: usize,
+        types: Option<&str>,
+    ) -> Result<(Vec<Change>, usize)> {
         let mut path = format!(
             "/api/admin/search/events?feature=IS:{}&project=IS:{}&environment=IS:{}&limit={}",
             enc(&self.flag),
@@ -260,6 +299,9 @@ impl UnleashProvider {
             enc(&self.environment),
             limit.clamp(1, events::MAX_PAGE)
         );
+        if offset > 0 {
+            path.push_str(&format!("&offset={offset}"));
+        }
         if let Some(t) = types {
             path.push_str(&format!("&type=IS_ANY_OF:{t}"));
         }
@@ -271,23 +313,42 @@ impl UnleashProvider {
                 "nothing was changed",
             ));
         }
-        Ok(reply
+        let raw = reply
             .body
             .get("events")
             .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(events::change).collect())
-            .unwrap_or_default())
+            .cloned()
+            .unwrap_or_default();
+        Ok((raw.iter().filter_map(events::change).collect(), raw.len()))
     }
 
-    /// Fills in when the stage started and when the flag was killed, from the event log.
+    /// Fills in when the stage started and when the flag was killed, from the event log: only
+    /// the event types that say so, a small page at a time, newest first, stopping as soon as
+    /// both are known (one request for a flag changed in its last 50 strategy events).
     pub async fn add_times(&self, state: &mut FlagState) -> Result<()> {
         if !state.exists {
             return Ok(());
         }
-        let changes = self.events(events::MAX_PAGE, None).await?;
-        state.since = events::since(&changes, state.percentage);
-        if !state.on {
-            state.killed_at = events::killed_at(&changes);
+        const PAGE: usize = 50;
+        let types = if state.on {
+            "feature-strategy-add,feature-strategy-update"
+        } else {
+            "feature-strategy-add,feature-strategy-update,feature-environment-disabled"
+        };
+        let mut changes = Vec::new();
+        let mut offset = 0;
+        while offset < events::MAX_PAGE {
+            let (page, held) = self.events_page(PAGE, offset, Some(types)).await?;
+            changes.extend(page);
+            offset += held;
+            state.since = events::since(&changes, state.percentage);
+            if !state.on {
+                state.killed_at = events::killed_at(&changes);
+            }
+            let done = state.since.is_some() && (state.on || state.killed_at.is_some());
+            if done || held < PAGE {
+                break;
+            }
         }
         Ok(())
     }
@@ -333,26 +394,122 @@ impl UnleashProvider {
         desired: &Desired,
         note: &Note,
     ) -> Result<FlagState> {
+        let started = chrono::Utc::now();
         let layout = Self::layout_of(expected);
-        let steps = mapping::steps(&layout, desired, note, &self.flag);
+        let mut steps = mapping::steps(&layout, desired, note, &self.flag);
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
-        if let Some(ms) = std::env::var("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        }
-        let mut done: Vec<String> = Vec::new();
-        let mut details: Vec<String> = Vec::new();
-        let changed = |done: &[String]| {
-            if done.is_empty() {
-                "nothing was changed".to_string()
-            } else {
-                format!("already changed: {}", done.join(", "))
+        test_pause("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS").await;
+        if desired.on {
+            // The whole stage is guarded, not just the rollout value (Unleash has no
+            // conditional write for an environment's `enabled`): what was read must still be
+            // there, or the decision was made on a flag that no longer exists.
+            let now = Layout::from_env(&self.read_env().await?);
+            let diffs = mapping::differences(&layout, &now);
+            if !diffs.is_empty() {
+                return Err(self
+                    .changed_under(&diffs, note, "nothing was changed")
+                    .await);
             }
-        };
-        for step in &steps {
+            test_pause("ROLLOUT_TEST_PAUSE_IN_WRITE_MS").await;
+        }
+        let mut run = Run::default();
+        let mut details: Vec<String> = Vec::new();
+        for round in 0..3 {
+            self.apply_steps(&steps, desired, note, &mut run, &mut details)
+                .await?;
+            if !desired.on {
+                break;
+            }
+            // Everything this run wrote must still hold: a kill, a deleted strategy or a
+            // racing run in the other direction since the read is a conflict, never "done".
+            if run.rollout_patched && !run.checked {
+                settle().await;
+            }
+            let now = Layout::from_env(&self.read_env().await?);
+            let diffs = mapping::missing(&now, desired);
+            if diffs.is_empty() {
+                // The same change made by a racing run after this one's: its note is on the
+                // rollout strategy now (that run sees this one's, if it wrote first).
+                let mine = mapping::title(Role::Rollout, &desired.stage, note);
+                let title = now.rollout.as_ref().and_then(mapping::Strategy::title);
+                if run.rollout_patched && title != Some(mine.as_str()) {
+                    details.push(format!(
+                        "another run moved {} to {} at the same moment (Unleash's patch test is not atomic); the flag is at {} once",
+                        self.flag, desired.percentage, desired.stage
+                    ));
+                }
+                break;
+            }
+            // The rollout (written first, the change's commit point) is this run's and the
+            // environment is on, but another rollout run that lost the race to it wrote its
+            // audience afterwards: this run owns the stage, so it puts its audience back.
+            // Anything else (a strategy deleted, values edited in the UI) is a conflict.
+            let ours = mapping::note_text(note);
+            let by_racing_run = |role: Role, values: &[String]| {
+                let Some(st) = now.get(role) else {
+                    return values.is_empty();
+                };
+                // A racing run rewrites the title with its own note; an edit in the UI keeps
+                // the title that was read.
+                let read_title = layout.get(role).and_then(mapping::Strategy::title);
+                st.values() == values
+                    || st.title().is_some_and(|t| {
+                        t.starts_with(mapping::TITLE_PREFIX)
+                            && !t.ends_with(ours.as_str())
+                            && Some(t) != read_title
+                    })
+            };
+            // Even when a kill came in meanwhile (that is still exit 5), so that `resume`
+            // brings back a whole stage.
+            let rollout_ours = now.rollout.as_ref().and_then(mapping::Strategy::rollout)
+                == Some(&mapping::rollout_value(desired.percentage));
+            let audience_ok = |role: Role, values: &[String]| {
+                now.get(role)
+                    .map(mapping::Strategy::values)
+                    .unwrap_or_default()
+                    == values
+            };
+            let audience_ok = audience_ok(Role::Users, &desired.users)
+                && audience_ok(Role::Groups, &desired.groups);
+            let fixable = round < 2
+                && !audience_ok
+                && rollout_ours
+                && ((by_racing_run(Role::Users, &desired.users)
+                    && by_racing_run(Role::Groups, &desired.groups))
+                    || self.raced_other_way(&layout, desired, started).await);
+            if !fixable {
+                return Err(self.changed_under(&diffs, note, &run.changed()).await);
+            }
+            // The audience only: a killed environment stays off.
+            steps = mapping::steps(&now, desired, note, &self.flag)
+                .into_iter()
+                .filter(|s| !matches!(s, Step::On))
+                .collect();
+            run.checked = true;
+        }
+        let mut state = expected.clone();
+        state.exists = true;
+        state.on = desired.on;
+        state.percentage = desired.percentage;
+        state.stage = Some(desired.stage.clone());
+        state.users.clone_from(&desired.users);
+        state.groups.clone_from(&desired.groups);
+        state.version = String::new();
+        state.detail = (!details.is_empty()).then(|| details.join("; "));
+        Ok(state)
+    }
+
+    /// Sends `steps` in order, each guarded; what was done goes into `run`.
+    async fn apply_steps(
+        &self,
+        steps: &[Step],
+        desired: &Desired,
+        note: &Note,
+        run: &mut Run,
+        details: &mut Vec<String>,
+    ) -> Result<()> {
+        for step in steps {
             let req = self.request_of(step);
             let path = req
                 .url
@@ -360,11 +517,18 @@ impl UnleashProvider {
                 .unwrap_or(&req.url)
                 .to_string();
             let method = Method::from_bytes(req.method.as_bytes()).unwrap_or(Method::POST);
-            let reply = match self.client.send(method, &path, req.body.as_ref()).await {
+            let sent = if matches!(step, Step::Off) {
+                self.client
+                    .send_hedged(method, &path, req.body.as_ref())
+                    .await
+            } else {
+                self.client.send(method, &path, req.body.as_ref()).await
+            };
+            let reply = match sent {
                 Ok(r) => r,
                 Err(mut e) => {
-                    if !done.is_empty() {
-                        e.message = format!("{} (before it, {})", e.message, changed(&done));
+                    if !run.done.is_empty() {
+                        e.message = format!("{} (before it, {})", e.message, run.changed());
                     }
                     return Err(e);
                 }
@@ -384,7 +548,7 @@ impl UnleashProvider {
                         continue;
                     }
                 }
-                return Err(self.conflict(&what, &changed(&done)).await);
+                return Err(self.conflict(&what, &run.changed()).await);
             }
             if let (404, Step::Delete { role, .. }) = (reply.status, step) {
                 // Removed a moment ago by a concurrent run making the same change.
@@ -396,36 +560,57 @@ impl UnleashProvider {
             }
             if reply.status == 404 && matches!(step, Step::Patch { .. }) {
                 // The strategy read a moment ago is gone: someone deleted it.
-                return Err(self.conflict(&what, &changed(&done)).await);
+                return Err(self.conflict(&what, &run.changed()).await);
             }
             if !reply.ok() {
                 let err = if reply.status == 404 {
                     self.not_found(&reply).await
                 } else {
-                    self.client.refusal(&reply, &what, &changed(&done))
+                    self.client.refusal(&reply, &what, &run.changed())
                 };
                 return Err(err);
             }
             if let Step::Create { role, .. } = step {
-                if let Some(d) = self.keep_oldest(*role, &reply.body, &what, &done).await? {
+                if let Some(d) = self
+                    .keep_oldest(*role, &reply.body, &what, &run.done)
+                    .await?
+                {
                     details.push(d);
                 }
             }
-            done.push(what);
+            run.done.push(what);
+            if let Step::Patch {
+                role: Role::Rollout,
+                id,
+                wanted,
+                ..
+            } = step
+            {
+                // Unleash checks a patch's `test` and applies it separately: a run moving the
+                // other way from the same value may have passed too, and the last write
+                // stands. The loser stops here, before touching the audience, so the flag is
+                // never left half one stage, half another.
+                run.rollout_patched = true;
+                if steps.len() > 1 {
+                    settle().await;
+                    run.checked = true;
+                    if let Some(now) = self.rollout_now(id).await {
+                        if &now != wanted {
+                            return Err(self
+                                .changed_under(
+                                    &[format!(
+                                        "another run moved the rollout to {now} at the same moment, after this run's change"
+                                    )],
+                                    note,
+                                    &run.changed(),
+                                )
+                                .await);
+                        }
+                    }
+                }
+            }
         }
-        if let Some(race) = self.race(&steps, &layout, desired).await {
-            details.push(race);
-        }
-        let mut state = expected.clone();
-        state.exists = true;
-        state.on = desired.on;
-        state.percentage = desired.percentage;
-        state.stage = Some(desired.stage.clone());
-        state.users.clone_from(&desired.users);
-        state.groups.clone_from(&desired.groups);
-        state.version = String::new();
-        state.detail = (!details.is_empty()).then(|| details.join("; "));
-        Ok(state)
+        Ok(())
     }
 
     /// Whether strategy `id` already holds `wanted` (constraint values).
@@ -489,42 +674,86 @@ impl UnleashProvider {
         .with_hint("run `rollout status` to see the new state, then decide again"))
     }
 
-    /// Unleash's patch `test` is not atomic: two runs moving from the same value can both pass.
-    /// The event log shows it; the journal then says so.
-    async fn race(&self, steps: &[Step], layout: &Layout, desired: &Desired) -> Option<String> {
-        let rollout_patched = steps.iter().any(|s| {
-            matches!(
-                s,
-                Step::Patch {
-                    role: Role::Rollout,
-                    ..
-                }
-            )
-        });
-        if !rollout_patched {
-            return None;
-        }
-        let before = mapping::parse_rollout(
+    /// Whether another `rollout` run may have written the audience while this one wrote: it
+    /// moved the rollout from the value this run read to another value (a race in the other
+    /// direction, which the event log keeps even when overwritten), or it set the value this
+    /// run read moments ago, so its audience requests may have landed after this run's read.
+    async fn raced_other_way(
+        &self,
+        layout: &Layout,
+        desired: &Desired,
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let Ok(before) = mapping::parse_rollout(
             layout.rollout.as_ref().and_then(mapping::Strategy::rollout),
             &self.flag,
             &self.environment,
-        )
-        .ok()?;
+        ) else {
+            return false;
+        };
         let changes = self
             .events(20, Some("feature-strategy-update"))
             .await
-            .ok()?;
-        let racing = changes
-            .iter()
-            .filter(|c| c.rollout_role && c.from != c.to)
-            .take_while(|c| c.from == Some(before) && c.to == Some(desired.percentage))
-            .count();
-        (racing > 1).then(|| {
-            format!(
-                "{racing} runs moved {} from {before} to {} at the same moment (Unleash's patch test is not atomic); the flag is at {} once",
-                self.flag, desired.percentage, desired.stage
-            )
-        })
+            .unwrap_or_default();
+        let mut moves = changes.iter().filter(|c| c.rollout_role && c.from != c.to);
+        // Newest first: what happened since the change that set the value read, then that one.
+        for c in moves.by_ref() {
+            if c.to == Some(before) {
+                // A run writes its audience within a second of its rollout.
+                let recent = started - c.time < chrono::TimeDelta::seconds(2);
+                return recent && c.note.is_some();
+            }
+            if c.from == Some(before) && c.to != Some(desired.percentage) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The rollout value strategy `id` holds now (None when it cannot be read).
+    async fn rollout_now(&self, id: &str) -> Option<Value> {
+        match self
+            .client
+            .send(Method::GET, &self.strategy_path(id), None)
+            .await
+        {
+            Ok(r) if r.ok() => r.body.pointer("/parameters/rollout").cloned(),
+            Ok(r) if r.status == 404 => Some(Value::String("(deleted)".into())),
+            _ => None,
+        }
+    }
+
+    /// A conflict: what changed since this run read the flag, and who changed it (the newest
+    /// changes in the event log not made by this run).
+    async fn changed_under(&self, diffs: &[String], note: &Note, changed: &str) -> Error {
+        let ours = mapping::note_text(note);
+        let who: Vec<String> = self
+            .events(10, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.note.as_deref() != Some(ours.as_str()))
+            .take(3)
+            .map(|c| {
+                format!(
+                    "{} by {} at {}",
+                    c.summary,
+                    c.actor,
+                    crate::clock::stamp(c.time)
+                )
+            })
+            .collect();
+        let who = if who.is_empty() {
+            String::new()
+        } else {
+            format!("; latest changes in Unleash: {}", who.join(", "))
+        };
+        Error::conflict(format!(
+            "{} changed in Unleash while this command ran: {}{who}; {changed}",
+            self.flag,
+            diffs.join("; ")
+        ))
+        .with_hint("run `rollout status` to see the new state, then decide again")
     }
 
     /// A conflict, naming who changed the flag last where the event log says.
@@ -548,6 +777,53 @@ impl UnleashProvider {
             self.flag
         ))
         .with_hint("run `rollout status` to see the new state, then decide again")
+    }
+}
+
+/// Waits a moment after a guarded patch, so that a racing run's patch that passed the same
+/// `test` has landed before this run looks (Unleash applies it a few milliseconds after
+/// testing).
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(150)).await;
+}
+
+async fn test_pause(var: &str) {
+    if let Some(ms) = std::env::var(var).ok().and_then(|v| v.parse::<u64>().ok()) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+/// A body for a message: at most 80 characters on one line.
+fn excerpt(body: &Value) -> String {
+    let text = match body {
+        Value::Null => return "an empty body".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 80 {
+        format!("{}…", one.chars().take(80).collect::<String>())
+    } else {
+        one
+    }
+}
+
+/// What one write has done so far.
+#[derive(Default)]
+struct Run {
+    done: Vec<String>,
+    rollout_patched: bool,
+    /// The rollout was checked after a pause (a racing run's patch has landed).
+    checked: bool,
+}
+
+impl Run {
+    fn changed(&self) -> String {
+        if self.done.is_empty() {
+            "nothing was changed".to_string()
+        } else {
+            format!("already changed: {}", self.done.join(", "))
+        }
     }
 }
 
