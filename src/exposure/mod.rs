@@ -1,9 +1,12 @@
 //! Who is on at a given percentage, by each provider's own bucketing algorithm.
 
 pub mod flagd;
+pub mod stream;
 pub mod unleash;
 
 use std::io::{self, Read};
+
+use self::stream::{Piece, StreamError};
 
 use crate::config::Percentage;
 
@@ -60,66 +63,57 @@ pub struct Audience<'a> {
     pub users: std::collections::HashSet<&'a str>,
 }
 
-/// Calls `f` for each id of a text of ids, one a line, trimmed; blank lines skipped.
-fn each_id(text: &[u8], mut f: impl FnMut(&[u8])) {
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
-        let id = text[start..end].trim_ascii();
-        start = end + 1;
-        if !id.is_empty() {
-            f(id);
-        }
-    }
+/// How the lines of an ids file become ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// Bytes trimmed of ASCII whitespace: counting, where an id need not be text.
+    Bytes,
+    /// UTF-8 text trimmed of Unicode whitespace: listing, where each id is printed.
+    Text,
 }
 
-/// Reads `reader` in chunks of about 1 MiB that end at a line end, handing each to `send`
-/// (which returns false to stop).
-fn read_chunks(reader: &mut impl Read, mut send: impl FnMut(Vec<u8>) -> bool) -> io::Result<()> {
-    const CHUNK: usize = 1 << 20;
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + CHUNK, 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        buf.truncate(filled);
-        let at_end = filled < start + CHUNK;
-        if at_end {
-            if !buf.is_empty() {
-                send(buf);
-            }
-            return Ok(());
-        }
-        let Some(nl) = memchr::memrchr(b'\n', &buf) else {
-            // One line longer than a chunk: keep reading until it ends.
-            carry = buf;
-            continue;
-        };
-        carry = buf[nl + 1..].to_vec();
-        buf.truncate(nl + 1);
-        if !send(buf) {
-            return Ok(());
-        }
-    }
+/// What [`Bucketing::select`] found: how many ids there are, and how many are on per audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub on: Vec<usize>,
 }
+
+/// Appends one listed id, as the listing prints it, to a chunk's output for the `k`th listed
+/// audience.
+pub type Format = dyn Fn(usize, &str, &mut Vec<u8>) + Sync;
 
 impl Bucketing {
-    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on; also
-    /// returns how many ids there are. Reading overlaps with hashing: chunks cut at line ends go
-    /// to a worker per core, with no per-id allocation (`preview` over a million ids).
+    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on;
+    /// also how many ids there are. Chunks cut at line ends are hashed on every core, with no
+    /// per-id allocation (`preview` over millions of ids).
     pub fn count(
         &self,
-        mut reader: impl Read,
+        reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
-    ) -> io::Result<(usize, Vec<usize>)> {
+    ) -> Result<Counts, StreamError> {
+        self.select(
+            reader,
+            audiences,
+            Ids::Bytes,
+            &[],
+            &|_, _, _| {},
+            |_| Ok(()),
+        )
+    }
+
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`:
+    /// `format` appends each to the output of its audience, and `sink` receives the outputs
+    /// chunk by chunk in file order (one buffer per entry of `list`).
+    pub fn select(
+        &self,
+        reader: &mut (dyn Read + Send),
+        audiences: &[Audience<'_>],
+        ids: Ids,
+        list: &[usize],
+        format: &Format,
+        mut sink: impl FnMut(&mut [Vec<u8>]) -> io::Result<()>,
+    ) -> Result<Counts, StreamError> {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
@@ -129,64 +123,84 @@ impl Bucketing {
             .iter()
             .map(|a| self.threshold(a.percentage))
             .collect();
-        let any_listed = audiences.iter().any(|a| !a.users.is_empty());
-        let count_piece = |piece: &[u8], total: &mut usize, counts: &mut [usize]| {
-            let mut buf = Vec::with_capacity(prefix.len() + 64);
-            buf.extend_from_slice(prefix.as_bytes());
-            buf.extend_from_slice(sep.as_bytes());
-            let keep = buf.len();
-            each_id(piece, |id| {
-                *total += 1;
-                buf.truncate(keep);
-                buf.extend_from_slice(id);
-                let bucket = self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&buf));
-                if any_listed {
-                    let text = std::str::from_utf8(id).ok();
-                    for ((count, a), t) in counts.iter_mut().zip(audiences).zip(&thresholds) {
-                        if bucket < *t || text.is_some_and(|s| a.users.contains(s)) {
-                            *count += 1;
-                        }
-                    }
-                } else {
-                    for (count, t) in counts.iter_mut().zip(&thresholds) {
-                        *count += usize::from(bucket < *t);
-                    }
+        // Where each audience's listed ids go, if it is listed.
+        let mut listed_at: Vec<Option<usize>> = vec![None; audiences.len()];
+        for (k, a) in list.iter().enumerate() {
+            listed_at[*a] = Some(k);
+        }
+        // Only an id as long as some listed user can be one: most ids skip the set lookups.
+        let mut listed_len = Vec::new();
+        for a in audiences {
+            for u in &a.users {
+                if listed_len.len() <= u.len() {
+                    listed_len.resize(u.len() + 1, false);
                 }
-            });
-        };
-        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2 * workers);
-        let rx = std::sync::Mutex::new(rx);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut total = 0usize;
-                        let mut counts = vec![0usize; audiences.len()];
-                        while let Ok(chunk) = rx
-                            .lock()
-                            .map_err(|_| ())
-                            .and_then(|r| r.recv().map_err(|_| ()))
-                        {
-                            count_piece(&chunk, &mut total, &mut counts);
-                        }
-                        (total, counts)
-                    })
-                })
-                .collect();
-            let read = read_chunks(&mut reader, |chunk| tx.send(chunk).is_ok());
-            drop(tx);
-            let mut total = 0;
-            let mut counts = vec![0usize; audiences.len()];
-            for h in handles {
-                let (t, c) = h.join().unwrap_or_default();
-                total += t;
-                for (sum, n) in counts.iter_mut().zip(c) {
-                    *sum += n;
-                }
+                listed_len[u.len()] = true;
             }
-            read.map(|()| (total, counts))
-        })
+        }
+        let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
+            let mut on = vec![0usize; audiences.len()];
+            let mut total = 0usize;
+            let mut key = Vec::with_capacity(prefix.len() + 64);
+            key.extend_from_slice(prefix.as_bytes());
+            key.extend_from_slice(sep.as_bytes());
+            let keep = key.len();
+            let (lines, error) = stream::each_line(chunk, |line| {
+                let (id, text) = match ids {
+                    Ids::Bytes => {
+                        let id = line.trim_ascii();
+                        (id, None)
+                    }
+                    Ids::Text => {
+                        let text = std::str::from_utf8(line)
+                            .map_err(|_| stream::LineError::NotUtf8)?
+                            .trim();
+                        (text.as_bytes(), Some(text))
+                    }
+                };
+                if id.is_empty() {
+                    return Ok(());
+                }
+                total += 1;
+                key.truncate(keep);
+                key.extend_from_slice(id);
+                let bucket = self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&key));
+                let maybe_listed = listed_len.get(id.len()).copied().unwrap_or(false);
+                let text = if maybe_listed || !list.is_empty() {
+                    text.or_else(|| std::str::from_utf8(id).ok())
+                } else {
+                    None
+                };
+                for (r, a) in audiences.iter().enumerate() {
+                    let is_on = bucket < thresholds[r]
+                        || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
+                    if is_on {
+                        on[r] += 1;
+                        if let (Some(k), Some(s)) = (listed_at[r], text) {
+                            format(k, s, &mut outs[k]);
+                        }
+                    }
+                }
+                Ok(())
+            });
+            Piece {
+                value: (total, on),
+                lines,
+                error,
+            }
+        };
+        let mut counts = Counts {
+            total: 0,
+            on: vec![0; audiences.len()],
+        };
+        stream::run(reader, list.len(), work, |(total, on), outs| {
+            counts.total += total;
+            for (sum, n) in counts.on.iter_mut().zip(on) {
+                *sum += n;
+            }
+            sink(outs)
+        })?;
+        Ok(counts)
     }
 
     /// The bucket below which a user is on at `pct`.
@@ -208,43 +222,5 @@ impl Bucketing {
             }
             Bucketing::Unleash { .. } => h % 100 + 1,
         }
-    }
-
-    /// The buckets of many ids, hashed on every core: `preview` over a million ids.
-    #[must_use]
-    pub fn buckets(&self, ids: &[&str]) -> Vec<u32> {
-        let (prefix, sep) = match self {
-            Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
-            Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
-        };
-        let hash_all = |chunk: &[&str]| -> Vec<u32> {
-            let mut buf = Vec::with_capacity(prefix.len() + 64);
-            buf.extend_from_slice(prefix.as_bytes());
-            buf.extend_from_slice(sep.as_bytes());
-            let keep = buf.len();
-            chunk
-                .iter()
-                .map(|id| {
-                    buf.truncate(keep);
-                    buf.extend_from_slice(id.as_bytes());
-                    self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&buf))
-                })
-                .collect()
-        };
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if ids.len() < 50_000 || threads < 2 {
-            return hash_all(ids);
-        }
-        let size = ids.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks(size)
-                .map(|c| scope.spawn(move || hash_all(c)))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
     }
 }
