@@ -51,13 +51,15 @@ fn stream_error(path: &Path, e: StreamError) -> Error {
     }
 }
 
-/// Appends `id` as a JSON string (serde_json's escaping, with a fast path for plain ids).
-fn push_json_str(id: &str, out: &mut Vec<u8>) {
+/// Appends `lead` (the item's line start and opening quote) and `id` as a JSON string:
+/// serde_json's escaping, with a fast path for ids that need none.
+fn push_json_item(lead: &[u8], id: &str, out: &mut Vec<u8>) {
     if id.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
+        out.extend_from_slice(lead);
         out.extend_from_slice(id.as_bytes());
         out.push(b'"');
     } else {
+        out.extend_from_slice(&lead[..lead.len() - 1]);
         let _ = serde_json::to_writer(&mut *out, id);
     }
 }
@@ -316,15 +318,19 @@ fn list(
         .map(|_| tempfile::tempfile())
         .collect::<std::io::Result<_>>()
         .map_err(spool_failed)?;
-    let indents: Vec<usize> = listed
+    // Each item: ",\n", the indent of its list, the opening quote.
+    let leads: Vec<Vec<u8>> = listed
         .iter()
-        .map(|r| if *r == current { CURRENT_INDENT } else { STAGE_INDENT } + 2)
+        .map(|r| {
+            let indent = if *r == current {
+                CURRENT_INDENT
+            } else {
+                STAGE_INDENT
+            } + 2;
+            format!(",\n{}\"", " ".repeat(indent)).into_bytes()
+        })
         .collect();
-    let json_item = move |k: usize, id: &str, buf: &mut Vec<u8>| {
-        buf.extend_from_slice(b",\n");
-        buf.resize(buf.len() + indents[k], b' ');
-        push_json_str(id, buf);
-    };
+    let json_item = move |k: usize, id: &str, buf: &mut Vec<u8>| push_json_item(&leads[k], id, buf);
     let counts = bucketing
         .select(reader, &audiences, Ids::Text, &listed, &json_item, |outs| {
             for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
