@@ -17,6 +17,7 @@ pub mod error;
 pub mod exposure;
 pub mod global_args;
 pub mod journal;
+pub mod journal_tail;
 pub mod notify;
 pub mod output;
 pub mod provider;

@@ -8,6 +8,7 @@ mod completions;
 mod config_fuzz;
 mod exposure_vectors;
 mod flagd_parity;
+mod history_tail;
 mod preview_stream;
 mod rollout_commands;
 mod rollout_concurrency;

@@ -121,7 +121,7 @@ fn a_listing_names_the_line_that_is_not_text() {
 
 /// Exit code, bytes written to stdout and max RSS (KiB) of `rollout ARGS` under
 /// `/usr/bin/time -v`, or None where that is missing.
-fn measured(p: &Project, args: &[&str]) -> Option<(i32, u64, u64)> {
+pub fn measured(p: &Project, args: &[&str]) -> Option<(i32, u64, u64)> {
     if !std::path::Path::new("/usr/bin/time").exists() {
         eprintln!("/usr/bin/time is missing: memory not measured");
         return None;

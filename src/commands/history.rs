@@ -11,6 +11,7 @@ use crate::context;
 use crate::error::Result;
 use crate::global_args::GlobalArgs;
 use crate::journal;
+use crate::journal_tail::Tail;
 use crate::output::Output;
 use crate::provider::Change;
 
@@ -81,7 +82,8 @@ async fn remote_records(
     out: &Output,
     config: Config,
     limit: usize,
-    journaled: &[journal::Event],
+    tail: &mut Tail,
+    read: &mut Vec<Value>,
 ) -> Result<Vec<Value>> {
     let quiet = Output {
         json: true,
@@ -90,6 +92,23 @@ async fn remote_records(
     };
     let ctx = context::Context::from_config(args, quiet, config)?;
     let changes = ctx.provider.changes(limit.max(50)).await?;
+    // The journal records as old as the oldest change (and a margin: see `in_journal`), so that
+    // a change made here is recognised; read further back only as far as that.
+    if let Some(oldest) = changes.iter().map(|c| c.time).min() {
+        let before = oldest - chrono::Duration::seconds(180);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        while read.last().and_then(time_of).is_none_or(|t| t >= before) {
+            match tail.next_record()? {
+                Some(v) => read.push(v),
+                None => break,
+            }
+        }
+    }
+    let journaled: Vec<journal::Event> = read
+        .iter()
+        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+        .collect();
+    let journaled = journaled.as_slice();
     let flag = ctx.config.flag.clone();
     let env = ctx.settings.environment.clone();
     let mut seen_notes: Vec<String> = Vec::new();
@@ -139,29 +158,20 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
         || std::path::PathBuf::from("."),
         std::path::Path::to_path_buf,
     );
-    let entries = journal::read(&dir)?;
-    for (line_no, why) in &entries.damaged {
-        out.warn(&format!(
-            "{}:{line_no}: a damaged journal line was skipped ({why})",
-            journal::path(&dir).display()
-        ));
+    // The newest `limit` records, read from the journal's end; newest first.
+    let mut tail = Tail::open(&journal::path(&dir))?;
+    let mut read: Vec<Value> = Vec::new();
+    while read.len() < limit {
+        match tail.next_record()? {
+            Some(v) => read.push(v),
+            None => break,
+        }
     }
-    let mut records: Vec<Value> = entries.records.clone();
+    let mut remote = Vec::new();
     if let Ok(config) = Config::load(&config_path) {
         if config.provider_kind != ProviderKind::File {
-            let journaled: Vec<journal::Event> = entries
-                .records
-                .iter()
-                .filter_map(|v| serde_json::from_value(v.clone()).ok())
-                .collect();
-            match remote_records(args, out, config, limit, &journaled).await {
-                Ok(remote) if !remote.is_empty() => {
-                    records.extend(remote);
-                    // Oldest first, stable: the journal's own order breaks ties.
-                    let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
-                    records.sort_by_key(time_of);
-                }
-                Ok(_) => {}
+            match remote_records(args, out, config, limit, &mut tail, &mut read).await {
+                Ok(found) => remote = found,
                 Err(e) => out.warn(&format!(
                     "cannot read the provider's event log, so this is the local journal only: {}",
                     e.message
@@ -169,12 +179,27 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             }
         }
     }
+    let damaged = tail.damaged()?;
+    for (line_no, why) in &damaged {
+        out.warn(&format!(
+            "{}:{line_no}: a damaged journal line was skipped ({why})",
+            journal::path(&dir).display()
+        ));
+    }
+    // Oldest first, stable: the journal's own order breaks ties.
+    let mut records: Vec<Value> = read.into_iter().rev().collect();
+    if !remote.is_empty() {
+        records.extend(remote);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        records.sort_by_key(time_of);
+    }
+    let more = records.len() > limit || !tail.at_start();
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
         out.json_doc(json!({
             "entries": newest,
-            "total": records.len(),
-            "damaged": entries.damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
+            "more": more,
+            "damaged": damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
         }));
         return Ok(0);
     }
