@@ -9,6 +9,7 @@ mod config_fuzz;
 mod exposure_vectors;
 mod flagd_parity;
 mod history_tail;
+mod no_child_process;
 mod preview_stream;
 mod rollout_commands;
 mod rollout_concurrency;
