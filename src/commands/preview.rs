@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
 use crate::exposure::stream::{self, StreamError};
-use crate::exposure::{Audience, Bucketing, Ids};
+use crate::exposure::{Audience, Bucketing, Ids, Listed};
 use crate::output::{table, Listing};
 
 /// The ids file (or stdin for `-`), opened for reading.
@@ -51,15 +51,17 @@ fn stream_error(path: &Path, e: StreamError) -> Error {
     }
 }
 
-/// Appends `lead` (the item's line start and opening quote) and `id` as a JSON string:
-/// serde_json's escaping, with a fast path for ids that need none.
-fn push_json_item(lead: &[u8], id: &str, out: &mut Vec<u8>) {
-    if id.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.extend_from_slice(lead);
+/// Appends `id` as a JSON string: serde_json's escaping, with a fast path for ids that need
+/// none (checked without an early exit, so the check runs over whole words).
+fn push_json_str(id: &str, out: &mut Vec<u8>) {
+    let plain = !id.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.push(b'"');
         out.extend_from_slice(id.as_bytes());
         out.push(b'"');
     } else {
-        out.extend_from_slice(&lead[..lead.len() - 1]);
         let _ = serde_json::to_writer(&mut *out, id);
     }
 }
@@ -265,18 +267,17 @@ fn list(
     let write_failed = |e: std::io::Error| Error::failed(format!("cannot write the listing: {e}"));
     if !ctx.out.json {
         let shown = if only.is_some() { 0 } else { current };
-        let text_line = |_: usize, id: &str, buf: &mut Vec<u8>| {
+        let text_line = |id: &str, buf: &mut Vec<u8>| {
             buf.extend_from_slice(id.as_bytes());
             buf.push(b'\n');
         };
-        let counts = bucketing.select(
-            reader,
-            &audiences,
-            Ids::Text,
-            &[shown],
-            &text_line,
-            |outs| out.write(&outs[0]),
-        );
+        let list = [Listed {
+            audience: shown,
+            lead: Vec::new(),
+        }];
+        let counts = bucketing.select(reader, &audiences, Ids::Text, &list, &text_line, |outs| {
+            out.write(&outs[0])
+        });
         let flushed = out.flush();
         let counts = match counts {
             Err(StreamError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -318,8 +319,8 @@ fn list(
         .map(|_| tempfile::tempfile())
         .collect::<std::io::Result<_>>()
         .map_err(spool_failed)?;
-    // Each item: ",\n", the indent of its list, the opening quote.
-    let leads: Vec<Vec<u8>> = listed
+    // Each item: ",\n" and the indent of its list, then the id as a JSON string.
+    let list: Vec<Listed> = listed
         .iter()
         .map(|r| {
             let indent = if *r == current {
@@ -327,17 +328,26 @@ fn list(
             } else {
                 STAGE_INDENT
             } + 2;
-            format!(",\n{}\"", " ".repeat(indent)).into_bytes()
+            Listed {
+                audience: *r,
+                lead: format!(",\n{}", " ".repeat(indent)).into_bytes(),
+            }
         })
         .collect();
-    let json_item = move |k: usize, id: &str, buf: &mut Vec<u8>| push_json_item(&leads[k], id, buf);
     let counts = bucketing
-        .select(reader, &audiences, Ids::Text, &listed, &json_item, |outs| {
-            for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
-                spool.write_all(&out.scrubbed(bytes))?;
-            }
-            Ok(())
-        })
+        .select(
+            reader,
+            &audiences,
+            Ids::Text,
+            &list,
+            &push_json_str,
+            |outs| {
+                for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
+                    spool.write_all(&out.scrubbed(bytes))?;
+                }
+                Ok(())
+            },
+        )
         .map_err(|e| match e {
             StreamError::Write(e) => spool_failed(e),
             e => stream_error(users, e),

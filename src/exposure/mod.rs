@@ -80,9 +80,15 @@ pub struct Counts {
     pub on: Vec<usize>,
 }
 
-/// Appends one listed id, as the listing prints it, to a chunk's output for the `k`th listed
-/// audience.
-pub type Format = dyn Fn(usize, &str, &mut Vec<u8>) + Sync;
+/// Appends one listed id as the listing prints it (once per id, however many lists hold it).
+pub type Format = dyn Fn(&str, &mut Vec<u8>) + Sync;
+
+/// One audience to list: its index in the audiences, and the bytes each of its items starts
+/// with (a list's own indent, say) before the formatted id.
+pub struct Listed {
+    pub audience: usize,
+    pub lead: Vec<u8>,
+}
 
 impl Bucketing {
     /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on;
@@ -93,14 +99,7 @@ impl Bucketing {
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
     ) -> Result<Counts, StreamError> {
-        self.select(
-            reader,
-            audiences,
-            Ids::Bytes,
-            &[],
-            &|_, _, _| {},
-            |_| Ok(()),
-        )
+        self.select(reader, audiences, Ids::Bytes, &[], &|_, _| {}, |_| Ok(()))
     }
 
     /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`:
@@ -111,7 +110,7 @@ impl Bucketing {
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
         ids: Ids,
-        list: &[usize],
+        list: &[Listed],
         format: &Format,
         mut sink: impl FnMut(&mut [Vec<u8>]) -> io::Result<()>,
     ) -> Result<Counts, StreamError> {
@@ -126,8 +125,8 @@ impl Bucketing {
             .collect();
         // Where each audience's listed ids go, if it is listed.
         let mut listed_at: Vec<Option<usize>> = vec![None; audiences.len()];
-        for (k, a) in list.iter().enumerate() {
-            listed_at[*a] = Some(k);
+        for (k, l) in list.iter().enumerate() {
+            listed_at[l.audience] = Some(k);
         }
         // Only an id as long as some listed user can be one: most ids skip the set lookups.
         let mut listed_len: Vec<bool> = Vec::new();
@@ -144,6 +143,7 @@ impl Bucketing {
         let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
             let mut on = vec![0usize; audiences.len()];
             let mut total = 0usize;
+            let mut item = Vec::with_capacity(64);
             if plain {
                 // Counting percentages only: the loop the machine runs most.
                 let (lines, error) = stream::each_line(chunk, |line| {
@@ -192,13 +192,18 @@ impl Bucketing {
                 } else {
                     None
                 };
+                item.clear();
                 for (r, a) in audiences.iter().enumerate() {
                     let is_on = bucket < thresholds[r]
                         || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
                     if is_on {
                         on[r] += 1;
                         if let (Some(k), Some(s)) = (listed_at[r], text) {
-                            format(k, s, &mut outs[k]);
+                            if item.is_empty() {
+                                format(s, &mut item);
+                            }
+                            outs[k].extend_from_slice(&list[k].lead);
+                            outs[k].extend_from_slice(&item);
                         }
                     }
                 }
