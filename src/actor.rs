@@ -1,7 +1,9 @@
 //! Who is making a change: `--actor`, else `ROLLOUT_ACTOR`, else CI's actor variables, else git's
 //! user.email, else `$USER`.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// CI systems' variables naming the person behind a run, in the order we trust them.
 const CI_ACTOR_VARS: [&str; 5] = [
@@ -40,4 +42,40 @@ pub fn resolve(flag: Option<&str>, dir: &std::path::Path) -> String {
     from_env("USER")
         .or_else(|| from_env("USERNAME"))
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The actor of a run, resolved the first time it is read: a command that changes nothing never
+/// reads it, so never starts `git config user.email`. Reads as a `String` (`ctx.actor.clone()`).
+#[derive(Debug)]
+pub struct Actor {
+    flag: Option<String>,
+    dir: PathBuf,
+    resolved: OnceLock<String>,
+}
+
+impl Actor {
+    /// `flag` is `--actor` (or `ROLLOUT_ACTOR`); `dir` is where git is asked.
+    #[must_use]
+    pub fn new(flag: Option<&str>, dir: &Path) -> Self {
+        Actor {
+            flag: flag.map(str::to_string),
+            dir: dir.to_path_buf(),
+            resolved: OnceLock::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Actor {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        self.resolved
+            .get_or_init(|| resolve(self.flag.as_deref(), &self.dir))
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }

@@ -16,7 +16,8 @@ pub struct Context {
     pub config: Config,
     pub settings: ProviderSettings,
     pub provider: Box<dyn Provider>,
-    pub actor: String,
+    /// Resolved when first read (see [`crate::actor::Actor`]).
+    pub actor: crate::actor::Actor,
     pub now: DateTime<Utc>,
 }
 
@@ -50,7 +51,7 @@ impl Context {
         let settings = config.provider_for(args.env.as_deref())?;
         let mut provider = provider::open(&config, &settings, args.timeout)?;
         provider.set_log(out.clone());
-        let actor = crate::actor::resolve(args.actor.as_deref(), &config.dir);
+        let actor = crate::actor::Actor::new(args.actor.as_deref(), &config.dir);
         Ok(Context {
             args: args.clone(),
             out,

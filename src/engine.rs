@@ -119,9 +119,13 @@ pub async fn add_times(ctx: &Context, state: &mut FlagState) {
 pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
     state.since.or_else(|| {
         let stage = state.stage.as_deref()?;
-        let entries = journal::read(&ctx.config.dir).ok()?;
-        journal::last_change_to(&entries, &ctx.config.flag, &ctx.settings.environment, stage)
-            .map(|e| e.time)
+        crate::journal_tail::last_move_to(
+            &ctx.config.dir,
+            &ctx.config.flag,
+            &ctx.settings.environment,
+            stage,
+        )
+        .map(|e| e.time)
     })
 }
 

@@ -277,29 +277,6 @@ pub fn open_intents(entries: &journal::Entries, flag: &str, environment: &str) -
         .collect()
 }
 
-/// The ids of intent records that have no outcome record (any flag): shown by `history`.
-#[must_use]
-pub fn unfinished_ids(records: &[serde_json::Value]) -> std::collections::HashSet<String> {
-    fn id_of(v: &serde_json::Value) -> Option<&str> {
-        v.get("id").and_then(serde_json::Value::as_str)
-    }
-    let is_intent = |v: &serde_json::Value| {
-        v.get("outcome").and_then(serde_json::Value::as_str) == Some(INTENT)
-    };
-    let finished: std::collections::HashSet<&str> = records
-        .iter()
-        .filter(|v| !is_intent(v))
-        .filter_map(id_of)
-        .collect();
-    records
-        .iter()
-        .filter(|v| is_intent(v))
-        .filter_map(id_of)
-        .filter(|id| !finished.contains(id))
-        .map(str::to_string)
-        .collect()
-}
-
 /// How `history` and `status` name an open intent.
 pub const OPEN_NOTE: &str =
     "intent left open: the run stopped during the write, so it may have been applied";
@@ -355,18 +332,5 @@ mod tests {
         let mut other = record(INTENT, Some("4"), "x");
         other["flag"] = "g".into();
         assert!(open(vec![other]).is_empty());
-    }
-
-    #[test]
-    fn history_hides_only_intents_that_have_an_outcome() {
-        let records = vec![
-            record(INTENT, Some("1"), "a"),
-            record(APPLIED, Some("1"), "a"),
-            record(INTENT, Some("2"), "b"),
-        ];
-        assert_eq!(
-            unfinished_ids(&records).into_iter().collect::<Vec<_>>(),
-            ["2"]
-        );
     }
 }

@@ -1,7 +1,8 @@
 //! One output policy, applied once: data on stdout, progress and logs on stderr; `--color`,
 //! `NO_COLOR`, `TERM=dumb` and non-terminal streams honoured; `--json` as one document on stdout.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Read, StdoutLock, Write};
 
 use console::Style;
 use serde_json::Value;
@@ -96,7 +97,15 @@ impl Output {
     }
 
     /// The one JSON document of a `--json` run, with `"schema": 1` first.
-    pub fn json_doc(&self, mut value: Value) {
+    pub fn json_doc(&self, value: Value) {
+        let text = self.json_text(value);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+    }
+
+    /// The text of the one JSON document, as [`Output::json_doc`] prints it (without the line end).
+    #[must_use]
+    pub fn json_text(&self, mut value: Value) -> String {
         if let Value::Object(map) = &mut value {
             let mut with_schema = serde_json::Map::new();
             with_schema.insert("schema".into(), Value::from(1));
@@ -106,8 +115,7 @@ impl Output {
             *map = with_schema;
         }
         let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into());
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", scrub(&text));
+        scrub(&text)
     }
 
     #[must_use]
@@ -181,4 +189,66 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
             line.trim_end().to_string()
         })
         .collect()
+}
+
+/// A listing's bytes on stdout through one buffered writer (a `write(2)` per 256 KiB, not per
+/// line), with registered secrets scrubbed as [`scrub`] would, without a lock per line.
+pub struct Listing {
+    out: BufWriter<StdoutLock<'static>>,
+    secrets: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Default for Listing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Listing {
+    #[must_use]
+    pub fn new() -> Self {
+        Listing {
+            out: BufWriter::with_capacity(256 * 1024, std::io::stdout().lock()),
+            secrets: crate::redact::registered()
+                .into_iter()
+                .map(|s| memchr::memmem::Finder::new(s.as_bytes()).into_owned())
+                .collect(),
+        }
+    }
+
+    /// `bytes` with every registered secret replaced by `***` (longest first).
+    #[must_use]
+    pub fn scrubbed<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut text = Cow::Borrowed(bytes);
+        for secret in &self.secrets {
+            if secret.find(&text).is_none() {
+                continue;
+            }
+            let mut out = Vec::with_capacity(text.len());
+            let mut last = 0;
+            for at in secret.find_iter(&text) {
+                out.extend_from_slice(&text[last..at]);
+                out.extend_from_slice(b"***");
+                last = at + secret.needle().len();
+            }
+            out.extend_from_slice(&text[last..]);
+            text = Cow::Owned(out);
+        }
+        text
+    }
+
+    /// Writes `bytes`, scrubbed.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let clean = self.scrubbed(bytes);
+        self.out.write_all(&clean)
+    }
+
+    /// Copies `from` as it is (already scrubbed: a spool of this listing).
+    pub fn copy(&mut self, from: &mut impl Read) -> io::Result<u64> {
+        io::copy(from, &mut self.out)
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }

@@ -47,6 +47,15 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// The registered secrets, longest first: for scrubbing bulk output without a lock per line.
+#[must_use]
+pub fn registered() -> Vec<String> {
+    registry()
+        .lock()
+        .map(|list| list.clone())
+        .unwrap_or_default()
+}
+
 /// A URL shown without anything that may be a secret: scheme and host only.
 #[must_use]
 pub fn url(raw: &str) -> String {

@@ -11,6 +11,7 @@ use crate::context;
 use crate::error::Result;
 use crate::global_args::GlobalArgs;
 use crate::journal;
+use crate::journal_tail::Tail;
 use crate::output::Output;
 use crate::provider::Change;
 
@@ -83,7 +84,8 @@ async fn remote_records(
     out: &Output,
     config: Config,
     limit: usize,
-    journaled: &[journal::Event],
+    tail: &mut Tail,
+    read: &mut Vec<Value>,
 ) -> Result<Vec<Value>> {
     let quiet = Output {
         json: true,
@@ -92,6 +94,23 @@ async fn remote_records(
     };
     let ctx = context::Context::from_config(args, quiet, config)?;
     let changes = ctx.provider.changes(limit.max(50)).await?;
+    // The journal records as old as the oldest change (and a margin: see `in_journal`), so that
+    // a change made here is recognised; read further back only as far as that.
+    if let Some(oldest) = changes.iter().map(|c| c.time).min() {
+        let before = oldest - chrono::Duration::seconds(180);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        while read.last().and_then(time_of).is_none_or(|t| t >= before) {
+            match tail.next_record()? {
+                Some(v) => read.push(v),
+                None => break,
+            }
+        }
+    }
+    let journaled: Vec<journal::Event> = read
+        .iter()
+        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+        .collect();
+    let journaled = journaled.as_slice();
     let flag = ctx.config.flag.clone();
     let env = ctx.settings.environment.clone();
     let mut seen_notes: Vec<String> = Vec::new();
@@ -143,37 +162,36 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
         || std::path::PathBuf::from("."),
         std::path::Path::to_path_buf,
     );
-    let entries = journal::read(&dir)?;
-    for (line_no, why) in &entries.damaged {
-        out.warn(&format!(
-            "{}:{line_no}: a damaged journal line was skipped ({why})",
-            journal::path(&dir).display()
-        ));
+    // The newest `limit` records, read from the journal's end; newest first.
+    let mut tail = Tail::open(&journal::path(&dir))?;
+    // An intent with its outcome record is one change: only the outcome is shown (read first,
+    // from the end). An intent without one is a run that stopped mid-write, shown as such.
+    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
+    let hide_looks = !out.verbose && !out.json;
+    let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut read: Vec<Value> = Vec::new();
+    while read.len() < limit {
+        let Some(v) = tail.next_record()? else {
+            break;
+        };
+        let id = text(&v, "id");
+        if text(&v, "outcome") == crate::intent::INTENT {
+            if completed.contains(&id) {
+                continue;
+            }
+        } else if !id.is_empty() {
+            completed.insert(id);
+        }
+        if hide_looks && text(&v, "action") == "watch" {
+            continue;
+        }
+        read.push(v);
     }
-    // An intent with its outcome record is one change: only the outcome is shown. An intent
-    // without one is a run that stopped mid-write, and is shown as such.
-    let open = crate::intent::unfinished_ids(&entries.records);
-    let mut records: Vec<Value> = entries
-        .records
-        .iter()
-        .filter(|v| text(v, "outcome") != crate::intent::INTENT || open.contains(&text(v, "id")))
-        .cloned()
-        .collect();
+    let mut remote = Vec::new();
     if let Ok(config) = Config::load(&config_path) {
         if config.provider_kind != ProviderKind::File {
-            let journaled: Vec<journal::Event> = entries
-                .records
-                .iter()
-                .filter_map(|v| serde_json::from_value(v.clone()).ok())
-                .collect();
-            match remote_records(args, out, config, limit, &journaled).await {
-                Ok(remote) if !remote.is_empty() => {
-                    records.extend(remote);
-                    // Oldest first, stable: the journal's own order breaks ties.
-                    let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
-                    records.sort_by_key(time_of);
-                }
-                Ok(_) => {}
+            match remote_records(args, out, config, limit, &mut tail, &mut read).await {
+                Ok(found) => remote = found,
                 Err(e) => out.warn(&format!(
                     "cannot read the provider's event log, so this is the local journal only: {}",
                     e.message
@@ -181,16 +199,27 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             }
         }
     }
-    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
-    if !out.verbose && !out.json {
-        records.retain(|v| text(v, "action") != "watch");
+    let damaged = tail.damaged()?;
+    for (line_no, why) in &damaged {
+        out.warn(&format!(
+            "{}:{line_no}: a damaged journal line was skipped ({why})",
+            journal::path(&dir).display()
+        ));
     }
+    // Oldest first, stable: the journal's own order breaks ties.
+    let mut records: Vec<Value> = read.into_iter().rev().collect();
+    if !remote.is_empty() {
+        records.extend(remote);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        records.sort_by_key(time_of);
+    }
+    let more = records.len() > limit || !tail.at_start();
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
         out.json_doc(json!({
             "entries": newest,
-            "total": records.len(),
-            "damaged": entries.damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
+            "more": more,
+            "damaged": damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
         }));
         return Ok(0);
     }

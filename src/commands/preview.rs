@@ -1,7 +1,8 @@
 //! `rollout preview [STAGE] --users FILE`: exposure by the provider's own bucketing.
 
 use std::collections::HashSet;
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde_json::json;
@@ -9,13 +10,14 @@ use serde_json::json;
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
-use crate::exposure::Audience;
-use crate::output::table;
+use crate::exposure::stream::{self, StreamError};
+use crate::exposure::{Audience, Bucketing, Ids, Listed};
+use crate::output::{table, Listing};
 
 /// The ids file (or stdin for `-`), opened for reading.
-fn open_ids(path: &Path) -> Result<Box<dyn Read>> {
+fn open_ids(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(Box::new(std::io::stdin()));
     }
     let file = std::fs::File::open(path).map_err(|e| {
         Error::usage(format!(
@@ -27,19 +29,48 @@ fn open_ids(path: &Path) -> Result<Box<dyn Read>> {
     Ok(Box::new(file))
 }
 
-fn read_error(path: &Path, e: &std::io::Error) -> Error {
-    Error::usage(format!(
-        "cannot read the users file {}: {e}",
-        path.display()
-    ))
+/// The error for a users file that stopped the listing or the count.
+fn stream_error(path: &Path, e: StreamError) -> Error {
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let hint = "the users file holds one user id a line";
+    match e {
+        StreamError::Read(e) => Error::usage(format!("cannot read the users file {name}: {e}")),
+        StreamError::LineTooLong { line } => Error::usage(format!(
+            "{name}:{line}: the line is longer than {} bytes, the limit for a user id",
+            stream::MAX_LINE
+        ))
+        .with_hint(hint),
+        StreamError::NotUtf8 { line } => {
+            Error::usage(format!("{name}:{line}: the line is not UTF-8 text")).with_hint(hint)
+        }
+        StreamError::Write(e) => Error::failed(format!("cannot write the listing: {e}")),
+    }
 }
 
-/// One row of the result: an audience, how many ids are on, and (when listing) which.
+/// Appends `id` as a JSON string: serde_json's escaping, with a fast path for ids that need
+/// none (checked without an early exit, so the check runs over whole words).
+fn push_json_str(id: &str, out: &mut Vec<u8>) {
+    let plain = !id.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(id.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, id);
+    }
+}
+
+/// One row of the result: an audience and how many ids are on.
 struct Row<'a> {
     name: Option<String>,
     audience: Audience<'a>,
     on: usize,
-    ids: Vec<&'a str>,
 }
 
 pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
@@ -51,17 +82,8 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
                 .ok_or_else(|| config.unknown_stage(name))
         })
         .transpose()?;
-    // Listing ids keeps them all in memory; counting streams the file.
     let listing = only.is_some() || list_ids;
-    let mut text = String::new();
-    let mut reader = None;
-    if listing {
-        open_ids(users)?
-            .read_to_string(&mut text)
-            .map_err(|e| read_error(users, &e))?;
-    } else {
-        reader = Some(open_ids(users)?);
-    }
+    let mut reader = open_ids(users)?;
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
     let live = state.exists && state.on;
@@ -80,7 +102,6 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
                 users: listed.iter().map(String::as_str).collect(),
             },
             on: 0,
-            ids: Vec::new(),
         })
         .collect();
     // The flag as served now: nobody while killed or not started.
@@ -99,106 +120,66 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
             },
         },
         on: 0,
-        ids: Vec::new(),
     });
-
-    let total = if let Some(reader) = reader {
-        let audiences: Vec<Audience<'_>> = rows
-            .iter()
-            .map(|r| Audience {
-                percentage: r.audience.percentage,
-                users: r.audience.users.clone(),
-            })
-            .collect();
-        let (total, counts) = bucketing
-            .count(reader, &audiences)
-            .map_err(|e| read_error(users, &e))?;
-        for (row, n) in rows.iter_mut().zip(counts) {
-            row.on = n;
-        }
-        total
-    } else {
-        let ids: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        let buckets = bucketing.buckets(&ids);
-        for row in &mut rows {
-            let a = &row.audience;
-            row.ids = ids
-                .iter()
-                .zip(&buckets)
-                .filter(|(id, b)| bucketing.includes(**b, a.percentage) || a.users.contains(**id))
-                .map(|(id, _)| *id)
-                .collect();
-            row.on = row.ids.len();
-        }
-        ids.len()
-    };
-    let current = rows.pop().expect("the current row was pushed last");
     let current_name = match pos {
         Position::At(i) => Some(config.stages[i].name.clone()),
         _ => None,
     };
+    if listing {
+        return list(
+            ctx,
+            &mut *reader,
+            users,
+            &bucketing,
+            &mut rows,
+            only,
+            list_ids,
+            current_name,
+            live,
+        );
+    }
+    let all: Vec<Audience<'_>> = rows
+        .iter()
+        .map(|r| Audience {
+            percentage: r.audience.percentage,
+            users: r.audience.users.clone(),
+        })
+        .collect();
+    let counts = bucketing
+        .count(&mut *reader, &all)
+        .map_err(|e| stream_error(users, e))?;
+    for (row, n) in rows.iter_mut().zip(counts.on) {
+        row.on = n;
+    }
+    let total = counts.total;
+    let current = rows.pop().expect("the current row was pushed last");
 
     if ctx.out.json {
         let mut previous = 0;
         let stages: Vec<_> = rows
             .iter()
             .map(|r| {
-                let mut v = json!({
+                let v = json!({
                     "name": r.name,
                     "percentage": r.audience.percentage,
                     "on": r.on,
                     "newly_on": r.on.saturating_sub(previous),
                 });
                 previous = r.on;
-                if listing {
-                    v["ids"] = json!(r.ids);
-                }
                 v
             })
             .collect();
-        let mut now = json!({ "stage": current_name, "on_now": live, "on": current.on });
-        if list_ids && only.is_none() {
-            now["ids"] = json!(current.ids);
-        }
         ctx.out.json_doc(json!({
             "flag": config.flag,
             "algorithm": bucketing.name(),
             "users": total,
             "stages": stages,
-            "current": now,
+            "current": { "stage": current_name, "on_now": live, "on": current.on },
         }));
         return Ok(0);
     }
 
-    #[allow(clippy::cast_precision_loss)]
-    let share = |n: usize| format!("{:.1}%", n as f64 * 100.0 / total.max(1) as f64);
-    if let Some(i) = only {
-        let row = &rows[0];
-        for id in &row.ids {
-            ctx.out.data(id);
-        }
-        let s = &config.stages[i];
-        ctx.out.info(&format!(
-            "{} ({}): {} of {total} users on ({})",
-            s.name,
-            s.percentage,
-            row.on,
-            share(row.on)
-        ));
-        return Ok(0);
-    }
-    if list_ids {
-        for id in &current.ids {
-            ctx.out.data(id);
-        }
-        ctx.out
-            .info(&format!("now: {} of {total} users on", current.on));
-        return Ok(0);
-    }
+    let share = |n: usize| share(n, total);
     ctx.out.data(&format!(
         "{total} users from {}, bucketed by {}",
         users.display(),
@@ -242,4 +223,197 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
         share(current.on)
     ));
     Ok(0)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn share(n: usize, total: usize) -> String {
+    format!("{:.1}%", n as f64 * 100.0 / total.max(1) as f64)
+}
+
+/// Stage-row ids sit in `"stages": [{ …, "ids": [ here ] }]`, the current row's one level up.
+const STAGE_INDENT: usize = 6;
+const CURRENT_INDENT: usize = 4;
+
+/// A JSON string standing for the id list of listed row `k` in the document's text.
+fn placeholder(k: usize) -> String {
+    format!("\u{0}ids-{k}")
+}
+
+/// `preview STAGE` or `--ids`: the ids that are on, streamed in file order. Text goes straight
+/// to stdout; JSON, whose counts come before the lists, spools each list to a temporary file
+/// and writes the document once the counts are known. Memory stays bounded either way.
+#[allow(clippy::too_many_arguments)]
+fn list(
+    ctx: &Context,
+    reader: &mut (dyn Read + Send),
+    users: &Path,
+    bucketing: &Bucketing,
+    rows: &mut [Row<'_>],
+    only: Option<usize>,
+    list_ids: bool,
+    current_name: Option<String>,
+    live: bool,
+) -> Result<i32> {
+    let config = &ctx.config;
+    let current = rows.len() - 1;
+    let audiences: Vec<Audience<'_>> = rows
+        .iter()
+        .map(|r| Audience {
+            percentage: r.audience.percentage,
+            users: r.audience.users.clone(),
+        })
+        .collect();
+    let mut out = Listing::new();
+    let write_failed = |e: std::io::Error| Error::failed(format!("cannot write the listing: {e}"));
+    if !ctx.out.json {
+        let shown = if only.is_some() { 0 } else { current };
+        let text_line = |id: &str, buf: &mut Vec<u8>| {
+            buf.extend_from_slice(id.as_bytes());
+            buf.push(b'\n');
+        };
+        let list = [Listed {
+            audience: shown,
+            lead: Vec::new(),
+        }];
+        let counts = bucketing.select(reader, &audiences, Ids::Text, &list, &text_line, |outs| {
+            out.write(&outs[0])
+        });
+        let flushed = out.flush();
+        let counts = match counts {
+            Err(StreamError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                return Ok(0)
+            }
+            other => other.map_err(|e| stream_error(users, e))?,
+        };
+        match flushed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+            other => other.map_err(write_failed)?,
+        }
+        let total = counts.total;
+        let on = counts.on[shown];
+        if let Some(i) = only {
+            let s = &config.stages[i];
+            ctx.out.info(&format!(
+                "{} ({}): {on} of {total} users on ({})",
+                s.name,
+                s.percentage,
+                share(on, total)
+            ));
+        } else {
+            ctx.out.info(&format!("now: {on} of {total} users on"));
+        }
+        return Ok(0);
+    }
+
+    // JSON: every stage row is listed, and the current row under `--ids` without a stage.
+    let mut listed: Vec<usize> = (0..current).collect();
+    if list_ids && only.is_none() {
+        listed.push(current);
+    }
+    let spool_failed = |e: std::io::Error| {
+        Error::failed(format!("cannot write a temporary file for the listing: {e}"))
+            .with_hint("the JSON listing is spooled to the temporary directory (TMPDIR): free space there or point TMPDIR elsewhere")
+    };
+    let mut spools: Vec<File> = listed
+        .iter()
+        .map(|_| tempfile::tempfile())
+        .collect::<std::io::Result<_>>()
+        .map_err(spool_failed)?;
+    // Each item: ",\n" and the indent of its list, then the id as a JSON string.
+    let list: Vec<Listed> = listed
+        .iter()
+        .map(|r| {
+            let indent = if *r == current {
+                CURRENT_INDENT
+            } else {
+                STAGE_INDENT
+            } + 2;
+            Listed {
+                audience: *r,
+                lead: format!(",\n{}", " ".repeat(indent)).into_bytes(),
+            }
+        })
+        .collect();
+    let counts = bucketing
+        .select(
+            reader,
+            &audiences,
+            Ids::Text,
+            &list,
+            &push_json_str,
+            |outs| {
+                for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
+                    spool.write_all(&out.scrubbed(bytes))?;
+                }
+                Ok(())
+            },
+        )
+        .map_err(|e| match e {
+            StreamError::Write(e) => spool_failed(e),
+            e => stream_error(users, e),
+        })?;
+    for (row, n) in rows.iter_mut().zip(&counts.on) {
+        row.on = *n;
+    }
+    let mut previous = 0;
+    let stages: Vec<_> = rows[..current]
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let v = json!({
+                "name": r.name,
+                "percentage": r.audience.percentage,
+                "on": r.on,
+                "newly_on": r.on.saturating_sub(previous),
+                "ids": placeholder(k),
+            });
+            previous = r.on;
+            v
+        })
+        .collect();
+    let mut now = json!({ "stage": current_name, "on_now": live, "on": rows[current].on });
+    if list_ids && only.is_none() {
+        now["ids"] = json!(placeholder(current));
+    }
+    let text = ctx.out.json_text(json!({
+        "flag": config.flag,
+        "algorithm": bucketing.name(),
+        "users": counts.total,
+        "stages": stages,
+        "current": now,
+    }));
+    let mut rest = text.as_str();
+    let written = (|| -> std::io::Result<()> {
+        for (k, (row, spool)) in listed.iter().zip(&mut spools).enumerate() {
+            let mark = serde_json::to_string(&placeholder(*row)).unwrap_or_default();
+            let Some(at) = rest.find(&mark) else {
+                continue;
+            };
+            out.write(&rest.as_bytes()[..at])?;
+            rest = &rest[at + mark.len()..];
+            let (indent, on) = if *row == current {
+                (CURRENT_INDENT, rows[current].on)
+            } else {
+                (STAGE_INDENT, rows[k].on)
+            };
+            if on == 0 {
+                out.write(b"[]")?;
+                continue;
+            }
+            out.write(b"[")?;
+            // Each item was spooled with a leading comma: the first one's is skipped.
+            spool.seek(SeekFrom::Start(1))?;
+            out.copy(spool)?;
+            out.write(b"\n")?;
+            out.write(" ".repeat(indent).as_bytes())?;
+            out.write(b"]")?;
+        }
+        out.write(rest.as_bytes())?;
+        out.write(b"\n")?;
+        out.flush()
+    })();
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        other => other.map(|()| 0).map_err(write_failed),
+    }
 }

@@ -50,9 +50,9 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             waiting.push(rule);
         }
     }
-    let open = crate::journal::read(&config.dir)
-        .map(|j| crate::intent::open_intents(&j, &config.flag, &ctx.settings.environment))
-        .unwrap_or_default();
+    // Read from the journal's end, as far back as its last completed change.
+    let open =
+        crate::journal_tail::open_intents(&config.dir, &config.flag, &ctx.settings.environment);
     let unmanaged = ctx.provider.unmanaged(&state);
     if ctx.out.json {
         ctx.out.json_doc(json!({

@@ -8,11 +8,9 @@
 //! in 0..100000, so comparing it with an integer weight is the SDK's comparison without rounding.
 
 use std::fmt::Write as _;
-use std::io::{self, Read};
 
 use sha1::{Digest, Sha1};
 
-use super::Audience;
 use crate::config::Percentage;
 
 /// 0xFFFFFFFFFFFFFFF: the largest 15-hex-digit number.
@@ -20,7 +18,7 @@ const LONG_SCALE: u64 = 0x0FFF_FFFF_FFFF_FFFF;
 
 /// The first 15 hex digits of SHA-1 of the hash key, as an integer.
 #[must_use]
-pub fn hash15(flag_key: &str, salt: &str, seed: Option<i64>, user: &str) -> u64 {
+pub fn hash15(flag_key: &str, salt: &str, seed: Option<i64>, user: &[u8]) -> u64 {
     let mut h = Sha1::new();
     match seed {
         Some(seed) => {
@@ -35,7 +33,7 @@ pub fn hash15(flag_key: &str, salt: &str, seed: Option<i64>, user: &str) -> u64 
             h.update(b".");
         }
     }
-    h.update(user.as_bytes());
+    h.update(user);
     let digest = h.finalize();
     // 15 hex digits = 60 bits: the first 7.5 bytes.
     let mut first = [0u8; 8];
@@ -47,12 +45,18 @@ pub fn hash15(flag_key: &str, salt: &str, seed: Option<i64>, user: &str) -> u64 
 #[must_use]
 #[allow(clippy::cast_precision_loss)]
 pub fn bucket_fraction(flag_key: &str, salt: &str, seed: Option<i64>, user: &str) -> f64 {
-    hash15(flag_key, salt, seed, user) as f64 / LONG_SCALE as f64
+    hash15(flag_key, salt, seed, user.as_bytes()) as f64 / LONG_SCALE as f64
 }
 
 /// The bucket in 0..100000 (exact floor of the fraction times 100000).
 #[must_use]
 pub fn bucket(flag_key: &str, salt: &str, seed: Option<i64>, user: &str) -> u32 {
+    bucket_bytes(flag_key, salt, seed, user.as_bytes())
+}
+
+/// [`bucket`] of an id as the bytes read from an ids file.
+#[must_use]
+pub fn bucket_bytes(flag_key: &str, salt: &str, seed: Option<i64>, user: &[u8]) -> u32 {
     let scaled = u128::from(hash15(flag_key, salt, seed, user)) * 100_000 / u128::from(LONG_SCALE);
     u32::try_from(scaled.min(99_999)).unwrap_or(99_999)
 }
@@ -66,51 +70,6 @@ pub fn includes(bucket: u32, pct: Percentage, on_first: bool) -> bool {
     } else {
         bucket >= 100_000 - pct.weight()
     }
-}
-
-/// Counts, for each audience, the ids read from `reader` that are on; and how many ids there are.
-/// The ids are hashed on every core.
-pub fn count(
-    reader: &mut impl Read,
-    key: (&str, &str, Option<i64>, bool),
-    audiences: &[Audience<'_>],
-) -> io::Result<(usize, Vec<usize>)> {
-    let (flag_key, salt, seed, on_first) = key;
-    let mut text = String::new();
-    reader.read_to_string(&mut text)?;
-    let ids: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let count_chunk = |chunk: &[&str]| {
-        let mut counts = vec![0usize; audiences.len()];
-        for id in chunk {
-            let b = bucket(flag_key, salt, seed, id);
-            for (n, a) in counts.iter_mut().zip(audiences) {
-                if includes(b, a.percentage, on_first) || a.users.contains(id) {
-                    *n += 1;
-                }
-            }
-        }
-        counts
-    };
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let size = ids.len().div_ceil(threads).max(10_000);
-    let counts = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids
-            .chunks(size)
-            .map(|c| scope.spawn(move || count_chunk(c)))
-            .collect();
-        let mut total = vec![0usize; audiences.len()];
-        for h in handles {
-            for (sum, n) in total.iter_mut().zip(h.join().unwrap_or_default()) {
-                *sum += n;
-            }
-        }
-        total
-    });
-    Ok((ids.len(), counts))
 }
 
 #[cfg(test)]

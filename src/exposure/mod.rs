@@ -2,9 +2,13 @@
 
 pub mod flagd;
 pub mod launchdarkly;
+pub mod murmur3;
+pub mod stream;
 pub mod unleash;
 
 use std::io::{self, Read};
+
+use self::stream::{Piece, StreamError};
 
 use crate::config::Percentage;
 
@@ -79,142 +83,191 @@ pub struct Audience<'a> {
     pub users: std::collections::HashSet<&'a str>,
 }
 
-/// Calls `f` for each id of a text of ids, one a line, trimmed; blank lines skipped.
-fn each_id(text: &[u8], mut f: impl FnMut(&[u8])) {
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
-        let id = text[start..end].trim_ascii();
-        start = end + 1;
-        if !id.is_empty() {
-            f(id);
-        }
-    }
+/// How the lines of an ids file become ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// Bytes trimmed of ASCII whitespace: counting, where an id need not be text.
+    Bytes,
+    /// UTF-8 text trimmed of Unicode whitespace: listing, where each id is printed.
+    Text,
 }
 
-/// Reads `reader` in chunks of about 1 MiB that end at a line end, handing each to `send`
-/// (which returns false to stop).
-fn read_chunks(reader: &mut impl Read, mut send: impl FnMut(Vec<u8>) -> bool) -> io::Result<()> {
-    const CHUNK: usize = 1 << 20;
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + CHUNK, 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        buf.truncate(filled);
-        let at_end = filled < start + CHUNK;
-        if at_end {
-            if !buf.is_empty() {
-                send(buf);
-            }
-            return Ok(());
-        }
-        let Some(nl) = memchr::memrchr(b'\n', &buf) else {
-            // One line longer than a chunk: keep reading until it ends.
-            carry = buf;
-            continue;
-        };
-        carry = buf[nl + 1..].to_vec();
-        buf.truncate(nl + 1);
-        if !send(buf) {
-            return Ok(());
-        }
-    }
+/// What [`Bucketing::select`] found: how many ids there are, and how many are on per audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub on: Vec<usize>,
+}
+
+/// Appends one listed id as the listing prints it (once per id, however many lists hold it).
+pub type Format = dyn Fn(&str, &mut Vec<u8>) + Sync;
+
+/// One audience to list: its index in the audiences, and the bytes each of its items starts
+/// with (a list's own indent, say) before the formatted id.
+pub struct Listed {
+    pub audience: usize,
+    pub lead: Vec<u8>,
 }
 
 impl Bucketing {
-    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on; also
-    /// returns how many ids there are. Reading overlaps with hashing: chunks cut at line ends go
-    /// to a worker per core, with no per-id allocation (`preview` over a million ids).
+    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on;
+    /// also how many ids there are. Chunks cut at line ends are hashed on every core, with no
+    /// per-id allocation (`preview` over millions of ids).
     pub fn count(
         &self,
-        mut reader: impl Read,
+        reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
-    ) -> io::Result<(usize, Vec<usize>)> {
+    ) -> Result<Counts, StreamError> {
+        self.select(reader, audiences, Ids::Bytes, &[], &|_, _| {}, |_| Ok(()))
+    }
+
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`:
+    /// `format` appends each to the output of its audience, and `sink` receives the outputs
+    /// chunk by chunk in file order (one buffer per entry of `list`).
+    pub fn select(
+        &self,
+        reader: &mut (dyn Read + Send),
+        audiences: &[Audience<'_>],
+        ids: Ids,
+        list: &[Listed],
+        format: &Format,
+        mut sink: impl FnMut(&mut [Vec<u8>]) -> io::Result<()>,
+    ) -> Result<Counts, StreamError> {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
             Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
-            Bucketing::LaunchDarkly {
-                flag_key,
-                salt,
-                seed,
-                on_first,
-            } => {
-                let key = (flag_key.as_str(), salt.as_str(), *seed, *on_first);
-                return launchdarkly::count(&mut reader, key, audiences);
-            }
+            // SHA-1 of the whole key, per id (see `bucket_of` below).
+            Bucketing::LaunchDarkly { .. } => ("", ""),
         };
         // On iff bucket < threshold, for both algorithms (see `includes`).
         let thresholds: Vec<u32> = audiences
             .iter()
             .map(|a| self.threshold(a.percentage))
             .collect();
-        let any_listed = audiences.iter().any(|a| !a.users.is_empty());
-        let count_piece = |piece: &[u8], total: &mut usize, counts: &mut [usize]| {
-            let mut buf = Vec::with_capacity(prefix.len() + 64);
-            buf.extend_from_slice(prefix.as_bytes());
-            buf.extend_from_slice(sep.as_bytes());
-            let keep = buf.len();
-            each_id(piece, |id| {
-                *total += 1;
-                buf.truncate(keep);
-                buf.extend_from_slice(id);
-                let bucket = self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&buf));
-                if any_listed {
-                    let text = std::str::from_utf8(id).ok();
-                    for ((count, a), t) in counts.iter_mut().zip(audiences).zip(&thresholds) {
-                        if bucket < *t || text.is_some_and(|s| a.users.contains(s)) {
-                            *count += 1;
-                        }
-                    }
-                } else {
-                    for (count, t) in counts.iter_mut().zip(&thresholds) {
-                        *count += usize::from(bucket < *t);
-                    }
+        // Where each audience's listed ids go, if it is listed.
+        let mut listed_at: Vec<Option<usize>> = vec![None; audiences.len()];
+        for (k, l) in list.iter().enumerate() {
+            listed_at[l.audience] = Some(k);
+        }
+        // Only an id as long as some listed user can be one: most ids skip the set lookups.
+        let mut listed_len: Vec<bool> = Vec::new();
+        for a in audiences {
+            for u in &a.users {
+                if listed_len.len() <= u.len() {
+                    listed_len.resize(u.len() + 1, false);
                 }
-            });
-        };
-        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2 * workers);
-        let rx = std::sync::Mutex::new(rx);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut total = 0usize;
-                        let mut counts = vec![0usize; audiences.len()];
-                        while let Ok(chunk) = rx
-                            .lock()
-                            .map_err(|_| ())
-                            .and_then(|r| r.recv().map_err(|_| ()))
-                        {
-                            count_piece(&chunk, &mut total, &mut counts);
-                        }
-                        (total, counts)
-                    })
-                })
-                .collect();
-            let read = read_chunks(&mut reader, |chunk| tx.send(chunk).is_ok());
-            drop(tx);
-            let mut total = 0;
-            let mut counts = vec![0usize; audiences.len()];
-            for h in handles {
-                let (t, c) = h.join().unwrap_or_default();
-                total += t;
-                for (sum, n) in counts.iter_mut().zip(c) {
-                    *sum += n;
-                }
+                listed_len[u.len()] = true;
             }
-            read.map(|()| (total, counts))
-        })
+        }
+        let hasher = murmur3::Prefixed::new(format!("{prefix}{sep}").as_bytes());
+        // An id's bucket, comparable with its audience's threshold (on iff bucket < threshold).
+        // LaunchDarkly's "on" slice is the last when "off" comes first: mirrored, it is the first.
+        let bucket_of = |id: &[u8]| -> u32 {
+            match self {
+                Bucketing::LaunchDarkly {
+                    flag_key,
+                    salt,
+                    seed,
+                    on_first,
+                } => {
+                    let b = launchdarkly::bucket_bytes(flag_key, salt, *seed, id);
+                    if *on_first {
+                        b
+                    } else {
+                        99_999 - b
+                    }
+                }
+                _ => self.bucket_of_hash(hasher.hash(id)),
+            }
+        };
+        let plain = list.is_empty() && listed_len.is_empty() && ids == Ids::Bytes;
+        let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
+            let mut on = vec![0usize; audiences.len()];
+            let mut total = 0usize;
+            let mut item = Vec::with_capacity(64);
+            if plain {
+                // Counting percentages only: the loop the machine runs most.
+                let (lines, error) = stream::each_line(chunk, |line| {
+                    let id = line.trim_ascii();
+                    if !id.is_empty() {
+                        total += 1;
+                        let bucket = bucket_of(id);
+                        for (n, t) in on.iter_mut().zip(&thresholds) {
+                            *n += usize::from(bucket < *t);
+                        }
+                    }
+                    Ok(())
+                });
+                return Piece {
+                    value: (total, on),
+                    lines,
+                    error,
+                };
+            }
+            let (lines, error) = stream::each_line(chunk, |line| {
+                let (id, text) = match ids {
+                    Ids::Bytes => (line.trim_ascii(), None),
+                    Ids::Text => {
+                        let text = std::str::from_utf8(line.trim_ascii())
+                            .map_err(|_| stream::LineError::NotUtf8)?;
+                        // Unicode whitespace (and U+000B, which trim_ascii keeps) is rare: trim
+                        // it only where an end is not plain ASCII.
+                        let plain = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && *b != 0x0b);
+                        let bytes = text.as_bytes();
+                        let text = if plain(bytes.first()) && plain(bytes.last()) {
+                            text
+                        } else {
+                            text.trim()
+                        };
+                        (text.as_bytes(), Some(text))
+                    }
+                };
+                if id.is_empty() {
+                    return Ok(());
+                }
+                total += 1;
+                let bucket = bucket_of(id);
+                let maybe_listed = listed_len.get(id.len()).copied().unwrap_or(false);
+                let text = if maybe_listed || !list.is_empty() {
+                    text.or_else(|| std::str::from_utf8(id).ok())
+                } else {
+                    None
+                };
+                item.clear();
+                for (r, a) in audiences.iter().enumerate() {
+                    let is_on = bucket < thresholds[r]
+                        || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
+                    if is_on {
+                        on[r] += 1;
+                        if let (Some(k), Some(s)) = (listed_at[r], text) {
+                            if item.is_empty() {
+                                format(s, &mut item);
+                            }
+                            outs[k].extend_from_slice(&list[k].lead);
+                            outs[k].extend_from_slice(&item);
+                        }
+                    }
+                }
+                Ok(())
+            });
+            Piece {
+                value: (total, on),
+                lines,
+                error,
+            }
+        };
+        let mut counts = Counts {
+            total: 0,
+            on: vec![0; audiences.len()],
+        };
+        stream::run(reader, list.len(), work, |(total, on), outs| {
+            counts.total += total;
+            for (sum, n) in counts.on.iter_mut().zip(on) {
+                *sum += n;
+            }
+            sink(outs)
+        })?;
+        Ok(counts)
     }
 
     /// The bucket below which a user is on at `pct`.
@@ -238,46 +291,5 @@ impl Bucketing {
             Bucketing::Unleash { .. } => h % 100 + 1,
             Bucketing::LaunchDarkly { .. } => h,
         }
-    }
-
-    /// The buckets of many ids, hashed on every core: `preview` over a million ids.
-    #[must_use]
-    pub fn buckets(&self, ids: &[&str]) -> Vec<u32> {
-        let (prefix, sep) = match self {
-            Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
-            Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
-            Bucketing::LaunchDarkly { .. } => {
-                return ids.iter().map(|id| self.bucket(id)).collect()
-            }
-        };
-        let hash_all = |chunk: &[&str]| -> Vec<u32> {
-            let mut buf = Vec::with_capacity(prefix.len() + 64);
-            buf.extend_from_slice(prefix.as_bytes());
-            buf.extend_from_slice(sep.as_bytes());
-            let keep = buf.len();
-            chunk
-                .iter()
-                .map(|id| {
-                    buf.truncate(keep);
-                    buf.extend_from_slice(id.as_bytes());
-                    self.bucket_of_hash(murmurhash32::murmurhash3_with_seed::<0>(&buf))
-                })
-                .collect()
-        };
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if ids.len() < 50_000 || threads < 2 {
-            return hash_all(ids);
-        }
-        let size = ids.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks(size)
-                .map(|c| scope.spawn(move || hash_all(c)))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
     }
 }

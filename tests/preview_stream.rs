@@ -1,0 +1,186 @@
+//! `preview` listings stream: the same output as before streaming (recorded in
+//! tests/fixtures/preview/*.out by the build before it), memory bounded on any input.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::test::Project;
+
+const STAGES: &str = include_str!("fixtures/preview/stages.yaml");
+const IDS: &str = include_str!("fixtures/preview/ids.txt");
+
+/// The fixture project at `beta`, with its ids file (padded, CRLF, Unicode, quotes, control
+/// characters, blank lines, listed users, no line end after the last id).
+fn project() -> Project {
+    let p = Project::new()
+        .file("stages.yaml", STAGES)
+        .file("ids.txt", IDS);
+    p.rollout(["advance", "internal"])
+        .at("2024-01-15T09:00:00Z")
+        .run();
+    p.rollout(["advance", "beta"])
+        .at("2024-01-18T09:00:00Z")
+        .run();
+    p
+}
+
+const CASES: [(&str, &[&str]); 7] = [
+    ("counts", &["preview", "--users", "ids.txt"]),
+    ("counts-json", &["preview", "--users", "ids.txt", "--json"]),
+    ("stage", &["preview", "beta", "--users", "ids.txt"]),
+    (
+        "stage-json",
+        &["preview", "beta", "--users", "ids.txt", "--json"],
+    ),
+    ("ids", &["preview", "--ids", "--users", "ids.txt"]),
+    (
+        "ids-json",
+        &["preview", "--ids", "--users", "ids.txt", "--json"],
+    ),
+    (
+        "stage-ids-json",
+        &[
+            "preview", "limited", "--ids", "--users", "ids.txt", "--json",
+        ],
+    ),
+];
+
+fn recorded(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/preview/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn preview_prints_exactly_what_it_printed_before_streaming() {
+    let p = project();
+    for (name, args) in CASES {
+        let done = p.rollout(args).at("2024-01-19T09:00:00Z").run();
+        assert_eq!(
+            done.stdout,
+            recorded(&format!("{name}.out")),
+            "stdout of {name}"
+        );
+        assert_eq!(
+            done.stderr,
+            recorded(&format!("{name}.err")),
+            "stderr of {name}"
+        );
+        // The same ids on stdin give the same answer.
+        let piped: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "ids.txt" { "-" } else { a })
+            .collect();
+        let done = p.rollout(piped).at("2024-01-19T09:00:00Z").stdin(IDS).run();
+        // (The counts table names its source.)
+        let expected = recorded(&format!("{name}.out")).replace("from ids.txt,", "from -,");
+        assert_eq!(done.stdout, expected, "stdout of {name} from stdin");
+    }
+}
+
+#[test]
+fn an_endless_line_is_refused_with_its_number_and_the_limit() {
+    let p = project();
+    for args in [
+        vec!["preview", "--users", "/dev/zero"],
+        vec!["preview", "beta", "--users", "/dev/zero", "--json"],
+    ] {
+        p.rollout(args)
+            .status(2)
+            .stderr_has("/dev/zero:1: the line is longer than 65536 bytes, the limit for a user id")
+            .run();
+    }
+    let mut long = "ok\n".repeat(1000);
+    long.push_str(&"x".repeat(65_537));
+    long.push_str("\nok\n");
+    p.write("long.txt", &long);
+    let done = p
+        .rollout(["preview", "--users", "long.txt"])
+        .status(2)
+        .stderr_has("long.txt:1001: the line is longer than 65536 bytes")
+        .run();
+    assert_eq!(done.stdout, "");
+    p.rollout(["preview", "--users", "-", "--ids"])
+        .stdin(&long)
+        .status(2)
+        .stderr_has("<stdin>:1001: the line is longer than 65536 bytes")
+        .run();
+}
+
+#[test]
+fn a_listing_names_the_line_that_is_not_text() {
+    let p = project();
+    std::fs::write(p.path("bad.txt"), b"user-1\nuser-2\n\xff\xfe\nuser-3\n").unwrap();
+    p.rollout(["preview", "beta", "--users", "bad.txt", "--json"])
+        .status(2)
+        .stderr_has("bad.txt:3: the line is not UTF-8 text")
+        .run();
+}
+
+/// Exit code, bytes written to stdout and max RSS (KiB) of `rollout ARGS` under
+/// `/usr/bin/time -v`, or None where that is missing.
+pub fn measured(p: &Project, args: &[&str]) -> Option<(i32, u64, u64)> {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        eprintln!("/usr/bin/time is missing: memory not measured");
+        return None;
+    }
+    let mut child = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_rollout"))
+        .args(args)
+        .current_dir(p.dir.path())
+        .env("ROLLOUT_ACTOR", "t")
+        .env("ROLLOUT_NOW", "2024-01-19T09:00:00Z")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut bytes = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match stdout.read(&mut buf).unwrap() {
+            0 => break,
+            n => bytes += n as u64,
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let rss = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no max RSS in {err}"));
+    Some((out.status.code().unwrap_or(-1), bytes, rss))
+}
+
+#[test]
+fn memory_stays_bounded_whatever_the_input_or_output_size() {
+    let p = project();
+    let ids: String = (0..1_500_000).map(|i| format!("user-{i}\n")).collect();
+    p.write("big.txt", &ids);
+    drop(ids);
+    let limit_kib = 64 * 1024;
+    for args in [
+        &["preview", "--ids", "--json", "--users", "big.txt"][..],
+        &["preview", "full", "--users", "big.txt"][..],
+        &["preview", "--users", "/dev/zero"][..],
+    ] {
+        let Some((code, bytes, rss)) = measured(&p, args) else {
+            return;
+        };
+        eprintln!("{args:?}: exit {code}, {bytes} bytes out, max RSS {rss} KiB");
+        assert!(rss < limit_kib, "{args:?} used {rss} KiB");
+        if args[1] == "--ids" {
+            assert_eq!(code, 0);
+            // More output than the memory bound: the listing cannot have been held whole.
+            assert!(bytes > limit_kib * 1024, "{bytes}");
+        }
+    }
+}
