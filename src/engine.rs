@@ -168,11 +168,7 @@ pub async fn look_during(
     if gates.is_empty() {
         return Vec::new();
     }
-    let percentage = traffic.and_then(|t| {
-        let (users, groups) = ctx.config.cumulative_audience(t);
-        let stage = ctx.config.stages.get(t)?;
-        (users.is_empty() && groups.is_empty()).then_some(stage.percentage)
-    });
+    let percentage = traffic.and_then(|t| on_share(ctx, t));
     let env = crate::gates::Env {
         config: &ctx.config,
         out: &ctx.out,
@@ -182,6 +178,16 @@ pub async fn look_during(
         percentage,
     };
     crate::gates::evaluate(&env, &gates, tracker).await
+}
+
+/// The share of requests stage `index` sends to `on`: its percentage, unless its audience
+/// (with the earlier stages') also names users or groups, whose requests go to `on` whatever
+/// the percentage (then None: a compare gate has no split to check).
+#[must_use]
+pub fn on_share(ctx: &Context, index: usize) -> Option<crate::config::Percentage> {
+    let (users, groups) = ctx.config.cumulative_audience(index);
+    let stage = ctx.config.stages.get(index)?;
+    (users.is_empty() && groups.is_empty()).then_some(stage.percentage)
 }
 
 fn desired_at(ctx: &Context, index: usize, since: DateTime<Utc>) -> Desired {

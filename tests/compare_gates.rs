@@ -87,6 +87,25 @@ fn at_internal(case: &str) -> Project {
     proj
 }
 
+/// A project whose flag entered `internal` (10%) ten minutes ago (forced: the gate applies to
+/// every stage, and before the first there is no `on` traffic), with the compare gate of `case`.
+fn everywhere(case: &str) -> Project {
+    let p = prom();
+    let proj = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: cards\ndefaults:\n  prometheus: {{ url: {} }}\ngates:\n{}stages:\n  - {{ name: internal, percentage: 10 }}\n  - {{ name: beta, percentage: 50 }}\n",
+            p.url,
+            gate(case)
+        ),
+    );
+    let started = chrono::Utc::now() - chrono::Duration::minutes(10);
+    proj.rollout(["advance", "--yes", "--force", "--reason", "first stage"])
+        .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .run();
+    proj
+}
+
 /// The compare gate's verdict on beta while the flag is at internal.
 fn look(proj: &Project, status: i32) -> Value {
     let doc = proj
@@ -230,9 +249,10 @@ fn a_skewed_split_is_held_as_a_sample_ratio_mismatch_and_watch_does_not_kill() {
         why.contains(" requests where the stage sends 10.00% (p < 1e-12 ≤ 0.001), so the comparison means nothing: on 1.00% ("),
         "{why}"
     );
-    // watch --advance looks at internal's gates (none) and holds before beta; the critical
-    // compare gate never kills. Stopped with Ctrl-C after several looks.
-    let child = proj
+    // watch --advance with the critical compare gate on the stage it watches: every look sees
+    // the mismatch, holds before beta, and never kills. Stopped with Ctrl-C after several looks.
+    let watched = everywhere("srm");
+    let child = watched
         .command(&["watch", "--interval", "200ms", "--advance", "--yes"])
         .spawn()
         .unwrap();
@@ -246,31 +266,80 @@ fn a_skewed_split_is_held_as_a_sample_ratio_mismatch_and_watch_does_not_kill() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
     assert!(
+        stdout.contains(" look 2 at internal: errors-vs-control no-data +"),
+        "{stdout}"
+    );
+    assert!(
         stderr.contains("holding at internal: advance refused: 1 gate of beta did not pass"),
         "{stdout}{stderr}"
     );
-    assert!(proj.changes_of("kill").is_empty(), "{stdout}{stderr}");
+    let looks = watched.changes_of("watch");
+    assert!(looks.len() >= 2, "{looks:?}");
+    assert!(looks.iter().all(|l| l["gates"][0]["verdict"] == "no-data"));
+    assert!(watched.changes_of("kill").is_empty(), "{stdout}{stderr}");
     assert!(!stdout.contains("killed"), "{stdout}");
-    assert_eq!(proj.changes_of("advance").len(), 1, "still at internal");
+    assert_eq!(watched.changes_of("advance").len(), 1, "still at internal");
 }
 
-/// `watch` journals both arms' counts at every look of a compare gate.
 #[test]
-fn watch_journals_both_arms_at_every_look() {
+fn a_stage_with_groups_has_no_split_test() {
+    // The same skewed counts at a stage that also targets a group: the share of `on` is not
+    // the percentage, so only the rates are compared (both 1%: pass).
     let p = prom();
-    // The compare gate applies at internal itself, so watch (no --advance) looks at it.
     let proj = Project::new().file(
         "stages.yaml",
         &format!(
-            "flag: cards\ndefaults:\n  prometheus: {{ url: {} }}\ngates:\n{}stages:\n  - {{ name: internal, percentage: 10 }}\n  - {{ name: beta, percentage: 50 }}\n",
+            "flag: cards\ndefaults:\n  prometheus: {{ url: {} }}\ngates:\n{}stages:\n  - {{ name: internal, percentage: 10, groups: [staff], gates: [] }}\n  - {{ name: beta, percentage: 50 }}\n",
+            p.url,
+            gate("srm")
+        ),
+    );
+    let started = chrono::Utc::now() - chrono::Duration::minutes(10);
+    proj.rollout(["advance", "--yes"])
+        .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .run();
+    let v = look(&proj, 0);
+    assert_eq!(v["verdict"], "pass", "{v}");
+    assert_eq!(v["compare"]["split"], Value::Null);
+}
+
+#[test]
+fn two_compare_gates_of_a_stage_share_alpha() {
+    let p = prom();
+    let second = gate("aa").replace("errors-vs-control", "errors-vs-control-2");
+    let proj = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: cards\ndefaults:\n  prometheus: {{ url: {} }}\ngates:\n{}{second}stages:\n  - {{ name: internal, percentage: 10, gates: [] }}\n  - {{ name: beta, percentage: 50 }}\n",
             p.url,
             gate("aa")
         ),
     );
     let started = chrono::Utc::now() - chrono::Duration::minutes(10);
-    proj.rollout(["advance", "--yes", "--force", "--reason", "first stage"])
+    proj.rollout(["advance", "--yes"])
         .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .run();
+    let doc = proj
+        .rollout(["gates", "--stage", "beta", "--json"])
+        .run()
+        .json();
+    assert_eq!(doc["gates"].as_array().unwrap().len(), 2);
+    for v in doc["gates"].as_array().unwrap() {
+        assert_eq!(v["verdict"], "pass", "{v}");
+        assert_eq!(v["compare"]["alpha"], 0.025);
+        assert_eq!(v["compare"]["interval"]["confidence"], 0.975);
+        assert!(v["why"]
+            .as_str()
+            .unwrap()
+            .contains("97.5% always-valid bounds"));
+    }
+}
+
+/// `watch` journals both arms' counts at every look of a compare gate.
+#[test]
+fn watch_journals_both_arms_at_every_look() {
+    // The compare gate applies at internal itself, so watch (no --advance) looks at it.
+    let proj = everywhere("aa");
     let child = proj
         .command(&["watch", "--interval", "200ms"])
         .spawn()

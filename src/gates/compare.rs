@@ -159,6 +159,90 @@ pub async fn last_hour(env: &Env<'_>, gate: &Gate) -> Result<LastHour, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Severity, Source};
+
+    fn verdict(
+        on: (f64, f64),
+        off: (f64, f64),
+        pct: Option<f64>,
+        gates: u32,
+    ) -> super::super::Verdict {
+        let settings = Compare {
+            max_increase: 0.005,
+            alpha: 0.05,
+        };
+        let gate = Gate {
+            name: "errors-vs-control".into(),
+            source: Source::PrometheusCounts {
+                errors: "e".into(),
+                total: "t".into(),
+            },
+            max: None,
+            min: None,
+            compare: Some(settings.clone()),
+            hold: std::time::Duration::ZERO,
+            severity: Severity::Critical,
+            pos: crate::diagnostic::Pos { line: 1, col: 1 },
+        };
+        let arm = |(errors, total)| ArmCounts { errors, total };
+        let reading = decide(
+            arm(on),
+            arm(off),
+            &settings,
+            pct.and_then(Percentage::from_percent),
+            gates,
+        );
+        super::super::judge(&gate, reading)
+    }
+
+    #[test]
+    fn the_statistics_verdict_becomes_the_gates() {
+        let pass = verdict((600.0, 60_000.0), (5_400.0, 540_000.0), Some(10.0), 1);
+        assert_eq!(pass.verdict, Status::Pass);
+        assert_eq!(pass.shown, "+0.00 points [-0.13, +0.14]");
+        assert_eq!(pass.line(), "errors-vs-control pass: +0.00 points [-0.13, +0.14] within max increase 0.005 (since the stage started, critical): on 1.00% (600/60,000) vs off 1.00% (5,400/540,000): +0.00 points, 95% always-valid bounds [-0.13, +0.14]: the upper bound is within the allowed +0.50 points");
+        let fail = verdict((1_200.0, 60_000.0), (5_400.0, 540_000.0), Some(10.0), 1);
+        assert_eq!((fail.verdict, fail.value), (Status::Fail, Some(0.01)));
+        // A sample ratio mismatch holds (never a pass) and is no fail, so it never kills.
+        let skewed = verdict((720.0, 72_000.0), (5_280.0, 528_000.0), Some(10.0), 1);
+        assert_eq!(skewed.verdict, Status::NoData);
+        assert_eq!(
+            skewed.compare.as_ref().unwrap().verdict,
+            stats::Verdict::Hold
+        );
+        assert!(skewed
+            .why
+            .unwrap()
+            .starts_with("sample ratio mismatch: on has 12.00%"));
+        // Without a known share (groups or users in the audience) there is no split test.
+        let unknown = verdict((720.0, 72_000.0), (5_280.0, 528_000.0), None, 1);
+        assert_eq!(unknown.verdict, Status::Pass);
+        // Too little traffic names what each arm still needs.
+        let thin = verdict((1.0, 30.0), (2.0, 270.0), Some(10.0), 1);
+        assert_eq!(thin.verdict, Status::NoData);
+        assert!(thin.why.unwrap().ends_with(
+            "each arm needs at least 100 requests; still needed: 70 more on and 0 more off requests"
+        ));
+    }
+
+    #[test]
+    fn compare_gates_of_a_stage_share_alpha() {
+        let two = verdict((600.0, 60_000.0), (5_400.0, 540_000.0), Some(10.0), 2);
+        let c = two.compare.unwrap();
+        assert_eq!((c.alpha, c.interval.unwrap().confidence), (0.025, 0.975));
+        assert!(two.why.unwrap().contains("97.5% always-valid bounds"));
+    }
+
+    #[test]
+    fn bad_counts_are_an_error_naming_the_queries() {
+        let v = verdict((200.0, 100.0), (1.0, 100.0), Some(10.0), 1);
+        assert_eq!(v.verdict, Status::Error);
+        assert_eq!(
+            v.why.unwrap(),
+            "the `on` arm has more errors (200) than requests (100): check that the `errors` \
+             query counts a subset of the `total` query"
+        );
+    }
 
     #[test]
     fn variant_and_window_are_filled_in() {
