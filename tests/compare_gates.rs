@@ -434,3 +434,33 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+#[test]
+fn plan_power_says_when_it_cannot_read_the_traffic() {
+    let url = format!("http://127.0.0.1:{}", crate::gates_support::closed_port());
+    let proj = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: cards\ndefaults:\n  prometheus: {{ url: {url} }}\ngates:\n{}stages:\n  - {{ name: internal, percentage: 10 }}\n",
+            gate("aa")
+        ),
+    );
+    let done = proj
+        .rollout(["plan", "--power", "--timeout", "1s"])
+        .status(1)
+        .run();
+    assert!(
+        done.stderr.starts_with(&format!(
+            "error: cannot read the last hour's traffic of gate errors-vs-control: its total query: Prometheus at {url} is unreachable"
+        )),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stderr
+            .ends_with("hint: pass --traffic REQUESTS/h and --baseline RATE\n"),
+        "{}",
+        done.stderr
+    );
+    assert_eq!(done.stdout, "");
+}
