@@ -57,11 +57,11 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             break
         }
         'rollout;plan' {
-            [CompletionResult]::new('--traffic', '--traffic', [CompletionResultType]::ParameterName, 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d)')
-            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The error rate of off, the baseline: 0.01 or 1%')
-            [CompletionResult]::new('--max-increase', '--max-increase', [CompletionResultType]::ParameterName, 'The compare gate''s allowed degradation, absolute: 0.005 or 0.5%')
-            [CompletionResult]::new('--alpha', '--alpha', [CompletionResultType]::ParameterName, 'The false-alarm bound shared by the stage''s compare gates')
-            [CompletionResult]::new('--gates', '--gates', [CompletionResultType]::ParameterName, 'How many compare gates share alpha')
+            [CompletionResult]::new('--traffic', '--traffic', [CompletionResultType]::ParameterName, 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d); default: the compare gate''s `total` over the last hour')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The error rate of off, the baseline: 0.01 or 1%; default: the compare gate''s, last hour')
+            [CompletionResult]::new('--max-increase', '--max-increase', [CompletionResultType]::ParameterName, 'The allowed degradation, absolute: 0.005 or 0.5%; default: the compare gate''s')
+            [CompletionResult]::new('--alpha', '--alpha', [CompletionResultType]::ParameterName, 'The false-alarm bound shared by the stage''s compare gates; default: the gate''s, else 0.05')
+            [CompletionResult]::new('--gates', '--gates', [CompletionResultType]::ParameterName, 'How many compare gates share alpha; default: the stage''s compare gates, at least 1')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment to act on (a name under `environments:`, or the provider''s environment)')

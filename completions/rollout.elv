@@ -53,11 +53,11 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollout;plan'= {
-            cand --traffic 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d)'
-            cand --baseline 'The error rate of off, the baseline: 0.01 or 1%'
-            cand --max-increase 'The compare gate''s allowed degradation, absolute: 0.005 or 0.5%'
-            cand --alpha 'The false-alarm bound shared by the stage''s compare gates'
-            cand --gates 'How many compare gates share alpha'
+            cand --traffic 'Requests reaching the flag''s code, both arms together: 12000/h (also /min, /s, /d); default: the compare gate''s `total` over the last hour'
+            cand --baseline 'The error rate of off, the baseline: 0.01 or 1%; default: the compare gate''s, last hour'
+            cand --max-increase 'The allowed degradation, absolute: 0.005 or 0.5%; default: the compare gate''s'
+            cand --alpha 'The false-alarm bound shared by the stage''s compare gates; default: the gate''s, else 0.05'
+            cand --gates 'How many compare gates share alpha; default: the stage''s compare gates, at least 1'
             cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'

@@ -53,11 +53,11 @@ complete -c rollout -n "__fish_rollout_needs_command" -f -a "validate" -d 'Check
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "init" -d 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
 complete -c rollout -n "__fish_rollout_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollout -n "__fish_rollout_using_subcommand plan" -l traffic -d 'Requests reaching the flag\'s code, both arms together: 12000/h (also /min, /s, /d)' -r
-complete -c rollout -n "__fish_rollout_using_subcommand plan" -l baseline -d 'The error rate of off, the baseline: 0.01 or 1%' -r
-complete -c rollout -n "__fish_rollout_using_subcommand plan" -l max-increase -d 'The compare gate\'s allowed degradation, absolute: 0.005 or 0.5%' -r
-complete -c rollout -n "__fish_rollout_using_subcommand plan" -l alpha -d 'The false-alarm bound shared by the stage\'s compare gates' -r
-complete -c rollout -n "__fish_rollout_using_subcommand plan" -l gates -d 'How many compare gates share alpha' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l traffic -d 'Requests reaching the flag\'s code, both arms together: 12000/h (also /min, /s, /d); default: the compare gate\'s `total` over the last hour' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l baseline -d 'The error rate of off, the baseline: 0.01 or 1%; default: the compare gate\'s, last hour' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l max-increase -d 'The allowed degradation, absolute: 0.005 or 0.5%; default: the compare gate\'s' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l alpha -d 'The false-alarm bound shared by the stage\'s compare gates; default: the gate\'s, else 0.05' -r
+complete -c rollout -n "__fish_rollout_using_subcommand plan" -l gates -d 'How many compare gates share alpha; default: the stage\'s compare gates, at least 1' -r
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -s C -l dir -d 'Run as if started in DIR (where stages.yaml is, or below it)' -r -F
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l env -d 'Environment to act on (a name under `environments:`, or the provider\'s environment)' -r
 complete -c rollout -n "__fish_rollout_using_subcommand plan" -l color -d 'When to use colour' -r -f -a "auto\t''

@@ -151,6 +151,20 @@ pub async fn look(
     since: Option<DateTime<Utc>>,
     tracker: &mut crate::gates::Tracker,
 ) -> Vec<Verdict> {
+    look_during(ctx, index, index, since, tracker).await
+}
+
+/// One look at the gates of stage `index` while the traffic since `since` follows stage
+/// `traffic` (the flag's current stage: `advance` and `status` judge the next stage's gates on
+/// it). A compare gate checks the split of requests against `traffic`'s percentage, unless
+/// that stage's audience also names users or groups (then the share of `on` is not known).
+pub async fn look_during(
+    ctx: &Context,
+    index: Option<usize>,
+    traffic: Option<usize>,
+    since: Option<DateTime<Utc>>,
+    tracker: &mut crate::gates::Tracker,
+) -> Vec<Verdict> {
     let Some(index) = index else {
         return Vec::new();
     };
@@ -158,15 +172,26 @@ pub async fn look(
     if gates.is_empty() {
         return Vec::new();
     }
+    let percentage = traffic.and_then(|t| on_share(ctx, t));
     let env = crate::gates::Env {
         config: &ctx.config,
         out: &ctx.out,
         timeout: ctx.args.timeout,
         now: ctx.now,
         stage_since: since,
-        percentage: ctx.config.stages.get(index).map(|s| s.percentage),
+        percentage,
     };
     crate::gates::evaluate(&env, &gates, tracker).await
+}
+
+/// The share of requests stage `index` sends to `on`: its percentage, unless its audience
+/// (with the earlier stages') also names users or groups, whose requests go to `on` whatever
+/// the percentage (then None: a compare gate has no split to check).
+#[must_use]
+pub fn on_share(ctx: &Context, index: usize) -> Option<crate::config::Percentage> {
+    let (users, groups) = ctx.config.cumulative_audience(index);
+    let stage = ctx.config.stages.get(index)?;
+    (users.is_empty() && groups.is_empty()).then_some(stage.percentage)
 }
 
 fn desired_at(ctx: &Context, index: usize, since: DateTime<Utc>) -> Desired {
@@ -242,7 +267,11 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     }
     let facts = facts(ctx, &state, pos);
     let mut tracker = crate::gates::Tracker::default();
-    let verdicts = look(ctx, Some(to), facts.since, &mut tracker).await;
+    let current = match pos {
+        Position::At(i) => Some(i),
+        _ => None,
+    };
+    let verdicts = look_during(ctx, Some(to), current, facts.since, &mut tracker).await;
     let mut refusals = crate::rules::advance(&facts, to);
     refusals.extend(crate::rules::gates(&verdicts));
     // Strategies rollout does not manage: one serving users with no constraint makes the

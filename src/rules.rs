@@ -344,6 +344,7 @@ stages:
             hold: "0s".into(),
             held: None,
             sustained,
+            compare: None,
         };
         use crate::config::Severity::{Critical, Info, Warning};
         use crate::gates::Status::{Error, Fail, NoData, Pass};

@@ -471,37 +471,3 @@ fn watch_rides_out_a_prometheus_restart() {
     );
     stop(&again.dir);
 }
-
-#[test]
-fn a_compare_gate_reads_both_arms_and_is_never_a_pass_without_the_statistics_module() {
-    let p = prom();
-    // PromQL comments keep the placeholders without changing the (constant) counts.
-    let proj = project(
-        &p.url,
-        "  - name: errors-vs-control
-    prometheus:
-      errors: 'vector(3) # {variant} {window}'
-      total: 'vector(1000) # {variant} {window}'
-    compare: { max_increase: 0.005 }
-",
-        ONE_STAGE,
-    );
-    let before = proj.rollout(["gates", "--json"]).status(1).run();
-    assert_eq!(
-        verdicts(&before.json())[0],
-        (
-            "errors-vs-control".into(),
-            "no-data".into(),
-            "-".into(),
-            "cannot tell when the stage started, so there is no window".into()
-        )
-    );
-    proj.rollout(["advance", "--force", "--reason", "try it", "--yes"])
-        .run();
-    let done = proj.rollout(["gates", "--json"]).status(1).run();
-    let v = &done.json()["gates"][0];
-    assert_eq!(v["verdict"], "error");
-    assert_eq!(v["why"], "compare gates need the statistics module");
-    assert_eq!(v["threshold"], "max increase 0.005");
-    assert_eq!(v["window"], "since the stage started");
-}

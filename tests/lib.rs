@@ -64,3 +64,5 @@ mod unleash_server;
 
 mod stats_plan_power;
 mod stats_simulation;
+
+mod compare_gates;

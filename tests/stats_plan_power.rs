@@ -108,9 +108,14 @@ fn plan_power_rejects_bad_numbers_with_exit_2() {
         .rollout(["plan", "--power", "--traffic", "100/h", "--baseline", "1%"])
         .status(2)
         .run();
-    assert!(done.stderr.starts_with(
-        "error: the following required arguments were not provided:\n  --max-increase <RATE>\n"
-    ));
+    assert!(
+        done.stderr.starts_with(
+            "error: --power needs --traffic, --baseline and --max-increase, or a stage with a \
+             compare gate to read them from\n"
+        ),
+        "{}",
+        done.stderr
+    );
     let done = p
         .rollout([
             "plan",

@@ -105,14 +105,18 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
             format!("the gates are: {}", names.join(", "))
         }));
     };
-    // The stage's start fills a compare gate's window; a provider that cannot be read leaves
-    // it unknown (the gate then says so).
-    let since = match ctx.provider.read().await {
+    // The stage's start fills a compare gate's window and its percentage the expected split; a
+    // provider that cannot be read leaves both unknown (the gate then says so).
+    let (since, percentage) = match ctx.provider.read().await {
         Ok(mut state) => {
             engine::add_times(ctx, &mut state).await;
-            engine::stage_since(ctx, &state)
+            let share = match engine::position(&ctx.config, &state) {
+                engine::Position::At(i) => engine::on_share(ctx, i),
+                _ => None,
+            };
+            (engine::stage_since(ctx, &state), share)
         }
-        Err(_) => None,
+        Err(_) => (None, None),
     };
     let env = crate::gates::Env {
         config: &ctx.config,
@@ -120,7 +124,7 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
         timeout: ctx.args.timeout,
         now: ctx.now,
         stage_since: since,
-        percentage: None,
+        percentage,
     };
     let mut tracker = crate::gates::Tracker::default();
     let verdict = crate::gates::evaluate(&env, &[gate], &mut tracker)

@@ -64,37 +64,42 @@ pub async fn run(ctx: &Context, stage: Option<&str>) -> Result<i32> {
         );
     }
     // The stage whose gates to read: the one named, else where the flag is (the first stage
-    // before it starts). A provider that cannot be read leaves every gate.
-    let (index, since) = match stage {
-        Some(name) => (
-            Some(
-                config
-                    .stage_index(name)
-                    .ok_or_else(|| config.unknown_stage(name))?,
-            ),
-            None,
-        ),
-        None => match ctx.provider.read().await {
-            Ok(mut state) => {
-                engine::add_times(ctx, &mut state).await;
-                let since = engine::stage_since(ctx, &state);
-                match engine::position(config, &state) {
-                    Position::At(i) => (Some(i), since),
-                    Position::NotStarted => (Some(0), None),
-                    Position::OffPlan { .. } => (None, since),
-                }
-            }
-            Err(e) => {
+    // before it starts). A provider that cannot be read leaves every gate. Either way a compare
+    // gate reads the traffic of the stage the flag is at: its window and its split.
+    let (current, since) = match ctx.provider.read().await {
+        Ok(mut state) => {
+            engine::add_times(ctx, &mut state).await;
+            let since = engine::stage_since(ctx, &state);
+            (Some(engine::position(config, &state)), since)
+        }
+        Err(e) => {
+            if stage.is_none() {
                 ctx.out.warn(&format!(
                     "cannot read the flag, so every gate is shown: {}",
                     e.message
                 ));
-                (None, None)
             }
+            (None, None)
+        }
+    };
+    let traffic = match current {
+        Some(Position::At(i)) => Some(i),
+        _ => None,
+    };
+    let index = match stage {
+        Some(name) => Some(
+            config
+                .stage_index(name)
+                .ok_or_else(|| config.unknown_stage(name))?,
+        ),
+        None => match current {
+            Some(Position::At(i)) => Some(i),
+            Some(Position::NotStarted) => Some(0),
+            Some(Position::OffPlan { .. }) | None => None,
         },
     };
     let verdicts = match index {
-        Some(i) => engine::look(ctx, Some(i), since, &mut Tracker::default()).await,
+        Some(i) => engine::look_during(ctx, Some(i), traffic, since, &mut Tracker::default()).await,
         None => {
             let gates: Vec<_> = config.gates.iter().collect();
             let env = crate::gates::Env {

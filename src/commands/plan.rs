@@ -43,7 +43,7 @@ pub fn earliest_starts(
 
 pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i32> {
     if args.power {
-        return super::plan_power::run(ctx, args);
+        return super::plan_power::run(ctx, args).await;
     }
     let (state, read_error) = match ctx.provider.read().await {
         Ok(mut s) => {

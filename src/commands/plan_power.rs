@@ -1,6 +1,13 @@
 //! `rollout plan --power`: for each stage, the minimum soak a compare gate needs to tell
 //! `--max-increase` from no change (80% power), given the traffic; warns for stages whose
 //! `duration` is shorter.
+//!
+//! What a flag does not give comes from the stage's compare gate: `max_increase` and `alpha`
+//! from its settings, the traffic (`total` of both arms) and the baseline (`errors`/`total` of
+//! `off`) from its queries over the last hour; `--gates` defaults to the stage's number of
+//! compare gates.
+
+use std::collections::HashMap;
 
 use clap::Args;
 use serde_json::json;
@@ -8,6 +15,7 @@ use serde_json::json;
 use crate::clock;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::gates::LastHour;
 use crate::output::table;
 use crate::stats::compare::count;
 use crate::stats::power::{minimum_sample, PowerInput, DEFAULT_POWER};
@@ -15,28 +23,29 @@ use crate::stats::power::{minimum_sample, PowerInput, DEFAULT_POWER};
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlanArgs {
     /// Show each stage's minimum soak for a compare gate to detect --max-increase (80% power)
-    #[arg(long, requires_all = ["traffic", "baseline", "max_increase"])]
+    #[arg(long)]
     pub power: bool,
 
-    /// Requests reaching the flag's code, both arms together: 12000/h (also /min, /s, /d)
+    /// Requests reaching the flag's code, both arms together: 12000/h (also /min, /s, /d);
+    /// default: the compare gate's `total` over the last hour
     #[arg(long, value_name = "REQUESTS/h", value_parser = parse_traffic, requires = "power")]
     pub traffic: Option<f64>,
 
-    /// The error rate of off, the baseline: 0.01 or 1%
+    /// The error rate of off, the baseline: 0.01 or 1%; default: the compare gate's, last hour
     #[arg(long, value_name = "RATE", value_parser = parse_rate, requires = "power")]
     pub baseline: Option<f64>,
 
-    /// The compare gate's allowed degradation, absolute: 0.005 or 0.5%
+    /// The allowed degradation, absolute: 0.005 or 0.5%; default: the compare gate's
     #[arg(long, value_name = "RATE", value_parser = parse_rate, requires = "power")]
     pub max_increase: Option<f64>,
 
-    /// The false-alarm bound shared by the stage's compare gates
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.05, requires = "power")]
-    pub alpha: f64,
+    /// The false-alarm bound shared by the stage's compare gates; default: the gate's, else 0.05
+    #[arg(long, value_name = "ALPHA", requires = "power")]
+    pub alpha: Option<f64>,
 
-    /// How many compare gates share alpha
-    #[arg(long, value_name = "N", default_value_t = 1, requires = "power")]
-    pub gates: u32,
+    /// How many compare gates share alpha; default: the stage's compare gates, at least 1
+    #[arg(long, value_name = "N", requires = "power")]
+    pub gates: Option<u32>,
 }
 
 /// A rate: `0.01` or `1%`.
@@ -71,33 +80,188 @@ pub fn parse_traffic(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
-pub fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
-    let (Some(traffic), Some(baseline), Some(max_increase)) =
-        (args.traffic, args.baseline, args.max_increase)
-    else {
-        return Err(Error::usage(
-            "--power needs --traffic, --baseline and --max-increase",
-        ));
+/// One stage's figures, from the flags or its compare gate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Figures {
+    traffic: f64,
+    baseline: f64,
+    max_increase: f64,
+    alpha: f64,
+    gates: u32,
+}
+
+/// The figures of stage `index`: each flag given, else its compare gate's (read once per
+/// gate); None for a stage without a compare gate when a flag is missing.
+async fn figures(
+    ctx: &Context,
+    args: &PlanArgs,
+    index: usize,
+    read: &mut HashMap<String, LastHour>,
+) -> Result<Option<Figures>> {
+    let stage = &ctx.config.stages[index];
+    let compared: Vec<_> = ctx
+        .config
+        .stage_gates(index)
+        .into_iter()
+        .filter(|g| g.compare.is_some())
+        .collect();
+    let first = compared.first().copied();
+    let flags = args.traffic.is_some() && args.baseline.is_some() && args.max_increase.is_some();
+    if first.is_none() && !flags {
+        return Ok(None);
+    }
+    let settings = first.and_then(|g| g.compare.as_ref());
+    let missing = |what: &str, flag: &str| {
+        Error::usage(format!(
+            "--power needs {what} for stage {}: it has no compare gate to take it from",
+            stage.name
+        ))
+        .with_hint(format!(
+            "pass {flag}, or add a `compare:` gate to the stage"
+        ))
     };
-    let mut rows = vec![vec![
+    let max_increase = match (args.max_increase, settings) {
+        (Some(m), _) => m,
+        (None, Some(c)) => c.max_increase,
+        (None, None) => return Err(missing("the allowed increase", "--max-increase")),
+    };
+    let alpha = args
+        .alpha
+        .or(settings.map(|c| c.alpha))
+        .unwrap_or(crate::stats::compare::DEFAULT_ALPHA);
+    let gates = args
+        .gates
+        .unwrap_or_else(|| u32::try_from(compared.len()).unwrap_or(u32::MAX).max(1));
+    let mut hour = None;
+    if args.traffic.is_none() || args.baseline.is_none() {
+        let Some(gate) = first else {
+            return Err(missing(
+                if args.traffic.is_none() {
+                    "the traffic"
+                } else {
+                    "the baseline"
+                },
+                if args.traffic.is_none() {
+                    "--traffic"
+                } else {
+                    "--baseline"
+                },
+            ));
+        };
+        if !read.contains_key(&gate.name) {
+            let env = crate::gates::Env {
+                config: &ctx.config,
+                out: &ctx.out,
+                timeout: ctx.args.timeout,
+                now: ctx.now,
+                stage_since: None,
+                percentage: None,
+            };
+            let got = crate::gates::last_hour(&env, gate).await.map_err(|why| {
+                Error::failed(format!(
+                    "cannot read the last hour's traffic of gate {}: {why}",
+                    gate.name
+                ))
+                .with_hint("pass --traffic REQUESTS/h and --baseline RATE")
+            })?;
+            ctx.out.info(&format!(
+                "gate {}: {} requests in the last hour, off's error rate {}",
+                gate.name,
+                count(got.requests_per_hour),
+                got.baseline
+                    .map_or("unknown".into(), |b| format!("{}%", trim_number(b * 100.0)))
+            ));
+            read.insert(gate.name.clone(), got);
+        }
+        hour = read.get(&gate.name).copied();
+    }
+    let traffic = match (args.traffic, hour) {
+        (Some(t), _) => t,
+        (None, Some(h)) => h.requests_per_hour,
+        (None, None) => return Err(missing("the traffic", "--traffic")),
+    };
+    let baseline = match (args.baseline, hour.and_then(|h| h.baseline)) {
+        (Some(b), _) => b,
+        (None, Some(b)) => b,
+        (None, None) => {
+            return Err(Error::usage(format!(
+                "--power needs the baseline error rate for stage {}: off had no errors in the \
+                 last hour",
+                stage.name
+            ))
+            .with_hint("pass --baseline RATE, e.g. --baseline 0.5%"))
+        }
+    };
+    Ok(Some(Figures {
+        traffic,
+        baseline,
+        max_increase,
+        alpha,
+        gates,
+    }))
+}
+
+pub async fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
+    let mut read = HashMap::new();
+    let mut all = Vec::new();
+    for i in 0..ctx.config.stages.len() {
+        all.push(figures(ctx, args, i, &mut read).await?);
+    }
+    if all.iter().all(Option::is_none) {
+        return Err(Error::usage(
+            "--power needs --traffic, --baseline and --max-increase, or a stage with a compare gate to read them from",
+        )
+        .with_hint("add a `compare:` gate (see docs/compare-gates.md), or pass the three flags"));
+    }
+    let known: Vec<Figures> = all.iter().flatten().copied().collect();
+    let same = known.windows(2).all(|w| w[0] == w[1]);
+    let mut head = vec![
         "STAGE".to_string(),
         "PERCENT".into(),
         "ON".into(),
         "OFF".into(),
         "MIN SOAK".into(),
         "SOAK".into(),
-    ]];
+    ];
+    if !same {
+        head.extend(["TRAFFIC/H".into(), "BASELINE".into(), "MAX INCREASE".into()]);
+    }
+    let mut rows = vec![head];
     let mut warnings = Vec::new();
     let mut stages = Vec::new();
-    for s in &ctx.config.stages {
+    for (s, f) in ctx.config.stages.iter().zip(&all) {
+        let Some(f) = f else {
+            let mut row = vec![
+                s.name.clone(),
+                s.percentage.to_string(),
+                "-".into(),
+                "-".into(),
+                "no compare gate".into(),
+                s.duration.map_or("-".to_string(), clock::span),
+            ];
+            if !same {
+                row.extend(["-".to_string(), "-".into(), "-".into()]);
+            }
+            rows.push(row);
+            stages.push(json!({
+                "name": s.name,
+                "percentage": s.percentage,
+                "duration": s.duration.map(clock::span),
+                "minimum": null,
+                "minimum_soak_seconds": null,
+                "too_short": false,
+                "compare_gate": false,
+            }));
+            continue;
+        };
         let input = PowerInput {
-            baseline,
-            max_increase,
-            alpha: args.alpha,
-            gates: args.gates,
+            baseline: f.baseline,
+            max_increase: f.max_increase,
+            alpha: f.alpha,
+            gates: f.gates,
             power: DEFAULT_POWER,
             stage_percentage: s.percentage.as_f64(),
-            traffic_per_hour: Some(traffic),
+            traffic_per_hour: Some(f.traffic),
         };
         let min = minimum_sample(&input).map_err(|e| Error::usage(e.0))?;
         let soak = s.duration.map_or("-".to_string(), clock::span);
@@ -120,7 +284,7 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
                 s.percentage
             ));
         }
-        rows.push(match &min {
+        let mut row = match &min {
             Some(m) => vec![
                 s.name.clone(),
                 s.percentage.to_string(),
@@ -137,38 +301,60 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
                 "no comparison".into(),
                 soak,
             ],
-        });
-        stages.push(json!({
+        };
+        if !same {
+            row.extend([
+                count(f.traffic),
+                format!("{}%", trim_number(f.baseline * 100.0)),
+                format!("{} points", trim_number(f.max_increase * 100.0)),
+            ]);
+        }
+        rows.push(row);
+        let mut doc = json!({
             "name": s.name,
             "percentage": s.percentage,
             "duration": s.duration.map(clock::span),
             "minimum": min,
             "minimum_soak_seconds": needed_secs.map(|n| n as u64),
             "too_short": too_short,
-        }));
+        });
+        if !same {
+            doc["baseline"] = json!(f.baseline);
+            doc["max_increase"] = json!(f.max_increase);
+            doc["alpha"] = json!(f.alpha);
+            doc["gates"] = json!(f.gates);
+            doc["traffic_per_hour"] = json!(f.traffic);
+        }
+        stages.push(doc);
     }
+    let one = known.first().copied().filter(|_| same);
     if ctx.out.json {
         ctx.out.json_doc(json!({
             "flag": ctx.config.flag,
-            "baseline": baseline,
-            "max_increase": max_increase,
-            "alpha": args.alpha,
-            "gates": args.gates,
+            "baseline": one.map(|f| f.baseline),
+            "max_increase": one.map(|f| f.max_increase),
+            "alpha": one.map(|f| f.alpha),
+            "gates": one.map(|f| f.gates),
             "power": DEFAULT_POWER,
-            "traffic_per_hour": traffic,
+            "traffic_per_hour": one.map(|f| f.traffic),
             "stages": stages,
         }));
     } else {
-        ctx.out.data(&format!(
-            "minimum soak for a compare gate to tell an increase of {} points from none over \
-             a {}% baseline, at {} requests/h (alpha {} over {} gate{}, 80% power):",
-            trim_number(max_increase * 100.0),
-            trim_number(baseline * 100.0),
-            count(traffic),
-            args.alpha,
-            args.gates,
-            if args.gates == 1 { "" } else { "s" }
-        ));
+        ctx.out.data(&match one {
+            Some(f) => format!(
+                "minimum soak for a compare gate to tell an increase of {} points from none over \
+                 a {}% baseline, at {} requests/h (alpha {} over {} gate{}, 80% power):",
+                trim_number(f.max_increase * 100.0),
+                trim_number(f.baseline * 100.0),
+                count(f.traffic),
+                f.alpha,
+                f.gates,
+                if f.gates == 1 { "" } else { "s" }
+            ),
+            None => "minimum soak for each stage's compare gate to tell its max increase from \
+                     none (80% power):"
+                .to_string(),
+        });
         for line in table(&rows) {
             ctx.out.data(&line);
         }

@@ -27,9 +27,13 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         Position::At(i) => Some(i),
         _ => None,
     });
-    let verdicts = engine::look(
+    let verdicts = engine::look_during(
         ctx,
         gate_stage,
+        match pos {
+            Position::At(i) => Some(i),
+            _ => None,
+        },
         since,
         &mut crate::gates::Tracker::default(),
     )

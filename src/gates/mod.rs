@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use compare::{decide as decide_compare, ArmCounts};
+pub use compare::{decide as decide_compare, last_hour, ArmCounts, LastHour};
 pub use track::Tracker;
 
 use crate::config::{Config, Gate, Percentage, Severity, Source};
@@ -60,6 +60,8 @@ pub enum Reading {
     NoData(String),
     /// The source could not answer: unreachable, a bad query, several series, bad keys.
     Error(String),
+    /// A `compare:` gate's decision (the statistics module's verdict).
+    Compared(Box<crate::stats::CompareVerdict>),
 }
 
 /// A gate's verdict at one look.
@@ -88,6 +90,10 @@ pub struct Verdict {
     pub held: Option<String>,
     /// The breach has held for the gate's `for:`.
     pub sustained: bool,
+    /// A `compare:` gate's whole decision: both arms (errors, total, rate), the difference with
+    /// its always-valid interval, alpha, the sample still needed, the split test.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Box<crate::stats::CompareVerdict>>,
 }
 
 impl Verdict {
@@ -134,6 +140,14 @@ impl Verdict {
             verdict: self.verdict,
             value: self.shown.clone(),
             threshold: self.threshold.clone(),
+            on: self.compare.as_ref().map(|c| Arm {
+                errors: c.on.errors,
+                total: c.on.total,
+            }),
+            off: self.compare.as_ref().map(|c| Arm {
+                errors: c.off.errors,
+                total: c.off.total,
+            }),
         }
     }
 }
@@ -145,6 +159,19 @@ pub struct Seen {
     pub verdict: Status,
     pub value: String,
     pub threshold: String,
+    /// A compare gate's treatment arm at this look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<Arm>,
+    /// A compare gate's control arm at this look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off: Option<Arm>,
+}
+
+/// One arm of a compare gate as journaled: errors and requests since the stage started.
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
+pub struct Arm {
+    pub errors: f64,
+    pub total: f64,
 }
 
 impl<'de> serde::Deserialize<'de> for Status {
@@ -180,8 +207,13 @@ impl Env<'_> {
 
 /// Reads `gates` at once and judges each; `tracker` carries `for:` across looks (a fresh one
 /// makes this look the first: a breach starts now).
+///
+/// The compare gates among `gates` share their alpha: each gets its alpha divided by how many
+/// there are.
 pub async fn evaluate(env: &Env<'_>, gates: &[&Gate], tracker: &mut Tracker) -> Vec<Verdict> {
-    let reads = gates.iter().map(|g| read(env, g));
+    let compared = gates.iter().filter(|g| g.compare.is_some()).count();
+    let shared = u32::try_from(compared).unwrap_or(u32::MAX).max(1);
+    let reads = gates.iter().map(|g| read(env, g, shared));
     let readings = futures_util::future::join_all(reads).await;
     let mut out = Vec::with_capacity(gates.len());
     for (gate, reading) in gates.iter().zip(readings) {
@@ -193,10 +225,12 @@ pub async fn evaluate(env: &Env<'_>, gates: &[&Gate], tracker: &mut Tracker) -> 
 }
 
 /// Reads one gate's source.
-async fn read(env: &Env<'_>, gate: &Gate) -> Reading {
+async fn read(env: &Env<'_>, gate: &Gate, compare_gates: u32) -> Reading {
     match &gate.source {
         Source::Prometheus { query } => prometheus::read(env, query).await,
-        Source::PrometheusCounts { errors, total } => compare::read(env, gate, errors, total).await,
+        Source::PrometheusCounts { errors, total } => {
+            compare::read(env, gate, errors, total, compare_gates).await
+        }
         Source::Datadog {
             query,
             window,
@@ -274,6 +308,7 @@ pub fn judge(gate: &Gate, reading: Reading) -> Verdict {
         hold: crate::clock::span(gate.hold),
         held: None,
         sustained: false,
+        compare: None,
     };
     match reading {
         Reading::Value(x, _) if x.is_nan() => {
@@ -314,6 +349,10 @@ pub fn judge(gate: &Gate, reading: Reading) -> Verdict {
         Reading::Error(why) => {
             v.verdict = Status::Error;
             v.why = Some(why);
+        }
+        Reading::Compared(c) => {
+            compare::show(&mut v, &c);
+            v.compare = Some(c);
         }
     }
     v
