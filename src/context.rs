@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::cli::global_args::GlobalArgs;
 use crate::config::{self, Config, ProviderSettings};
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 use crate::provider::{self, Provider};
 

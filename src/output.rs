@@ -6,7 +6,7 @@ use std::io::Write;
 use console::Style;
 use serde_json::Value;
 
-use crate::global_args::{ColorChoice, GlobalArgs};
+use crate::cli::global_args::{ColorChoice, GlobalArgs};
 use crate::redact::scrub;
 // Errors, warnings and -v lines quote provider and task text: never let it drive the terminal.
 // Results and progress may hold our own colours (SGR) and nothing else.

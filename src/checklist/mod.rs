@@ -5,7 +5,6 @@
 //! reporter (terminal spinners, plain lines, GitHub Actions groups); the reports written after a
 //! run (`--junit`, `--json`, the journal, `$GITHUB_STEP_SUMMARY`) are built from its [`result`].
 
-pub mod commands;
 pub mod file;
 pub mod manual;
 pub mod preflight;
@@ -24,8 +23,8 @@ use std::path::{Path, PathBuf};
 
 pub use file::Checklist;
 
+use crate::cli::global_args::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 
 /// Where checklists live, beside stages.yaml.
 pub const CHECKLIST_DIR: &str = "checklists";

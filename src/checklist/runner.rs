@@ -21,7 +21,7 @@ use crate::checklist::select::{Planned, Step};
 use crate::checklist::state::{self, RunState, StateTask, Status};
 use crate::checklist::task::{Task, TaskKind};
 use crate::checklist::{rollout_task, Checklist};
-use crate::global_args::GlobalArgs;
+use crate::cli::global_args::GlobalArgs;
 use crate::output::Output;
 
 /// Ctrl-C and SIGTERM, caught for the whole run so that a stop is orderly.

@@ -3,14 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use clap_complete::Shell;
 
-use crate::checklist::commands::{self, RunArgs};
-use crate::checklist::select::Selection;
-use crate::error::Result;
-use crate::global_args::GlobalArgs;
-use crate::output::Output;
+use crate::cli::global_args::GlobalArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -104,78 +100,4 @@ pub enum ChecklistCommand {
         /// bash, zsh, fish, elvish or powershell
         shell: Shell,
     },
-}
-
-/// Runs one parsed `checklist` command; `Ok` carries the exit code.
-pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
-    let g = &cli.global;
-    match cli.command {
-        ChecklistCommand::List => commands::list(g, &out),
-        ChecklistCommand::Show { name } => commands::show(g, &out, &name),
-        ChecklistCommand::Validate => commands::validate(g, &out),
-        ChecklistCommand::Completions { shell } => {
-            let mut cmd = ChecklistCli::command();
-            // Written whole, and a closed stdout (`| head -1`) ends it quietly (clap_complete panics).
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "checklist", &mut script);
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
-            Ok(0)
-        }
-        ChecklistCommand::Run {
-            names,
-            skip_manual,
-            from,
-            only,
-            skip,
-            resume,
-            jobs,
-            junit,
-        } => {
-            let args = RunArgs {
-                names,
-                selection: Selection {
-                    only,
-                    skip,
-                    from,
-                    skip_manual,
-                },
-                resume,
-                jobs,
-                junit,
-            };
-            commands::run(g, &out, args).await
-        }
-    }
-}
-
-/// Adds "a similar subcommand exists" to an unknown-subcommand error when clap found none: its
-/// own test misses short typos (`checklist rn`), so one typing slip (a letter missing, extra,
-/// wrong or swapped) also counts.
-#[must_use]
-pub fn suggest_subcommand(mut err: clap::Error, cmd: &clap::Command) -> clap::Error {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if err.kind() != ErrorKind::InvalidSubcommand
-        || err.get(ContextKind::SuggestedSubcommand).is_some()
-    {
-        return err;
-    }
-    let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand) else {
-        return err;
-    };
-    let best = cmd
-        .get_subcommands()
-        .filter(|c| !c.is_hide_set())
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(typed, c.get_name()),
-                c.get_name(),
-            )
-        })
-        .filter(|(d, name)| *d <= 1 + name.len() / 4)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, name)| name.to_string());
-    if let Some(name) = best {
-        err.insert(ContextKind::SuggestedSubcommand, ContextValue::String(name));
-    }
-    err
 }

@@ -1,7 +1,9 @@
-//! One file per `rollout` subcommand.
+//! One file per subcommand: `rollout`'s here, `checklist`'s in [`checklist`]; `validate` and
+//! `completions` serve both.
 
 mod advance;
 mod check;
+pub mod checklist;
 mod completions;
 pub mod gates;
 mod history;
@@ -27,7 +29,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
     let g = &cli.global;
     match cli.command {
         Command::Validate => validate::run(g, &out),
-        Command::Completions { shell } => completions::run(shell),
+        Command::Completions { shell } => completions::run::<Cli>(shell, "rollout"),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
         command => {

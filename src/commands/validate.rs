@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
+use crate::cli::global_args::GlobalArgs;
 use crate::config::Config;
 use crate::context;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 
 pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {

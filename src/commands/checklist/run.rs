@@ -16,12 +16,12 @@ use crate::checklist::select::{self, Planned, Selection, Step};
 use crate::checklist::state::{self, RunState, Status};
 use crate::checklist::task::TaskKind;
 use crate::checklist::{self as cl, Checklist};
+use crate::cli::global_args::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::{table, Output};
 
 /// `checklist list`: the checklists found, with task counts.
-pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
+pub(super) fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
     let dir = cl::project_dir(g)?;
     let all = cl::load_all(&dir)?;
     let mut broken = false;
@@ -80,7 +80,7 @@ pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
 }
 
 /// `checklist show NAME`: the tasks in order, with their kind and options.
-pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
+pub(super) fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
     let dir = cl::project_dir(g)?;
     let c = cl::load(&dir, name)?;
     if out.json {
@@ -157,7 +157,7 @@ pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
 }
 
 /// `checklist validate`: every checklist file; exit 0 or 2 with every problem.
-pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
+pub(super) fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
     let dir = cl::project_dir(g)?;
     let all = cl::load_all(&dir)?;
     let mut files = Vec::new();
@@ -229,7 +229,7 @@ fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>>
 }
 
 /// `checklist run NAME...`
-pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
+pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
     let dir = cl::project_dir(g)?;
     if a.jobs == Some(0) {
         return Err(Error::usage("--jobs must be at least 1"));

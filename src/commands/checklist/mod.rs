@@ -1,0 +1,47 @@
+//! The `checklist` subcommands (`validate` and `completions` are shared with `rollout`).
+
+mod run;
+
+pub use run::RunArgs;
+
+use crate::checklist::select::Selection;
+use crate::cli::{ChecklistCli, ChecklistCommand};
+use crate::error::Result;
+use crate::output::Output;
+
+/// Runs one parsed `checklist` command; `Ok` carries the exit code.
+pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
+    let g = &cli.global;
+    match cli.command {
+        ChecklistCommand::List => run::list(g, &out),
+        ChecklistCommand::Show { name } => run::show(g, &out, &name),
+        ChecklistCommand::Validate => run::validate(g, &out),
+        ChecklistCommand::Completions { shell } => {
+            super::completions::run::<ChecklistCli>(shell, "checklist")
+        }
+        ChecklistCommand::Run {
+            names,
+            skip_manual,
+            from,
+            only,
+            skip,
+            resume,
+            jobs,
+            junit,
+        } => {
+            let args = RunArgs {
+                names,
+                selection: Selection {
+                    only,
+                    skip,
+                    from,
+                    skip_manual,
+                },
+                resume,
+                jobs,
+                junit,
+            };
+            run::run(g, &out, args).await
+        }
+    }
+}
