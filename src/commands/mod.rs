@@ -15,7 +15,7 @@ mod preview;
 mod resume;
 mod rollback;
 mod status;
-mod validate;
+pub mod validate;
 mod watch;
 
 use crate::cli::{Cli, Command, ForceArgs};
@@ -28,7 +28,7 @@ use crate::output::Output;
 pub async fn run(cli: Cli, out: Output) -> Result<i32> {
     let g = &cli.global;
     match cli.command {
-        Command::Validate => validate::run(g, &out),
+        Command::Validate => validate::run(g, &out, validate::Scope::StagesAndChecklists),
         Command::Completions { shell } => completions::run::<Cli>(shell, "rollout"),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,

@@ -1,6 +1,8 @@
 //! The `checklist` subcommands (`validate` and `completions` are shared with `rollout`).
 
+mod list;
 mod run;
+mod show;
 
 pub use run::RunArgs;
 
@@ -13,9 +15,11 @@ use crate::output::Output;
 pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
     let g = &cli.global;
     match cli.command {
-        ChecklistCommand::List => run::list(g, &out),
-        ChecklistCommand::Show { name } => run::show(g, &out, &name),
-        ChecklistCommand::Validate => run::validate(g, &out),
+        ChecklistCommand::List => list::run(g, &out),
+        ChecklistCommand::Show { name } => show::run(g, &out, &name),
+        ChecklistCommand::Validate => {
+            super::validate::run(g, &out, super::validate::Scope::Checklists)
+        }
         ChecklistCommand::Completions { shell } => {
             super::completions::run::<ChecklistCli>(shell, "checklist")
         }
