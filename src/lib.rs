@@ -12,6 +12,7 @@ pub mod confirm;
 pub mod context;
 pub mod diagnostic;
 pub mod engine;
+pub mod env_vars;
 pub mod error;
 pub mod exposure;
 pub mod gates;

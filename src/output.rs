@@ -35,9 +35,7 @@ fn color_allowed(choice: ColorChoice, is_term: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_term
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            is_term && !crate::env_vars::no_color() && !crate::env_vars::dumb_term()
         }
     }
 }
@@ -47,15 +45,13 @@ impl Output {
     pub fn new(args: &GlobalArgs) -> Self {
         let out_term = console::Term::stdout().is_term();
         let err_term = console::Term::stderr().is_term();
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
         Output {
             json: args.json,
             quiet: args.quiet,
             verbose: args.verbose,
             color_out: color_allowed(args.color, out_term),
             color_err: color_allowed(args.color, err_term),
-            animate: err_term && !dumb && !ci,
+            animate: err_term && !crate::env_vars::dumb_term() && !crate::env_vars::is_ci(),
         }
     }
 

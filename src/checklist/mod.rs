@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub use file::Checklist;
 
 use crate::cli::global_args::GlobalArgs;
+use crate::env_vars::EnvVars;
 use crate::error::{Error, Result};
 
 /// Where checklists live, beside stages.yaml.
@@ -123,10 +124,10 @@ pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Result<Checklist>)>> {
 /// and reports show them as `***`: the default token variables, and those stages.yaml names.
 pub fn register_secrets(dir: &Path) {
     let mut vars: Vec<String> = [
-        "UNLEASH_API_TOKEN",
-        "LD_ACCESS_TOKEN",
-        "ROLLOUT_HTTP_TOKEN",
-        "SLACK_WEBHOOK_URL",
+        EnvVars::UNLEASH_API_TOKEN,
+        EnvVars::LD_ACCESS_TOKEN,
+        EnvVars::ROLLOUT_HTTP_TOKEN,
+        EnvVars::SLACK_WEBHOOK_URL,
     ]
     .iter()
     .map(ToString::to_string)

@@ -218,7 +218,7 @@ impl Config {
 /// ROLLOUT_PROVIDER_URL when set, checked like a URL in stages.yaml (it is an address, not a
 /// secret): exit 2 naming the variable when it holds credentials.
 fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
-    let Some(url) = std::env::var("ROLLOUT_PROVIDER_URL")
+    let Some(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL)
         .ok()
         .filter(|u| !u.trim().is_empty())
     else {
@@ -226,8 +226,10 @@ fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
     };
     match crate::secret_policy::check_url(&url) {
         Ok(()) => Ok(Some(url.trim().to_string())),
-        Err(problem) => Err(Error::usage(problem.message("ROLLOUT_PROVIDER_URL"))
-            .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
+        Err(problem) => Err(Error::usage(
+            problem.message(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL),
+        )
+        .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
     }
 }
 
@@ -350,7 +352,10 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
     };
     if let (Some(url), Some(node)) = (&out.url, fields.value("url")) {
         if let Err(problem) = crate::secret_policy::check_url(url) {
-            let token_var = out.token_env.as_deref().unwrap_or("UNLEASH_API_TOKEN");
+            let token_var = out
+                .token_env
+                .as_deref()
+                .unwrap_or(crate::env_vars::EnvVars::UNLEASH_API_TOKEN);
             r.error(
                 node.pos,
                 problem.message(&format!("the `url` in {what}")),

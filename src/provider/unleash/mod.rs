@@ -61,7 +61,7 @@ impl UnleashProvider {
         })?;
         let var = settings
             .token_var()
-            .unwrap_or_else(|| "UNLEASH_API_TOKEN".to_string());
+            .unwrap_or_else(|| crate::env_vars::EnvVars::UNLEASH_API_TOKEN.to_string());
         let token = match std::env::var(&var) {
             Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
             _ => {
@@ -337,9 +337,10 @@ impl UnleashProvider {
         let steps = mapping::steps(&layout, desired, note, &self.flag);
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
-        if let Some(ms) = std::env::var("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
+        if let Some(ms) =
+            std::env::var(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
         {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
