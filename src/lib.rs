@@ -22,6 +22,7 @@ pub mod interrupt;
 pub mod journal;
 pub mod notify;
 pub mod output;
+pub mod project;
 pub mod provider;
 pub mod redact;
 pub mod rules;

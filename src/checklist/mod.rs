@@ -23,31 +23,11 @@ use std::path::{Path, PathBuf};
 
 pub use file::Checklist;
 
-use crate::cli::global_args::GlobalArgs;
 use crate::env_vars::EnvVars;
 use crate::error::{Error, Result};
 
 /// Where checklists live, beside stages.yaml.
 pub const CHECKLIST_DIR: &str = "checklists";
-
-/// The project directory: the nearest directory, from the run's start directory up, that holds
-/// stages.yaml or a checklists/ directory. Tasks run here and `.rollout/` lives here.
-pub fn project_dir(args: &GlobalArgs) -> Result<PathBuf> {
-    let start = crate::context::start_dir(args)?;
-    let start = start.canonicalize().unwrap_or(start);
-    let mut dir = Some(start.as_path());
-    while let Some(d) = dir {
-        if d.join(crate::config::STAGES_FILE).is_file() || d.join(CHECKLIST_DIR).is_dir() {
-            return Ok(d.to_path_buf());
-        }
-        dir = d.parent();
-    }
-    Err(Error::usage(format!(
-        "no {CHECKLIST_DIR}/ directory or stages.yaml in {} or any parent directory",
-        start.display()
-    ))
-    .with_hint("run `rollout init` to write starter checklists, or pass -C DIR"))
-}
 
 /// The checklist files in `dir/checklists/`, sorted by name.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::checklist::file::shown_path;
 use crate::cli::GlobalArgs;
 use crate::config::Config;
-use crate::context;
 use crate::error::{Error, Result};
 use crate::output::Output;
 
@@ -71,7 +70,7 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
     let mut gates: Option<Vec<String>> = None;
     let dir = match scope {
         Scope::StagesAndChecklists => {
-            let path = crate::config::find(&context::start_dir(args)?)?;
+            let path = crate::project::stages_file(args)?;
             let shown = path.display().to_string();
             files.push(match Config::load(&path) {
                 Ok(c) => {
@@ -84,7 +83,7 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
                 .unwrap_or_else(|| Path::new("."))
                 .to_path_buf()
         }
-        Scope::Checklists => crate::checklist::project_dir(args)?,
+        Scope::Checklists => crate::project::dir(args)?,
     };
     // Every checklist beside it, each with all of its problems.
     let all = crate::checklist::load_all(&dir)?;

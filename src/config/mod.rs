@@ -235,18 +235,14 @@ fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
 
 /// Finds stages.yaml in `start` or a parent directory.
 pub fn find(start: &Path) -> Result<PathBuf> {
-    let mut dir = Some(start);
-    while let Some(d) = dir {
+    if let Some(d) = crate::project::walk_up(start, |d| d.join(STAGES_FILE).is_file()) {
         let candidate = d.join(STAGES_FILE);
-        if candidate.is_file() {
-            // Shown in messages: relative to the current directory where it is below it.
-            let cwd = std::env::current_dir().unwrap_or_default();
-            return Ok(match candidate.strip_prefix(&cwd) {
-                Ok(rel) => rel.to_path_buf(),
-                Err(_) => candidate,
-            });
-        }
-        dir = d.parent();
+        // Shown in messages: relative to the current directory where it is below it.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        return Ok(match candidate.strip_prefix(&cwd) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => candidate,
+        });
     }
     Err(Error::usage(format!(
         "no {STAGES_FILE} in {} or any parent directory",

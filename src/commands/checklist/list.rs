@@ -11,7 +11,7 @@ use crate::output::{table, Output};
 
 /// `checklist list`: the checklists found, with task counts.
 pub fn run(g: &GlobalArgs, out: &Output) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
+    let dir = crate::project::dir(g)?;
     let all = cl::load_all(&dir)?;
     let mut broken = false;
     let mut rows = vec![vec![

@@ -53,7 +53,7 @@ fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>>
 
 /// `checklist run NAME...`
 pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
+    let dir = crate::project::dir(g)?;
     if a.jobs == Some(0) {
         return Err(Error::usage("--jobs must be at least 1"));
     }

@@ -11,7 +11,7 @@ use crate::output::{table, Output};
 
 /// `checklist show NAME`: the tasks in order, with their kind and options.
 pub fn run(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
+    let dir = crate::project::dir(g)?;
     let c = cl::load(&dir, name)?;
     if out.json {
         let tasks: Vec<_> = c
