@@ -3,6 +3,7 @@
 //! here and exits with the code it returns.
 
 pub mod actor;
+pub mod atomic_write;
 pub mod checklist;
 pub mod cli;
 pub mod clock;

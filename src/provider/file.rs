@@ -173,7 +173,7 @@ impl FileProvider {
         let revision = expected.revision.unwrap_or(0) + 1;
         let flag = self.flag_json(desired, revision, note);
         let text = doc.with_flag(SCHEMA_URL, &self.flag, &flag)?.render()?;
-        let warning = file_store::replace(&file, text.as_bytes()).map_err(|e| {
+        let warning = crate::atomic_write::replace(&file, text.as_bytes()).map_err(|e| {
             Error::provider(format!(
                 "could not write {}: {e}; nothing was changed",
                 self.display
