@@ -311,19 +311,7 @@ async fn dry_run(
                     format!("{} earlier", r.outcome.label()),
                 ),
             };
-            let mut extra = Vec::new();
-            if let Some(t) = task.timeout {
-                extra.push(format!("timeout {}", crate::clock::span(t)));
-            }
-            if task.retries > 0 {
-                extra.push(format!("retries {}", task.retries));
-            }
-            if task.allow_failure {
-                extra.push("allow_failure".into());
-            }
-            if task.parallel {
-                extra.push("parallel".into());
-            }
+            let extra = task.options();
             let extra = if extra.is_empty() {
                 String::new()
             } else {

@@ -45,25 +45,12 @@ pub fn run(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
         "OPTIONS".into(),
     ]];
     for (i, t) in c.tasks.iter().enumerate() {
-        let mut opts = Vec::new();
-        if let Some(d) = t.timeout {
-            opts.push(format!("timeout {}", crate::clock::span(d)));
-        }
-        if t.retries > 0 {
-            opts.push(format!("retries {}", t.retries));
-        }
-        if t.allow_failure {
-            opts.push("allow_failure".into());
-        }
-        if t.parallel {
-            opts.push("parallel".into());
-        }
         rows.push(vec![
             (i + 1).to_string(),
             t.id.clone(),
             t.kind.name().into(),
             t.name.clone(),
-            opts.join(", "),
+            t.options().join(", "),
         ]);
     }
     for line in table(&rows) {
