@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::checklist::select::Selection;
 use crate::cli::global_args::GlobalArgs;
 
 #[derive(Debug, Parser)]
@@ -63,32 +64,7 @@ pub enum ChecklistCommand {
         A run that cannot finish (a manual task and no terminal, an unset require_env variable, a \
         rollout: change the rules refuse) fails before its first task. Ctrl-C or SIGTERM stops the \
         running tasks' process groups (10 s for their cleanup; a second Ctrl-C: at once).")]
-    Run {
-        /// The checklists to run (with --resume: optional, the last unfinished run)
-        #[arg(value_name = "NAME")]
-        names: Vec<String>,
-        /// Skip manual tasks
-        #[arg(long)]
-        skip_manual: bool,
-        /// Start at task ID (the tasks before it are skipped)
-        #[arg(long, value_name = "ID")]
-        from: Option<String>,
-        /// Run only task ID (repeatable; ID or CHECKLIST/ID)
-        #[arg(long, value_name = "ID")]
-        only: Vec<String>,
-        /// Skip task ID (repeatable; ID or CHECKLIST/ID)
-        #[arg(long, value_name = "ID")]
-        skip: Vec<String>,
-        /// Continue the last unfinished run after its last passed task
-        #[arg(long)]
-        resume: bool,
-        /// How many parallel tasks run at once [default: the number of CPUs]
-        #[arg(long, short = 'j', value_name = "N")]
-        jobs: Option<usize>,
-        /// Write a JUnit XML report to FILE
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// Check every checklist file; exit 0 or 2
     #[command(after_help = "Examples:\n  checklist validate\n  checklist validate --json")]
     Validate,
@@ -100,4 +76,46 @@ pub enum ChecklistCommand {
         /// bash, zsh, fish, elvish or powershell
         shell: Shell,
     },
+}
+
+/// The options of `checklist run`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// The checklists to run (with --resume: optional, the last unfinished run)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Skip manual tasks
+    #[arg(long)]
+    pub skip_manual: bool,
+    /// Start at task ID (the tasks before it are skipped)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
+    /// Run only task ID (repeatable; ID or CHECKLIST/ID)
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+    /// Skip task ID (repeatable; ID or CHECKLIST/ID)
+    #[arg(long, value_name = "ID")]
+    pub skip: Vec<String>,
+    /// Continue the last unfinished run after its last passed task
+    #[arg(long)]
+    pub resume: bool,
+    /// How many parallel tasks run at once [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Which tasks of the named checklists the run takes.
+    #[must_use]
+    pub fn selection(&self) -> Selection {
+        Selection {
+            only: self.only.clone(),
+            skip: self.skip.clone(),
+            from: self.from.clone(),
+            skip_manual: self.skip_manual,
+        }
+    }
 }

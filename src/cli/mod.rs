@@ -5,7 +5,7 @@ pub mod checklist;
 pub mod global_args;
 pub mod rollout;
 
-pub use checklist::{ChecklistCli, ChecklistCommand};
+pub use checklist::{ChecklistCli, ChecklistCommand, RunArgs};
 pub use global_args::GlobalArgs;
 pub use rollout::{Cli, Command, ForceArgs, WatchArgs};
 

@@ -4,9 +4,6 @@ mod list;
 mod run;
 mod show;
 
-pub use run::RunArgs;
-
-use crate::checklist::select::Selection;
 use crate::cli::{ChecklistCli, ChecklistCommand};
 use crate::error::Result;
 use crate::output::Output;
@@ -23,29 +20,6 @@ pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
         ChecklistCommand::Completions { shell } => {
             super::completions::run::<ChecklistCli>(shell, "checklist")
         }
-        ChecklistCommand::Run {
-            names,
-            skip_manual,
-            from,
-            only,
-            skip,
-            resume,
-            jobs,
-            junit,
-        } => {
-            let args = RunArgs {
-                names,
-                selection: Selection {
-                    only,
-                    skip,
-                    from,
-                    skip_manual,
-                },
-                resume,
-                jobs,
-                junit,
-            };
-            run::run(g, &out, args).await
-        }
+        ChecklistCommand::Run(args) => run::run(g, &out, args).await,
     }
 }

@@ -1,7 +1,6 @@
 //! `checklist run NAME...`: runs checklists (or `--resume`s the last unfinished run).
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::checklist::file::shown_path;
@@ -10,23 +9,14 @@ use crate::checklist::progress;
 use crate::checklist::report::{self, ChecklistReport, RunReport};
 use crate::checklist::result::{Outcome, RunStatus};
 use crate::checklist::runner::{self, Interrupt, RunOptions, Runner};
-use crate::checklist::select::{self, Planned, Selection, Step};
+use crate::checklist::select::{self, Planned, Step};
 use crate::checklist::state::{self, RunState, Status};
 use crate::checklist::task::TaskKind;
 use crate::checklist::{self as cl, Checklist};
 use crate::cli::global_args::GlobalArgs;
+use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::output::Output;
-
-/// The options of `checklist run`.
-#[derive(Debug, Clone, Default)]
-pub struct RunArgs {
-    pub names: Vec<String>,
-    pub selection: Selection,
-    pub resume: bool,
-    pub jobs: Option<usize>,
-    pub junit: Option<PathBuf>,
-}
 
 /// Loads the named checklists, reporting every broken one (exit 2).
 fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>> {
@@ -60,7 +50,7 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let sel = &a.selection;
+    let sel = &a.selection();
     if a.resume && (!sel.only.is_empty() || !sel.skip.is_empty() || sel.from.is_some()) {
         return Err(Error::usage(
             "--resume continues a run with its own selection; it takes no --only, --skip or --from",
