@@ -86,6 +86,16 @@ pub fn github_actions() -> bool {
     std::env::var(EnvVars::GITHUB_ACTIONS).is_ok_and(|v| v == "true")
 }
 
+/// For the interrupt and conflict tests: how long a provider waits inside a write (holding
+/// the lock, or between its read and its write). Unset in normal use.
+#[must_use]
+pub fn test_pause_before_write() -> Option<std::time::Duration> {
+    std::env::var(EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::EnvVars;

@@ -155,12 +155,8 @@ impl FileProvider {
         let lock = file_store::lock(&file, &self.display, deadline).await?;
         // For the interrupt tests: a window inside the write, holding the lock, long enough to
         // press Ctrl-C or to start a second writer. Unset in normal use.
-        if let Some(ms) =
-            std::env::var(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+        if let Some(pause) = crate::env_vars::test_pause_before_write() {
+            tokio::time::sleep(pause).await;
         }
         file_store::clean_stale_temps(&file);
         let doc = self.load(&file)?;

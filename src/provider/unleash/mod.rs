@@ -337,12 +337,8 @@ impl UnleashProvider {
         let steps = mapping::steps(&layout, desired, note, &self.flag);
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
-        if let Some(ms) =
-            std::env::var(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+        if let Some(pause) = crate::env_vars::test_pause_before_write() {
+            tokio::time::sleep(pause).await;
         }
         let mut done: Vec<String> = Vec::new();
         let mut details: Vec<String> = Vec::new();
