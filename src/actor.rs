@@ -5,14 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// CI systems' variables naming the person behind a run, in the order we trust them.
-const CI_ACTOR_VARS: [&str; 5] = [
-    "GITHUB_ACTOR",
-    "GITLAB_USER_LOGIN",
-    "BUILDKITE_BUILD_CREATOR_EMAIL",
-    "CIRCLE_USERNAME",
-    "BITBUCKET_STEP_TRIGGERER_UUID",
-];
+use crate::env_vars::EnvVars;
 
 /// The actor for this run; `flag` is `--actor` (clap also fills it from `ROLLOUT_ACTOR`).
 #[must_use]
@@ -21,10 +14,10 @@ pub fn resolve(flag: Option<&str>, dir: &std::path::Path) -> String {
         return a.trim().to_string();
     }
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(a) = from_env("ROLLOUT_ACTOR") {
+    if let Some(a) = from_env(EnvVars::ROLLOUT_ACTOR) {
         return a;
     }
-    for var in CI_ACTOR_VARS {
+    for var in EnvVars::CI_ACTORS {
         if let Some(a) = from_env(var) {
             return a;
         }
@@ -39,8 +32,8 @@ pub fn resolve(flag: Option<&str>, dir: &std::path::Path) -> String {
             return email;
         }
     }
-    from_env("USER")
-        .or_else(|| from_env("USERNAME"))
+    from_env(EnvVars::USER)
+        .or_else(|| from_env(EnvVars::USERNAME))
         .unwrap_or_else(|| "unknown".to_string())
 }
 

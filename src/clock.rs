@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 
 pub fn now() -> Result<DateTime<Utc>> {
-    match std::env::var("ROLLOUT_NOW") {
+    match std::env::var(crate::env_vars::EnvVars::ROLLOUT_NOW) {
         Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|err| {

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{self, Config, ProviderSettings};
+use crate::cli::global_args::GlobalArgs;
+use crate::config::{Config, ProviderSettings};
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 use crate::provider::{self, Provider};
 
@@ -36,7 +36,7 @@ pub fn start_dir(args: &GlobalArgs) -> Result<PathBuf> {
 
 /// Finds and validates stages.yaml from the run's start directory.
 pub fn load_config(args: &GlobalArgs) -> Result<Config> {
-    let path = config::find(&start_dir(args)?)?;
+    let path = crate::project::stages_file(args)?;
     Config::load(&path)
 }
 

@@ -3,8 +3,8 @@
 //! here and exits with the code it returns.
 
 pub mod actor;
+pub mod atomic_write;
 pub mod checklist;
-pub mod checklist_cli;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -13,10 +13,10 @@ pub mod confirm;
 pub mod context;
 pub mod diagnostic;
 pub mod engine;
+pub mod env_vars;
 pub mod error;
 pub mod exposure;
 pub mod gates;
-pub mod global_args;
 pub mod http;
 pub mod intent;
 pub mod interrupt;
@@ -24,6 +24,7 @@ pub mod journal;
 pub mod journal_tail;
 pub mod notify;
 pub mod output;
+pub mod project;
 pub mod provider;
 pub mod redact;
 pub mod rules;
@@ -42,7 +43,7 @@ use crate::output::Output;
 
 /// Parses `args` as `C`, sets up the output policy and an async runtime, runs `body`, and turns
 /// its result into the exit code (an error is printed once, here).
-fn run_main<C, I, T, F, Fut>(args: I, global: fn(&C) -> &global_args::GlobalArgs, body: F) -> i32
+fn run_main<C, I, T, F, Fut>(args: I, global: fn(&C) -> &cli::GlobalArgs, body: F) -> i32
 where
     C: Parser,
     I: IntoIterator<Item = T>,
@@ -53,7 +54,7 @@ where
     let cli = match C::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            let err = checklist_cli::suggest_subcommand(err, &C::command());
+            let err = cli::suggest_subcommand(err, &C::command());
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
             return code;
@@ -115,7 +116,7 @@ where
     // `checklist run` catches Ctrl-C itself, to stop its tasks and record the run.
     run_main(
         args,
-        |cli: &checklist_cli::ChecklistCli| &cli.global,
-        checklist_cli::run,
+        |cli: &cli::ChecklistCli| &cli.global,
+        commands::checklist::run,
     )
 }

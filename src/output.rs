@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Read, StdoutLock, Write};
 use console::Style;
 use serde_json::Value;
 
-use crate::global_args::{ColorChoice, GlobalArgs};
+use crate::cli::global_args::{ColorChoice, GlobalArgs};
 use crate::redact::scrub;
 // Errors, warnings and -v lines quote provider and task text: never let it drive the terminal.
 // Results and progress may hold our own colours (SGR) and nothing else.
@@ -36,9 +36,7 @@ fn color_allowed(choice: ColorChoice, is_term: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_term
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            is_term && !crate::env_vars::no_color() && !crate::env_vars::dumb_term()
         }
     }
 }
@@ -48,15 +46,13 @@ impl Output {
     pub fn new(args: &GlobalArgs) -> Self {
         let out_term = console::Term::stdout().is_term();
         let err_term = console::Term::stderr().is_term();
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
         Output {
             json: args.json,
             quiet: args.quiet,
             verbose: args.verbose,
             color_out: color_allowed(args.color, out_term),
             color_err: color_allowed(args.color, err_term),
-            animate: err_term && !dumb && !ci,
+            animate: err_term && !crate::env_vars::dumb_term() && !crate::env_vars::is_ci(),
         }
     }
 

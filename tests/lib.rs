@@ -31,6 +31,7 @@ mod rollout_notify_secrets;
 mod rollout_terminal;
 mod secrets_everywhere;
 mod snapshots;
+mod validate_both;
 
 mod checklist_broken;
 mod checklist_commands;

@@ -68,5 +68,5 @@ fn rollout_man_pages_are_up_to_date() {
 
 #[test]
 fn checklist_man_pages_are_up_to_date() {
-    check(rollout::checklist_cli::ChecklistCli::command());
+    check(rollout::cli::ChecklistCli::command());
 }

@@ -26,8 +26,7 @@ pub fn parse_answer(text: &str) -> Option<Answer> {
 #[must_use]
 pub fn can_ask() -> bool {
     use std::io::IsTerminal;
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
-    !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    !crate::env_vars::is_ci() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// Asks on stderr and reads the answer from stdin (blocking: run it off the async runtime).

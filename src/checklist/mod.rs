@@ -5,7 +5,6 @@
 //! reporter (terminal spinners, plain lines, GitHub Actions groups); the reports written after a
 //! run (`--junit`, `--json`, the journal, `$GITHUB_STEP_SUMMARY`) are built from its [`result`].
 
-pub mod commands;
 pub mod file;
 pub mod manual;
 pub mod preflight;
@@ -24,30 +23,11 @@ use std::path::{Path, PathBuf};
 
 pub use file::Checklist;
 
+use crate::env_vars::EnvVars;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 
 /// Where checklists live, beside stages.yaml.
 pub const CHECKLIST_DIR: &str = "checklists";
-
-/// The project directory: the nearest directory, from the run's start directory up, that holds
-/// stages.yaml or a checklists/ directory. Tasks run here and `.rollout/` lives here.
-pub fn project_dir(args: &GlobalArgs) -> Result<PathBuf> {
-    let start = crate::context::start_dir(args)?;
-    let start = start.canonicalize().unwrap_or(start);
-    let mut dir = Some(start.as_path());
-    while let Some(d) = dir {
-        if d.join(crate::config::STAGES_FILE).is_file() || d.join(CHECKLIST_DIR).is_dir() {
-            return Ok(d.to_path_buf());
-        }
-        dir = d.parent();
-    }
-    Err(Error::usage(format!(
-        "no {CHECKLIST_DIR}/ directory or stages.yaml in {} or any parent directory",
-        start.display()
-    ))
-    .with_hint("run `rollout init` to write starter checklists, or pass -C DIR"))
-}
 
 /// The checklist files in `dir/checklists/`, sorted by name.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -124,10 +104,10 @@ pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Result<Checklist>)>> {
 /// and reports show them as `***`: the default token variables, and those stages.yaml names.
 pub fn register_secrets(dir: &Path) {
     let mut vars: Vec<String> = [
-        "UNLEASH_API_TOKEN",
-        "LD_ACCESS_TOKEN",
-        "ROLLOUT_HTTP_TOKEN",
-        "SLACK_WEBHOOK_URL",
+        EnvVars::UNLEASH_API_TOKEN,
+        EnvVars::LD_ACCESS_TOKEN,
+        EnvVars::ROLLOUT_HTTP_TOKEN,
+        EnvVars::SLACK_WEBHOOK_URL,
     ]
     .iter()
     .map(ToString::to_string)

@@ -8,8 +8,8 @@ use crate::checklist::rollout_task;
 use crate::checklist::select::{Planned, Step};
 use crate::checklist::task::TaskKind;
 use crate::checklist::Checklist;
+use crate::cli::global_args::GlobalArgs;
 use crate::error::Kind;
-use crate::global_args::GlobalArgs;
 
 /// One task the run would fail at, and the exit code the run would end with there.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use crate::checklist::task::RolloutCommand;
+use crate::cli::global_args::GlobalArgs;
 use crate::context::Context;
 use crate::engine::{self, Override};
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 
 /// Runs `cmd` against the stages.yaml of `dir`; returns the lines it reports.

@@ -21,7 +21,7 @@ use crate::checklist::select::{Planned, Step};
 use crate::checklist::state::{self, RunState, StateTask, Status};
 use crate::checklist::task::{Task, TaskKind};
 use crate::checklist::{rollout_task, Checklist};
-use crate::global_args::GlobalArgs;
+use crate::cli::global_args::GlobalArgs;
 use crate::output::Output;
 
 /// Ctrl-C and SIGTERM, caught for the whole run so that a stop is orderly.
@@ -400,9 +400,12 @@ impl<'a> Runner<'a> {
         let mut file = Log::new(self.log_path(c, task));
         let run_id = self.state.borrow().run_id.clone();
         let env = [
-            ("CHECKLIST_RUN_ID", run_id.as_str()),
-            ("CHECKLIST_NAME", c.name.as_str()),
-            ("CHECKLIST_TASK_ID", task.id.as_str()),
+            (crate::env_vars::EnvVars::CHECKLIST_RUN_ID, run_id.as_str()),
+            (crate::env_vars::EnvVars::CHECKLIST_NAME, c.name.as_str()),
+            (
+                crate::env_vars::EnvVars::CHECKLIST_TASK_ID,
+                task.id.as_str(),
+            ),
         ];
         let on_line = |l: &str| self.progress.task_line(idx, l);
         let mut tail = VecDeque::new();

@@ -78,7 +78,8 @@ pub fn new_run_id(now: DateTime<Utc>) -> String {
     format!("{}-{}", now.format("%Y%m%dT%H%M%S%3fZ"), std::process::id())
 }
 
-/// Writes the state atomically (a temporary file renamed over the old one).
+/// Writes the state atomically: a reader or a crash sees the old state or the new one, and the
+/// new one is on disk (file and directory synced) before the next task starts.
 pub fn save(dir: &Path, state: &RunState) -> Result<()> {
     let run = run_dir(dir, &state.run_id);
     let fail = |e: std::io::Error| {
@@ -90,9 +91,9 @@ pub fn save(dir: &Path, state: &RunState) -> Result<()> {
     std::fs::create_dir_all(&run).map_err(fail)?;
     let text = serde_json::to_vec(state)
         .map_err(|e| Error::failed(format!("cannot encode the run state: {e}")))?;
-    let tmp = run.join(format!("{STATE_FILE}.tmp"));
-    std::fs::write(&tmp, text).map_err(fail)?;
-    std::fs::rename(&tmp, run.join(STATE_FILE)).map_err(fail)?;
+    // A warning (the owner could not be kept, the directory not synced) leaves the new state
+    // in place: the run goes on.
+    crate::atomic_write::replace(&run.join(STATE_FILE), &text).map_err(fail)?;
     Ok(())
 }
 

@@ -144,6 +144,28 @@ pub struct Task {
     pub pos: Pos,
 }
 
+impl Task {
+    /// The options set on the task, as `show` and a dry run print them: `timeout 5m`,
+    /// `retries 2`, `allow_failure`, `parallel`.
+    #[must_use]
+    pub fn options(&self) -> Vec<String> {
+        let mut opts = Vec::new();
+        if let Some(d) = self.timeout {
+            opts.push(format!("timeout {}", crate::clock::span(d)));
+        }
+        if self.retries > 0 {
+            opts.push(format!("retries {}", self.retries));
+        }
+        if self.allow_failure {
+            opts.push("allow_failure".into());
+        }
+        if self.parallel {
+            opts.push("parallel".into());
+        }
+        opts
+    }
+}
+
 /// `Run all tests (unit, e2e)` → `run-all-tests-unit-e2e`.
 #[must_use]
 pub fn slug(name: &str) -> String {

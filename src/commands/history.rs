@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::cli::global_args::GlobalArgs;
 use crate::config::{Config, ProviderKind};
 use crate::context;
 use crate::error::Result;
-use crate::global_args::GlobalArgs;
 use crate::journal;
 use crate::journal_tail::Tail;
 use crate::output::Output;

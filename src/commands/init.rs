@@ -1,9 +1,9 @@
 //! `rollout init`: a commented starter stages.yaml for a project that has none.
 
+use crate::cli::global_args::GlobalArgs;
 use crate::config::STAGES_FILE;
 use crate::context;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 
 /// The starter stage table; `{flag}` is replaced by the flag key.

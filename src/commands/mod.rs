@@ -1,7 +1,9 @@
-//! One file per `rollout` subcommand.
+//! One file per subcommand: `rollout`'s here, `checklist`'s in [`checklist`]; `validate` and
+//! `completions` serve both.
 
 mod advance;
 mod check;
+pub mod checklist;
 mod completions;
 pub mod gates;
 mod history;
@@ -13,7 +15,7 @@ mod preview;
 mod resume;
 mod rollback;
 mod status;
-mod validate;
+pub mod validate;
 mod watch;
 
 use crate::cli::{Cli, Command, ForceArgs};
@@ -26,8 +28,8 @@ use crate::output::Output;
 pub async fn run(cli: Cli, out: Output) -> Result<i32> {
     let g = &cli.global;
     match cli.command {
-        Command::Validate => validate::run(g, &out),
-        Command::Completions { shell } => completions::run(shell),
+        Command::Validate => validate::run(g, &out, validate::Scope::StagesAndChecklists),
+        Command::Completions { shell } => completions::run::<Cli>(shell, "rollout"),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
         command => {

@@ -1,62 +1,133 @@
-//! `rollout validate`: stages.yaml and every checklist; exit 0 or 2.
+//! `rollout validate` (stages.yaml and every checklist) and `checklist validate` (every
+//! checklist): each file with all of its problems; exit 0 or 2.
 
-use serde_json::json;
+use std::path::Path;
 
+use serde::Serialize;
+
+use crate::checklist::file::shown_path;
+use crate::cli::GlobalArgs;
 use crate::config::Config;
-use crate::context;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
 use crate::output::Output;
 
-pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
-    let path = crate::config::find(&context::start_dir(args)?)?;
-    let mut files = Vec::new();
-    let mut problems: Vec<Error> = Vec::new();
-    let mut gates: Option<Vec<String>> = None;
-    match Config::load(&path) {
-        Ok(c) => {
-            gates = Some(c.gates.iter().map(|g| g.name.clone()).collect());
-            files.push(
-                json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()}),
-            );
-        }
-        Err(e) => {
-            files.push(json!({"path": path.display().to_string(), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
-            problems.push(e);
+/// What is checked: `rollout validate` starts at stages.yaml, `checklist validate` needs only the
+/// project directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    StagesAndChecklists,
+    Checklists,
+}
+
+/// The `--json` document.
+#[derive(Debug, Serialize)]
+struct Report {
+    ok: bool,
+    files: Vec<Checked>,
+}
+
+/// One file checked.
+#[derive(Debug, Serialize)]
+struct Checked {
+    path: String,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stages: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tasks: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<String>>,
+    #[serde(skip)]
+    problem: Option<Error>,
+}
+
+impl Checked {
+    fn ok(path: String, stages: Option<usize>, tasks: Option<usize>) -> Self {
+        Checked {
+            path,
+            ok: true,
+            stages,
+            tasks,
+            errors: None,
+            problem: None,
         }
     }
+
+    fn broken(path: String, e: Error) -> Self {
+        Checked {
+            path,
+            ok: false,
+            stages: None,
+            tasks: None,
+            errors: Some(e.message.lines().map(str::to_string).collect()),
+            problem: Some(e),
+        }
+    }
+}
+
+pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
+    let mut files = Vec::new();
+    let mut gates: Option<Vec<String>> = None;
+    let dir = match scope {
+        Scope::StagesAndChecklists => {
+            let path = crate::project::stages_file(args)?;
+            let shown = path.display().to_string();
+            files.push(match Config::load(&path) {
+                Ok(c) => {
+                    gates = Some(c.gates.iter().map(|g| g.name.clone()).collect());
+                    Checked::ok(shown, Some(c.stages.len()), None)
+                }
+                Err(e) => Checked::broken(shown, e),
+            });
+            path.parent()
+                .unwrap_or_else(|| Path::new("."))
+                .to_path_buf()
+        }
+        Scope::Checklists => crate::project::dir(args)?,
+    };
     // Every checklist beside it, each with all of its problems.
-    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
-    for (file, loaded) in crate::checklist::load_all(dir)? {
-        let shown = crate::checklist::file::shown_path(&file)
-            .display()
-            .to_string();
+    let all = crate::checklist::load_all(&dir)?;
+    let no_checklists = all.is_empty();
+    for (file, loaded) in all {
+        let shown = shown_path(&file).display().to_string();
         // A `gate:` task must name a gate of stages.yaml.
         let loaded = loaded.and_then(|c| match &gates {
             Some(names) => unknown_gates(&shown, &c, names).map(|()| c),
             None => Ok(c),
         });
-        match loaded {
-            Ok(c) => files.push(json!({"path": shown, "ok": true, "tasks": c.tasks.len()})),
-            Err(e) => {
-                files.push(json!({"path": shown, "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
-                problems.push(e);
-            }
-        }
+        files.push(match loaded {
+            Ok(c) => Checked::ok(shown, None, Some(c.tasks.len())),
+            Err(e) => Checked::broken(shown, e),
+        });
     }
+    let ok = files.iter().all(|f| f.ok);
     if out.json {
-        out.json_doc(json!({"ok": problems.is_empty(), "files": files}));
-    } else {
-        for f in &files {
-            if f["ok"] == true {
-                out.data(&format!("{}: ok", f["path"].as_str().unwrap_or_default()));
-            }
+        // Strings, numbers and lists only: serialising cannot fail.
+        out.json_doc(serde_json::to_value(Report { ok, files }).unwrap_or_default());
+    } else if scope == Scope::StagesAndChecklists {
+        // The files that passed, then every problem.
+        for f in files.iter().filter(|f| f.ok) {
+            out.data(&format!("{}: ok", f.path));
         }
-        for p in &problems {
+        for p in files.iter().filter_map(|f| f.problem.as_ref()) {
             out.error(p);
         }
+    } else {
+        for f in &files {
+            match (&f.problem, f.tasks) {
+                (Some(p), _) => out.error(p),
+                (None, Some(n)) => out.data(&format!("{}: ok ({n} tasks)", f.path)),
+                (None, None) => {}
+            }
+        }
+        if no_checklists {
+            out.info(&format!(
+                "no checklists in {}",
+                dir.join(crate::checklist::CHECKLIST_DIR).display()
+            ));
+        }
     }
-    Ok(if problems.is_empty() { 0 } else { 2 })
+    Ok(if ok { 0 } else { 2 })
 }
 
 fn unknown_gates(shown: &str, c: &crate::checklist::Checklist, names: &[String]) -> Result<()> {

@@ -162,7 +162,7 @@ impl GateDefaults {
     /// file, so CI can point the same stages.yaml elsewhere), else `defaults.prometheus.url`.
     #[must_use]
     pub fn prometheus_url(&self) -> Option<String> {
-        std::env::var("ROLLOUT_PROMETHEUS_URL")
+        std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROMETHEUS_URL)
             .ok()
             .filter(|u| !u.is_empty())
             .or_else(|| self.prometheus_url.clone())
@@ -172,7 +172,7 @@ impl GateDefaults {
     /// and proxies).
     #[must_use]
     pub fn datadog_url(&self) -> String {
-        if let Ok(url) = std::env::var("ROLLOUT_DATADOG_URL") {
+        if let Ok(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_DATADOG_URL) {
             if !url.is_empty() {
                 return url;
             }
@@ -186,10 +186,10 @@ impl GateDefaults {
         (
             self.datadog_api_key_env
                 .clone()
-                .unwrap_or_else(|| "DD_API_KEY".into()),
+                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_API_KEY.into()),
             self.datadog_app_key_env
                 .clone()
-                .unwrap_or_else(|| "DD_APP_KEY".into()),
+                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_APP_KEY.into()),
         )
     }
 }

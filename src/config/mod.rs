@@ -218,7 +218,7 @@ impl Config {
 /// ROLLOUT_PROVIDER_URL when set, checked like a URL in stages.yaml (it is an address, not a
 /// secret): exit 2 naming the variable when it holds credentials.
 fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
-    let Some(url) = std::env::var("ROLLOUT_PROVIDER_URL")
+    let Some(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL)
         .ok()
         .filter(|u| !u.trim().is_empty())
     else {
@@ -226,25 +226,23 @@ fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
     };
     match crate::secret_policy::check_url(&url) {
         Ok(()) => Ok(Some(url.trim().to_string())),
-        Err(problem) => Err(Error::usage(problem.message("ROLLOUT_PROVIDER_URL"))
-            .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
+        Err(problem) => Err(Error::usage(
+            problem.message(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL),
+        )
+        .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
     }
 }
 
 /// Finds stages.yaml in `start` or a parent directory.
 pub fn find(start: &Path) -> Result<PathBuf> {
-    let mut dir = Some(start);
-    while let Some(d) = dir {
+    if let Some(d) = crate::project::walk_up(start, |d| d.join(STAGES_FILE).is_file()) {
         let candidate = d.join(STAGES_FILE);
-        if candidate.is_file() {
-            // Shown in messages: relative to the current directory where it is below it.
-            let cwd = std::env::current_dir().unwrap_or_default();
-            return Ok(match candidate.strip_prefix(&cwd) {
-                Ok(rel) => rel.to_path_buf(),
-                Err(_) => candidate,
-            });
-        }
-        dir = d.parent();
+        // Shown in messages: relative to the current directory where it is below it.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        return Ok(match candidate.strip_prefix(&cwd) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => candidate,
+        });
     }
     Err(Error::usage(format!(
         "no {STAGES_FILE} in {} or any parent directory",
@@ -350,7 +348,10 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
     };
     if let (Some(url), Some(node)) = (&out.url, fields.value("url")) {
         if let Err(problem) = crate::secret_policy::check_url(url) {
-            let token_var = out.token_env.as_deref().unwrap_or("UNLEASH_API_TOKEN");
+            let token_var = out
+                .token_env
+                .as_deref()
+                .unwrap_or(crate::env_vars::EnvVars::UNLEASH_API_TOKEN);
             r.error(
                 node.pos,
                 problem.message(&format!("the `url` in {what}")),

@@ -39,9 +39,9 @@ impl ProviderKind {
     pub fn default_token_env(self) -> Option<&'static str> {
         match self {
             ProviderKind::File => None,
-            ProviderKind::Unleash => Some("UNLEASH_API_TOKEN"),
-            ProviderKind::LaunchDarkly => Some("LD_ACCESS_TOKEN"),
-            ProviderKind::Http => Some("ROLLOUT_HTTP_TOKEN"),
+            ProviderKind::Unleash => Some(crate::env_vars::EnvVars::UNLEASH_API_TOKEN),
+            ProviderKind::LaunchDarkly => Some(crate::env_vars::EnvVars::LD_ACCESS_TOKEN),
+            ProviderKind::Http => Some(crate::env_vars::EnvVars::ROLLOUT_HTTP_TOKEN),
         }
     }
 

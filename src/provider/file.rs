@@ -155,11 +155,8 @@ impl FileProvider {
         let lock = file_store::lock(&file, &self.display, deadline).await?;
         // For the interrupt tests: a window inside the write, holding the lock, long enough to
         // press Ctrl-C or to start a second writer. Unset in normal use.
-        if let Some(ms) = std::env::var("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+        if let Some(pause) = crate::env_vars::test_pause_before_write() {
+            tokio::time::sleep(pause).await;
         }
         file_store::clean_stale_temps(&file);
         let doc = self.load(&file)?;
@@ -172,7 +169,7 @@ impl FileProvider {
         let revision = expected.revision.unwrap_or(0) + 1;
         let flag = self.flag_json(desired, revision, note);
         let text = doc.with_flag(SCHEMA_URL, &self.flag, &flag)?.render()?;
-        let warning = file_store::replace(&file, text.as_bytes()).map_err(|e| {
+        let warning = crate::atomic_write::replace(&file, text.as_bytes()).map_err(|e| {
             Error::provider(format!(
                 "could not write {}: {e}; nothing was changed",
                 self.display

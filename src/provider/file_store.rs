@@ -1,10 +1,8 @@
 //! The flags file on disk, for the file provider: where it really is (through a symbolic link),
-//! the lock writers take, the document with every other flag kept byte for byte, and the atomic
-//! replacement that keeps the file's mode and owner and clears temp files a crash left.
+//! the lock writers take, the document with every other flag kept byte for byte, and the temp
+//! files a crash left (the write itself is [`crate::atomic_write::replace`]).
 
-use std::fs::{File, OpenOptions, Permissions};
-use std::io::Write;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -200,17 +198,12 @@ pub async fn lock(file: &Path, shown: &str, deadline: tokio::time::Instant) -> R
     }
 }
 
-/// Temp files of `file` are `.NAME-XXXXXX.tmp` beside it.
-fn temp_prefix(file: &Path) -> String {
-    format!(".{}-", file_name(file))
-}
-
 /// Removes the temp files a crashed writer of `file` left. Only under the lock: every writer
 /// makes its temp file while holding it, so any temp file seen now is a dead writer's. Older
 /// versions named them `.flags-XXXXXX.tmp`; those go too.
 pub fn clean_stale_temps(file: &Path) {
     let dir = file.parent().unwrap_or(Path::new("."));
-    let prefix = temp_prefix(file);
+    let prefix = crate::atomic_write::temp_prefix(file);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -222,59 +215,6 @@ pub fn clean_stale_temps(file: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-}
-
-/// Replaces `file` with `bytes` so that readers see the old file or the new one, never a part:
-/// a temp file in the same directory with the old file's mode and owner, fsync, rename, fsync
-/// of the directory. Returns a warning when the owner could not be kept.
-pub fn replace(file: &Path, bytes: &[u8]) -> std::io::Result<Option<String>> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let old = std::fs::metadata(file).ok();
-    // A new file gets 0666 less the umask, as any program's new file would.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(file))
-        .suffix(".tmp")
-        .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(dir)?;
-    let mut warning = None;
-    if let Some(old) = &old {
-        let mine = tmp.as_file().metadata()?;
-        if (mine.uid(), mine.gid()) != (old.uid(), old.gid()) {
-            if let Err(e) =
-                std::os::unix::fs::fchown(tmp.as_file(), Some(old.uid()), Some(old.gid()))
-            {
-                // Not allowed to give the file away: keep at least its group where we may.
-                let group = std::os::unix::fs::fchown(tmp.as_file(), None, Some(old.gid()));
-                warning = Some(format!(
-                    "{} is now owned by uid {} (was uid {}{}): {e}",
-                    file_name(file),
-                    mine.uid(),
-                    old.uid(),
-                    if group.is_ok() {
-                        "; its group is kept"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-        }
-        // After chown, which may clear set-id bits.
-        tmp.as_file()
-            .set_permissions(Permissions::from_mode(old.mode() & 0o7777))?;
-    }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(file).map_err(|e| e.error)?;
-    // The new file is in place: from here on the change is made, and an error only means it may
-    // not survive a power loss.
-    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
-        let note = format!(
-            "{} was replaced, but its directory could not be synced: {e}",
-            file_name(file)
-        );
-        warning = Some(warning.map_or(note.clone(), |w| format!("{w}; {note}")));
-    }
-    Ok(warning)
 }
 
 #[cfg(test)]

@@ -28,10 +28,10 @@ pub trait Progress {
 /// Picks the reporter for this run: GitHub Actions, a terminal that animates, or plain lines.
 #[must_use]
 pub fn choose(out: &Output) -> Box<dyn Progress> {
-    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    if github {
+    if crate::env_vars::github_actions() {
         Box::new(github::GitHub::new(out.clone()))
-    } else if out.animate && !no_color() && !out.json && !out.quiet {
+    } else if out.animate && !crate::env_vars::no_color() && !out.json && !out.quiet {
+        // `NO_COLOR` turns animation off as well as colour (docs/checklist.md "What a run looks like").
         Box::new(terminal::Terminal::new(out.clone()))
     } else {
         Box::new(Plain { out: out.clone() })
@@ -46,11 +46,6 @@ pub fn tasks(n: usize) -> String {
     } else {
         format!("{n} tasks")
     }
-}
-
-/// `NO_COLOR` turns animation off as well as colour (docs/checklist.md "What a run looks like").
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// The line that ends a task, e.g. `✓ Run all tests (12.3s)`.

@@ -47,7 +47,9 @@ pub fn markdown(report: &RunReport) -> String {
 
 /// Appends the summary when `GITHUB_STEP_SUMMARY` names a file.
 pub fn append_if_set(report: &RunReport) -> std::io::Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+    let Some(path) =
+        std::env::var_os(crate::env_vars::EnvVars::GITHUB_STEP_SUMMARY).filter(|p| !p.is_empty())
+    else {
         return Ok(());
     };
     let mut f = std::fs::OpenOptions::new()

@@ -59,7 +59,7 @@ impl UnleashProvider {
         })?;
         let var = settings
             .token_var()
-            .unwrap_or_else(|| "UNLEASH_API_TOKEN".to_string());
+            .unwrap_or_else(|| crate::env_vars::EnvVars::UNLEASH_API_TOKEN.to_string());
         let token = match std::env::var(&var) {
             Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
             _ => {
@@ -399,7 +399,7 @@ impl UnleashProvider {
         let mut steps = mapping::steps(&layout, desired, note, &self.flag);
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
-        test_pause("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS").await;
+        test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
         if desired.on {
             // The whole stage is guarded, not just the rollout value (Unleash has no
             // conditional write for an environment's `enabled`): what was read must still be
@@ -411,7 +411,7 @@ impl UnleashProvider {
                     .changed_under(&diffs, note, "nothing was changed")
                     .await);
             }
-            test_pause("ROLLOUT_TEST_PAUSE_IN_WRITE_MS").await;
+            test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS).await;
         }
         let mut run = Run::default();
         let mut details: Vec<String> = Vec::new();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
-use crate::global_args::GlobalArgs;
+use crate::cli::global_args::GlobalArgs;
 
 #[derive(Debug, Parser)]
 #[command(

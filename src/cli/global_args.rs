@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use crate::env_vars::EnvVars;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
     #[default]
@@ -21,7 +23,7 @@ pub struct GlobalArgs {
         short = 'C',
         long = "dir",
         value_name = "DIR",
-        env = "ROLLOUT_DIR",
+        env = EnvVars::ROLLOUT_DIR,
         hide_env_values = true,
         global = true
     )]
@@ -31,7 +33,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         value_name = "NAME",
-        env = "ROLLOUT_ENV",
+        env = EnvVars::ROLLOUT_ENV,
         hide_env_values = true,
         global = true
     )]

@@ -3,14 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
-use crate::checklist::commands::{self, RunArgs};
 use crate::checklist::select::Selection;
-use crate::error::Result;
-use crate::global_args::GlobalArgs;
-use crate::output::Output;
+use crate::cli::global_args::GlobalArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,32 +64,7 @@ pub enum ChecklistCommand {
         A run that cannot finish (a manual task and no terminal, an unset require_env variable, a \
         rollout: change the rules refuse) fails before its first task. Ctrl-C or SIGTERM stops the \
         running tasks' process groups (10 s for their cleanup; a second Ctrl-C: at once).")]
-    Run {
-        /// The checklists to run (with --resume: optional, the last unfinished run)
-        #[arg(value_name = "NAME")]
-        names: Vec<String>,
-        /// Skip manual tasks
-        #[arg(long)]
-        skip_manual: bool,
-        /// Start at task ID (the tasks before it are skipped)
-        #[arg(long, value_name = "ID")]
-        from: Option<String>,
-        /// Run only task ID (repeatable; ID or CHECKLIST/ID)
-        #[arg(long, value_name = "ID")]
-        only: Vec<String>,
-        /// Skip task ID (repeatable; ID or CHECKLIST/ID)
-        #[arg(long, value_name = "ID")]
-        skip: Vec<String>,
-        /// Continue the last unfinished run after its last passed task
-        #[arg(long)]
-        resume: bool,
-        /// How many parallel tasks run at once [default: the number of CPUs]
-        #[arg(long, short = 'j', value_name = "N")]
-        jobs: Option<usize>,
-        /// Write a JUnit XML report to FILE
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// Check every checklist file; exit 0 or 2
     #[command(after_help = "Examples:\n  checklist validate\n  checklist validate --json")]
     Validate,
@@ -106,76 +78,44 @@ pub enum ChecklistCommand {
     },
 }
 
-/// Runs one parsed `checklist` command; `Ok` carries the exit code.
-pub async fn run(cli: ChecklistCli, out: Output) -> Result<i32> {
-    let g = &cli.global;
-    match cli.command {
-        ChecklistCommand::List => commands::list(g, &out),
-        ChecklistCommand::Show { name } => commands::show(g, &out, &name),
-        ChecklistCommand::Validate => commands::validate(g, &out),
-        ChecklistCommand::Completions { shell } => {
-            let mut cmd = ChecklistCli::command();
-            // Written whole, and a closed stdout (`| head -1`) ends it quietly (clap_complete panics).
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "checklist", &mut script);
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
-            Ok(0)
-        }
-        ChecklistCommand::Run {
-            names,
-            skip_manual,
-            from,
-            only,
-            skip,
-            resume,
-            jobs,
-            junit,
-        } => {
-            let args = RunArgs {
-                names,
-                selection: Selection {
-                    only,
-                    skip,
-                    from,
-                    skip_manual,
-                },
-                resume,
-                jobs,
-                junit,
-            };
-            commands::run(g, &out, args).await
-        }
-    }
+/// The options of `checklist run`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// The checklists to run (with --resume: optional, the last unfinished run)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Skip manual tasks
+    #[arg(long)]
+    pub skip_manual: bool,
+    /// Start at task ID (the tasks before it are skipped)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
+    /// Run only task ID (repeatable; ID or CHECKLIST/ID)
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+    /// Skip task ID (repeatable; ID or CHECKLIST/ID)
+    #[arg(long, value_name = "ID")]
+    pub skip: Vec<String>,
+    /// Continue the last unfinished run after its last passed task
+    #[arg(long)]
+    pub resume: bool,
+    /// How many parallel tasks run at once [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
-/// Adds "a similar subcommand exists" to an unknown-subcommand error when clap found none: its
-/// own test misses short typos (`checklist rn`), so one typing slip (a letter missing, extra,
-/// wrong or swapped) also counts.
-#[must_use]
-pub fn suggest_subcommand(mut err: clap::Error, cmd: &clap::Command) -> clap::Error {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if err.kind() != ErrorKind::InvalidSubcommand
-        || err.get(ContextKind::SuggestedSubcommand).is_some()
-    {
-        return err;
+impl RunArgs {
+    /// Which tasks of the named checklists the run takes.
+    #[must_use]
+    pub fn selection(&self) -> Selection {
+        Selection {
+            only: self.only.clone(),
+            skip: self.skip.clone(),
+            from: self.from.clone(),
+            skip_manual: self.skip_manual,
+        }
     }
-    let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand) else {
-        return err;
-    };
-    let best = cmd
-        .get_subcommands()
-        .filter(|c| !c.is_hide_set())
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(typed, c.get_name()),
-                c.get_name(),
-            )
-        })
-        .filter(|(d, name)| *d <= 1 + name.len() / 4)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, name)| name.to_string());
-    if let Some(name) = best {
-        err.insert(ContextKind::SuggestedSubcommand, ContextValue::String(name));
-    }
-    err
 }

@@ -1,10 +1,7 @@
-//! The `checklist` subcommands: `list`, `show`, `validate` and `run`.
+//! `checklist run NAME...`: runs checklists (or `--resume`s the last unfinished run).
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Instant;
-
-use serde_json::json;
 
 use crate::checklist::file::shown_path;
 use crate::checklist::preflight::{self, Problem};
@@ -12,198 +9,14 @@ use crate::checklist::progress;
 use crate::checklist::report::{self, ChecklistReport, RunReport};
 use crate::checklist::result::{Outcome, RunStatus};
 use crate::checklist::runner::{self, Interrupt, RunOptions, Runner};
-use crate::checklist::select::{self, Planned, Selection, Step};
+use crate::checklist::select::{self, Planned, Step};
 use crate::checklist::state::{self, RunState, Status};
 use crate::checklist::task::TaskKind;
 use crate::checklist::{self as cl, Checklist};
+use crate::cli::global_args::GlobalArgs;
+use crate::cli::RunArgs;
 use crate::error::{Error, Result};
-use crate::global_args::GlobalArgs;
-use crate::output::{table, Output};
-
-/// `checklist list`: the checklists found, with task counts.
-pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
-    let all = cl::load_all(&dir)?;
-    let mut broken = false;
-    let mut rows = vec![vec![
-        "NAME".to_string(),
-        "TASKS".into(),
-        "MANUAL".into(),
-        "TITLE".into(),
-    ]];
-    let mut docs = Vec::new();
-    for (path, loaded) in &all {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match loaded {
-            Ok(c) => {
-                let manual = c
-                    .tasks
-                    .iter()
-                    .filter(|t| matches!(t.kind, TaskKind::Manual(_)))
-                    .count();
-                rows.push(vec![
-                    name.clone(),
-                    c.tasks.len().to_string(),
-                    manual.to_string(),
-                    c.title.clone(),
-                ]);
-                docs.push(json!({"name": name, "title": c.title, "tasks": c.tasks.len(), "manual": manual, "file": shown_path(path), "ok": true}));
-            }
-            Err(_) => {
-                broken = true;
-                rows.push(vec![
-                    name.clone(),
-                    "?".into(),
-                    "?".into(),
-                    "(broken: run `checklist validate`)".into(),
-                ]);
-                docs.push(json!({"name": name, "file": shown_path(path), "ok": false}));
-            }
-        }
-    }
-    if out.json {
-        out.json_doc(json!({"dir": dir, "checklists": docs}));
-    } else if all.is_empty() {
-        out.info(&format!(
-            "no checklists in {}; `rollout init` writes starters",
-            dir.join(cl::CHECKLIST_DIR).display()
-        ));
-    } else {
-        for line in table(&rows) {
-            out.data(&line);
-        }
-    }
-    Ok(if broken { 2 } else { 0 })
-}
-
-/// `checklist show NAME`: the tasks in order, with their kind and options.
-pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
-    let c = cl::load(&dir, name)?;
-    if out.json {
-        let tasks: Vec<_> = c
-            .tasks
-            .iter()
-            .map(|t| {
-                json!({
-                    "id": t.id, "name": t.name, "kind": t.kind.name(), "does": t.kind.describe(),
-                    "timeout": t.timeout.map(crate::clock::span), "retries": t.retries,
-                    "allow_failure": t.allow_failure, "parallel": t.parallel,
-                })
-            })
-            .collect();
-        out.json_doc(json!({"name": c.name, "title": c.title, "description": c.description, "file": shown_path(&c.path), "tasks": tasks}));
-        return Ok(0);
-    }
-    out.data(&format!(
-        "{} ({}): {} tasks",
-        out.bold(&c.name),
-        c.title,
-        c.tasks.len()
-    ));
-    if let Some(d) = &c.description {
-        out.data(&format!("  {}", d.trim()));
-    }
-    let mut rows = vec![vec![
-        "#".to_string(),
-        "ID".into(),
-        "KIND".into(),
-        "TASK".into(),
-        "OPTIONS".into(),
-    ]];
-    for (i, t) in c.tasks.iter().enumerate() {
-        let mut opts = Vec::new();
-        if let Some(d) = t.timeout {
-            opts.push(format!("timeout {}", crate::clock::span(d)));
-        }
-        if t.retries > 0 {
-            opts.push(format!("retries {}", t.retries));
-        }
-        if t.allow_failure {
-            opts.push("allow_failure".into());
-        }
-        if t.parallel {
-            opts.push("parallel".into());
-        }
-        rows.push(vec![
-            (i + 1).to_string(),
-            t.id.clone(),
-            t.kind.name().into(),
-            t.name.clone(),
-            opts.join(", "),
-        ]);
-    }
-    for line in table(&rows) {
-        out.data(&line);
-    }
-    // -v: what each task does, in full (the command, the instructions, the variables).
-    if out.verbose {
-        for t in &c.tasks {
-            out.data(&format!("\n{} [{}]:", t.name, t.id));
-            let text = match &t.kind {
-                TaskKind::Run(cmd) | TaskKind::Manual(cmd) => cmd.trim().to_string(),
-                TaskKind::RequireEnv(vars) => vars.join(", "),
-                TaskKind::Rollout(cmd) => format!("rollout {cmd}"),
-            };
-            for line in text.lines() {
-                out.data(&format!("    {line}"));
-            }
-        }
-    }
-    Ok(0)
-}
-
-/// `checklist validate`: every checklist file; exit 0 or 2 with every problem.
-pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
-    let all = cl::load_all(&dir)?;
-    let mut files = Vec::new();
-    let mut ok = true;
-    for (path, loaded) in &all {
-        match loaded {
-            Ok(c) => {
-                files.push(json!({"path": shown_path(path), "ok": true, "tasks": c.tasks.len()}));
-                if !out.json {
-                    out.data(&format!(
-                        "{}: ok ({} tasks)",
-                        shown_path(path).display(),
-                        c.tasks.len()
-                    ));
-                }
-            }
-            Err(e) => {
-                ok = false;
-                files.push(json!({"path": shown_path(path), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
-                if !out.json {
-                    out.error(e);
-                }
-            }
-        }
-    }
-    if all.is_empty() && !out.json {
-        out.info(&format!(
-            "no checklists in {}",
-            dir.join(cl::CHECKLIST_DIR).display()
-        ));
-    }
-    if out.json {
-        out.json_doc(json!({"ok": ok, "files": files}));
-    }
-    Ok(if ok { 0 } else { 2 })
-}
-
-/// The options of `checklist run`.
-#[derive(Debug, Clone, Default)]
-pub struct RunArgs {
-    pub names: Vec<String>,
-    pub selection: Selection,
-    pub resume: bool,
-    pub jobs: Option<usize>,
-    pub junit: Option<PathBuf>,
-}
+use crate::output::Output;
 
 /// Loads the named checklists, reporting every broken one (exit 2).
 fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>> {
@@ -229,15 +42,15 @@ fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>>
 }
 
 /// `checklist run NAME...`
-pub async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
-    let dir = cl::project_dir(g)?;
+pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
+    let dir = crate::project::dir(g)?;
     if a.jobs == Some(0) {
         return Err(Error::usage("--jobs must be at least 1"));
     }
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let sel = &a.selection;
+    let sel = &a.selection();
     if a.resume && (!sel.only.is_empty() || !sel.skip.is_empty() || sel.from.is_some()) {
         return Err(Error::usage(
             "--resume continues a run with its own selection; it takes no --only, --skip or --from",
@@ -488,19 +301,7 @@ async fn dry_run(
                     format!("{} earlier", r.outcome.label()),
                 ),
             };
-            let mut extra = Vec::new();
-            if let Some(t) = task.timeout {
-                extra.push(format!("timeout {}", crate::clock::span(t)));
-            }
-            if task.retries > 0 {
-                extra.push(format!("retries {}", task.retries));
-            }
-            if task.allow_failure {
-                extra.push("allow_failure".into());
-            }
-            if task.parallel {
-                extra.push("parallel".into());
-            }
+            let extra = task.options();
             let extra = if extra.is_empty() {
                 String::new()
             } else {

@@ -1,0 +1,69 @@
+//! `checklist list`: the checklists found, with task counts.
+
+use serde_json::json;
+
+use crate::checklist::file::shown_path;
+use crate::checklist::task::TaskKind;
+use crate::checklist::{self as cl};
+use crate::cli::GlobalArgs;
+use crate::error::Result;
+use crate::output::{table, Output};
+
+/// `checklist list`: the checklists found, with task counts.
+pub fn run(g: &GlobalArgs, out: &Output) -> Result<i32> {
+    let dir = crate::project::dir(g)?;
+    let all = cl::load_all(&dir)?;
+    let mut broken = false;
+    let mut rows = vec![vec![
+        "NAME".to_string(),
+        "TASKS".into(),
+        "MANUAL".into(),
+        "TITLE".into(),
+    ]];
+    let mut docs = Vec::new();
+    for (path, loaded) in &all {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match loaded {
+            Ok(c) => {
+                let manual = c
+                    .tasks
+                    .iter()
+                    .filter(|t| matches!(t.kind, TaskKind::Manual(_)))
+                    .count();
+                rows.push(vec![
+                    name.clone(),
+                    c.tasks.len().to_string(),
+                    manual.to_string(),
+                    c.title.clone(),
+                ]);
+                docs.push(json!({"name": name, "title": c.title, "tasks": c.tasks.len(), "manual": manual, "file": shown_path(path), "ok": true}));
+            }
+            Err(_) => {
+                broken = true;
+                rows.push(vec![
+                    name.clone(),
+                    "?".into(),
+                    "?".into(),
+                    "(broken: run `checklist validate`)".into(),
+                ]);
+                docs.push(json!({"name": name, "file": shown_path(path), "ok": false}));
+            }
+        }
+    }
+    if out.json {
+        out.json_doc(json!({"dir": dir, "checklists": docs}));
+    } else if all.is_empty() {
+        out.info(&format!(
+            "no checklists in {}; `rollout init` writes starters",
+            dir.join(cl::CHECKLIST_DIR).display()
+        ));
+    } else {
+        for line in table(&rows) {
+            out.data(&line);
+        }
+    }
+    Ok(if broken { 2 } else { 0 })
+}
