@@ -27,6 +27,7 @@ pub mod provider;
 pub mod redact;
 pub mod rules;
 pub mod sanitize;
+pub mod schema;
 pub mod secret_policy;
 pub mod stats;
 pub mod yaml;

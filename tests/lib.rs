@@ -25,6 +25,7 @@ mod rollout_concurrency;
 mod rollout_config_errors;
 mod rollout_notify_secrets;
 mod rollout_terminal;
+mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
 

@@ -12,6 +12,7 @@ pub mod plan_power;
 mod preview;
 mod resume;
 mod rollback;
+mod schema;
 mod status;
 mod validate;
 mod watch;
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
     match cli.command {
         Command::Validate => validate::run(g, &out),
         Command::Completions { shell } => completions::run(shell),
+        Command::Schema { name } => schema::run(&out, &name),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
         command => {
@@ -51,6 +53,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                 Command::Watch(w) => watch::run(ctx, &w).await,
                 Command::Validate
                 | Command::Completions { .. }
+                | Command::Schema { .. }
                 | Command::Init { .. }
                 | Command::History { .. } => {
                     unreachable!("handled above")
