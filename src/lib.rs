@@ -21,6 +21,7 @@ pub mod http;
 pub mod intent;
 pub mod interrupt;
 pub mod journal;
+pub mod json_out;
 pub mod notify;
 pub mod output;
 pub mod provider;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use serde_json::json;
+use crate::json_out::checklist::ListEntry;
 
 use crate::checklist::file::shown_path;
 use crate::checklist::preflight::{self, Problem};
@@ -50,7 +50,14 @@ pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
                     manual.to_string(),
                     c.title.clone(),
                 ]);
-                docs.push(json!({"name": name, "title": c.title, "tasks": c.tasks.len(), "manual": manual, "file": shown_path(path), "ok": true}));
+                docs.push(ListEntry {
+                    name: name.clone(),
+                    title: Some(c.title.clone()),
+                    tasks: Some(c.tasks.len()),
+                    manual: Some(manual),
+                    file: shown_path(path),
+                    ok: true,
+                });
             }
             Err(_) => {
                 broken = true;
@@ -60,12 +67,25 @@ pub fn list(g: &GlobalArgs, out: &Output) -> Result<i32> {
                     "?".into(),
                     "(broken: run `checklist validate`)".into(),
                 ]);
-                docs.push(json!({"name": name, "file": shown_path(path), "ok": false}));
+                docs.push(ListEntry {
+                    name: name.clone(),
+                    title: None,
+                    tasks: None,
+                    manual: None,
+                    file: shown_path(path),
+                    ok: false,
+                });
             }
         }
     }
     if out.json {
-        out.json_doc(json!({"dir": dir, "checklists": docs}));
+        crate::json_out::emit(
+            out,
+            &crate::json_out::checklist::List {
+                dir: &dir,
+                checklists: &docs,
+            },
+        );
     } else if all.is_empty() {
         out.info(&format!(
             "no checklists in {}; `rollout init` writes starters",
@@ -87,15 +107,27 @@ pub fn show(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
         let tasks: Vec<_> = c
             .tasks
             .iter()
-            .map(|t| {
-                json!({
-                    "id": t.id, "name": t.name, "kind": t.kind.name(), "does": t.kind.describe(),
-                    "timeout": t.timeout.map(crate::clock::span), "retries": t.retries,
-                    "allow_failure": t.allow_failure, "parallel": t.parallel,
-                })
+            .map(|t| crate::json_out::checklist::ShowTask {
+                id: &t.id,
+                name: &t.name,
+                kind: t.kind.name(),
+                does: t.kind.describe(),
+                timeout: t.timeout.map(crate::clock::span),
+                retries: t.retries,
+                allow_failure: t.allow_failure,
+                parallel: t.parallel,
             })
             .collect();
-        out.json_doc(json!({"name": c.name, "title": c.title, "description": c.description, "file": shown_path(&c.path), "tasks": tasks}));
+        crate::json_out::emit(
+            out,
+            &crate::json_out::checklist::Show {
+                name: &c.name,
+                title: &c.title,
+                description: c.description.as_deref(),
+                file: shown_path(&c.path),
+                tasks,
+            },
+        );
         return Ok(0);
     }
     out.data(&format!(
@@ -165,7 +197,10 @@ pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
     for (path, loaded) in &all {
         match loaded {
             Ok(c) => {
-                files.push(json!({"path": shown_path(path), "ok": true, "tasks": c.tasks.len()}));
+                files.push(crate::json_out::FileCheck::tasks(
+                    shown_path(path).display().to_string(),
+                    c.tasks.len(),
+                ));
                 if !out.json {
                     out.data(&format!(
                         "{}: ok ({} tasks)",
@@ -176,7 +211,10 @@ pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
             }
             Err(e) => {
                 ok = false;
-                files.push(json!({"path": shown_path(path), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+                files.push(crate::json_out::FileCheck::broken(
+                    shown_path(path).display().to_string(),
+                    &e.message,
+                ));
                 if !out.json {
                     out.error(e);
                 }
@@ -190,7 +228,7 @@ pub fn validate(g: &GlobalArgs, out: &Output) -> Result<i32> {
         ));
     }
     if out.json {
-        out.json_doc(json!({"ok": ok, "files": files}));
+        crate::json_out::emit(out, &crate::json_out::Validate { ok, files: &files });
     }
     Ok(if ok { 0 } else { 2 })
 }

@@ -187,11 +187,21 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     }
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
-        out.json_doc(json!({
-            "entries": newest,
-            "total": records.len(),
-            "damaged": entries.damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
-        }));
+        crate::json_out::emit(
+            out,
+            &crate::json_out::rollout::History {
+                entries: newest,
+                total: records.len(),
+                damaged: entries
+                    .damaged
+                    .iter()
+                    .map(|(line, why)| crate::json_out::rollout::Damaged {
+                        line: *line,
+                        error: why,
+                    })
+                    .collect(),
+            },
+        );
         return Ok(0);
     }
     if newest.is_empty() {

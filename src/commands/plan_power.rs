@@ -3,7 +3,6 @@
 //! `duration` is shorter.
 
 use clap::Args;
-use serde_json::json;
 
 use crate::clock;
 use crate::context::Context;
@@ -138,26 +137,29 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
                 soak,
             ],
         });
-        stages.push(json!({
-            "name": s.name,
-            "percentage": s.percentage,
-            "duration": s.duration.map(clock::span),
-            "minimum": min,
-            "minimum_soak_seconds": needed_secs.map(|n| n as u64),
-            "too_short": too_short,
-        }));
+        stages.push(crate::json_out::rollout::PowerStage {
+            name: &s.name,
+            percentage: s.percentage,
+            duration: s.duration.map(clock::span),
+            minimum: min,
+            minimum_soak_seconds: needed_secs.map(|n| n as u64),
+            too_short,
+        });
     }
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": ctx.config.flag,
-            "baseline": baseline,
-            "max_increase": max_increase,
-            "alpha": args.alpha,
-            "gates": args.gates,
-            "power": DEFAULT_POWER,
-            "traffic_per_hour": traffic,
-            "stages": stages,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::PlanPower {
+                flag: &ctx.config.flag,
+                baseline,
+                max_increase,
+                alpha: args.alpha,
+                gates: args.gates,
+                power: DEFAULT_POWER,
+                traffic_per_hour: traffic,
+                stages,
+            },
+        );
     } else {
         ctx.out.data(&format!(
             "minimum soak for a compare gate to tell an increase of {} points from none over \

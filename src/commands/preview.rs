@@ -4,8 +4,6 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use serde_json::json;
-
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
@@ -147,30 +145,33 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
         let stages: Vec<_> = rows
             .iter()
             .map(|r| {
-                let mut v = json!({
-                    "name": r.name,
-                    "percentage": r.audience.percentage,
-                    "on": r.on,
-                    "newly_on": r.on.saturating_sub(previous),
-                });
+                let v = crate::json_out::rollout::PreviewStage {
+                    name: r.name.as_deref(),
+                    percentage: r.audience.percentage,
+                    on: r.on,
+                    newly_on: r.on.saturating_sub(previous),
+                    ids: listing.then_some(r.ids.as_slice()),
+                };
                 previous = r.on;
-                if listing {
-                    v["ids"] = json!(r.ids);
-                }
                 v
             })
             .collect();
-        let mut now = json!({ "stage": current_name, "on_now": live, "on": current.on });
-        if list_ids && only.is_none() {
-            now["ids"] = json!(current.ids);
-        }
-        ctx.out.json_doc(json!({
-            "flag": config.flag,
-            "algorithm": bucketing.name(),
-            "users": total,
-            "stages": stages,
-            "current": now,
-        }));
+        let now = crate::json_out::rollout::PreviewNow {
+            stage: current_name.as_deref(),
+            on_now: live,
+            on: current.on,
+            ids: (list_ids && only.is_none()).then_some(current.ids.as_slice()),
+        };
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Preview {
+                flag: &config.flag,
+                algorithm: bucketing.name(),
+                users: total,
+                stages,
+                current: now,
+            },
+        );
         return Ok(0);
     }
 

@@ -1,7 +1,5 @@
 //! `rollout status`: the flag as the provider reports it, and what comes next.
 
-use serde_json::json;
-
 use crate::clock::{human, stamp};
 use crate::context::Context;
 use crate::engine::{self, Position};
@@ -54,28 +52,32 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         .map(|j| crate::intent::open_intents(&j, &config.flag, &ctx.settings.environment))
         .unwrap_or_default();
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": config.flag,
-            "provider": ctx.provider.describe(),
-            "environment": ctx.settings.environment,
-            "exists": state.exists,
-            "on": state.exists && state.on,
-            "killed": killed,
-            "stage": stage_name,
-            "percentage": state.percentage,
-            "since": since.map(|t| t.to_rfc3339()),
-            "killed_at": state.killed_at.map(|t| t.to_rfc3339()),
-            "revision": state.revision,
-            "next": next.map(|n| json!({
-                "stage": config.stages[n].name,
-                "percentage": config.stages[n].percentage,
-                "allowed_at": allowed_at.map(|t| t.to_rfc3339()),
-                "allowed_now": waiting.is_empty(),
-                "waiting_for": waiting,
-            })),
-            "open_intents": open,
-            "gates": verdicts,
-        }));
+        let allowed_now = waiting.is_empty();
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Status {
+                flag: &config.flag,
+                provider: ctx.provider.describe(),
+                environment: &ctx.settings.environment,
+                exists: state.exists,
+                on: state.exists && state.on,
+                killed,
+                stage: stage_name,
+                percentage: state.percentage,
+                since: since.map(|t| t.to_rfc3339()),
+                killed_at: state.killed_at.map(|t| t.to_rfc3339()),
+                revision: state.revision,
+                next: next.map(|n| crate::json_out::rollout::Next {
+                    stage: &config.stages[n].name,
+                    percentage: config.stages[n].percentage,
+                    allowed_at: allowed_at.map(|t| t.to_rfc3339()),
+                    allowed_now,
+                    waiting_for: waiting,
+                }),
+                open_intents: open,
+                gates: &verdicts,
+            },
+        );
         return Ok(0);
     }
     let out = &ctx.out;

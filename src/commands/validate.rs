@@ -1,6 +1,6 @@
 //! `rollout validate`: stages.yaml and every checklist; exit 0 or 2.
 
-use serde_json::json;
+use crate::json_out::FileCheck;
 
 use crate::config::Config;
 use crate::context;
@@ -16,12 +16,13 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
     match Config::load(&path) {
         Ok(c) => {
             gates = Some(c.gates.iter().map(|g| g.name.clone()).collect());
-            files.push(
-                json!({"path": path.display().to_string(), "ok": true, "stages": c.stages.len()}),
-            );
+            files.push(FileCheck::stages(
+                path.display().to_string(),
+                c.stages.len(),
+            ));
         }
         Err(e) => {
-            files.push(json!({"path": path.display().to_string(), "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+            files.push(FileCheck::broken(path.display().to_string(), &e.message));
             problems.push(e);
         }
     }
@@ -37,19 +38,25 @@ pub fn run(args: &GlobalArgs, out: &Output) -> Result<i32> {
             None => Ok(c),
         });
         match loaded {
-            Ok(c) => files.push(json!({"path": shown, "ok": true, "tasks": c.tasks.len()})),
+            Ok(c) => files.push(FileCheck::tasks(shown, c.tasks.len())),
             Err(e) => {
-                files.push(json!({"path": shown, "ok": false, "errors": e.message.lines().collect::<Vec<_>>()}));
+                files.push(FileCheck::broken(shown, &e.message));
                 problems.push(e);
             }
         }
     }
     if out.json {
-        out.json_doc(json!({"ok": problems.is_empty(), "files": files}));
+        crate::json_out::emit(
+            out,
+            &crate::json_out::Validate {
+                ok: problems.is_empty(),
+                files: &files,
+            },
+        );
     } else {
         for f in &files {
-            if f["ok"] == true {
-                out.data(&format!("{}: ok", f["path"].as_str().unwrap_or_default()));
+            if f.ok {
+                out.data(&format!("{}: ok", f.path));
             }
         }
         for p in &problems {
