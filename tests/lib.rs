@@ -17,6 +17,7 @@ mod flagd_parity;
 mod hostile_input;
 mod http_provider_commands;
 mod interrupt_write;
+mod json_schemas;
 mod launchdarkly_commands;
 mod man_pages;
 mod provider_config;

@@ -31,7 +31,7 @@ const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
 const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
 
 /// How much a gate's breach matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Refuses `advance`; `watch` kills the flag on a sustained breach.

@@ -26,7 +26,7 @@ use crate::output::Output;
 /// The most a gate read may take, whatever `--timeout` says: a look must not stall `watch`.
 const MAX_READ: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -63,7 +63,7 @@ pub enum Reading {
 }
 
 /// A gate's verdict at one look.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verdict {
     pub gate: String,
     pub source: &'static str,
@@ -139,7 +139,7 @@ impl Verdict {
 }
 
 /// A verdict as journaled: gate, verdict, value and threshold.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Seen {
     pub gate: String,
     pub verdict: Status,

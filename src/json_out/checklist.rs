@@ -2,17 +2,18 @@
 
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// `checklist list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct List<'a> {
     pub dir: &'a std::path::Path,
     pub checklists: &'a [ListEntry],
 }
 
 /// One checklist of `list`; `title`, `tasks` and `manual` only when it is valid.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ListEntry {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,7 +27,7 @@ pub struct ListEntry {
 }
 
 /// `checklist show NAME`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Show<'a> {
     pub name: &'a str,
     pub title: &'a str,
@@ -36,7 +37,7 @@ pub struct Show<'a> {
 }
 
 /// One task of `show`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ShowTask<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -49,7 +50,7 @@ pub struct ShowTask<'a> {
 }
 
 /// `checklist run` (also `--dry-run` and `--resume`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Run<'a> {
     pub run_id: Option<&'a str>,
     pub actor: &'a str,
@@ -66,7 +67,7 @@ pub struct Run<'a> {
 }
 
 /// One checklist of `run`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RunChecklist<'a> {
     pub name: &'a str,
     pub title: &'a str,

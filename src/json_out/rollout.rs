@@ -1,5 +1,6 @@
 //! The `--json` documents of `rollout` (docs/json.md "rollout").
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::config::Percentage;
@@ -7,7 +8,7 @@ use crate::gates::Verdict;
 use crate::journal::Event;
 
 /// `rollout check USER`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Check<'a> {
     pub user: &'a str,
     pub groups: &'a [String],
@@ -19,7 +20,7 @@ pub struct Check<'a> {
 }
 
 /// `rollout status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Status<'a> {
     pub flag: &'a str,
     pub provider: String,
@@ -28,6 +29,7 @@ pub struct Status<'a> {
     pub on: bool,
     pub killed: bool,
     pub stage: Option<String>,
+    #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub since: Option<String>,
     pub killed_at: Option<String>,
@@ -38,9 +40,10 @@ pub struct Status<'a> {
 }
 
 /// The next stage of `status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Next<'a> {
     pub stage: &'a str,
+    #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub allowed_at: Option<String>,
     pub allowed_now: bool,
@@ -48,7 +51,7 @@ pub struct Next<'a> {
 }
 
 /// `rollout plan`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Plan<'a> {
     pub flag: &'a str,
     pub environment: &'a str,
@@ -58,9 +61,10 @@ pub struct Plan<'a> {
 }
 
 /// One stage of `plan`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PlanStage<'a> {
     pub name: &'a str,
+    #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub groups: &'a [String],
     pub users: &'a [String],
@@ -73,7 +77,7 @@ pub struct PlanStage<'a> {
 }
 
 /// `rollout gates`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Gates<'a> {
     pub flag: &'a str,
     pub stage: Option<&'a str>,
@@ -82,7 +86,7 @@ pub struct Gates<'a> {
 }
 
 /// `rollout watch`, when it ends.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Watch<'a> {
     pub flag: &'a str,
     pub looks: u32,
@@ -91,7 +95,7 @@ pub struct Watch<'a> {
 }
 
 /// `rollout preview`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Preview<'a> {
     pub flag: &'a str,
     pub algorithm: &'a str,
@@ -101,9 +105,10 @@ pub struct Preview<'a> {
 }
 
 /// One stage of `preview`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PreviewStage<'a> {
     pub name: Option<&'a str>,
+    #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub on: usize,
     pub newly_on: usize,
@@ -113,7 +118,7 @@ pub struct PreviewStage<'a> {
 }
 
 /// The flag's state now, in `preview`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PreviewNow<'a> {
     pub stage: Option<&'a str>,
     pub on_now: bool,
@@ -124,7 +129,7 @@ pub struct PreviewNow<'a> {
 }
 
 /// `rollout history`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct History<'a> {
     /// Journal records as written (events, checklist runs) and provider changes, newest first.
     pub entries: Vec<&'a serde_json::Value>,
@@ -133,14 +138,14 @@ pub struct History<'a> {
 }
 
 /// A journal line that could not be read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Damaged<'a> {
     pub line: usize,
     pub error: &'a str,
 }
 
 /// `rollout advance|rollback|kill|resume`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Change<'a> {
     pub action: &'a str,
     pub dry_run: bool,
@@ -154,7 +159,7 @@ pub struct Change<'a> {
 }
 
 /// `rollout plan --power`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PlanPower<'a> {
     pub flag: &'a str,
     pub baseline: f64,
@@ -167,9 +172,10 @@ pub struct PlanPower<'a> {
 }
 
 /// One stage of `plan --power`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PowerStage<'a> {
     pub name: &'a str,
+    #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub duration: Option<String>,
     /// The sample the stage needs; null when the stage compares nothing (0% or 100%).
