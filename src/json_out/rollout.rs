@@ -183,3 +183,24 @@ pub struct PowerStage<'a> {
     pub minimum_soak_seconds: Option<u64>,
     pub too_short: bool,
 }
+
+/// A change read from the provider's own event log (Unleash), among `history`'s entries.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProviderChange<'a> {
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// Who made it: from the note `rollout` wrote, else the provider's actor.
+    pub actor: &'a str,
+    /// Always `provider-change`.
+    pub action: &'a str,
+    /// The provider kind.
+    pub source: &'a str,
+    pub flag: &'a str,
+    pub environment: &'a str,
+    /// The provider's event type, e.g. `feature-strategy-update`.
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub event_id: u64,
+    pub summary: &'a str,
+    /// The actor as the provider recorded it.
+    pub unleash_actor: &'a str,
+}
