@@ -117,7 +117,8 @@ gates:
   - { name: sh, command: 'true' }
 stages:
   - { name: internal, percentage: 0.5, groups: [dev], users: u1, start: 2024-01-15, duration: 3d, gates: [errors] }
-  - { name: full, percentage: 100, gates: [] }
+  - { name: half, percentage: 50%, gates: [] }
+  - { name: full, percentage: 100 }
 notify:
   - url_env: SLACK_WEBHOOK_URL
 ";
@@ -147,6 +148,7 @@ tasks:
         ("stages", "flag: f\nprovider: { kind: consul }\nstages: [{ name: a, percentage: 5 }]\n"),
         ("stages", "flag: f\nnotify: [{ url: 'https://hooks.example.com/x' }]\nstages: [{ name: a, percentage: 5 }]\n"),
         ("stages", "flag: f\nstages: [{ name: a, percentage: 150 }]\n"),
+        ("stages", "flag: f\nstages: [{ name: a, percentage: five }]\n"),
         ("stages", "flag: f\nstages: []\n"),
         ("stages", "stages: [{ name: a, percentage: 5 }]\n"),
         ("checklist", "tasks: [{ name: A, run: 'true', timout: 5s }]\n"),

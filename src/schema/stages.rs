@@ -89,8 +89,7 @@ pub struct Stage {
     #[schemars(regex(pattern = r"^[^\s,]+$"))]
     name: String,
     /// The share of users on, from 0 to 100 (whole numbers for Unleash; at most 3 decimals).
-    #[schemars(range(min = 0, max = 100))]
-    percentage: f64,
+    percentage: Percent,
     /// User groups on from this stage on (the context attribute `group`).
     groups: Option<OneOrMany>,
     /// User ids on from this stage on.
@@ -102,6 +101,27 @@ pub struct Stage {
     duration: Option<Duration>,
     /// The gates that apply at this stage (default: every gate; `[]`: none).
     gates: Option<OneOrMany>,
+}
+
+/// A percentage from 0 to 100: `25`, or written with its sign, `25%`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum Percent {
+    Plain(#[schemars(range(min = 0, max = 100))] f64),
+    Signed(PercentText),
+}
+
+/// A number followed by `%`, which the reader takes as the number.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+pub struct PercentText(#[schemars(regex(pattern = r"^[-+]?[0-9][0-9.eE+-]*%+$"))] String);
+
+/// A number: `0.01`, or written with a `%` sign (read as the number before it).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum Number {
+    Plain(f64),
+    Signed(PercentText),
 }
 
 /// A duration: a number and a unit, e.g. 30m, 36h, 3d.
@@ -175,9 +195,9 @@ pub struct Gate {
     /// A shell command: its exit code, or one number on stdout.
     command: Option<String>,
     /// Fails above this.
-    max: Option<f64>,
+    max: Option<Number>,
     /// Fails below this.
-    min: Option<f64>,
+    min: Option<Number>,
     /// How long a breach must hold before it counts (default: 0).
     #[serde(rename = "for")]
     hold: Option<Duration>,
@@ -238,7 +258,7 @@ pub struct HttpSource {
 #[schemars(deny_unknown_fields)]
 pub struct Compare {
     /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
-    max_increase: f64,
+    max_increase: Number,
     /// False-alarm bound across looks (default: 0.05).
     #[schemars(range(min = 0, max = 1))]
     alpha: Option<f64>,
