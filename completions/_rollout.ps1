@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Look at the gates every --interval; kill on a critical breach; --advance')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check stages.yaml and every checklist; exit 0 or 2')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter stages.yaml (and checklists/) into a project that has none')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -323,6 +324,25 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rollout;schema' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment to act on (a name under `environments:`, or the provider''s environment)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to keep trying the provider before giving up')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Change nothing: print each request that would be sent and the event that would be recorded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout (with "schema": 1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print details: provider requests (secrets hidden), timings')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (for scripts and CI)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rollout;init' {
             [CompletionResult]::new('--flag', '--flag', [CompletionResultType]::ParameterName, 'The flag key to write into stages.yaml')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR (where stages.yaml is, or below it)')
@@ -357,6 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Look at the gates every --interval; kill on a critical breach; --advance')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check stages.yaml and every checklist; exit 0 or 2')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter stages.yaml (and checklists/) into a project that has none')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -398,6 +419,9 @@ Register-ArgumentCompleter -Native -CommandName 'rollout' -ScriptBlock {
             break
         }
         'rollout;help;completions' {
+            break
+        }
+        'rollout;help;schema' {
             break
         }
         'rollout;help;init' {

@@ -52,6 +52,9 @@ _rollout() {
             rollout,rollback)
                 cmd="rollout__subcmd__rollback"
                 ;;
+            rollout,schema)
+                cmd="rollout__subcmd__schema"
+                ;;
             rollout,status)
                 cmd="rollout__subcmd__status"
                 ;;
@@ -97,6 +100,9 @@ _rollout() {
             rollout__subcmd__help,rollback)
                 cmd="rollout__subcmd__help__subcmd__rollback"
                 ;;
+            rollout__subcmd__help,schema)
+                cmd="rollout__subcmd__help__subcmd__schema"
+                ;;
             rollout__subcmd__help,status)
                 cmd="rollout__subcmd__help__subcmd__status"
                 ;;
@@ -113,7 +119,7 @@ _rollout() {
 
     case "${cmd}" in
         rollout)
-            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check gates watch validate completions init help"
+            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check gates watch validate completions schema init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,7 +321,7 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__help)
-            opts="plan status advance rollback kill resume history preview check gates watch validate completions init help"
+            opts="plan status advance rollback kill resume history preview check gates watch validate completions schema init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +489,20 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -817,6 +837,44 @@ _rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__schema)
+            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help stages checklist"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

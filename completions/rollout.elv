@@ -49,6 +49,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
+            cand schema 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)'
             cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -306,6 +307,24 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rollout;schema'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rollout;init'= {
             cand --flag 'The flag key to write into stages.yaml'
             cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
@@ -339,6 +358,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
+            cand schema 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)'
             cand init 'Write a commented starter stages.yaml (and checklists/) into a project that has none'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -367,6 +387,8 @@ set edit:completion:arg-completer[rollout] = {|@words|
         &'rollout;help;validate'= {
         }
         &'rollout;help;completions'= {
+        }
+        &'rollout;help;schema'= {
         }
         &'rollout;help;init'= {
         }

@@ -934,21 +934,16 @@ fn show_dry_run(ctx: &Context, requests: &[crate::provider::Request], ev: &Event
 /// The `--json` document for a change.
 #[must_use]
 pub fn outcome_json(ctx: &Context, outcome: &Outcome) -> Value {
-    let mut doc = json!({
-        "action": outcome.event.action,
-        "dry_run": outcome.dry_run,
-        "event": outcome.event,
-    });
-    if outcome.dry_run {
-        doc["requests"] = json!(outcome.requests);
-        doc["notify"] = json!(ctx
-            .config
-            .notify
-            .iter()
-            .map(|t| t.label())
-            .collect::<Vec<_>>());
-    }
-    doc
+    let doc = crate::json_out::rollout::Change {
+        action: &outcome.event.action,
+        dry_run: outcome.dry_run,
+        event: &outcome.event,
+        requests: outcome.dry_run.then_some(outcome.requests.as_slice()),
+        notify: outcome
+            .dry_run
+            .then(|| ctx.config.notify.iter().map(|t| t.label()).collect()),
+    };
+    serde_json::to_value(&doc).unwrap_or_default()
 }
 
 fn indent(text: &str, n: usize) -> String {

@@ -16,7 +16,7 @@ pub const JOURNAL_FILE: &str = "journal.jsonl";
 
 /// One flag change, as recorded (README.md "Commands" and docs/journal.md: time, actor, action,
 /// flag, environment, from, to, percentage, reason, forced, provider, outcome).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     pub time: DateTime<Utc>,
     pub actor: String,
@@ -26,6 +26,7 @@ pub struct Event {
     pub from: Option<String>,
     pub to: Option<String>,
     #[serde(serialize_with = "ser_pct", deserialize_with = "de_pct")]
+    #[schemars(with = "Option<f64>")]
     pub percentage: Option<Percentage>,
     pub reason: Option<String>,
     pub forced: bool,

@@ -8,9 +8,9 @@ use crate::error::{Error, Result};
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
-const TOP_KEYS: [&str; 3] = ["title", "description", "tasks"];
+pub(crate) const TOP_KEYS: [&str; 3] = ["title", "description", "tasks"];
 const KIND_KEYS: [&str; 4] = ["run", "manual", "require_env", "rollout"];
-const TASK_KEYS: [&str; 11] = [
+pub(crate) const TASK_KEYS: [&str; 11] = [
     "name",
     "id",
     "run",
@@ -24,6 +24,12 @@ const TASK_KEYS: [&str; 11] = [
     "parallel",
 ];
 const MAX_RETRIES: u32 = 20;
+
+/// The keys the reader accepts in each mapping; `schema` tests them against the format structs.
+#[cfg(test)]
+pub(crate) mod keys {
+    pub(crate) use super::{TASK_KEYS, TOP_KEYS};
+}
 
 #[derive(Debug, Clone)]
 pub struct Checklist {

@@ -75,7 +75,9 @@ pub fn write(dir: &Path, dry_run: bool, out: &Output) -> Result<()> {
             continue;
         }
         std::fs::create_dir_all(&root)
-            .and_then(|()| std::fs::write(&path, text))
+            .and_then(|()| {
+                std::fs::write(&path, crate::schema::modeline("checklist", "../") + text)
+            })
             .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
         out.data(&format!("wrote {}", path.display()));
     }

@@ -136,6 +136,15 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: Shell,
     },
+    /// Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)
+    #[command(
+        after_help = "Examples:\n  rollout schema stages > .rollout/schema/stages.schema.json\n  rollout schema checklist"
+    )]
+    Schema {
+        /// The file format
+        #[arg(value_parser = crate::schema::NAMES)]
+        name: String,
+    },
     /// Write a commented starter stages.yaml (and checklists/) into a project that has none
     #[command(
         after_help = "Examples:\n  rollout init --flag new-checkout\n  rollout init --dry-run"

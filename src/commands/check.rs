@@ -1,7 +1,5 @@
 //! `rollout check USER`: the first stage that includes USER, and whether it is on for USER now.
 
-use serde_json::json;
-
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::Result;
@@ -29,15 +27,18 @@ pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
         _ => None,
     };
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "user": user,
-            "groups": groups,
-            "flag": config.flag,
-            "first_stage": first.map(|i| config.stages[i].name.clone()),
-            "stage_now": stage_now,
-            "killed": state.exists && !state.on,
-            "on_now": on_now,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Check {
+                user,
+                groups,
+                flag: &config.flag,
+                first_stage: first.map(|i| config.stages[i].name.as_str()),
+                stage_now: stage_now.as_deref(),
+                killed: state.exists && !state.on,
+                on_now,
+            },
+        );
         return Ok(0);
     }
     let first_text = match first {

@@ -1,8 +1,6 @@
 //! `rollout gates [--stage STAGE]`: each gate's value, threshold and verdict now. Exit 0 when
 //! every critical and warning gate passes, 1 when one does not.
 
-use serde_json::json;
-
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
@@ -116,12 +114,15 @@ pub async fn run(ctx: &Context, stage: Option<&str>) -> Result<i32> {
     let blocked = !crate::rules::gates(&verdicts).is_empty();
     let stage_name = index.map(|i| config.stages[i].name.clone());
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": config.flag,
-            "stage": stage_name,
-            "pass": !blocked,
-            "gates": verdicts,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Gates {
+                flag: &config.flag,
+                stage: stage_name.as_deref(),
+                pass: !blocked,
+                gates: &verdicts,
+            },
+        );
     } else {
         if let Some(name) = &stage_name {
             ctx.out.info(&format!("gates of {name}:"));

@@ -4,7 +4,8 @@
 //! shown twice.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
+use serde_json::Value;
 
 use crate::cli::global_args::GlobalArgs;
 use crate::config::{Config, ProviderKind};
@@ -140,18 +141,19 @@ async fn remote_records(
                 ),
             ),
         };
-        records.push(json!({
-            "time": c.time,
-            "actor": actor,
-            "action": "provider-change",
-            "source": ctx.provider.kind().name(),
-            "flag": flag,
-            "environment": env,
-            "type": c.kind,
-            "event_id": c.id,
-            "summary": summary,
-            "unleash_actor": c.actor,
-        }));
+        let record = crate::json_out::rollout::ProviderChange {
+            time: c.time,
+            actor: &actor,
+            action: "provider-change",
+            source: ctx.provider.kind().name(),
+            flag: &flag,
+            environment: &env,
+            kind: &c.kind,
+            event_id: c.id,
+            summary: &summary,
+            unleash_actor: &c.actor,
+        };
+        records.push(serde_json::to_value(&record).unwrap_or_default());
     }
     Ok(records)
 }

@@ -56,17 +56,19 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
         ))
         .with_hint("edit it, or check it with `rollout validate`"));
     }
-    let text = STARTER.replace("{flag}", flag);
+    let text = crate::schema::modeline("stages", "") + &STARTER.replace("{flag}", flag);
     if args.dry_run {
         out.data(&format!("dry run: would write {}:", path.display()));
         out.data(&text);
         crate::checklist::starter::write(&dir, true, out)?;
+        crate::schema::write_into(&dir, true, out)?;
         return Ok(0);
     }
     std::fs::write(&path, text)
         .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
     out.data(&format!("wrote {}", path.display()));
     crate::checklist::starter::write(&dir, false, out)?;
+    crate::schema::write_into(&dir, false, out)?;
     out.info(
         "next: `rollout plan` to see the timeline, `rollout advance` to start the first stage",
     );

@@ -14,6 +14,7 @@ pub mod plan_power;
 mod preview;
 mod resume;
 mod rollback;
+mod schema;
 mod status;
 pub mod validate;
 mod watch;
@@ -30,6 +31,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
     match cli.command {
         Command::Validate => validate::run(g, &out, validate::Scope::StagesAndChecklists),
         Command::Completions { shell } => completions::run::<Cli>(shell, "rollout"),
+        Command::Schema { name } => schema::run(&out, &name),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
         command => {
@@ -53,6 +55,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                 Command::Watch(w) => watch::run(ctx, &w).await,
                 Command::Validate
                 | Command::Completions { .. }
+                | Command::Schema { .. }
                 | Command::Init { .. }
                 | Command::History { .. } => {
                     unreachable!("handled above")

@@ -1,7 +1,6 @@
 //! `rollout plan`: the stage table as a timeline.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use crate::clock::stamp;
 use crate::context::Context;
@@ -74,28 +73,34 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
             .stages
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                json!({
-                    "name": s.name,
-                    "percentage": s.percentage,
-                    "groups": s.groups,
-                    "users": s.users,
-                    "duration": s.duration.map(crate::clock::span),
-                    "start": s.start.map(|d| d.to_string()),
-                    "earliest": earliest[i].map(|t| t.to_rfc3339()),
-                    "current": current == Some(i),
-                    "done": current.is_some_and(|c| i < c),
-                    "gates": ctx.config.stage_gates(i).iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
-                })
+            .map(|(i, s)| crate::json_out::rollout::PlanStage {
+                name: &s.name,
+                percentage: s.percentage,
+                groups: &s.groups,
+                users: &s.users,
+                duration: s.duration.map(crate::clock::span),
+                start: s.start.map(|d| d.to_string()),
+                earliest: earliest[i].map(|t| t.to_rfc3339()),
+                current: current == Some(i),
+                done: current.is_some_and(|c| i < c),
+                gates: ctx
+                    .config
+                    .stage_gates(i)
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect(),
             })
             .collect();
-        ctx.out.json_doc(json!({
-            "flag": ctx.config.flag,
-            "environment": ctx.settings.environment,
-            "current": current.map(|i| ctx.config.stages[i].name.clone()),
-            "killed": killed,
-            "stages": stages,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Plan {
+                flag: &ctx.config.flag,
+                environment: &ctx.settings.environment,
+                current: current.map(|i| ctx.config.stages[i].name.as_str()),
+                killed,
+                stages,
+            },
+        );
         return Ok(0);
     }
     ctx.out.data(&format!(

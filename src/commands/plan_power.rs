@@ -7,10 +7,10 @@
 //! `off`) from its queries over the last hour; `--gates` defaults to the stage's number of
 //! compare gates.
 
+use serde_json::json;
 use std::collections::HashMap;
 
 use clap::Args;
-use serde_json::json;
 
 use crate::clock;
 use crate::context::Context;

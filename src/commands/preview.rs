@@ -1,11 +1,10 @@
 //! `rollout preview [STAGE] --users FILE`: exposure by the provider's own bucketing.
 
+use serde_json::json;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-
-use serde_json::json;
 
 use crate::context::Context;
 use crate::engine::{self, Position};

@@ -1,11 +1,10 @@
 //! `rollout status`: the flag as the provider reports it, and what comes next.
 
-use serde_json::json;
-
 use crate::clock::{human, stamp};
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::Result;
+use serde_json::json;
 
 pub async fn run(ctx: &Context) -> Result<i32> {
     let config = &ctx.config;

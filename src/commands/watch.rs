@@ -11,8 +11,6 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::cli::WatchArgs;
 use crate::config::Severity;
 use crate::context::Context;
@@ -325,12 +323,15 @@ fn show(ctx: &Context, live: &mut usize, look: u32, stage: Option<&str>, verdict
 
 fn finish(ctx: &Context, run: &Run, why: &str, code: i32) -> Result<i32> {
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": ctx.config.flag,
-            "looks": run.looks,
-            "ended": why,
-            "actions": run.actions,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &crate::json_out::rollout::Watch {
+                flag: &ctx.config.flag,
+                looks: run.looks,
+                ended: why,
+                actions: &run.actions,
+            },
+        );
     }
     Ok(code)
 }

@@ -7,7 +7,7 @@ use crate::diagnostic::Pos;
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
-const GATE_KEYS: [&str; 10] = [
+pub(crate) const GATE_KEYS: [&str; 10] = [
     "name",
     "prometheus",
     "datadog",
@@ -20,12 +20,18 @@ const GATE_KEYS: [&str; 10] = [
     "compare",
 ];
 const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-const DEFAULTS_KEYS: [&str; 2] = ["prometheus", "datadog"];
+pub(crate) const DEFAULTS_KEYS: [&str; 2] = ["prometheus", "datadog"];
+pub(crate) const DEFAULTS_PROMETHEUS_KEYS: [&str; 1] = ["url"];
+pub(crate) const DEFAULTS_DATADOG_KEYS: [&str; 3] = ["site", "api_key_env", "app_key_env"];
+pub(crate) const PROMETHEUS_KEYS: [&str; 3] = ["query", "errors", "total"];
+pub(crate) const DATADOG_KEYS: [&str; 3] = ["query", "window", "reduce"];
+pub(crate) const HTTP_KEYS: [&str; 3] = ["url", "expect_status", "pointer"];
+pub(crate) const COMPARE_KEYS: [&str; 2] = ["max_increase", "alpha"];
 const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
 const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
 
 /// How much a gate's breach matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Refuses `advance`; `watch` kills the flag on a sustained breach.
@@ -200,7 +206,7 @@ pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
         return out;
     };
     if let Some(n) = fields.value("prometheus") {
-        if let Some(p) = r.mapping(n, "`defaults.prometheus`", &["url"]) {
+        if let Some(p) = r.mapping(n, "`defaults.prometheus`", &DEFAULTS_PROMETHEUS_KEYS) {
             if let Some(u) = p.value("url") {
                 if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
                     super::check_url(r, &url, u.pos, "`defaults.prometheus`");
@@ -210,8 +216,7 @@ pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
         }
     }
     if let Some(n) = fields.value("datadog") {
-        let keys = ["site", "api_key_env", "app_key_env"];
-        if let Some(d) = r.mapping(n, "`defaults.datadog`", &keys) {
+        if let Some(d) = r.mapping(n, "`defaults.datadog`", &DEFAULTS_DATADOG_KEYS) {
             if let Some(s) = d.value("site") {
                 if let Some(site) = r.string(s, "`defaults.datadog.site`") {
                     if site.is_empty()
@@ -401,7 +406,7 @@ fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {
 
 fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
     let what = format!("`compare` of {what}");
-    let fields = r.mapping(node, &what, &["max_increase", "alpha"])?;
+    let fields = r.mapping(node, &what, &COMPARE_KEYS)?;
     let max_increase = r
         .required(&fields, "max_increase", &what, "0.005")
         .and_then(|n| r.number(n, &format!("`max_increase` of {what}")))?;
@@ -455,7 +460,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
     let inner = format!("`{key}` of {what}");
     match key {
         "prometheus" => {
-            let f = r.mapping(node, &inner, &["query", "errors", "total"])?;
+            let f = r.mapping(node, &inner, &PROMETHEUS_KEYS)?;
             if f.get("errors").is_some() || f.get("total").is_some() {
                 let errors = r
                     .required(
@@ -492,7 +497,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             }
         }
         "datadog" => {
-            let f = r.mapping(node, &inner, &["query", "window", "reduce"])?;
+            let f = r.mapping(node, &inner, &DATADOG_KEYS)?;
             let q = r
                 .required(
                     &f,
@@ -527,7 +532,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             })
         }
         "http" => {
-            let f = r.mapping(node, &inner, &["url", "expect_status", "pointer"])?;
+            let f = r.mapping(node, &inner, &HTTP_KEYS)?;
             let url = r
                 .required(&f, "url", &inner, "https://staging.example.com/healthz")
                 .and_then(|n| {

@@ -15,6 +15,16 @@ pub use percentage::Percentage;
 pub use provider_settings::{in_environment, ProviderKind, ProviderOverrides, ProviderSettings};
 pub use stage::Stage;
 
+/// The keys the reader accepts in each mapping; `schema` tests them against the format structs.
+#[cfg(test)]
+pub(crate) mod keys {
+    pub(crate) use super::gate::{
+        COMPARE_KEYS, DATADOG_KEYS, DEFAULTS_DATADOG_KEYS, DEFAULTS_KEYS, DEFAULTS_PROMETHEUS_KEYS,
+        GATE_KEYS, HTTP_KEYS, PROMETHEUS_KEYS,
+    };
+    pub(crate) use super::{NOTIFY_KEYS, PROVIDER_KEYS, STAGE_KEYS, TOP_KEYS};
+}
+
 use crate::error::{Error, Result};
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{Fields, Reader};
@@ -24,7 +34,7 @@ pub const STATE_DIR: &str = ".rollout";
 pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
 const DEFAULT_ENVIRONMENT: &str = "production";
 
-const TOP_KEYS: [&str; 7] = [
+pub(crate) const TOP_KEYS: [&str; 7] = [
     "flag",
     "provider",
     "environments",
@@ -33,8 +43,9 @@ const TOP_KEYS: [&str; 7] = [
     "defaults",
     "gates",
 ];
-const PROVIDER_KEYS: [&str; 6] = ["kind", "url", "token_env", "project", "environment", "path"];
-const STAGE_KEYS: [&str; 7] = [
+pub(crate) const PROVIDER_KEYS: [&str; 6] =
+    ["kind", "url", "token_env", "project", "environment", "path"];
+pub(crate) const STAGE_KEYS: [&str; 7] = [
     "name",
     "percentage",
     "groups",
@@ -43,7 +54,7 @@ const STAGE_KEYS: [&str; 7] = [
     "duration",
     "gates",
 ];
-const NOTIFY_KEYS: [&str; 2] = ["url_env", "url"];
+pub(crate) const NOTIFY_KEYS: [&str; 2] = ["url_env", "url"];
 /// Keys people write when they paste a secret: refused with a pointer to `token_env`.
 const SECRET_KEYS: [&str; 8] = [
     "token",

@@ -26,7 +26,7 @@ use crate::output::Output;
 /// The most a gate read may take, whatever `--timeout` says: a look must not stall `watch`.
 const MAX_READ: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -65,7 +65,7 @@ pub enum Reading {
 }
 
 /// A gate's verdict at one look.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verdict {
     pub gate: String,
     pub source: &'static str,
@@ -153,7 +153,7 @@ impl Verdict {
 }
 
 /// A verdict as journaled: gate, verdict, value and threshold.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Seen {
     pub gate: String,
     pub verdict: Status,
@@ -168,7 +168,7 @@ pub struct Seen {
 }
 
 /// One arm of a compare gate as journaled: errors and requests since the stage started.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Arm {
     pub errors: f64,
     pub total: f64,

@@ -112,7 +112,7 @@ pub struct Unmanaged {
 }
 
 /// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Request {
     pub method: String,
     pub url: String,

@@ -31,14 +31,14 @@ pub const MIN_PER_ARM: f64 = 100.0;
 
 /// Errors and requests seen in one arm since the stage started. Prometheus' `increase()`
 /// extrapolates, so counts may be fractional.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Counts {
     pub errors: f64,
     pub total: f64,
 }
 
 /// What a compare gate decides from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CompareInput {
     pub on: Counts,
     pub off: Counts,
@@ -54,7 +54,7 @@ pub struct CompareInput {
 }
 
 /// The decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Pass,
@@ -75,7 +75,7 @@ impl Verdict {
 }
 
 /// One arm as seen.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Arm {
     pub errors: f64,
     pub total: f64,
@@ -85,7 +85,7 @@ pub struct Arm {
 
 /// Always-valid bounds for p_on − p_off: each holds at every look at once with probability
 /// ≥ `confidence`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Interval {
     pub lower: f64,
     pub upper: f64,
@@ -94,14 +94,14 @@ pub struct Interval {
 }
 
 /// More requests still needed per arm before a verdict is expected (rates staying as seen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Needed {
     pub on: u64,
     pub off: u64,
 }
 
 /// Everything a compare gate shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CompareVerdict {
     pub verdict: Verdict,
     pub on: Arm,

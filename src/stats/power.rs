@@ -52,7 +52,7 @@ pub struct PowerInput {
 }
 
 /// The sample a stage needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MinimumSample {
     /// Requests in `on`.
     pub on: u64,

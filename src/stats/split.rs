@@ -24,7 +24,7 @@ pub const SPLIT_LEVEL: f64 = 0.001;
 pub const SPLIT_PRIOR_CONCENTRATION: f64 = 1000.0;
 
 /// What the split test saw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SplitCheck {
     /// The share of requests the stage should send to `on` (percentage / 100).
     pub expected_on_share: f64,

@@ -1,0 +1,217 @@
+//! The `--json` documents of `rollout` (docs/json.md "rollout").
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::config::Percentage;
+use crate::gates::Verdict;
+use crate::journal::Event;
+
+/// `rollout check USER`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Check<'a> {
+    pub user: &'a str,
+    pub groups: &'a [String],
+    pub flag: &'a str,
+    pub first_stage: Option<&'a str>,
+    pub stage_now: Option<&'a str>,
+    pub killed: bool,
+    pub on_now: bool,
+}
+
+/// `rollout status`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Status<'a> {
+    pub flag: &'a str,
+    pub provider: String,
+    pub environment: &'a str,
+    pub exists: bool,
+    pub on: bool,
+    pub killed: bool,
+    pub stage: Option<String>,
+    #[schemars(with = "f64")]
+    pub percentage: Percentage,
+    pub since: Option<String>,
+    pub killed_at: Option<String>,
+    pub revision: Option<u64>,
+    /// What the provider serves that `rollout` does not manage (Unleash strategies).
+    pub unmanaged: Vec<Unmanaged<'a>>,
+    pub next: Option<Next<'a>>,
+    pub open_intents: Vec<Event>,
+    pub gates: &'a [Verdict],
+}
+
+/// Something at the provider that `rollout` does not manage, as `status` shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Unmanaged<'a> {
+    pub text: &'a str,
+    /// It serves users beyond the stage with no constraint: `advance` refuses until removed.
+    pub widens: bool,
+}
+
+/// The next stage of `status`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Next<'a> {
+    pub stage: &'a str,
+    #[schemars(with = "f64")]
+    pub percentage: Percentage,
+    pub allowed_at: Option<String>,
+    pub allowed_now: bool,
+    pub waiting_for: Vec<String>,
+}
+
+/// `rollout plan`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Plan<'a> {
+    pub flag: &'a str,
+    pub environment: &'a str,
+    pub current: Option<&'a str>,
+    pub killed: bool,
+    pub stages: Vec<PlanStage<'a>>,
+}
+
+/// One stage of `plan`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlanStage<'a> {
+    pub name: &'a str,
+    #[schemars(with = "f64")]
+    pub percentage: Percentage,
+    pub groups: &'a [String],
+    pub users: &'a [String],
+    pub duration: Option<String>,
+    pub start: Option<String>,
+    pub earliest: Option<String>,
+    pub current: bool,
+    pub done: bool,
+    pub gates: Vec<String>,
+}
+
+/// `rollout gates`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Gates<'a> {
+    pub flag: &'a str,
+    pub stage: Option<&'a str>,
+    pub pass: bool,
+    pub gates: &'a [Verdict],
+}
+
+/// `rollout watch`, when it ends.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Watch<'a> {
+    pub flag: &'a str,
+    pub looks: u32,
+    pub ended: &'a str,
+    pub actions: &'a [String],
+}
+
+/// `rollout preview`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Preview<'a> {
+    pub flag: &'a str,
+    pub algorithm: &'a str,
+    pub users: usize,
+    pub stages: Vec<PreviewStage<'a>>,
+    pub current: PreviewNow<'a>,
+}
+
+/// One stage of `preview`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PreviewStage<'a> {
+    pub name: Option<&'a str>,
+    #[schemars(with = "f64")]
+    pub percentage: Percentage,
+    pub on: usize,
+    pub newly_on: usize,
+    /// With `--ids`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<&'a [&'a str]>,
+}
+
+/// The flag's state now, in `preview`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PreviewNow<'a> {
+    pub stage: Option<&'a str>,
+    pub on_now: bool,
+    pub on: usize,
+    /// With `--ids` and no STAGE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<&'a [&'a str]>,
+}
+
+/// `rollout history`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct History<'a> {
+    /// Journal records as written (events, checklist runs) and provider changes, newest first.
+    pub entries: Vec<&'a serde_json::Value>,
+    /// Older records exist beyond `--limit` (the journal is read from its end).
+    pub more: bool,
+    pub damaged: Vec<Damaged<'a>>,
+}
+
+/// A journal line that could not be read.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Damaged<'a> {
+    pub line: usize,
+    pub error: &'a str,
+}
+
+/// `rollout advance|rollback|kill|resume`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub dry_run: bool,
+    pub event: &'a Event,
+    /// Only with `dry_run`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<&'a [crate::provider::Request]>,
+    /// Only with `dry_run`: the webhook targets as `$VARIABLE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Vec<String>>,
+}
+
+/// `rollout plan --power`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlanPower<'a> {
+    pub flag: &'a str,
+    pub baseline: f64,
+    pub max_increase: f64,
+    pub alpha: f64,
+    pub gates: u32,
+    pub power: f64,
+    pub traffic_per_hour: f64,
+    pub stages: Vec<PowerStage<'a>>,
+}
+
+/// One stage of `plan --power`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PowerStage<'a> {
+    pub name: &'a str,
+    #[schemars(with = "f64")]
+    pub percentage: Percentage,
+    pub duration: Option<String>,
+    /// The sample the stage needs; null when the stage compares nothing (0% or 100%).
+    pub minimum: Option<crate::stats::power::MinimumSample>,
+    pub minimum_soak_seconds: Option<u64>,
+    pub too_short: bool,
+}
+
+/// A change read from the provider's own event log (Unleash), among `history`'s entries.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProviderChange<'a> {
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// Who made it: from the note `rollout` wrote, else the provider's actor.
+    pub actor: &'a str,
+    /// Always `provider-change`.
+    pub action: &'a str,
+    /// The provider kind.
+    pub source: &'a str,
+    pub flag: &'a str,
+    pub environment: &'a str,
+    /// The provider's event type, e.g. `feature-strategy-update`.
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub event_id: u64,
+    pub summary: &'a str,
+    /// The actor as the provider recorded it.
+    pub unleash_actor: &'a str,
+}

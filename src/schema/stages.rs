@@ -1,0 +1,265 @@
+//! The format of `stages.yaml`, as types: the source of `docs/schema/stages.schema.json`.
+//! Doc comments become the descriptions editors show.
+
+#![allow(dead_code)] // Described, never built: the reader in `config` builds the typed values.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+/// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
+#[derive(JsonSchema)]
+#[schemars(title = "stages.yaml", deny_unknown_fields)]
+pub struct StagesFile {
+    /// The flag key, exactly as the provider knows it (no spaces).
+    #[schemars(regex(pattern = r"^\S+$"))]
+    flag: String,
+    /// Where the flag lives. Absent: the embedded file provider (.rollout/flags.json).
+    provider: Option<Provider>,
+    /// Per-environment overrides of the provider block, picked with `--env NAME`.
+    environments: Option<BTreeMap<String, ProviderOverrides>>,
+    /// The stages, in order; percentages strictly increase.
+    #[schemars(length(min = 1))]
+    stages: Vec<Stage>,
+    /// Webhooks that receive every recorded event (Slack-compatible).
+    notify: Option<Vec<NotifyTarget>>,
+    /// Shared settings of the gate sources.
+    defaults: Option<Defaults>,
+    /// Metric gates: checked before `advance` and by `watch`.
+    #[schemars(length(min = 1))]
+    gates: Option<Vec<Gate>>,
+}
+
+/// The provider kinds.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKindName {
+    /// The embedded file provider (OpenFeature flagd format); reads `environment`, `path`.
+    File,
+    /// Unleash; reads `url`, `token_env`, `project`, `environment`.
+    Unleash,
+    /// LaunchDarkly; reads `url`, `token_env`, `project`, `environment`.
+    #[serde(rename = "launchdarkly")]
+    LaunchDarkly,
+    /// The http provider (docs/http-provider.md); reads `url`, `token_env`, `environment`.
+    Http,
+}
+
+/// The `provider:` block. Each kind reads some of these keys; the others are refused.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Provider {
+    /// The provider kind (default: file).
+    kind: Option<ProviderKindName>,
+    #[serde(flatten)]
+    settings: ProviderOverrides,
+}
+
+/// Provider settings; in `environments:`, absent ones inherit from `provider:`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ProviderOverrides {
+    /// The provider's base URL (unleash, launchdarkly, http); or set ROLLOUT_PROVIDER_URL. No credentials.
+    #[schemars(url)]
+    url: Option<String>,
+    /// The NAME of the environment variable holding the token; never the token itself.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    token_env: Option<String>,
+    /// The provider's project (unleash, launchdarkly).
+    project: Option<String>,
+    /// The provider's environment (default: production).
+    environment: Option<String>,
+    /// The file provider's flags file, relative to stages.yaml (default: .rollout/flags.json).
+    path: Option<String>,
+}
+
+/// A text value or a list of them.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// One named step of the plan.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Stage {
+    /// The stage's name, typed as `rollout advance NAME` (no spaces or commas).
+    #[schemars(regex(pattern = r"^[^\s,]+$"))]
+    name: String,
+    /// The share of users on, from 0 to 100 (whole numbers for Unleash; at most 3 decimals).
+    percentage: Percent,
+    /// User groups on from this stage on (the context attribute `group`).
+    groups: Option<OneOrMany>,
+    /// User ids on from this stage on.
+    users: Option<OneOrMany>,
+    /// Planned start date (YYYY-MM-DD); advancing before it needs --force --reason.
+    #[schemars(extend("format" = "date"))]
+    start: Option<String>,
+    /// Minimum soak before the next stage: 30m, 36h, 3d.
+    duration: Option<Duration>,
+    /// The gates that apply at this stage (default: every gate; `[]`: none).
+    gates: Option<OneOrMany>,
+}
+
+/// A percentage from 0 to 100: `25`, or written with its sign, `25%`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum Percent {
+    Plain(#[schemars(range(min = 0, max = 100))] f64),
+    Signed(PercentText),
+}
+
+/// A number followed by `%`, which the reader takes as the number.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+pub struct PercentText(#[schemars(regex(pattern = r"^[-+]?[0-9][0-9.eE+-]*%+$"))] String);
+
+/// A number: `0.01`, or written with a `%` sign (read as the number before it).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum Number {
+    Plain(f64),
+    Signed(PercentText),
+}
+
+/// A duration: a number and a unit, e.g. 30m, 36h, 3d.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+pub struct Duration(#[schemars(regex(pattern = r"^\s*\d"))] String);
+
+/// A webhook; the URL stays in the environment (webhook URLs hold tokens).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NotifyTarget {
+    /// The NAME of the environment variable holding the webhook URL.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    url_env: String,
+}
+
+/// `defaults:`: shared settings of the gate sources.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Defaults {
+    prometheus: Option<DefaultsPrometheus>,
+    datadog: Option<DefaultsDatadog>,
+}
+
+/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsPrometheus {
+    /// The Prometheus base URL.
+    #[schemars(url)]
+    url: Option<String>,
+}
+
+/// Datadog settings.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsDatadog {
+    /// The Datadog site's domain (default: datadoghq.com).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9.-]+$"))]
+    site: Option<String>,
+    /// The NAME of the variable holding the API key (default: DD_API_KEY).
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    api_key_env: Option<String>,
+    /// The NAME of the variable holding the application key (default: DD_APP_KEY).
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    app_key_env: Option<String>,
+}
+
+/// How much a gate's breach matters.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityName {
+    /// Refuses `advance`; `watch` kills the flag on a sustained breach (the default).
+    Critical,
+    /// Refuses `advance`; `watch` holds and notifies.
+    Warning,
+    /// Shown and notified; never blocks.
+    Info,
+}
+
+/// A metric gate: exactly one source, and a threshold (`max`, `min` or `compare`).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Gate {
+    /// The gate's name (no spaces or commas), listed by stages under `gates:`.
+    #[schemars(regex(pattern = r"^[^\s,]+$"))]
+    name: String,
+    prometheus: Option<PrometheusSource>,
+    datadog: Option<DatadogSource>,
+    http: Option<HttpSource>,
+    /// A shell command: its exit code, or one number on stdout.
+    command: Option<String>,
+    /// Fails above this.
+    max: Option<Number>,
+    /// Fails below this.
+    min: Option<Number>,
+    /// How long a breach must hold before it counts (default: 0).
+    #[serde(rename = "for")]
+    hold: Option<Duration>,
+    /// Default: critical.
+    severity: Option<SeverityName>,
+    compare: Option<Compare>,
+}
+
+/// A PromQL `query`, or `errors` and `total` (with `{variant}` and `{window}`) for `compare`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PrometheusSource {
+    /// A PromQL instant query.
+    query: Option<String>,
+    /// Errors of one variant, for a compare gate.
+    errors: Option<String>,
+    /// All requests of one variant, for a compare gate.
+    total: Option<String>,
+}
+
+/// How a Datadog series becomes one value.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReduceName {
+    Last,
+    Avg,
+    Max,
+    Min,
+}
+
+/// A Datadog metrics query.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DatadogSource {
+    query: String,
+    /// How far back to read (default: 5m).
+    window: Option<Duration>,
+    /// Default: last.
+    reduce: Option<ReduceName>,
+}
+
+/// An HTTP GET: its status, and optionally a number at a JSON pointer of its body.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct HttpSource {
+    #[schemars(url)]
+    url: String,
+    /// The status that passes (default: 200).
+    #[schemars(range(min = 100, max = 599))]
+    expect_status: Option<u16>,
+    /// A JSON pointer to the number to compare, e.g. /checks/latency_ms.
+    #[schemars(regex(pattern = "^/"))]
+    pointer: Option<String>,
+}
+
+/// Treatment (`on`) against control (`off`).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Compare {
+    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
+    max_increase: Number,
+    /// False-alarm bound across looks (default: 0.05).
+    #[schemars(range(min = 0, max = 1))]
+    alpha: Option<f64>,
+}
