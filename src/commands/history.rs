@@ -4,7 +4,6 @@
 //! shown twice.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use serde_json::Value;
 
 use crate::cli::global_args::GlobalArgs;
@@ -218,11 +217,21 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     let more = records.len() > limit || !tail.at_start();
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {
-        out.json_doc(json!({
-            "entries": newest,
-            "more": more,
-            "damaged": damaged.iter().map(|(l, why)| json!({"line": l, "error": why})).collect::<Vec<_>>(),
-        }));
+        use crate::json_out::rollout::{Damaged, History};
+        crate::json_out::emit(
+            out,
+            &History {
+                entries: newest,
+                more,
+                damaged: damaged
+                    .iter()
+                    .map(|(line, why)| Damaged {
+                        line: *line,
+                        error: why,
+                    })
+                    .collect(),
+            },
+        );
         return Ok(0);
     }
     if newest.is_empty() {

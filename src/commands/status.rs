@@ -4,7 +4,6 @@ use crate::clock::{human, stamp};
 use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::Result;
-use serde_json::json;
 
 pub async fn run(ctx: &Context) -> Result<i32> {
     let config = &ctx.config;
@@ -58,29 +57,40 @@ pub async fn run(ctx: &Context) -> Result<i32> {
         crate::journal_tail::open_intents(&config.dir, &config.flag, &ctx.settings.environment);
     let unmanaged = ctx.provider.unmanaged(&state);
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": config.flag,
-            "provider": ctx.provider.describe(),
-            "environment": ctx.settings.environment,
-            "exists": state.exists,
-            "on": state.exists && state.on,
-            "killed": killed,
-            "stage": stage_name,
-            "percentage": state.percentage,
-            "since": since.map(|t| t.to_rfc3339()),
-            "killed_at": state.killed_at.map(|t| t.to_rfc3339()),
-            "revision": state.revision,
-            "unmanaged": unmanaged.iter().map(|u| json!({"text": u.text, "widens": u.widens})).collect::<Vec<_>>(),
-            "next": next.map(|n| json!({
-                "stage": config.stages[n].name,
-                "percentage": config.stages[n].percentage,
-                "allowed_at": allowed_at.map(|t| t.to_rfc3339()),
-                "allowed_now": waiting.is_empty(),
-                "waiting_for": waiting,
-            })),
-            "open_intents": open,
-            "gates": verdicts,
-        }));
+        use crate::json_out::rollout::{Next, Status, Unmanaged};
+        let allowed_now = waiting.is_empty();
+        crate::json_out::emit(
+            &ctx.out,
+            &Status {
+                flag: &config.flag,
+                provider: ctx.provider.describe(),
+                environment: &ctx.settings.environment,
+                exists: state.exists,
+                on: state.exists && state.on,
+                killed,
+                stage: stage_name.clone(),
+                percentage: state.percentage,
+                since: since.map(|t| t.to_rfc3339()),
+                killed_at: state.killed_at.map(|t| t.to_rfc3339()),
+                revision: state.revision,
+                unmanaged: unmanaged
+                    .iter()
+                    .map(|u| Unmanaged {
+                        text: &u.text,
+                        widens: u.widens,
+                    })
+                    .collect(),
+                next: next.map(|n| Next {
+                    stage: &config.stages[n].name,
+                    percentage: config.stages[n].percentage,
+                    allowed_at: allowed_at.map(|t| t.to_rfc3339()),
+                    allowed_now,
+                    waiting_for: waiting.clone(),
+                }),
+                open_intents: open.clone(),
+                gates: &verdicts,
+            },
+        );
         return Ok(0);
     }
     let out = &ctx.out;
