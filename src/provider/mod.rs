@@ -111,6 +111,25 @@ pub struct Unmanaged {
     pub widens: bool,
 }
 
+impl Change {
+    /// The newest change of `changes`, as a conflict message's tail:
+    /// `; last change in Unleash: rollout changed 10% → 30% by ana at 2024-01-18 09:00 UTC`.
+    #[must_use]
+    pub fn last_note(changes: Option<Vec<Change>>, label: &str) -> String {
+        changes
+            .and_then(|c| c.into_iter().next())
+            .map(|c| {
+                format!(
+                    "; last change in {label}: {} by {} at {}",
+                    c.summary,
+                    c.actor,
+                    crate::clock::stamp(c.time)
+                )
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Request {

@@ -285,20 +285,7 @@ impl LaunchDarklyProvider {
             }
             None => "the flag could not be read again".to_string(),
         };
-        let last = self
-            .changes(1)
-            .await
-            .ok()
-            .and_then(|c| c.into_iter().next())
-            .map(|c| {
-                format!(
-                    "; last change in LaunchDarkly: {} by {} at {}",
-                    c.summary,
-                    c.actor,
-                    crate::clock::stamp(c.time)
-                )
-            })
-            .unwrap_or_default();
+        let last = Change::last_note(self.changes(1).await.ok(), "LaunchDarkly");
         Error::conflict(format!(
             "{} changed in LaunchDarkly while this command ran ({why}): {changed}{last}; nothing was changed",
             self.flag

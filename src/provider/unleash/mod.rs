@@ -758,20 +758,7 @@ impl UnleashProvider {
 
     /// A conflict, naming who changed the flag last where the event log says.
     async fn conflict(&self, what: &str, changed: &str) -> Error {
-        let last = self
-            .events(5, None)
-            .await
-            .ok()
-            .and_then(|c| c.into_iter().next())
-            .map(|c| {
-                format!(
-                    "; last change in Unleash: {} by {} at {}",
-                    c.summary,
-                    c.actor,
-                    crate::clock::stamp(c.time)
-                )
-            })
-            .unwrap_or_default();
+        let last = Change::last_note(self.events(5, None).await.ok(), "Unleash");
         Error::conflict(format!(
             "{} changed in Unleash while this command ran ({what} found a different value than it read){last}; {changed}",
             self.flag
