@@ -93,6 +93,30 @@ fn every_document_follows_its_schema() {
             "0.5%",
         ]),
     );
+    // Stages that differ: per-stage figures, null shared ones, a stage without a compare gate.
+    let differing = Project::new().file(
+        "stages.yaml",
+        "flag: f\ndefaults:\n  prometheus: { url: 'http://127.0.0.1:9' }\ngates:\n  - name: cmp\n    prometheus:\n      errors: 'e{variant=\"{variant}\"}'\n      total: 't{variant=\"{variant}\"}'\n    compare: { max_increase: 0.005, alpha: 0.01 }\nstages:\n  - { name: a, percentage: 5, gates: [] }\n  - { name: b, percentage: 20, duration: 1d }\n",
+    );
+    let done = differing
+        .rollout([
+            "plan",
+            "--power",
+            "--json",
+            "--traffic",
+            "12000/h",
+            "--baseline",
+            "1%",
+        ])
+        .at(at)
+        .run();
+    assert!(
+        done.stdout.contains("\"compare_gate\": false"),
+        "{}",
+        done.stdout
+    );
+    assert!(done.stdout.contains("\"alpha\": 0.01"), "{}", done.stdout);
+    follows("rollout-plan-power", &done.stdout);
     p.write("ids.txt", "u1\nu2\nu3\nu4\n");
     follows("rollout-preview", &json(&["preview", "--users", "ids.txt"]));
     follows(

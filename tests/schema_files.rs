@@ -194,3 +194,23 @@ fn init_writes_the_schemas_and_the_editor_line() {
     }
     p.rollout(["validate"]).status(0).run();
 }
+
+/// docs/reference/NAME.md are rendered from the schemas (every key, type, default and
+/// description); `ROLLOUT_WRITE_SCHEMAS=1` (scripts/gen-schemas) rewrites them.
+#[test]
+fn the_committed_reference_pages_are_fresh() {
+    let write = std::env::var_os("ROLLOUT_WRITE_SCHEMAS").is_some();
+    for name in rollout::schema::NAMES {
+        let page = rollout::schema::reference::markdown(name).unwrap();
+        let path = repo(&format!("docs/reference/{name}.md"));
+        if write {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &page).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == page,
+            "docs/reference/{name}.md is stale: run scripts/gen-schemas"
+        );
+    }
+}

@@ -7,7 +7,6 @@
 //! `off`) from its queries over the last hour; `--gates` defaults to the stage's number of
 //! compare gates.
 
-use serde_json::json;
 use std::collections::HashMap;
 
 use clap::Args;
@@ -16,6 +15,7 @@ use crate::clock;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::gates::LastHour;
+use crate::json_out::rollout::{PlanPower, PowerFigures, PowerStage};
 use crate::output::table;
 use crate::stats::compare::count;
 use crate::stats::power::{minimum_sample, PowerInput, DEFAULT_POWER};
@@ -243,15 +243,16 @@ pub async fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
                 row.extend(["-".to_string(), "-".into(), "-".into()]);
             }
             rows.push(row);
-            stages.push(json!({
-                "name": s.name,
-                "percentage": s.percentage,
-                "duration": s.duration.map(clock::span),
-                "minimum": null,
-                "minimum_soak_seconds": null,
-                "too_short": false,
-                "compare_gate": false,
-            }));
+            stages.push(PowerStage {
+                name: &s.name,
+                percentage: s.percentage,
+                duration: s.duration.map(clock::span),
+                minimum: None,
+                minimum_soak_seconds: None,
+                too_short: false,
+                compare_gate: Some(false),
+                figures: None,
+            });
             continue;
         };
         let input = PowerInput {
@@ -310,35 +311,38 @@ pub async fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
             ]);
         }
         rows.push(row);
-        let mut doc = json!({
-            "name": s.name,
-            "percentage": s.percentage,
-            "duration": s.duration.map(clock::span),
-            "minimum": min,
-            "minimum_soak_seconds": needed_secs.map(|n| n as u64),
-            "too_short": too_short,
+        stages.push(PowerStage {
+            name: &s.name,
+            percentage: s.percentage,
+            duration: s.duration.map(clock::span),
+            minimum: min,
+            minimum_soak_seconds: needed_secs.map(|n| n as u64),
+            too_short,
+            compare_gate: None,
+            figures: (!same).then_some(PowerFigures {
+                baseline: f.baseline,
+                max_increase: f.max_increase,
+                alpha: f.alpha,
+                gates: f.gates,
+                traffic_per_hour: f.traffic,
+            }),
         });
-        if !same {
-            doc["baseline"] = json!(f.baseline);
-            doc["max_increase"] = json!(f.max_increase);
-            doc["alpha"] = json!(f.alpha);
-            doc["gates"] = json!(f.gates);
-            doc["traffic_per_hour"] = json!(f.traffic);
-        }
-        stages.push(doc);
     }
     let one = known.first().copied().filter(|_| same);
     if ctx.out.json {
-        ctx.out.json_doc(json!({
-            "flag": ctx.config.flag,
-            "baseline": one.map(|f| f.baseline),
-            "max_increase": one.map(|f| f.max_increase),
-            "alpha": one.map(|f| f.alpha),
-            "gates": one.map(|f| f.gates),
-            "power": DEFAULT_POWER,
-            "traffic_per_hour": one.map(|f| f.traffic),
-            "stages": stages,
-        }));
+        crate::json_out::emit(
+            &ctx.out,
+            &PlanPower {
+                flag: &ctx.config.flag,
+                baseline: one.map(|f| f.baseline),
+                max_increase: one.map(|f| f.max_increase),
+                alpha: one.map(|f| f.alpha),
+                gates: one.map(|f| f.gates),
+                power: DEFAULT_POWER,
+                traffic_per_hour: one.map(|f| f.traffic),
+                stages,
+            },
+        );
     } else {
         ctx.out.data(&match one {
             Some(f) => format!(

@@ -3,12 +3,11 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::checklist::file::shown_path;
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::json_out::{FileCheck, Validate};
 use crate::output::Output;
 
 /// What is checked: `rollout validate` starts at stages.yaml, `checklist validate` needs only the
@@ -19,47 +18,24 @@ pub enum Scope {
     Checklists,
 }
 
-/// The `--json` document.
-#[derive(Debug, Serialize)]
-struct Report {
-    ok: bool,
-    files: Vec<Checked>,
-}
-
-/// One file checked.
-#[derive(Debug, Serialize)]
+/// One file checked: its line of the `--json` document, and the problem to print without it.
+#[derive(Debug)]
 struct Checked {
-    path: String,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stages: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tasks: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<Vec<String>>,
-    #[serde(skip)]
+    check: FileCheck,
     problem: Option<Error>,
 }
 
 impl Checked {
-    fn ok(path: String, stages: Option<usize>, tasks: Option<usize>) -> Self {
+    fn ok(check: FileCheck) -> Self {
         Checked {
-            path,
-            ok: true,
-            stages,
-            tasks,
-            errors: None,
+            check,
             problem: None,
         }
     }
 
     fn broken(path: String, e: Error) -> Self {
         Checked {
-            path,
-            ok: false,
-            stages: None,
-            tasks: None,
-            errors: Some(e.message.lines().map(str::to_string).collect()),
+            check: FileCheck::broken(path, &e.message),
             problem: Some(e),
         }
     }
@@ -75,7 +51,7 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
             files.push(match Config::load(&path) {
                 Ok(c) => {
                     gates = Some(c.gates.iter().map(|g| g.name.clone()).collect());
-                    Checked::ok(shown, Some(c.stages.len()), None)
+                    Checked::ok(FileCheck::stages(shown, c.stages.len()))
                 }
                 Err(e) => Checked::broken(shown, e),
             });
@@ -96,27 +72,27 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
             None => Ok(c),
         });
         files.push(match loaded {
-            Ok(c) => Checked::ok(shown, None, Some(c.tasks.len())),
+            Ok(c) => Checked::ok(FileCheck::tasks(shown, c.tasks.len())),
             Err(e) => Checked::broken(shown, e),
         });
     }
-    let ok = files.iter().all(|f| f.ok);
+    let ok = files.iter().all(|f| f.check.ok);
     if out.json {
-        // Strings, numbers and lists only: serialising cannot fail.
-        out.json_doc(serde_json::to_value(Report { ok, files }).unwrap_or_default());
+        let checks: Vec<FileCheck> = files.into_iter().map(|f| f.check).collect();
+        crate::json_out::emit(out, &Validate { ok, files: &checks });
     } else if scope == Scope::StagesAndChecklists {
         // The files that passed, then every problem.
-        for f in files.iter().filter(|f| f.ok) {
-            out.data(&format!("{}: ok", f.path));
+        for f in files.iter().filter(|f| f.check.ok) {
+            out.data(&format!("{}: ok", f.check.path));
         }
         for p in files.iter().filter_map(|f| f.problem.as_ref()) {
             out.error(p);
         }
     } else {
         for f in &files {
-            match (&f.problem, f.tasks) {
+            match (&f.problem, f.check.tasks) {
                 (Some(p), _) => out.error(p),
-                (None, Some(n)) => out.data(&format!("{}: ok ({n} tasks)", f.path)),
+                (None, Some(n)) => out.data(&format!("{}: ok ({n} tasks)", f.check.path)),
                 (None, None) => {}
             }
         }

@@ -173,12 +173,13 @@ pub struct Change<'a> {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PlanPower<'a> {
     pub flag: &'a str,
-    pub baseline: f64,
-    pub max_increase: f64,
-    pub alpha: f64,
-    pub gates: u32,
+    /// The figures every stage shares; null when stages differ (then each stage has its own).
+    pub baseline: Option<f64>,
+    pub max_increase: Option<f64>,
+    pub alpha: Option<f64>,
+    pub gates: Option<u32>,
     pub power: f64,
-    pub traffic_per_hour: f64,
+    pub traffic_per_hour: Option<f64>,
     pub stages: Vec<PowerStage<'a>>,
 }
 
@@ -189,10 +190,27 @@ pub struct PowerStage<'a> {
     #[schemars(with = "f64")]
     pub percentage: Percentage,
     pub duration: Option<String>,
-    /// The sample the stage needs; null when the stage compares nothing (0% or 100%).
+    /// The sample the stage needs; null when the stage compares nothing (0% or 100%) or has
+    /// no compare gate.
     pub minimum: Option<crate::stats::power::MinimumSample>,
     pub minimum_soak_seconds: Option<u64>,
     pub too_short: bool,
+    /// Only for a stage without a compare gate (and no flags to stand in): always false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare_gate: Option<bool>,
+    /// The stage's own figures, only when stages differ (the top-level ones are then null).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<PowerFigures>,
+}
+
+/// A stage's figures in `plan --power`, when they differ between stages.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PowerFigures {
+    pub baseline: f64,
+    pub max_increase: f64,
+    pub alpha: f64,
+    pub gates: u32,
+    pub traffic_per_hour: f64,
 }
 
 /// A change read from the provider's own event log (Unleash), among `history`'s entries.

@@ -7,6 +7,7 @@
 //! not the other fails the build's tests.
 
 pub mod checklist;
+pub mod reference;
 pub mod stages;
 
 use schemars::{generate::SchemaSettings, JsonSchema, Schema};

@@ -1,12 +1,11 @@
 //! `checklist list`: the checklists found, with task counts.
 
-use serde_json::json;
-
 use crate::checklist::file::shown_path;
 use crate::checklist::task::TaskKind;
 use crate::checklist::{self as cl};
 use crate::cli::GlobalArgs;
 use crate::error::Result;
+use crate::json_out::checklist::{List, ListEntry};
 use crate::output::{table, Output};
 
 /// `checklist list`: the checklists found, with task counts.
@@ -39,7 +38,14 @@ pub fn run(g: &GlobalArgs, out: &Output) -> Result<i32> {
                     manual.to_string(),
                     c.title.clone(),
                 ]);
-                docs.push(json!({"name": name, "title": c.title, "tasks": c.tasks.len(), "manual": manual, "file": shown_path(path), "ok": true}));
+                docs.push(ListEntry {
+                    name,
+                    title: Some(c.title.clone()),
+                    tasks: Some(c.tasks.len()),
+                    manual: Some(manual),
+                    file: shown_path(path),
+                    ok: true,
+                });
             }
             Err(_) => {
                 broken = true;
@@ -49,12 +55,25 @@ pub fn run(g: &GlobalArgs, out: &Output) -> Result<i32> {
                     "?".into(),
                     "(broken: run `checklist validate`)".into(),
                 ]);
-                docs.push(json!({"name": name, "file": shown_path(path), "ok": false}));
+                docs.push(ListEntry {
+                    name,
+                    title: None,
+                    tasks: None,
+                    manual: None,
+                    file: shown_path(path),
+                    ok: false,
+                });
             }
         }
     }
     if out.json {
-        out.json_doc(json!({"dir": dir, "checklists": docs}));
+        crate::json_out::emit(
+            out,
+            &List {
+                dir: &dir,
+                checklists: &docs,
+            },
+        );
     } else if all.is_empty() {
         out.info(&format!(
             "no checklists in {}; `rollout init` writes starters",

@@ -1,12 +1,11 @@
 //! `checklist show NAME`: the tasks of a checklist in order, with their kind and options.
 
-use serde_json::json;
-
 use crate::checklist::file::shown_path;
 use crate::checklist::task::TaskKind;
 use crate::checklist::{self as cl};
 use crate::cli::GlobalArgs;
 use crate::error::Result;
+use crate::json_out::checklist::{Show, ShowTask};
 use crate::output::{table, Output};
 
 /// `checklist show NAME`: the tasks in order, with their kind and options.
@@ -17,15 +16,27 @@ pub fn run(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
         let tasks: Vec<_> = c
             .tasks
             .iter()
-            .map(|t| {
-                json!({
-                    "id": t.id, "name": t.name, "kind": t.kind.name(), "does": t.kind.describe(),
-                    "timeout": t.timeout.map(crate::clock::span), "retries": t.retries,
-                    "allow_failure": t.allow_failure, "parallel": t.parallel,
-                })
+            .map(|t| ShowTask {
+                id: &t.id,
+                name: &t.name,
+                kind: t.kind.name(),
+                does: t.kind.describe(),
+                timeout: t.timeout.map(crate::clock::span),
+                retries: t.retries,
+                allow_failure: t.allow_failure,
+                parallel: t.parallel,
             })
             .collect();
-        out.json_doc(json!({"name": c.name, "title": c.title, "description": c.description, "file": shown_path(&c.path), "tasks": tasks}));
+        crate::json_out::emit(
+            out,
+            &Show {
+                name: &c.name,
+                title: &c.title,
+                description: c.description.as_deref(),
+                file: shown_path(&c.path),
+                tasks,
+            },
+        );
         return Ok(0);
     }
     out.data(&format!(
