@@ -122,7 +122,7 @@ pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
         crate::journal_tail::last_move_to(
             &ctx.config.dir,
             &ctx.config.flag,
-            &ctx.settings.environment,
+            ctx.settings.environment(),
             stage,
         )
         .map(|e| e.time)
@@ -542,13 +542,13 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let hint = if seen.contains("ON") {
         format!(
             "the flag is still on: run `rollout kill` again, or turn {} off in {} by hand",
-            ctx.settings.environment,
+            ctx.settings.environment(),
             ctx.provider.describe()
         )
     } else {
         format!(
             "run `rollout status` to see whether it is off; if not, turn {} off in {} by hand",
-            ctx.settings.environment,
+            ctx.settings.environment(),
             ctx.provider.describe()
         )
     };
@@ -731,7 +731,7 @@ fn event(
         actor: ctx.actor.clone(),
         action: action.name().to_string(),
         flag: ctx.config.flag.clone(),
-        environment: ctx.settings.environment.clone(),
+        environment: ctx.settings.environment().to_string(),
         from,
         to,
         percentage: Some(state.percentage),

@@ -114,12 +114,10 @@ pub fn register_secrets(dir: &Path) {
     .collect();
     if let Ok(config) = crate::config::Config::load(&dir.join(crate::config::STAGES_FILE)) {
         crate::notify::register_secrets(&config.notify);
-        vars.extend(config.provider.token_env.clone());
         vars.extend(
-            config
-                .environments
-                .values()
-                .filter_map(|o| o.token_env.clone()),
+            std::iter::once(&config.provider)
+                .chain(config.environments.values())
+                .filter_map(|s| s.token_env().map(str::to_string)),
         );
     }
     for var in vars {

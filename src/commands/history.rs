@@ -112,7 +112,7 @@ async fn remote_records(
         .collect();
     let journaled = journaled.as_slice();
     let flag = ctx.config.flag.clone();
-    let env = ctx.settings.environment.clone();
+    let env = ctx.settings.environment().to_string();
     let mut seen_notes: Vec<String> = Vec::new();
     let mut records = Vec::new();
     for c in changes {
@@ -190,7 +190,7 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     }
     let mut remote = Vec::new();
     if let Ok(config) = Config::load(&config_path) {
-        if config.provider_kind != ProviderKind::File {
+        if config.provider_kind() != ProviderKind::File {
             match remote_records(args, out, config, limit, &mut tail, &mut read).await {
                 Ok(found) => remote = found,
                 Err(e) => out.warn(&format!(

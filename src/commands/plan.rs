@@ -95,7 +95,7 @@ pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i3
             &ctx.out,
             &crate::json_out::rollout::Plan {
                 flag: &ctx.config.flag,
-                environment: &ctx.settings.environment,
+                environment: ctx.settings.environment(),
                 current: current.map(|i| ctx.config.stages[i].name.as_str()),
                 killed,
                 stages,

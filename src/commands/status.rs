@@ -54,7 +54,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     }
     // Read from the journal's end, as far back as its last completed change.
     let open =
-        crate::journal_tail::open_intents(&config.dir, &config.flag, &ctx.settings.environment);
+        crate::journal_tail::open_intents(&config.dir, &config.flag, ctx.settings.environment());
     let unmanaged = ctx.provider.unmanaged(&state);
     if ctx.out.json {
         use crate::json_out::rollout::{Next, Status, Unmanaged};
@@ -64,7 +64,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
             &Status {
                 flag: &config.flag,
                 provider: ctx.provider.describe(),
-                environment: &ctx.settings.environment,
+                environment: ctx.settings.environment(),
                 exists: state.exists,
                 on: state.exists && state.on,
                 killed,
@@ -97,7 +97,7 @@ pub async fn run(ctx: &Context) -> Result<i32> {
     out.data(&format!("flag:        {}", out.bold(&config.flag)));
     out.data(&format!("provider:    {}", ctx.provider.describe()));
     if !ctx.settings.in_environment().is_empty() {
-        out.data(&format!("environment: {}", ctx.settings.environment));
+        out.data(&format!("environment: {}", ctx.settings.environment()));
     }
     let stage_text = match pos {
         Position::NotStarted => "not started (off for everyone)".to_string(),

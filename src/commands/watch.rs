@@ -202,7 +202,7 @@ fn record(
         actor: ctx.actor.clone(),
         action: action.into(),
         flag: ctx.config.flag.clone(),
-        environment: ctx.settings.environment.clone(),
+        environment: ctx.settings.environment().to_string(),
         from: stage.map(str::to_string),
         to: None,
         percentage: state.exists.then_some(state.percentage),

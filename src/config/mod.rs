@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 pub use gate::{Compare, Gate, GateDefaults, Reduce, Severity, Source};
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
-pub use provider_settings::{in_environment, ProviderKind, ProviderOverrides, ProviderSettings};
+pub use provider_settings::{
+    in_environment, FileSettings, HttpSettings, LaunchDarklySettings, ProviderKind,
+    ProviderOverrides, ProviderSettings, UnleashSettings,
+};
 pub use stage::Stage;
 
 /// The keys the reader accepts in each mapping; `schema` tests them against the format structs.
@@ -74,9 +77,14 @@ pub struct Config {
     /// Its directory: where `.rollout/` lives and checklist commands run.
     pub dir: PathBuf,
     pub flag: String,
-    pub provider_kind: ProviderKind,
-    pub provider: ProviderOverrides,
-    pub environments: BTreeMap<String, ProviderOverrides>,
+    /// The provider settings with no `--env`: the `provider:` block, typed for its kind.
+    pub provider: ProviderSettings,
+    /// Each `environments:` entry merged over the `provider:` block, typed for its kind.
+    pub environments: BTreeMap<String, ProviderSettings>,
+    /// The `provider:` block as written and `ROLLOUT_PROVIDER_URL` as read, for an `--env` that
+    /// `environments:` does not name.
+    written: ProviderOverrides,
+    env_url: Option<String>,
     pub stages: Vec<Stage>,
     pub notify: Vec<NotifyTarget>,
     /// Metric gates (SPEC.md "Gates"), in file order.
@@ -112,57 +120,33 @@ impl Config {
         config.ok_or_else(|| Error::usage(format!("{} is not a valid stage table", path.display())))
     }
 
-    /// The settings for this run: the base provider block, the named environment's overrides,
-    /// and `ROLLOUT_PROVIDER_URL` for a URL not written anywhere.
+    /// The settings for this run: those built for the named environment, or for a name
+    /// `environments:` does not list, the `provider:` block with that environment.
     pub fn provider_for(&self, env: Option<&str>) -> Result<ProviderSettings> {
-        let base = &self.provider;
-        let (overrides, env_name) = match env {
-            None => (None, None),
-            Some(name) => match self.environments.get(name) {
-                Some(o) => (Some(o), Some(name)),
-                None => (None, Some(name)),
-            },
+        let Some(name) = env else {
+            return Ok(self.provider.clone());
         };
-        let pick = |f: fn(&ProviderOverrides) -> &Option<String>| {
-            overrides
-                .and_then(|o| f(o).clone())
-                .or_else(|| f(base).clone())
-        };
-        let environment = pick(|o| &o.environment)
-            .or_else(|| env_name.map(str::to_string))
-            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
-        let base_environment = base
-            .environment
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
-        let path = pick(|o| &o.path).unwrap_or_else(|| {
-            if environment == base_environment {
-                DEFAULT_FLAGS_FILE.to_string()
-            } else {
-                format!("{STATE_DIR}/flags.{environment}.json")
-            }
-        });
-        let url = match pick(|o| &o.url) {
-            Some(url) => Some(url),
-            None => env_provider_url(self.provider_kind)?,
-        };
-        if self.provider_kind.needs_url() && url.is_none() {
-            return Err(Error::usage(format!(
-                "the {} provider needs a URL, and none is set",
-                self.provider_kind
-            ))
-            .with_hint(
-                "add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL",
-            ));
+        if let Some(settings) = self.environments.get(name) {
+            return Ok(settings.clone());
         }
-        Ok(ProviderSettings {
-            kind: self.provider_kind,
-            url,
-            token_env: pick(|o| &o.token_env),
-            project: pick(|o| &o.project),
-            environment,
-            path,
+        let kind = self.provider.kind();
+        build_settings(
+            kind,
+            &self.written,
+            None,
+            Some(name),
+            self.env_url.as_deref(),
+        )
+        .ok_or_else(|| {
+            Error::usage(format!("the {kind} provider needs a URL, and none is set")).with_hint(
+                "add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL",
+            )
         })
+    }
+
+    #[must_use]
+    pub fn provider_kind(&self) -> ProviderKind {
+        self.provider.kind()
     }
 
     #[must_use]
@@ -228,6 +212,65 @@ impl Config {
 
 /// ROLLOUT_PROVIDER_URL when set, checked like a URL in stages.yaml (it is an address, not a
 /// secret): exit 2 naming the variable when it holds credentials.
+/// Typed settings for `kind` from the `provider:` block, one environment's overrides over it
+/// (`over`, `env_name`) and `ROLLOUT_PROVIDER_URL` (`env_url`) for a URL written nowhere; `None`
+/// when the kind needs a URL and has none (the reader has said so at the `provider:` block).
+fn build_settings(
+    kind: ProviderKind,
+    base: &ProviderOverrides,
+    over: Option<&ProviderOverrides>,
+    env_name: Option<&str>,
+    env_url: Option<&str>,
+) -> Option<ProviderSettings> {
+    let pick = |f: fn(&ProviderOverrides) -> &Option<String>| {
+        over.and_then(|o| f(o).clone()).or_else(|| f(base).clone())
+    };
+    let environment = pick(|o| &o.environment)
+        .or_else(|| env_name.map(str::to_string))
+        .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
+    let url = pick(|o| &o.url).or_else(|| env_url.map(str::to_string));
+    let token_env = || {
+        pick(|o| &o.token_env)
+            .or_else(|| kind.default_token_env().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Some(match kind {
+        ProviderKind::File => {
+            let base_environment = base
+                .environment
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
+            let path = pick(|o| &o.path).unwrap_or_else(|| {
+                if environment == base_environment {
+                    DEFAULT_FLAGS_FILE.to_string()
+                } else {
+                    format!("{STATE_DIR}/flags.{environment}.json")
+                }
+            });
+            ProviderSettings::File(FileSettings { environment, path })
+        }
+        ProviderKind::Unleash => ProviderSettings::Unleash(UnleashSettings {
+            url: url?,
+            token_env: token_env(),
+            project: pick(|o| &o.project)
+                .unwrap_or_else(|| crate::provider::unleash::DEFAULT_PROJECT.to_string()),
+            environment,
+        }),
+        ProviderKind::LaunchDarkly => ProviderSettings::LaunchDarkly(LaunchDarklySettings {
+            url: url.unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_URL.to_string()),
+            token_env: token_env(),
+            project: pick(|o| &o.project)
+                .unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_PROJECT.to_string()),
+            environment,
+        }),
+        ProviderKind::Http => ProviderSettings::Http(HttpSettings {
+            url: url?,
+            token_env: token_env(),
+            environment,
+        }),
+    })
+}
+
 fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
     let Some(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL)
         .ok()
@@ -284,16 +327,33 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
             );
         }
     }
-    let (provider_kind, provider) = match top.value("provider") {
-        Some(node) => {
-            read_provider(r, node).unwrap_or((ProviderKind::File, ProviderOverrides::default()))
-        }
-        None => (ProviderKind::File, ProviderOverrides::default()),
-    };
+    let (provider_kind, provider_written, env_url) = top
+        .value("provider")
+        .and_then(|node| read_provider(r, node))
+        .unwrap_or((ProviderKind::File, ProviderOverrides::default(), None));
+    let provider = build_settings(
+        provider_kind,
+        &provider_written,
+        None,
+        None,
+        env_url.as_deref(),
+    );
     let environments = top
         .value("environments")
         .map(|n| read_environments(r, n, provider_kind))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(name, over)| {
+            let settings = build_settings(
+                provider_kind,
+                &provider_written,
+                Some(over),
+                Some(name),
+                env_url.as_deref(),
+            );
+            settings.map(|s| (name.clone(), s))
+        })
+        .collect();
     let defaults = top
         .value("defaults")
         .map(|n| gate::read_defaults(r, n))
@@ -320,9 +380,10 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         path: path.to_path_buf(),
         dir,
         flag: flag?,
-        provider_kind,
-        provider,
+        provider: provider?,
         environments,
+        written: provider_written,
+        env_url,
         stages,
         notify,
         gates,
@@ -400,7 +461,12 @@ pub(crate) fn is_env_name(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderOverrides)> {
+/// The `provider:` block: its kind, its keys as written, and `ROLLOUT_PROVIDER_URL` where the
+/// block writes no URL and the kind reads one (refused here when it breaks the secret policy).
+fn read_provider(
+    r: &mut Reader,
+    node: &Node,
+) -> Option<(ProviderKind, ProviderOverrides, Option<String>)> {
     let mut known: Vec<&str> = PROVIDER_KEYS.to_vec();
     known.extend(SECRET_KEYS);
     let fields = r.mapping(node, "`provider`", &known)?;
@@ -423,9 +489,11 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
     };
     let overrides = read_overrides(r, &fields, "`provider`");
     refuse_foreign_keys(r, &fields, kind, "`provider`");
-    if kind.needs_url() && overrides.url.is_none() {
+    let mut env_url = None;
+    if kind != ProviderKind::File && overrides.url.is_none() {
         match env_provider_url(kind) {
-            Ok(Some(_)) => {}
+            Ok(Some(url)) => env_url = Some(url),
+            Ok(None) if !kind.needs_url() => {}
             Ok(None) => r.error(
                 fields.pos,
                 format!("the {kind} provider needs `url`"),
@@ -434,7 +502,7 @@ fn read_provider(r: &mut Reader, node: &Node) -> Option<(ProviderKind, ProviderO
             Err(e) => r.error(fields.pos, e.message, e.hint.unwrap_or_default()),
         }
     }
-    Some((kind, overrides))
+    Some((kind, overrides, env_url))
 }
 
 /// Keys another provider kind reads (`path` under `kind: unleash`): refused, not ignored.

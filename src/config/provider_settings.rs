@@ -50,11 +50,10 @@ impl ProviderKind {
     #[must_use]
     pub fn keys(self) -> &'static [&'static str] {
         match self {
-            ProviderKind::File => &["kind", "environment", "path"],
-            ProviderKind::Unleash | ProviderKind::LaunchDarkly => {
-                &["kind", "url", "token_env", "project", "environment"]
-            }
-            ProviderKind::Http => &["kind", "url", "token_env", "environment"],
+            ProviderKind::File => FileSettings::KEYS,
+            ProviderKind::Unleash => UnleashSettings::KEYS,
+            ProviderKind::LaunchDarkly => LaunchDarklySettings::KEYS,
+            ProviderKind::Http => HttpSettings::KEYS,
         }
     }
 
@@ -76,7 +75,8 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// The settings one may override per environment. Absent fields inherit.
+/// The `provider:` block or one environment's overrides as written, before they are merged into
+/// typed [`ProviderSettings`]. Absent fields inherit.
 #[derive(Debug, Clone, Default)]
 pub struct ProviderOverrides {
     pub url: Option<String>,
@@ -90,35 +90,105 @@ impl ProviderOverrides {
     pub const KEYS: [&'static str; 5] = ["url", "token_env", "project", "environment", "path"];
 }
 
-/// The provider settings for one run, with the environment chosen.
-#[derive(Debug, Clone)]
-pub struct ProviderSettings {
-    pub kind: ProviderKind,
-    pub url: Option<String>,
-    pub token_env: Option<String>,
-    pub project: Option<String>,
-    /// The provider's environment name (journaled with every event).
+/// The file provider's settings: its flags file, relative to the stages.yaml directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSettings {
     pub environment: String,
-    /// The file provider's flags file, relative to the stages.yaml directory.
     pub path: String,
 }
 
-impl ProviderSettings {
-    /// The name of the env var that holds this provider's token.
-    #[must_use]
-    pub fn token_var(&self) -> Option<String> {
-        self.token_env
-            .clone()
-            .or_else(|| self.kind.default_token_env().map(str::to_string))
-    }
+/// The Unleash provider's settings, defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnleashSettings {
+    pub environment: String,
+    pub url: String,
+    /// The env var that holds the API token.
+    pub token_env: String,
+    pub project: String,
+}
+
+/// The LaunchDarkly provider's settings, defaults applied (the base URL is LaunchDarkly's own
+/// unless one is written or `ROLLOUT_PROVIDER_URL` is set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchDarklySettings {
+    pub environment: String,
+    pub url: String,
+    pub token_env: String,
+    pub project: String,
+}
+
+/// The `http` provider's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    pub environment: String,
+    pub url: String,
+    pub token_env: String,
+}
+
+impl FileSettings {
+    pub const KEYS: &'static [&'static str] = &["kind", "environment", "path"];
+}
+impl UnleashSettings {
+    pub const KEYS: &'static [&'static str] =
+        &["kind", "url", "token_env", "project", "environment"];
+}
+impl LaunchDarklySettings {
+    pub const KEYS: &'static [&'static str] =
+        &["kind", "url", "token_env", "project", "environment"];
+}
+impl HttpSettings {
+    pub const KEYS: &'static [&'static str] = &["kind", "url", "token_env", "environment"];
+}
+
+/// The provider settings for one run, typed per kind, with the environment chosen: built once by
+/// the config reader (`stages.yaml` plus its `environments:` overrides), so each provider
+/// receives only what it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderSettings {
+    File(FileSettings),
+    Unleash(UnleashSettings),
+    LaunchDarkly(LaunchDarklySettings),
+    Http(HttpSettings),
 }
 
 impl ProviderSettings {
+    #[must_use]
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            ProviderSettings::File(_) => ProviderKind::File,
+            ProviderSettings::Unleash(_) => ProviderKind::Unleash,
+            ProviderSettings::LaunchDarkly(_) => ProviderKind::LaunchDarkly,
+            ProviderSettings::Http(_) => ProviderKind::Http,
+        }
+    }
+
+    /// The provider's environment name (journaled with every event).
+    #[must_use]
+    pub fn environment(&self) -> &str {
+        match self {
+            ProviderSettings::File(s) => &s.environment,
+            ProviderSettings::Unleash(s) => &s.environment,
+            ProviderSettings::LaunchDarkly(s) => &s.environment,
+            ProviderSettings::Http(s) => &s.environment,
+        }
+    }
+
+    /// The name of the env var that holds this provider's token (none for the file provider).
+    #[must_use]
+    pub fn token_env(&self) -> Option<&str> {
+        match self {
+            ProviderSettings::File(_) => None,
+            ProviderSettings::Unleash(s) => Some(&s.token_env),
+            ProviderSettings::LaunchDarkly(s) => Some(&s.token_env),
+            ProviderSettings::Http(s) => Some(&s.token_env),
+        }
+    }
+
     /// ` in ENV` for messages to people, or "" where the provider has no environment: see
     /// [`in_environment`].
     #[must_use]
     pub fn in_environment(&self) -> String {
-        in_environment(self.kind.name(), &self.environment)
+        in_environment(self.kind().name(), self.environment())
     }
 }
 

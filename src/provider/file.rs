@@ -18,7 +18,7 @@ use super::file_store::{self, Document};
 mod boundary;
 
 use super::{Desired, FlagState, Note, Request};
-use crate::config::{Config, Percentage, ProviderSettings};
+use crate::config::{Config, FileSettings, Percentage};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 
@@ -37,7 +37,7 @@ pub struct FileProvider {
 
 impl FileProvider {
     #[must_use]
-    pub fn new(config: &Config, settings: &ProviderSettings, timeout: Duration) -> Self {
+    pub fn new(config: &Config, settings: &FileSettings, timeout: Duration) -> Self {
         let now = tokio::time::Instant::now();
         FileProvider {
             flag: config.flag.clone(),

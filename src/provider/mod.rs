@@ -211,28 +211,28 @@ pub fn open(
     settings: &ProviderSettings,
     timeout: std::time::Duration,
 ) -> Result<Box<dyn Provider>> {
-    Ok(match settings.kind {
-        ProviderKind::File => Box::new(file::FileProvider::new(config, settings, timeout)),
-        ProviderKind::Unleash => {
-            Box::new(unleash::UnleashProvider::new(config, settings, timeout)?)
+    Ok(match settings {
+        ProviderSettings::File(s) => Box::new(file::FileProvider::new(config, s, timeout)),
+        ProviderSettings::Unleash(s) => {
+            Box::new(unleash::UnleashProvider::new(config, s, timeout)?)
         }
-        ProviderKind::LaunchDarkly => Box::new(launchdarkly::LaunchDarklyProvider::new(
-            config, settings, timeout,
-        )?),
-        ProviderKind::Http => Box::new(http::HttpProvider::new(config, settings, timeout)?),
+        ProviderSettings::LaunchDarkly(s) => {
+            Box::new(launchdarkly::LaunchDarklyProvider::new(config, s, timeout)?)
+        }
+        ProviderSettings::Http(s) => Box::new(http::HttpProvider::new(config, s, timeout)?),
     })
 }
 
-/// The token for a provider from the environment variable its settings name: a usage error
-/// (exit 2) naming the variable when it is unset or blank.
-pub fn token(settings: &ProviderSettings, what: &str) -> Result<(String, String)> {
-    let var = settings.token_var().unwrap_or_default();
+/// The token for a `kind` provider from the environment variable its settings name (`var`): a
+/// usage error (exit 2) naming the variable when it is unset or blank.
+pub fn token(kind: ProviderKind, var: &str, what: &str) -> Result<(String, String)> {
+    let var = var.to_string();
     // Registered as a secret exactly, trimmed and by its distinctive parts (secret_policy).
     match crate::secret_policy::token_from_env(&var) {
         Some(t) => Ok((t, var)),
         None => Err(Error::usage(format!(
             "{var} is not set: the {} provider reads its API token from it",
-            settings.kind
+            kind
         ))
         .with_hint(format!(
             "export {var}=<{what}>, or name another variable with `token_env:` under `provider:`"

@@ -12,7 +12,7 @@ use tokio::time::Instant as Deadline;
 
 use self::api::{BucketingDoc, ErrorDoc, EventDoc, EventList, FlagDoc, WriteDoc};
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
-use crate::config::{Config, Percentage, ProviderKind, ProviderSettings};
+use crate::config::{Config, HttpSettings, Percentage, ProviderKind};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 use crate::http::{self, Call, Method, Reply};
@@ -78,16 +78,15 @@ fn differences(before: &FlagState, after: &FlagState) -> Vec<String> {
 }
 
 impl HttpProvider {
-    pub fn new(config: &Config, settings: &ProviderSettings, timeout: Duration) -> Result<Self> {
-        let url = settings.url.clone().ok_or_else(|| {
-            Error::usage("the http provider needs a URL, and none is set").with_hint(
-                "add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL",
-            )
-        })?;
-        let (token, var) = super::token(settings, "the flag service's API token")?;
+    pub fn new(config: &Config, settings: &HttpSettings, timeout: Duration) -> Result<Self> {
+        let (token, var) = super::token(
+            ProviderKind::Http,
+            &settings.token_env,
+            "the flag service's API token",
+        )?;
         let http = http::Client::new(
             "the flag service",
-            &url,
+            &settings.url,
             http::Policy::for_deadline(timeout),
         )?
         .secret_header("authorization", &format!("Bearer {token}"), &var)?;

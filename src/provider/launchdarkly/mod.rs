@@ -20,7 +20,7 @@ use tokio::time::Instant as Deadline;
 use self::api::{AuditLog, ErrorBody, Flag, FlagList, Instruction, SemanticPatch};
 use self::state::Parsed;
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
-use crate::config::{Config, ProviderKind, ProviderSettings};
+use crate::config::{Config, LaunchDarklySettings, ProviderKind};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 use crate::http::{self, Call, Method, Reply};
@@ -44,24 +44,29 @@ pub struct LaunchDarklyProvider {
 }
 
 impl LaunchDarklyProvider {
-    pub fn new(config: &Config, settings: &ProviderSettings, timeout: Duration) -> Result<Self> {
-        let url = settings.url.as_deref().unwrap_or(DEFAULT_URL);
+    pub fn new(
+        config: &Config,
+        settings: &LaunchDarklySettings,
+        timeout: Duration,
+    ) -> Result<Self> {
         let (token, var) = super::token(
-            settings,
+            ProviderKind::LaunchDarkly,
+            &settings.token_env,
             "a LaunchDarkly API access token with writer rights",
         )?;
-        let http = http::Client::new("LaunchDarkly", url, http::Policy::for_deadline(timeout))?
-            .secret_header("authorization", &token, &var)?
-            .header("ld-api-version", api::API_VERSION)?;
+        let http = http::Client::new(
+            "LaunchDarkly",
+            &settings.url,
+            http::Policy::for_deadline(timeout),
+        )?
+        .secret_header("authorization", &token, &var)?
+        .header("ld-api-version", api::API_VERSION)?;
         Ok(LaunchDarklyProvider {
             http,
             token_var: var,
             deadline: Deadline::now() + timeout,
             flag: config.flag.clone(),
-            project: settings
-                .project
-                .clone()
-                .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
+            project: settings.project.clone(),
             environment: settings.environment.clone(),
             stages: config
                 .stages

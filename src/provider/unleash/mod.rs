@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use self::client::{Client, Reply};
 use self::mapping::{Layout, Role, Step};
 use super::{Change, Desired, FlagState, Note, Request, Unmanaged};
-use crate::config::{Config, ProviderSettings};
+use crate::config::{Config, UnleashSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 use crate::output::Output;
@@ -51,15 +51,8 @@ fn enc(s: &str) -> String {
 }
 
 impl UnleashProvider {
-    pub fn new(config: &Config, settings: &ProviderSettings, timeout: Duration) -> Result<Self> {
-        let url = settings.url.clone().ok_or_else(|| {
-            Error::usage("the unleash provider needs a URL, and none is set").with_hint(
-                "add `url:` under `provider:` in stages.yaml, or set ROLLOUT_PROVIDER_URL",
-            )
-        })?;
-        let var = settings
-            .token_var()
-            .unwrap_or_else(|| crate::env_vars::EnvVars::UNLEASH_API_TOKEN.to_string());
+    pub fn new(config: &Config, settings: &UnleashSettings, timeout: Duration) -> Result<Self> {
+        let var = settings.token_env.clone();
         let token = match std::env::var(&var) {
             Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
             _ => {
@@ -72,12 +65,9 @@ impl UnleashProvider {
             }
         };
         Ok(UnleashProvider {
-            client: Client::new(&url, token, var, timeout)?,
+            client: Client::new(&settings.url, token, var, timeout)?,
             flag: config.flag.clone(),
-            project: settings
-                .project
-                .clone()
-                .unwrap_or_else(|| DEFAULT_PROJECT.to_string()),
+            project: settings.project.clone(),
             environment: settings.environment.clone(),
         })
     }
