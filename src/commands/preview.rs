@@ -65,63 +65,6 @@ fn push_json_str(id: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// How many bytes of JSON listing are held in memory, over all lists, before the rest spills to
-/// temporary files: most listings never touch the disk, and memory stays bounded at any size.
-const IN_MEMORY: usize = 32 << 20;
-
-/// One id list of a JSON listing: its first bytes in memory, the rest (if any) in a temporary
-/// file. Both hold scrubbed bytes, each item with its leading comma.
-#[derive(Default)]
-struct Spool {
-    mem: Vec<Vec<u8>>,
-    file: Option<File>,
-}
-
-impl Spool {
-    /// Appends `chunk` (scrubbed), in memory while `held` (the bytes in memory over all lists) stays under
-    /// [`IN_MEMORY`], to the file from the first chunk that does not fit.
-    /// A chunk kept in memory is taken whole (no copy) unless scrubbing changed it.
-    fn push(
-        &mut self,
-        out: &Listing,
-        chunk: &mut Vec<u8>,
-        held: &mut usize,
-    ) -> std::io::Result<()> {
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let bytes = out.scrubbed(chunk);
-        if self.file.is_none() && *held + bytes.len() <= IN_MEMORY {
-            *held += bytes.len();
-            let kept = match bytes {
-                std::borrow::Cow::Borrowed(_) => std::mem::take(chunk),
-                std::borrow::Cow::Owned(v) => v,
-            };
-            self.mem.push(kept);
-            return Ok(());
-        }
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(tempfile::tempfile()?),
-        };
-        file.write_all(&bytes)
-    }
-
-    /// Writes the list without the first item's leading comma.
-    fn write_to(&mut self, out: &mut Listing) -> std::io::Result<()> {
-        let mut skip = 1;
-        for chunk in &self.mem {
-            out.copy(&mut &chunk[skip..])?;
-            skip = 0;
-        }
-        if let Some(file) = &mut self.file {
-            file.seek(SeekFrom::Start(u64::from(skip == 1)))?;
-            out.copy(file)?;
-        }
-        Ok(())
-    }
-}
-
 /// One row of the result: an audience and how many ids are on.
 struct Row<'a> {
     name: Option<String>,
@@ -296,8 +239,8 @@ fn placeholder(k: usize) -> String {
 }
 
 /// `preview STAGE` or `--ids`: the ids that are on, streamed in file order. Text goes straight
-/// to stdout; JSON, whose counts come before the lists, holds each list (in memory up to a
-/// bound, then in a temporary file) and writes the document once the counts are known. Memory stays bounded either way.
+/// to stdout; JSON, whose counts come before the lists, spools each list to a temporary file
+/// and writes the document once the counts are known. Memory stays bounded either way.
 #[allow(clippy::too_many_arguments)]
 fn list(
     ctx: &Context,
@@ -370,8 +313,11 @@ fn list(
         Error::failed(format!("cannot write a temporary file for the listing: {e}"))
             .with_hint("the JSON listing is spooled to the temporary directory (TMPDIR): free space there or point TMPDIR elsewhere")
     };
-    let mut spools: Vec<Spool> = listed.iter().map(|_| Spool::default()).collect();
-    let mut held = 0;
+    let mut spools: Vec<File> = listed
+        .iter()
+        .map(|_| tempfile::tempfile())
+        .collect::<std::io::Result<_>>()
+        .map_err(spool_failed)?;
     // Each item: ",\n" and the indent of its list, then the id as a JSON string.
     let list: Vec<Listed> = listed
         .iter()
@@ -395,8 +341,8 @@ fn list(
             &list,
             &push_json_str,
             |outs| {
-                for (spool, chunk) in spools.iter_mut().zip(outs.iter_mut()) {
-                    spool.push(&out, chunk, &mut held)?;
+                for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
+                    spool.write_all(&out.scrubbed(bytes))?;
                 }
                 Ok(())
             },
@@ -455,7 +401,8 @@ fn list(
             }
             out.write(b"[")?;
             // Each item was spooled with a leading comma: the first one's is skipped.
-            spool.write_to(&mut out)?;
+            spool.seek(SeekFrom::Start(1))?;
+            out.copy(spool)?;
             out.write(b"\n")?;
             out.write(" ".repeat(indent).as_bytes())?;
             out.write(b"]")?;
