@@ -848,35 +848,21 @@ async fn apply(
     // Journaled before the write, completed after: nothing is applied without a record.
     let mut pending = crate::intent::Pending::begin(ctx, &mut ev)?;
     let written = pending.write(state, &desired, &note).await?;
-    let seen = if action == Action::Kill {
-        let back = ctx.provider.read().await?;
-        if back.on {
-            return Err(Error::provider(format!(
-                "{} was written off but reads back as on; it may not be killed",
-                ctx.config.flag
-            )));
-        }
-        back
-    } else {
-        written.clone()
-    };
-    if let Some(detail) = written.detail.clone().or(seen.detail.clone()) {
+    // A kill never writes through here (engine::kill does its own read-back); only its
+    // --dry-run passes, and returns above.
+    if let Some(detail) = written.detail.clone() {
         ctx.out.warn(&detail);
         ev.detail = Some(detail);
-    } else if let Some(rev) = seen.revision {
+    } else if let Some(rev) = written.revision {
         ev.detail = Some(format!("revision {rev}"));
     }
     pending.complete(&ev)?;
-    let wait = if action == Action::Kill {
-        ctx.args.timeout.min(Duration::from_secs(5))
-    } else {
-        ctx.args.timeout.min(Duration::from_secs(10))
-    };
+    let wait = ctx.args.timeout.min(Duration::from_secs(10));
     crate::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.out).await;
     pending.stop_if_interrupted()?;
     Ok(Outcome {
         event: ev,
-        state: Some(seen),
+        state: Some(written),
         dry_run: false,
         requests: Vec::new(),
         verdicts: verdicts.to_vec(),

@@ -139,36 +139,12 @@ fn ends_without_newline(path: &Path) -> std::io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// The journal's records in file order, and the lines that could not be read (line number, why).
+/// Journal records in file order, and the lines that could not be read (line number, why):
+/// the input of [`crate::intent::open_intents`]. Commands read the journal from its end
+/// ([`crate::journal_tail`]), never whole.
 pub struct Entries {
     pub records: Vec<Value>,
     pub damaged: Vec<(usize, String)>,
-}
-
-pub fn read(dir: &Path) -> Result<Entries> {
-    let path = path(dir);
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(Error::failed(format!(
-                "could not read {}: {e}",
-                path.display()
-            )))
-        }
-    };
-    let mut records = Vec::new();
-    let mut damaged = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_line(line) {
-            Ok(v) => records.push(v),
-            Err(why) => damaged.push((i + 1, why)),
-        }
-    }
-    Ok(Entries { records, damaged })
 }
 
 /// The longest journal line read back (a record is a few hundred bytes): longer ones are reported
@@ -188,26 +164,4 @@ pub fn parse_line(line: &str) -> std::result::Result<Value, String> {
         Ok(_) => Err("not a JSON object".to_string()),
         Err(e) => Err(e.to_string()),
     }
-}
-
-/// The newest flag-change event that moved `flag` in `environment` to `stage`.
-#[must_use]
-pub fn last_change_to(
-    entries: &Entries,
-    flag: &str,
-    environment: &str,
-    stage: &str,
-) -> Option<Event> {
-    entries
-        .records
-        .iter()
-        .rev()
-        .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
-        .find(|e| {
-            e.flag == flag
-                && e.environment == environment
-                && e.to.as_deref() == Some(stage)
-                && e.outcome == "applied"
-                && matches!(e.action.as_str(), "advance" | "rollback")
-        })
 }
