@@ -39,14 +39,7 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
     for a in attrs {
         cmd.args(["--context-attr", a]);
     }
-    let out = cmd.output().expect("node runs");
-    assert!(
-        out.status.success(),
-        "eval.mjs failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    crate::test::evaluator_stdout(&mut cmd)
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .filter(|(_, v)| *v == "true")

@@ -166,27 +166,20 @@ fn http_token_errors_and_a_flaky_service() {
 }
 
 fn python_on(p: &Project, weight: u32, listed: &[&str]) -> BTreeSet<String> {
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/python/flagd_fractional.py"
-        ))
-        .arg(FLAG)
-        .arg(weight.to_string())
-        .arg(p.path("ids.txt"))
-        .args(listed)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    crate::test::evaluator_stdout(
+        std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/python/flagd_fractional.py"
+            ))
+            .arg(FLAG)
+            .arg(weight.to_string())
+            .arg(p.path("ids.txt"))
+            .args(listed),
+    )
+    .lines()
+    .map(str::to_string)
+    .collect()
 }
 
 fn preview_ids(p: &Project, stage: Option<&str>) -> BTreeSet<String> {

@@ -492,26 +492,19 @@ fn ids_file(p: &Project) -> Vec<String> {
 /// The ids the independent Node evaluator serves `true`, from the flag as the server holds it.
 fn node_on(ld: &Ld, p: &Project) -> BTreeSet<String> {
     p.write("flag.json", &ld.flag_json().to_string());
-    let out = std::process::Command::new("node")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/node-ld/eval.mjs"
-        ))
-        .arg(p.path("flag.json"))
-        .arg(ENV)
-        .arg(p.path("ids.txt"))
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    crate::test::evaluator_stdout(
+        std::process::Command::new("node")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/node-ld/eval.mjs"
+            ))
+            .arg(p.path("flag.json"))
+            .arg(ENV)
+            .arg(p.path("ids.txt")),
+    )
+    .lines()
+    .map(str::to_string)
+    .collect()
 }
 
 fn preview_ids(p: &Project, stage: Option<&str>) -> BTreeSet<String> {

@@ -409,3 +409,16 @@ impl Test {
         done
     }
 }
+
+/// Runs an independent evaluator (a Node or Python script the parity tests compare with) and
+/// returns what it printed; a failing evaluator fails the test with its stderr.
+pub fn evaluator_stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("the evaluator runs");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd.get_program(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the evaluator prints text")
+}

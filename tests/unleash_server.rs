@@ -184,14 +184,7 @@ impl Server {
         for p in props {
             cmd.args(["--prop", p]);
         }
-        let out = cmd.output().expect("node runs");
-        assert!(
-            out.status.success(),
-            "unleash-eval.mjs failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
+        crate::test::evaluator_stdout(&mut cmd)
             .lines()
             .filter_map(|l| l.split_once('\t'))
             .filter(|(_, v)| *v == "1")
