@@ -2,7 +2,7 @@
 //! change as an intent (`outcome: "intent"`, fsynced, with a fresh `id`); after it, the same
 //! event under the same `id` with what happened: `applied`, `failed` (nothing was changed) or
 //! `may-have-been-applied`. A run killed in between leaves the intent open, and `status` and
-//! `history` report it ([`open_intents`]).
+//! `history` report it ([`crate::journal_tail::open_intents`]).
 //!
 //! Interrupts during the write: the first Ctrl-C/SIGTERM lets it finish (for at most
 //! `--timeout` more), and the run stops with exit 130 once it is journaled and notified; a second
@@ -245,38 +245,6 @@ impl Drop for Pending<'_> {
     }
 }
 
-/// Intents with no outcome record, for `flag` in `environment`, made after its last completed
-/// change: a run that stopped (killed, crashed, power lost) between intent and outcome.
-#[must_use]
-pub fn open_intents(entries: &journal::Entries, flag: &str, environment: &str) -> Vec<Event> {
-    let events: Vec<Event> = entries
-        .records
-        .iter()
-        .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
-        .filter(|e| e.flag == flag && e.environment == environment)
-        .collect();
-    let closed = |id: &str| {
-        events
-            .iter()
-            .any(|e| e.outcome != INTENT && e.id.as_deref() == Some(id))
-    };
-    // A later change that completed was decided on the flag as it then was: older open intents
-    // are settled by it.
-    let last_completed = events
-        .iter()
-        .rposition(|e| e.outcome != INTENT && e.id.is_some());
-    events
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            e.outcome == INTENT
-                && last_completed.is_none_or(|l| *i > l)
-                && e.id.as_deref().is_some_and(|id| !closed(id))
-        })
-        .map(|(_, e)| e.clone())
-        .collect()
-}
-
 /// How `history` and `status` name an open intent.
 pub const OPEN_NOTE: &str =
     "intent left open: the run stopped during the write, so it may have been applied";
@@ -294,11 +262,7 @@ mod tests {
     }
 
     fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
-        let entries = journal::Entries {
-            records,
-            damaged: Vec::new(),
-        };
-        open_intents(&entries, "f", "production")
+        oracle::open_intents(&records, "f", "production")
             .into_iter()
             .map(|e| e.to)
             .collect()
@@ -332,5 +296,46 @@ mod tests {
         let mut other = record(INTENT, Some("4"), "x");
         other["flag"] = "g".into();
         assert!(open(vec![other]).is_empty());
+    }
+}
+
+/// The rule for open intents stated over the whole journal in file order: the oracle that
+/// [`crate::journal_tail::open_intents`] (which reads from the end and stops early) is tested
+/// against.
+#[cfg(test)]
+pub mod oracle {
+    use serde_json::Value;
+
+    use super::INTENT;
+    use crate::journal::Event;
+
+    /// Intents with no outcome record, for `flag` in `environment`, made after its last completed
+    /// change: a run that stopped (killed, crashed, power lost) between intent and outcome.
+    pub fn open_intents(records: &[Value], flag: &str, environment: &str) -> Vec<Event> {
+        let events: Vec<Event> = records
+            .iter()
+            .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
+            .filter(|e| e.flag == flag && e.environment == environment)
+            .collect();
+        let closed = |id: &str| {
+            events
+                .iter()
+                .any(|e| e.outcome != INTENT && e.id.as_deref() == Some(id))
+        };
+        // A later change that completed was decided on the flag as it then was: older open intents
+        // are settled by it.
+        let last_completed = events
+            .iter()
+            .rposition(|e| e.outcome != INTENT && e.id.is_some());
+        events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.outcome == INTENT
+                    && last_completed.is_none_or(|l| *i > l)
+                    && e.id.as_deref().is_some_and(|id| !closed(id))
+            })
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 }

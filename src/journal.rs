@@ -139,14 +139,6 @@ fn ends_without_newline(path: &Path) -> std::io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// Journal records in file order, and the lines that could not be read (line number, why):
-/// the input of [`crate::intent::open_intents`]. Commands read the journal from its end
-/// ([`crate::journal_tail`]), never whole.
-pub struct Entries {
-    pub records: Vec<Value>,
-    pub damaged: Vec<(usize, String)>,
-}
-
 /// The longest journal line read back (a record is a few hundred bytes): longer ones are reported
 /// as damaged without being parsed. See docs/limits.md.
 pub const MAX_LINE_BYTES: usize = 64 << 10;

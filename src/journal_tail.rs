@@ -179,7 +179,8 @@ fn read_failed(path: &Path, e: &io::Error) -> Error {
 }
 
 /// The intents of `flag` in `environment` that no outcome record completed, made after its last
-/// completed change (what [`crate::intent::open_intents`] finds), in file order. Reads from the
+/// completed change, in file order (the rule over the whole journal is `intent::oracle`, which
+/// the tests compare this with). Reads from the
 /// end and stops at that change: an outcome follows its intent, so every intent met before it
 /// is open.
 #[must_use]
@@ -280,5 +281,103 @@ mod tests {
             );
         }
         assert_eq!(all, 50_000);
+    }
+
+    /// One journal record: `flag`, `outcome` and `id` vary, the rest is fixed.
+    fn record(flag: &str, outcome: &str, id: Option<String>, to: &str) -> serde_json::Value {
+        serde_json::json!({
+            "time": "2024-01-18T09:00:00Z", "actor": "a", "action": "advance", "flag": flag,
+            "environment": "production", "from": null, "to": to, "percentage": 10,
+            "reason": null, "forced": false, "provider": "file", "outcome": outcome, "id": id,
+        })
+    }
+
+    /// What the journal could hold: runs of this flag and another one, each an intent followed
+    /// (or not, when the run died) by its outcome, possibly after other runs' records; and
+    /// records from before intents existed (no `id`).
+    fn journals() -> impl proptest::strategy::Strategy<Value = Vec<serde_json::Value>> {
+        use proptest::prelude::*;
+        let run = (
+            prop_oneof![Just("f"), Just("g")],
+            prop_oneof![
+                Just(None),
+                Just(Some(crate::intent::APPLIED)),
+                Just(Some(crate::intent::FAILED)),
+                Just(Some(crate::intent::MAY_HAVE_BEEN_APPLIED)),
+            ],
+            0usize..3,
+            any::<bool>(),
+        );
+        proptest::collection::vec(run, 0..12).prop_map(|runs| {
+            let mut out: Vec<serde_json::Value> = Vec::new();
+            // Outcomes still to be written: (records to wait for, the outcome record).
+            let mut later: Vec<(usize, serde_json::Value)> = Vec::new();
+            for (i, (flag, outcome, delay, legacy)) in runs.into_iter().enumerate() {
+                let to = format!("s{i}");
+                if legacy {
+                    out.push(record(flag, crate::intent::APPLIED, None, &to));
+                } else {
+                    let id = Some(i.to_string());
+                    out.push(record(flag, crate::intent::INTENT, id.clone(), &to));
+                    if let Some(outcome) = outcome {
+                        // Up to `delay` other runs' records come between intent and outcome.
+                        later.push((delay, record(flag, outcome, id, &to)));
+                    }
+                }
+                let mut waiting = Vec::new();
+                for (wait, rec) in later.drain(..) {
+                    if wait == 0 {
+                        out.push(rec);
+                    } else {
+                        waiting.push((wait - 1, rec));
+                    }
+                }
+                later = waiting;
+            }
+            out.extend(later.into_iter().map(|(_, rec)| rec));
+            out
+        })
+    }
+
+    proptest::proptest! {
+        /// Reading from the end and stopping at the last completed change finds exactly the
+        /// intents that the rule over the whole journal finds.
+        #[test]
+        fn open_intents_from_the_end_match_the_whole_journal_rule(records in journals()) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = crate::journal::path(dir.path());
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+            std::fs::write(&path, text).unwrap();
+            let ids = |v: Vec<crate::journal::Event>| -> Vec<Option<String>> {
+                v.into_iter().map(|e| e.id).collect()
+            };
+            let want = ids(crate::intent::oracle::open_intents(&records, "f", "production"));
+            let got = ids(open_intents(dir.path(), "f", "production"));
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn an_intent_left_open_behind_another_flags_records_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = crate::journal::path(dir.path());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let records = [
+            record("f", crate::intent::INTENT, Some("1".into()), "a"),
+            record("f", crate::intent::APPLIED, Some("1".into()), "a"),
+            record("f", crate::intent::INTENT, Some("2".into()), "b"),
+            record("g", crate::intent::INTENT, Some("3".into()), "x"),
+            record("g", crate::intent::APPLIED, Some("3".into()), "x"),
+        ];
+        let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        let open: Vec<Option<String>> = open_intents(dir.path(), "f", "production")
+            .into_iter()
+            .map(|e| e.to)
+            .collect();
+        assert_eq!(open, [Some("b".to_string())]);
+        assert!(open_intents(dir.path(), "g", "production").is_empty());
+        assert!(open_intents(dir.path(), "f", "staging").is_empty());
     }
 }
