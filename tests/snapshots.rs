@@ -426,6 +426,11 @@ fn validate_init_and_config_errors() {
         fresh.rollout(["init", "--flag", "checkout-v2"]),
     );
     snap_file(&fresh, "init_stages_yaml", "stages.yaml");
+    snap_file(
+        &fresh,
+        "init_pre_deployment_yaml",
+        "checklists/pre-deployment.yaml",
+    );
     snap(&fresh, "validate_after_init", fresh.rollout(["validate"]));
     snap(
         &fresh,
