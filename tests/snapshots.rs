@@ -421,6 +421,11 @@ fn validate_init_and_config_errors() {
     let fresh = Project::new();
     snap(&fresh, "status_no_stages_yaml", fresh.rollout(["status"]));
     snap(
+        &broken,
+        "plan_config_errors_json",
+        broken.rollout(["plan", "--json"]),
+    );
+    snap(
         &fresh,
         "init",
         fresh.rollout(["init", "--flag", "checkout-v2"]),
@@ -797,6 +802,19 @@ fn history_and_status_show_an_open_intent() {
         p.rollout(["history", "--json"]),
     );
     snap(&p, "status_open_intent", p.rollout(["status"]).at(DAY2));
+
+    // A torn last line (a crash mid-append) is reported by line number and skipped.
+    let torn = Project::builder_cards();
+    torn.rollout(["advance"]).at(DAY1).run();
+    let mut text = torn.read(".rollout/journal.jsonl");
+    text.push_str(r#"{"time":"2024-01-16T09:00:00Z","actor":"tes"#);
+    torn.write(".rollout/journal.jsonl", &text);
+    snap(&torn, "history_torn_line", torn.rollout(["history"]));
+    snap(
+        &torn,
+        "history_torn_line_json",
+        torn.rollout(["history", "--json"]),
+    );
 }
 
 #[test]
@@ -943,6 +961,12 @@ fn checklist_errors() {
         p.checklist(["run", "bad", "--json"]),
     );
     snap(&p, "checklist_list_with_bad_yaml", p.checklist(["list"]));
+    snap(
+        &p,
+        "checklist_list_with_bad_yaml_json",
+        p.checklist(["list", "--json"]),
+    );
+    snap(&p, "checklist_run_bad_yaml", p.checklist(["run", "bad"]));
     snap(
         &p,
         "checklist_usage_unknown_flag",
