@@ -541,14 +541,16 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     };
     let hint = if seen.contains("ON") {
         format!(
-            "the flag is still on: run `rollout kill` again, or turn {} off in {} by hand",
-            ctx.settings.environment(),
+            "the flag is still on: run `rollout kill` again, or turn {} off{} by hand in {}",
+            config.flag,
+            ctx.settings.in_environment(),
             ctx.provider.describe()
         )
     } else {
         format!(
-            "run `rollout status` to see whether it is off; if not, turn {} off in {} by hand",
-            ctx.settings.environment(),
+            "run `rollout status` to see whether it is off; if not, turn {} off{} by hand in {}",
+            config.flag,
+            ctx.settings.in_environment(),
             ctx.provider.describe()
         )
     };

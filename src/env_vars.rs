@@ -2,7 +2,8 @@
 //! named once; and the few readers more than one module needs (is this CI, may we colour).
 //! A test below fails when a source file names one of them as a string literal instead.
 
-/// The names (SPEC.md "Environment"; docs/checklist.md for the `CHECKLIST_*` ones).
+/// The names (documented where they are used: README, docs/gates.md, the provider docs;
+/// docs/checklist.md for the `CHECKLIST_*` ones).
 pub struct EnvVars;
 
 impl EnvVars {

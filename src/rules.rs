@@ -1,4 +1,4 @@
-//! The rollout rules in one place (SPEC.md "Rules"): no skipping, soak, planned start, killed,
+//! The rollout rules in one place (README "Commands"): no skipping, soak, planned start, killed,
 //! and gates. Each takes the facts (where the flag is, since when, now, the gates' verdicts)
 //! and returns typed refusals; it prints nothing and reads nothing. `advance`, `status`, `plan`,
 //! `gates`, `watch` and checklist tasks all ask here.

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
+
 use crate::checklist_support::{closing, closing_line};
 use crate::test::Project;
 
@@ -52,7 +54,7 @@ tasks:
     run: echo last
 "#;
 
-fn interrupt_with(signal: i32) {
+fn interrupt_with(signal: Signal) {
     let p = Project::with_checklist("spawns", SPAWNS);
     let child = Command::new(env!("CARGO_BIN_EXE_checklist"))
         .args(["run", "spawns"])
@@ -71,10 +73,7 @@ fn interrupt_with(signal: i32) {
         live_members(pgid).len() >= 3,
         "the task's children are not running"
     );
-    // SAFETY: sends a signal to the child we started.
-    unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), signal);
-    }
+    crate::test::send_signal(child.id(), signal);
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -87,7 +86,7 @@ fn interrupt_with(signal: i32) {
         closing_line(&stdout),
         "1 passed, 0 failed, 1 skipped, 1 interrupted"
     );
-    let named = if signal == libc::SIGTERM {
+    let named = if signal == Signal::SIGTERM {
         "stopped by SIGTERM"
     } else {
         "stopped by Ctrl-C"
@@ -141,12 +140,12 @@ fn interrupt_with(signal: i32) {
 
 #[test]
 fn ctrl_c_kills_the_task_group_records_the_run_and_resume_finishes_it() {
-    interrupt_with(libc::SIGINT);
+    interrupt_with(Signal::SIGINT);
 }
 
 #[test]
 fn sigterm_is_handled_like_ctrl_c() {
-    interrupt_with(libc::SIGTERM);
+    interrupt_with(Signal::SIGTERM);
 }
 
 #[test]
@@ -184,21 +183,15 @@ fn a_second_ctrl_c_kills_a_task_that_ignores_sigterm_at_once() {
         .unwrap();
     wait_for(&p.path("ready"), Duration::from_secs(30));
     let pgid: i32 = p.read("pgid").trim().parse().unwrap();
-    let pid = i32::try_from(child.id()).unwrap();
+    let pid = child.id();
     let started = Instant::now();
-    // SAFETY: signals the child we started.
-    unsafe {
-        libc::kill(pid, libc::SIGINT);
-    }
+    crate::test::send_signal(pid, Signal::SIGINT);
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         !live_members(pgid).is_empty(),
         "SIGTERM should be ignored by this task"
     );
-    // SAFETY: as above.
-    unsafe {
-        libc::kill(pid, libc::SIGINT);
-    }
+    crate::test::send_signal(pid, Signal::SIGINT);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     assert!(

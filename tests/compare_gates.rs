@@ -257,10 +257,7 @@ fn a_skewed_split_is_held_as_a_sample_ratio_mismatch_and_watch_does_not_kill() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    // SAFETY: signalling the child this test started, by its PID.
-    unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
-    }
+    crate::test::send_signal(child.id(), nix::sys::signal::Signal::SIGINT);
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -345,10 +342,7 @@ fn watch_journals_both_arms_at_every_look() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2000));
-    // SAFETY: signalling the child this test started, by its PID.
-    unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
-    }
+    crate::test::send_signal(child.id(), nix::sys::signal::Signal::SIGINT);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -49,7 +49,7 @@ fn unleash_normalized_hash_matches_published_vectors() {
     // Unleash/client-specification 10-flexible-rollout-strategy.json, groupId = flag name.
     assert_eq!(unleash::normalized("Feature.flexibleRollout.10", "174"), 10);
     assert_eq!(unleash::normalized("Feature.flexibleRollout.10", "499"), 32);
-    // Computed by the real Node client against a real server (shared/providers unleash-local notes).
+    // Computed by npm unleash-client against a real unleash-server (as tests/unleash_parity.rs does).
     assert_eq!(murmur3(&["new-builder-cards:user-1"]), 1_445_071_337);
     for (user, n) in [
         ("user-1", 38),

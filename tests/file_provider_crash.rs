@@ -105,7 +105,7 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
         std::thread::sleep(Duration::from_micros(rng.below(span)));
         let _ = child.kill();
         let status = child.wait().unwrap();
-        if status.signal() == Some(libc::SIGKILL) {
+        if status.signal() == Some(nix::sys::signal::Signal::SIGKILL as i32) {
             killed += 1;
         } else {
             assert!(
@@ -114,7 +114,7 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
             );
         }
         let flag = flag_in(&p, &context);
-        if status.signal() != Some(libc::SIGKILL) {
+        if status.signal() != Some(nix::sys::signal::Signal::SIGKILL as i32) {
             span = span * 9 / 10;
         }
         if flag == last {

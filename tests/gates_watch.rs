@@ -255,10 +255,7 @@ fn ctrl_c_stops_watch_with_130_and_leaves_the_flag_alone() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(800));
-    // SAFETY: signalling the child this test started, by its PID.
-    unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
-    }
+    crate::test::send_signal(child.id(), nix::sys::signal::Signal::SIGINT);
     assert_eq!(child.wait().unwrap().code(), Some(130));
     assert_eq!(p.read(".rollout/flags.json"), flags);
     assert!(

@@ -163,10 +163,7 @@ fn sigterm_during_a_write_is_a_first_interrupt() {
         .spawn()
         .unwrap();
     wait_for_intent(&p);
-    // SAFETY: kill only sends a signal to the child this test started.
-    unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGTERM);
-    }
+    crate::test::send_signal(child.id(), nix::sys::signal::Signal::SIGTERM);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");

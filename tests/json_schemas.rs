@@ -135,6 +135,11 @@ fn every_document_follows_its_schema() {
     follows("rollout-rollback", &json(&["rollback", "--dry-run"]));
     follows("rollout-rollback", &json(&["rollback"]));
     follows("rollout-validate", &json(&["validate"]));
+    let fresh = Project::new();
+    let done = fresh.rollout(["init", "--dry-run", "--json"]).run();
+    follows("rollout-init", &done.stdout);
+    let done = fresh.rollout(["init", "--json"]).run();
+    follows("rollout-init", &done.stdout);
     let checklist = |args: &[&str]| {
         let mut all = args.to_vec();
         all.push("--json");

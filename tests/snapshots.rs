@@ -1,10 +1,13 @@
-//! Whole-output snapshots of every `rollout` and `checklist` command on the file provider: exit
-//! code, stdout and stderr together, human and `--json`, including refusals, errors and dry runs.
+//! Whole-output snapshots of every `rollout` and `checklist` command (on the file provider, and
+//! `status` on the http and LaunchDarkly contract servers): exit code, stdout and stderr together,
+//! human and `--json`, including refusals, errors and dry runs. Gates are `command:` gates, so
+//! no network is needed.
 //!
 //! The clock (`ROLLOUT_NOW`) and the actor (`ROLLOUT_ACTOR`) are pinned; the scratch project's
-//! path, run ids, journal record ids and durations are replaced by placeholders (`[DIR]`,
-//! `[RUN-ID]`, `[ID]`, `[MS]`, ...). The `.snap` files live in tests/snapshots/. After an intended
-//! output change: `INSTA_UPDATE=always cargo test --test integration snapshots` (or
+//! path, run ids, journal record ids, contract servers' ports and durations are replaced by
+//! placeholders (`[DIR]`, `[PORT]`, `[RUN-ID]`, `[ID]`, `[MS]`, ...). The `.snap` files live in
+//! tests/snapshots/. After an intended output change:
+//! `INSTA_UPDATE=always cargo test --test integration snapshots` (or
 //! `cargo insta test --review`), then review the diff of tests/snapshots/ like code.
 
 use std::path::Path;
@@ -76,6 +79,26 @@ fn snap(p: &Project, name: &str, test: Test) {
     let done = test.any_status().run();
     let text = transcript(&done);
     settings(p.dir.path()).bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// [`snap`] with `port` (a contract server's, which varies between runs) shown as `[PORT]`.
+fn snap_port(p: &Project, name: &str, test: Test, port: u16) {
+    let done = test.any_status().run();
+    let text = transcript(&done);
+    let mut s = settings(p.dir.path());
+    s.add_filter(&format!(r"127\.0\.0\.1:{port}\b"), "127.0.0.1:[PORT]");
+    s.bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// Asserts a run printed exactly the committed file `rel` (a generated artefact too long to
+/// repeat as a snapshot) on stdout, nothing on stderr, and exited 0.
+fn prints_committed(test: Test, rel: &str) {
+    let done = test.any_status().run();
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(done.code, 0, "{}", transcript(&done));
+    assert!(done.stdout == committed, "stdout is not {rel} whole");
+    assert_eq!(done.stderr, "", "stderr of a run that prints {rel}");
 }
 
 /// Compares a file the run wrote (a report, a generated file) with the snapshot `name`.
@@ -398,11 +421,21 @@ fn validate_init_and_config_errors() {
     let fresh = Project::new();
     snap(&fresh, "status_no_stages_yaml", fresh.rollout(["status"]));
     snap(
+        &broken,
+        "plan_config_errors_json",
+        broken.rollout(["plan", "--json"]),
+    );
+    snap(
         &fresh,
         "init",
         fresh.rollout(["init", "--flag", "checkout-v2"]),
     );
     snap_file(&fresh, "init_stages_yaml", "stages.yaml");
+    snap_file(
+        &fresh,
+        "init_pre_deployment_yaml",
+        "checklists/pre-deployment.yaml",
+    );
     snap(&fresh, "validate_after_init", fresh.rollout(["validate"]));
     snap(
         &fresh,
@@ -412,8 +445,24 @@ fn validate_init_and_config_errors() {
     let fresh_json = Project::new();
     snap(
         &fresh_json,
+        "init_dry_run_json",
+        fresh_json.rollout(["init", "--dry-run", "--json", "--flag", "checkout-v2"]),
+    );
+    snap(
+        &fresh_json,
         "init_json",
         fresh_json.rollout(["init", "--json"]),
+    );
+    let kept = Project::new().file(
+        "checklists/release.yaml",
+        "tasks:\n  - { name: a, run: 'true' }\n",
+    );
+    snap(&kept, "init_keeps_checklists", kept.rollout(["init"]));
+    let empty = Project::new();
+    snap(
+        &empty,
+        "init_bad_flag_key",
+        empty.rollout(["init", "--flag", "two words"]),
     );
 }
 
@@ -561,4 +610,366 @@ fn checklist_runs() {
         p.checklist(["run", "failing", "--json"]).at(DAY5),
     );
     snap(&p, "history_with_checklist_runs", p.rollout(["history"]));
+}
+
+/// Gates of every source outcome, through `command:` gates (no network): a pass, a warning that
+/// fails, a critical source that errors, an info gate that fails, one with no data.
+const GATED: &str = "flag: cards
+gates:
+  - { name: errors, command: 'echo 0.002', max: 0.01 }
+  - { name: latency, command: 'echo 0.3', max: 0.1, severity: warning }
+  - { name: upstream, command: 'echo no route to upstream >&2; exit 2', max: 1 }
+  - { name: clicks, command: 'echo 0.01', min: 0.05, severity: info }
+  - { name: empty, command: 'true', max: 1, severity: info }
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: beta, percentage: 10, gates: [errors] }
+";
+
+#[test]
+fn gates_pass_fail_error_and_no_data() {
+    let p = Project::new().file("stages.yaml", GATED);
+    snap(&p, "gates", p.rollout(["gates"]).at(DAY1));
+    snap(&p, "gates_json", p.rollout(["gates", "--json"]).at(DAY1));
+    snap(
+        &p,
+        "gates_stage_passing",
+        p.rollout(["gates", "--stage", "beta"]).at(DAY1),
+    );
+    snap(
+        &p,
+        "gates_unknown_stage",
+        p.rollout(["gates", "--stage", "betta"]).at(DAY1),
+    );
+    let none = Project::builder_cards();
+    snap(
+        &none,
+        "gates_none_defined",
+        none.rollout(["gates", "--json"]),
+    );
+}
+
+/// A critical gate over its threshold.
+const BREACHED: &str = "flag: cards
+gates:
+  - { name: errors, command: 'echo 0.05', max: 0.01 }
+  - { name: latency, command: 'echo 0.3', max: 0.1, severity: warning }
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: beta, percentage: 10 }
+";
+
+/// A critical gate whose source errors at the first look and passes after (the command leaves a
+/// file behind), and an info gate that fails.
+const FLAKY: &str = "flag: cards
+gates:
+  - name: errors
+    command: 'if [ -f seen ]; then echo 0.001; else touch seen; echo no route to upstream >&2; exit 2; fi'
+    max: 0.01
+  - { name: clicks, command: 'echo 0.01', min: 0.05, severity: info }
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: beta, percentage: 10 }
+  - { name: full, percentage: 100 }
+";
+
+/// A project with `yaml` whose flag was started (forced past its gates) at DAY1.
+fn started(yaml: &str) -> Project {
+    let p = Project::new().file("stages.yaml", yaml);
+    p.rollout(["advance", "--force", "--reason", "start", "--yes"])
+        .at(DAY1)
+        .run();
+    p
+}
+
+#[test]
+fn watch_kills_on_a_critical_breach() {
+    let p = started(BREACHED);
+    snap(
+        &p,
+        "watch_kill",
+        p.rollout(["watch", "--interval", "100ms"]).at(DAY1),
+    );
+    snap(
+        &p,
+        "watch_flag_killed",
+        p.rollout(["watch", "--interval", "100ms"]).at(DAY1),
+    );
+    let json = started(BREACHED);
+    snap(
+        &json,
+        "watch_kill_json",
+        json.rollout(["watch", "--interval", "100ms", "--json"])
+            .at(DAY1),
+    );
+    snap(
+        &json,
+        "watch_flag_killed_json",
+        json.rollout(["watch", "--interval", "100ms", "--json"])
+            .at(DAY1),
+    );
+}
+
+#[test]
+fn watch_rides_out_a_source_error_and_advances() {
+    let p = started(FLAKY);
+    std::fs::remove_file(p.path("seen")).unwrap();
+    snap(
+        &p,
+        "watch_advance_until",
+        p.rollout([
+            "watch",
+            "--interval",
+            "100ms",
+            "--advance",
+            "--until",
+            "beta",
+        ])
+        .at(DAY2),
+    );
+    let json = started(FLAKY);
+    std::fs::remove_file(json.path("seen")).unwrap();
+    snap(
+        &json,
+        "watch_advance_until_json",
+        json.rollout([
+            "watch",
+            "--interval",
+            "100ms",
+            "--advance",
+            "--until",
+            "beta",
+            "--json",
+        ])
+        .at(DAY2),
+    );
+    snap(
+        &json,
+        "watch_dry_run_refused",
+        json.rollout(["watch", "--dry-run"]).at(DAY2),
+    );
+    snap(
+        &json,
+        "watch_unknown_until",
+        json.rollout(["watch", "--until", "betta"]).at(DAY2),
+    );
+    snap(
+        &json,
+        "watch_advance_to_last_without_yes",
+        json.rollout(["watch", "--advance"]).at(DAY2),
+    );
+}
+
+#[test]
+fn check_a_user_out_of_the_rollout() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    snap(
+        &p,
+        "check_out_of_rollout",
+        p.rollout(["check", "user-3"]).at(DAY2),
+    );
+    snap(
+        &p,
+        "check_out_of_rollout_json",
+        p.rollout(["check", "user-3", "--group", "nobody", "--json"])
+            .at(DAY2),
+    );
+    let fresh = Project::new();
+    snap(
+        &fresh,
+        "check_no_stages_yaml",
+        fresh.rollout(["check", "user-3"]),
+    );
+}
+
+/// A run that stopped between journaling its intent and its outcome: the journal ends with the
+/// intent record a real `advance` wrote, its outcome record cut off.
+#[test]
+fn history_and_status_show_an_open_intent() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    let journal = p.read(".rollout/journal.jsonl");
+    let mut lines: Vec<&str> = journal.lines().collect();
+    assert_eq!(lines.len(), 2, "{journal}");
+    assert!(lines[0].contains(r#""outcome":"intent""#), "{journal}");
+    lines.pop();
+    p.write(".rollout/journal.jsonl", &(lines.join("\n") + "\n"));
+    snap(&p, "history_open_intent", p.rollout(["history"]));
+    snap(
+        &p,
+        "history_open_intent_json",
+        p.rollout(["history", "--json"]),
+    );
+    snap(&p, "status_open_intent", p.rollout(["status"]).at(DAY2));
+
+    // A torn last line (a crash mid-append) is reported by line number and skipped.
+    let torn = Project::builder_cards();
+    torn.rollout(["advance"]).at(DAY1).run();
+    let mut text = torn.read(".rollout/journal.jsonl");
+    text.push_str(r#"{"time":"2024-01-16T09:00:00Z","actor":"tes"#);
+    torn.write(".rollout/journal.jsonl", &text);
+    snap(&torn, "history_torn_line", torn.rollout(["history"]));
+    snap(
+        &torn,
+        "history_torn_line_json",
+        torn.rollout(["history", "--json"]),
+    );
+}
+
+#[test]
+fn plan_power() {
+    let p = Project::builder_cards();
+    let figures = [
+        "--traffic",
+        "12000/h",
+        "--baseline",
+        "1%",
+        "--max-increase",
+        "0.5%",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = vec!["plan", "--power"];
+        args.extend_from_slice(&figures);
+        args.extend_from_slice(extra);
+        p.rollout(args).at(DAY1)
+    };
+    snap(&p, "plan_power", with(&[]));
+    snap(&p, "plan_power_json", with(&["--json"]));
+    snap(
+        &p,
+        "plan_power_without_figures",
+        p.rollout(["plan", "--power"]).at(DAY1),
+    );
+    snap(
+        &p,
+        "plan_power_bad_traffic",
+        p.rollout(["plan", "--power", "--traffic", "lots"]).at(DAY1),
+    );
+}
+
+#[test]
+fn schema_and_completions_print_the_committed_files() {
+    let p = Project::new();
+    prints_committed(
+        p.rollout(["schema", "stages"]),
+        "docs/schema/stages.schema.json",
+    );
+    prints_committed(
+        p.rollout(["schema", "checklist", "--json"]),
+        "docs/schema/checklist.schema.json",
+    );
+    prints_committed(
+        p.rollout(["completions", "bash"]),
+        "completions/rollout.bash",
+    );
+    prints_committed(
+        p.checklist(["completions", "zsh"]),
+        "completions/_checklist",
+    );
+    snap(&p, "schema_unknown_name", p.rollout(["schema", "stage"]));
+    snap(&p, "completions_no_shell", p.checklist(["completions"]));
+}
+
+#[test]
+fn http_and_launchdarkly_status() {
+    let svc = crate::http_ref_server::Service::start(
+        "search-v2",
+        serde_json::json!({"algorithm": "flagd-fractional"}),
+    );
+    let p = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: search-v2\nprovider:\n  kind: http\n  url: {}\nstages:\n  - {{ name: internal, percentage: 2, users: [dev-1] }}\n  - {{ name: beta, percentage: 12.5, groups: [beta-testers] }}\n",
+            svc.url()
+        ),
+    );
+    let http = |args: &[&str]| {
+        p.rollout(args.to_vec())
+            .env("ROLLOUT_HTTP_TOKEN", crate::http_ref_server::TOKEN)
+    };
+    http(&["advance"]).at(DAY1).run();
+    snap_port(&p, "http_status", http(&["status"]).at(DAY2), svc.port);
+    snap_port(
+        &p,
+        "http_status_json",
+        http(&["status", "--json"]).at(DAY2),
+        svc.port,
+    );
+    snap_port(
+        &p,
+        "http_status_without_token",
+        p.rollout(["status"]).at(DAY2),
+        svc.port,
+    );
+
+    let ld = crate::ld_server::Ld::start(vec![crate::ld_server::boolean_flag("new-checkout")]);
+    ld.set_clock(DAY1);
+    let q = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: new-checkout\nprovider:\n  kind: launchdarkly\n  url: {}\n  project: web\n  environment: production\nstages:\n  - {{ name: internal, percentage: 1, users: [dev-1, dev-2] }}\n  - {{ name: beta, percentage: 12.5, groups: [beta-testers] }}\n",
+            ld.url()
+        ),
+    );
+    let launchdarkly = |args: &[&str]| {
+        q.rollout(args.to_vec())
+            .env("LD_ACCESS_TOKEN", crate::ld_server::TOKEN)
+    };
+    launchdarkly(&["advance"]).at(DAY1).run();
+    snap_port(
+        &q,
+        "launchdarkly_status",
+        launchdarkly(&["status"]).at(DAY2),
+        ld.port,
+    );
+    snap_port(
+        &q,
+        "launchdarkly_status_json",
+        launchdarkly(&["status", "--json"]).at(DAY2),
+        ld.port,
+    );
+}
+
+#[test]
+fn checklist_errors() {
+    let p = Project::with_checklist("release", RELEASE).file(
+        "checklists/bad.yaml",
+        "title: Bad\ntasks:\n  - name: a\n    run: [echo, 'unclosed\n",
+    );
+    snap(&p, "checklist_run_unknown", p.checklist(["run", "relase"]));
+    snap(
+        &p,
+        "checklist_run_unknown_json",
+        p.checklist(["run", "relase", "--json"]),
+    );
+    snap(
+        &p,
+        "checklist_show_unknown_json",
+        p.checklist(["show", "relase", "--json"]),
+    );
+    snap(&p, "checklist_show_bad_yaml", p.checklist(["show", "bad"]));
+    snap(&p, "checklist_validate_bad_yaml", p.checklist(["validate"]));
+    snap(
+        &p,
+        "checklist_validate_bad_yaml_json",
+        p.checklist(["validate", "--json"]),
+    );
+    snap(
+        &p,
+        "checklist_run_bad_yaml_json",
+        p.checklist(["run", "bad", "--json"]),
+    );
+    snap(&p, "checklist_list_with_bad_yaml", p.checklist(["list"]));
+    snap(
+        &p,
+        "checklist_list_with_bad_yaml_json",
+        p.checklist(["list", "--json"]),
+    );
+    snap(&p, "checklist_run_bad_yaml", p.checklist(["run", "bad"]));
+    snap(
+        &p,
+        "checklist_usage_unknown_flag",
+        p.checklist(["run", "release", "--bogus"]),
+    );
 }

@@ -422,3 +422,9 @@ pub fn evaluator_stdout(cmd: &mut Command) -> String {
     );
     String::from_utf8(out.stdout).expect("the evaluator prints text")
 }
+
+/// Sends `sig` to the child process `pid` that a test started (through nix's safe wrapper).
+pub fn send_signal(pid: u32, sig: nix::sys::signal::Signal) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).expect("a pid fits in i32"));
+    nix::sys::signal::kill(pid, sig).expect("the child can be signalled");
+}

@@ -18,18 +18,19 @@ const PRE: &str = r"# Run with `checklist run pre-deployment`. Each task does ex
 #   rollout: COMMAND     advance [STAGE], rollback [STAGE], kill [REASON], resume or status
 # Any task may have `id:` (default: a slug of its name), `allow_failure: true`, and `parallel: true`
 # (adjacent parallel tasks run together, at most --jobs at once).
+# To automate a manual task, replace `manual: TEXT` with `run: COMMAND` (e.g. `run: cargo test`).
 title: Pre-deployment
 tasks:
+  - name: Check the rollout plan and checklists
+    run: rollout validate
   - name: Run all tests
-    run: echo 'replace with your test command, e.g. cargo test or npm test'
-    timeout: 30m
+    manual: Run the whole test suite on this commit and confirm it passes.
   - name: Review security scan
-    run: echo 'replace with your scanner, e.g. cargo audit or npm audit'
-    allow_failure: true
+    manual: Run the dependency and security scanners and review every new finding.
   - name: Verify visual regression tests
     manual: Open the visual regression report for this commit and approve every change.
   - name: Test rollback procedure
-    run: rollout rollback --dry-run || true
+    manual: Run `rollout rollback --dry-run` once the flag is rolled out and check the change it shows.
 ";
 
 const DEPLOY: &str = r"# Run with `checklist run deployment` (see pre-deployment.yaml for the task kinds).

@@ -20,7 +20,7 @@ use crate::cli::global_args::GlobalArgs;
                   checklist run deployment --resume\n\n\
                   Exit codes: 0 done, 1 a task failed or a manual task was declined, 2 usage or a broken checklist, \
                   3 a rollout: task refused by a rule, 130 interrupted (continue with --resume).",
-    // The global flags, in checklist terms (the same flags as `rollout`, SPEC.md "Both commands").
+    // The global flags, in checklist terms (the same flags as `rollout`: README "Commands").
     mut_arg("dry_run", |a| a.help("Run nothing and write nothing: print each task and what it would do (rollout: tasks preview their change); exit as the run would")),
     mut_arg("verbose", |a| a.help("Print each task's whole output when it ends, and the tasks that are skipped")),
     mut_arg("quiet", |a| a.help("Print only failed tasks, the closing line and errors")),

@@ -1,9 +1,12 @@
 //! `rollout init`: a commented starter stages.yaml for a project that has none.
 
+use std::path::Path;
+
 use crate::cli::global_args::GlobalArgs;
 use crate::config::STAGES_FILE;
 use crate::context;
 use crate::error::{Error, Result};
+use crate::json_out::rollout::InitFile;
 use crate::output::Output;
 
 /// The starter stage table; `{flag}` is replaced by the flag key.
@@ -42,6 +45,9 @@ stages:
 #   - url_env: SLACK_WEBHOOK_URL
 ";
 
+/// What `rollout init` tells people to run next, in the order to run them.
+const NEXT: [&str; 2] = ["rollout plan", "rollout advance"];
+
 pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
     let dir = context::start_dir(args)?;
     if flag.is_empty() || flag.chars().any(char::is_whitespace) {
@@ -56,21 +62,59 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
         ))
         .with_hint("edit it, or check it with `rollout validate`"));
     }
+    let files = planned_files(&dir);
     let text = crate::schema::modeline("stages", "") + &STARTER.replace("{flag}", flag);
     if args.dry_run {
         out.data(&format!("dry run: would write {}:", path.display()));
         out.data(&text);
         crate::checklist::starter::write(&dir, true, out)?;
         crate::schema::write_into(&dir, true, out)?;
-        return Ok(0);
+    } else {
+        std::fs::write(&path, text)
+            .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
+        out.data(&format!("wrote {}", path.display()));
+        crate::checklist::starter::write(&dir, false, out)?;
+        crate::schema::write_into(&dir, false, out)?;
+        out.info(&format!(
+            "next: `{}` to see the timeline, `{}` to start the first stage",
+            NEXT[0], NEXT[1]
+        ));
     }
-    std::fs::write(&path, text)
-        .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
-    out.data(&format!("wrote {}", path.display()));
-    crate::checklist::starter::write(&dir, false, out)?;
-    crate::schema::write_into(&dir, false, out)?;
-    out.info(
-        "next: `rollout plan` to see the timeline, `rollout advance` to start the first stage",
-    );
+    if out.json {
+        crate::json_out::emit(
+            out,
+            &crate::json_out::rollout::Init {
+                flag,
+                dry_run: args.dry_run,
+                dir: dir.display().to_string(),
+                files,
+                next: &NEXT,
+            },
+        );
+    }
     Ok(0)
+}
+
+/// The files `init` writes into `dir`, relative to it, in the order it writes them: stages.yaml,
+/// the starter checklists (unless `checklists/` exists), the schemas.
+fn planned_files(dir: &Path) -> Vec<InitFile> {
+    let mut files = vec![InitFile {
+        path: STAGES_FILE.to_string(),
+        kind: "stages",
+    }];
+    if !dir.join(crate::checklist::CHECKLIST_DIR).exists() {
+        files.extend(
+            crate::checklist::starter::STARTERS
+                .iter()
+                .map(|(name, _)| InitFile {
+                    path: format!("{}/{name}.yaml", crate::checklist::CHECKLIST_DIR),
+                    kind: "checklist",
+                }),
+        );
+    }
+    files.extend(crate::schema::NAMES.iter().map(|name| InitFile {
+        path: format!("{}/{}", crate::schema::DIR, crate::schema::file_name(name)),
+        kind: "schema",
+    }));
+    files
 }

@@ -140,15 +140,14 @@ pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
                         Ok(outcome) => {
                             live = 0;
                             let e = &outcome.event;
-                            let line = format!(
-                                "advanced {}: {} → {} ({})",
-                                e.flag,
+                            let step = format!(
+                                "{} → {} ({})",
                                 e.from.as_deref().unwrap_or("not started"),
                                 e.to.as_deref().unwrap_or(""),
                                 e.percentage.map(|p| p.to_string()).unwrap_or_default()
                             );
-                            ctx.out.data(&line);
-                            run.actions.push(line);
+                            ctx.out.data(&format!("advanced {}: {step}", e.flag));
+                            run.actions.push(format!("advance: {step}"));
                             // The next look comes at once: the new stage may be the goal.
                             continue;
                         }
@@ -303,8 +302,13 @@ fn show(ctx: &Context, live: &mut usize, look: u32, stage: Option<&str>, verdict
                     .as_ref()
                     .map(|h| format!(" {h}/{}", v.hold))
                     .unwrap_or_default();
+                let why = v
+                    .why
+                    .as_ref()
+                    .map(|w| format!(" [{w}]"))
+                    .unwrap_or_default();
                 format!(
-                    "{} {} {} ({}{held})",
+                    "{} {} {} ({}{held}){why}",
                     v.gate,
                     v.verdict.name(),
                     v.shown,

@@ -1,4 +1,4 @@
-//! Metric gates (SPEC.md "Gates"): each gate reads one value from its source and gets a verdict,
+//! Metric gates (docs/gates.md): each gate reads one value from its source and gets a verdict,
 //! `pass`, `fail`, `no-data` or `error`. Only `pass` passes: an empty or multi-series answer,
 //! NaN, an infinity, a bad query or an unreachable source never do, and each is named.
 //!

@@ -74,11 +74,12 @@ pub struct Validate<'a> {
 }
 
 /// The documents with a published JSON Schema (`docs/schema/json/NAME.schema.json`), by name.
-pub const DOCUMENTS: [&str; 16] = [
+pub const DOCUMENTS: [&str; 17] = [
     "rollout-advance",
     "rollout-check",
     "rollout-gates",
     "rollout-history",
+    "rollout-init",
     "rollout-kill",
     "rollout-plan",
     "rollout-plan-power",
@@ -104,6 +105,7 @@ pub fn schema_text(name: &str) -> Option<String> {
         "rollout-check" => generate::<rollout::Check<'_>>(),
         "rollout-gates" => generate::<rollout::Gates<'_>>(),
         "rollout-history" => generate::<rollout::History<'_>>(),
+        "rollout-init" => generate::<rollout::Init<'_>>(),
         "rollout-plan" => generate::<rollout::Plan<'_>>(),
         "rollout-plan-power" => generate::<rollout::PlanPower<'_>>(),
         "rollout-preview" => generate::<rollout::Preview<'_>>(),

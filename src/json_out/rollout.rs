@@ -104,6 +104,28 @@ pub struct Watch<'a> {
     pub actions: &'a [String],
 }
 
+/// `rollout init`: what it wrote, or with `--dry-run` would write.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Init<'a> {
+    pub flag: &'a str,
+    pub dry_run: bool,
+    /// The project directory, absolute.
+    pub dir: String,
+    /// The files, relative to `dir`, in the order written.
+    pub files: Vec<InitFile>,
+    /// The commands to run next, in order.
+    pub next: &'a [&'a str],
+}
+
+/// One file `rollout init` writes.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InitFile {
+    /// Relative to the project directory, `/`-separated.
+    pub path: String,
+    /// `stages`, `checklist` or `schema` (open: more kinds may come).
+    pub kind: &'static str,
+}
+
 /// `rollout preview`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Preview<'a> {
