@@ -4,29 +4,12 @@
 use std::time::Duration;
 
 use crate::diagnostic::Pos;
+use crate::schema::keys::Keys;
+use crate::schema::stages as format;
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
-pub(crate) const GATE_KEYS: [&str; 10] = [
-    "name",
-    "prometheus",
-    "datadog",
-    "http",
-    "command",
-    "max",
-    "min",
-    "for",
-    "severity",
-    "compare",
-];
 const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-pub(crate) const DEFAULTS_KEYS: [&str; 2] = ["prometheus", "datadog"];
-pub(crate) const DEFAULTS_PROMETHEUS_KEYS: [&str; 1] = ["url"];
-pub(crate) const DEFAULTS_DATADOG_KEYS: [&str; 3] = ["site", "api_key_env", "app_key_env"];
-pub(crate) const PROMETHEUS_KEYS: [&str; 3] = ["query", "errors", "total"];
-pub(crate) const DATADOG_KEYS: [&str; 3] = ["query", "window", "reduce"];
-pub(crate) const HTTP_KEYS: [&str; 3] = ["url", "expect_status", "pointer"];
-pub(crate) const COMPARE_KEYS: [&str; 2] = ["max_increase", "alpha"];
 const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
 const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
 
@@ -202,11 +185,15 @@ impl GateDefaults {
 
 pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
     let mut out = GateDefaults::default();
-    let Some(fields) = r.mapping(node, "`defaults`", &DEFAULTS_KEYS) else {
+    let Some(fields) = r.mapping(node, "`defaults`", format::Defaults::keys()) else {
         return out;
     };
     if let Some(n) = fields.value("prometheus") {
-        if let Some(p) = r.mapping(n, "`defaults.prometheus`", &DEFAULTS_PROMETHEUS_KEYS) {
+        if let Some(p) = r.mapping(
+            n,
+            "`defaults.prometheus`",
+            format::DefaultsPrometheus::keys(),
+        ) {
             if let Some(u) = p.value("url") {
                 if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
                     super::check_url(r, &url, u.pos, "`defaults.prometheus`");
@@ -216,7 +203,7 @@ pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
         }
     }
     if let Some(n) = fields.value("datadog") {
-        if let Some(d) = r.mapping(n, "`defaults.datadog`", &DEFAULTS_DATADOG_KEYS) {
+        if let Some(d) = r.mapping(n, "`defaults.datadog`", format::DefaultsDatadog::keys()) {
             if let Some(s) = d.value("site") {
                 if let Some(site) = r.string(s, "`defaults.datadog.site`") {
                     if site.is_empty()
@@ -270,7 +257,7 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
     let mut names: Vec<String> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("gate {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &GATE_KEYS) else {
+        let Some(fields) = r.mapping(item, &what, format::Gate::keys()) else {
             continue;
         };
         let Some((name, name_pos)) =
@@ -406,7 +393,7 @@ fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {
 
 fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
     let what = format!("`compare` of {what}");
-    let fields = r.mapping(node, &what, &COMPARE_KEYS)?;
+    let fields = r.mapping(node, &what, format::Compare::keys())?;
     let max_increase = r
         .required(&fields, "max_increase", &what, "0.005")
         .and_then(|n| r.number(n, &format!("`max_increase` of {what}")))?;
@@ -460,7 +447,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
     let inner = format!("`{key}` of {what}");
     match key {
         "prometheus" => {
-            let f = r.mapping(node, &inner, &PROMETHEUS_KEYS)?;
+            let f = r.mapping(node, &inner, format::PrometheusSource::keys())?;
             if f.get("errors").is_some() || f.get("total").is_some() {
                 let errors = r
                     .required(
@@ -497,7 +484,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             }
         }
         "datadog" => {
-            let f = r.mapping(node, &inner, &DATADOG_KEYS)?;
+            let f = r.mapping(node, &inner, format::DatadogSource::keys())?;
             let q = r
                 .required(
                     &f,
@@ -532,7 +519,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             })
         }
         "http" => {
-            let f = r.mapping(node, &inner, &HTTP_KEYS)?;
+            let f = r.mapping(node, &inner, format::HttpSource::keys())?;
             let url = r
                 .required(&f, "url", &inner, "https://staging.example.com/healthz")
                 .and_then(|n| {

@@ -86,10 +86,6 @@ pub struct ProviderOverrides {
     pub path: Option<String>,
 }
 
-impl ProviderOverrides {
-    pub const KEYS: [&'static str; 5] = ["url", "token_env", "project", "environment", "path"];
-}
-
 /// The file provider's settings: its flags file, relative to the stages.yaml directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileSettings {

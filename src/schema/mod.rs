@@ -2,11 +2,12 @@
 //! structs in [`stages`] and [`checklist`]: what editors complete and check through the
 //! `# yaml-language-server: $schema=...` line `rollout init` writes (docs/schema.md).
 //!
-//! The reader (`config`, `checklist::file`) keeps positions and reports every problem at once; its
-//! known-key lists are checked against these structs by the tests below, so a key added to one and
-//! not the other fails the build's tests.
+//! The reader (`config`, `checklist::file`) keeps positions and reports every problem at once; the
+//! keys it accepts in each mapping are these structs' fields ([`keys::Keys`]), and the defaults
+//! the schemas publish are the constants the reader applies.
 
 pub mod checklist;
+pub mod keys;
 pub mod reference;
 pub mod stages;
 
@@ -81,85 +82,27 @@ fn generate<T: JsonSchema>() -> Schema {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use serde_json::Value;
 
+    use super::keys::Keys;
     use super::text;
 
-    /// The property names of the object at `pointer` in the `name` schema (following one `$ref`).
-    fn keys(name: &str, pointer: &str) -> BTreeSet<String> {
-        let root: Value = serde_json::from_str(&text(name).unwrap()).unwrap();
-        let mut node = root.pointer(pointer).unwrap_or_else(|| panic!("{pointer}"));
-        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            node = root.pointer(r.trim_start_matches('#')).unwrap();
-        }
-        // `Option<Struct>` becomes `anyOf: [{$ref}, {type: null}]`.
-        if let Some(any) = node.get("anyOf").and_then(Value::as_array) {
-            let r = any
-                .iter()
-                .find_map(|s| s.get("$ref").and_then(Value::as_str))
-                .unwrap();
-            node = root.pointer(r.trim_start_matches('#')).unwrap();
-        }
-        node["properties"]
-            .as_object()
-            .unwrap_or_else(|| panic!("no properties at {pointer}: {node}"))
-            .keys()
-            .cloned()
-            .collect()
-    }
-
-    fn set(keys: &[&str]) -> BTreeSet<String> {
-        keys.iter().map(|k| (*k).to_string()).collect()
-    }
-
+    /// The reader's keys are the structs' (`keys`); what it adds of its own is only the keys each
+    /// provider kind reads, which must be format keys.
     #[test]
-    fn the_stages_schema_has_exactly_the_keys_the_reader_accepts() {
-        use crate::config::keys as k;
-        let s = "stages";
-        assert_eq!(keys(s, ""), set(&k::TOP_KEYS));
-        assert_eq!(keys(s, "/properties/provider"), set(&k::PROVIDER_KEYS));
-        assert_eq!(
-            keys(s, "/properties/environments/additionalProperties"),
-            set(&crate::config::ProviderOverrides::KEYS)
-        );
-        assert_eq!(keys(s, "/properties/stages/items"), set(&k::STAGE_KEYS));
-        // `url` is known to the reader only to refuse it (webhook URLs hold tokens).
-        let mut notify = set(&k::NOTIFY_KEYS);
-        assert!(notify.remove("url"));
-        assert_eq!(keys(s, "/properties/notify/items"), notify);
-        assert_eq!(keys(s, "/properties/defaults"), set(&k::DEFAULTS_KEYS));
-        assert_eq!(
-            keys(s, "/$defs/DefaultsPrometheus"),
-            set(&k::DEFAULTS_PROMETHEUS_KEYS)
-        );
-        assert_eq!(
-            keys(s, "/$defs/DefaultsDatadog"),
-            set(&k::DEFAULTS_DATADOG_KEYS)
-        );
-        assert_eq!(keys(s, "/properties/gates/items"), set(&k::GATE_KEYS));
-        assert_eq!(keys(s, "/$defs/PrometheusSource"), set(&k::PROMETHEUS_KEYS));
-        assert_eq!(keys(s, "/$defs/DatadogSource"), set(&k::DATADOG_KEYS));
-        assert_eq!(keys(s, "/$defs/HttpSource"), set(&k::HTTP_KEYS));
-        assert_eq!(keys(s, "/$defs/Compare"), set(&k::COMPARE_KEYS));
-        // Every provider kind's keys are provider keys.
+    fn every_provider_kinds_keys_are_format_keys() {
         for kind in crate::config::ProviderKind::NAMES {
             let kind = crate::config::ProviderKind::parse(kind).unwrap();
             for key in kind.keys() {
-                assert!(k::PROVIDER_KEYS.contains(key), "{kind}: {key}");
+                assert!(
+                    super::stages::Provider::keys().contains(key),
+                    "{kind}: {key}"
+                );
             }
         }
-    }
-
-    #[test]
-    fn the_checklist_schema_has_exactly_the_keys_the_reader_accepts() {
-        use crate::checklist::file::keys as k;
-        assert_eq!(keys("checklist", ""), set(&k::TOP_KEYS));
-        assert_eq!(
-            keys("checklist", "/properties/tasks/items"),
-            set(&k::TASK_KEYS)
-        );
+        let mut overrides = vec!["kind"];
+        overrides.extend(super::stages::ProviderOverrides::keys());
+        assert_eq!(super::stages::Provider::keys(), overrides);
     }
 
     #[test]
