@@ -11,7 +11,11 @@ use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
 const KIND_KEYS: [&str; 4] = ["run", "manual", "require_env", "rollout"];
-const MAX_RETRIES: u32 = 20;
+pub(crate) const MAX_RETRIES: u32 = 20;
+// What an absent key means; src/schema/checklist.rs publishes these as the schema's defaults.
+pub(crate) const DEFAULT_RETRIES: u32 = 0;
+pub(crate) const DEFAULT_ALLOW_FAILURE: bool = false;
+pub(crate) const DEFAULT_PARALLEL: bool = false;
 
 #[derive(Debug, Clone)]
 pub struct Checklist {
@@ -204,15 +208,15 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
     let retries = fields
         .value("retries")
         .and_then(|n| read_retries(r, n, &label))
-        .unwrap_or(0);
+        .unwrap_or(DEFAULT_RETRIES);
     let allow_failure = fields
         .value("allow_failure")
         .and_then(|n| r.bool(n, &format!("`allow_failure` of {label}")))
-        .unwrap_or(false);
+        .unwrap_or(DEFAULT_ALLOW_FAILURE);
     let parallel = fields
         .value("parallel")
         .and_then(|n| r.bool(n, &format!("`parallel` of {label}")))
-        .unwrap_or(false);
+        .unwrap_or(DEFAULT_PARALLEL);
     if let (Some(TaskKind::Manual(_)), true) = (&kind, parallel) {
         r.error(
             fields.key_pos("parallel").unwrap_or(fields.pos),

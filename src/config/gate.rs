@@ -10,8 +10,16 @@ use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
 const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
-const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
+// What an absent key means; src/schema/stages.rs publishes these as the schema's defaults.
+pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
+pub(crate) const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_REDUCE: Reduce = Reduce::Last;
+pub(crate) const DEFAULT_SEVERITY: Severity = Severity::Critical;
+/// `for:`: the first breach counts.
+pub(crate) const DEFAULT_HOLD: Duration = Duration::ZERO;
+pub(crate) const DEFAULT_EXPECT_STATUS: u16 = 200;
+/// `compare.alpha`: the false-alarm bound across looks.
+pub(crate) const DEFAULT_ALPHA: f64 = 0.05;
 
 /// How much a gate's breach matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -300,11 +308,11 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
         let hold = fields
             .value("for")
             .and_then(|n| r.duration(n, &format!("`for` of {what}")))
-            .unwrap_or_default();
+            .unwrap_or(DEFAULT_HOLD);
         let severity = fields
             .value("severity")
             .and_then(|n| read_severity(r, n, &what))
-            .unwrap_or(Severity::Critical);
+            .unwrap_or(DEFAULT_SEVERITY);
         let compare = fields
             .value("compare")
             .and_then(|n| read_compare(r, n, &what));
@@ -410,7 +418,7 @@ fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
             }
             a
         }
-        None => 0.05,
+        None => DEFAULT_ALPHA,
     };
     Some(Compare {
         max_increase,
@@ -510,7 +518,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
                     };
                     red
                 }
-                None => Reduce::Last,
+                None => DEFAULT_REDUCE,
             };
             Some(Source::Datadog {
                 query: q?,
@@ -542,7 +550,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
                     let s = v as u16;
                     s
                 }
-                None => 200,
+                None => DEFAULT_EXPECT_STATUS,
             };
             let pointer = match f.value("pointer") {
                 Some(n) => {

@@ -27,7 +27,17 @@ use crate::yaml_reader::{Fields, Reader};
 pub const STAGES_FILE: &str = "stages.yaml";
 pub const STATE_DIR: &str = ".rollout";
 pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
-const DEFAULT_ENVIRONMENT: &str = "production";
+pub(crate) const DEFAULT_ENVIRONMENT: &str = "production";
+
+/// What each absent key of stages.yaml means, as the reader applies it: the format structs
+/// (src/schema/stages.rs) publish these as their schema's `default`s.
+pub(crate) mod defaults {
+    pub(crate) use super::gate::{
+        DEFAULT_ALPHA, DEFAULT_DATADOG_SITE, DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS,
+        DEFAULT_HOLD, DEFAULT_REDUCE, DEFAULT_SEVERITY,
+    };
+    pub(crate) use super::{DEFAULT_ENVIRONMENT, DEFAULT_FLAGS_FILE};
+}
 
 /// Known to the reader in a notify target only to refuse it: webhook URLs hold tokens.
 const NOTIFY_REFUSED_KEY: &str = "url";
@@ -226,14 +236,18 @@ fn build_settings(
             url: url?,
             token_env: token_env(),
             project: pick(|o| &o.project)
-                .unwrap_or_else(|| crate::provider::unleash::DEFAULT_PROJECT.to_string()),
+                .or_else(|| kind.default_project().map(str::to_string))
+                .unwrap_or_default(),
             environment,
         }),
         ProviderKind::LaunchDarkly => ProviderSettings::LaunchDarkly(LaunchDarklySettings {
-            url: url.unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_URL.to_string()),
+            url: url
+                .or_else(|| kind.default_url().map(str::to_string))
+                .unwrap_or_default(),
             token_env: token_env(),
             project: pick(|o| &o.project)
-                .unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_PROJECT.to_string()),
+                .or_else(|| kind.default_project().map(str::to_string))
+                .unwrap_or_default(),
             environment,
         }),
         ProviderKind::Http => ProviderSettings::Http(HttpSettings {

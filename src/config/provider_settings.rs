@@ -45,6 +45,25 @@ impl ProviderKind {
         }
     }
 
+    /// The project when `project` is not set (the kinds that have projects).
+    #[must_use]
+    pub fn default_project(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::File | ProviderKind::Http => None,
+            ProviderKind::Unleash => Some(crate::provider::unleash::DEFAULT_PROJECT),
+            ProviderKind::LaunchDarkly => Some(crate::provider::launchdarkly::DEFAULT_PROJECT),
+        }
+    }
+
+    /// The base URL when neither `url` nor ROLLOUT_PROVIDER_URL is set (LaunchDarkly's own).
+    #[must_use]
+    pub fn default_url(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::LaunchDarkly => Some(crate::provider::launchdarkly::DEFAULT_URL),
+            ProviderKind::File | ProviderKind::Unleash | ProviderKind::Http => None,
+        }
+    }
+
     /// The `provider:` (and per-environment) keys this kind reads; any other is refused, so
     /// `validate` refuses what a run would ignore or trip on.
     #[must_use]

@@ -105,6 +105,125 @@ mod tests {
         assert_eq!(super::stages::Provider::keys(), overrides);
     }
 
+    /// The `default` the `name` schema gives the property at `pointer` (under `$defs`).
+    fn default(name: &str, pointer: &str) -> Value {
+        let root: Value = serde_json::from_str(&text(name).unwrap()).unwrap();
+        root.pointer(&format!("/$defs/{pointer}/default"))
+            .unwrap_or_else(|| panic!("no default at {pointer}"))
+            .clone()
+    }
+
+    /// What a file that leaves every optional key out reads as, key by key, against the schema's
+    /// `default`s: a reader that applied another value than it publishes fails here.
+    #[test]
+    fn the_schema_defaults_are_what_the_reader_applies() {
+        use crate::config::{Config, ProviderSettings, Source};
+        let s = "stages";
+        let c = Config::parse(
+            std::path::Path::new("stages.yaml"),
+            "flag: f
+gates:
+  - { name: d, datadog: { query: q }, max: 1 }
+  - { name: h, http: { url: 'http://127.0.0.1/' } }
+  - { name: c, prometheus: { errors: e, total: t }, compare: { max_increase: 0.01 } }
+stages: [{ name: a, percentage: 5 }]
+",
+        )
+        .unwrap();
+        let ProviderSettings::File(file) = &c.provider else {
+            panic!("{:?}", c.provider)
+        };
+        assert_eq!(default(s, "Provider/properties/kind"), "file");
+        assert_eq!(
+            default(s, "Provider/properties/environment"),
+            file.environment
+        );
+        assert_eq!(default(s, "Provider/properties/path"), file.path);
+        let gate = &c.gates[0];
+        assert_eq!(
+            default(s, "Gate/properties/for"),
+            crate::clock::span(gate.hold)
+        );
+        assert_eq!(default(s, "Gate/properties/severity"), gate.severity.name());
+        let Source::Datadog { window, reduce, .. } = &gate.source else {
+            panic!()
+        };
+        let dd = "DatadogSource/properties";
+        assert_eq!(
+            default(s, &format!("{dd}/window")),
+            crate::clock::span(*window)
+        );
+        assert_eq!(default(s, &format!("{dd}/reduce")), reduce.name());
+        let Source::Http { expect_status, .. } = &c.gates[1].source else {
+            panic!()
+        };
+        assert_eq!(
+            default(s, "HttpSource/properties/expect_status"),
+            *expect_status
+        );
+        let alpha = c.gates[2].compare.as_ref().unwrap().alpha;
+        assert_eq!(default(s, "Compare/properties/alpha"), alpha);
+        let (api, app) = c.defaults.datadog_keys();
+        let dd = "DefaultsDatadog/properties";
+        assert_eq!(default(s, &format!("{dd}/api_key_env")), api);
+        assert_eq!(default(s, &format!("{dd}/app_key_env")), app);
+        if std::env::var_os("ROLLOUT_DATADOG_URL").is_none() {
+            let site = default(s, &format!("{dd}/site"));
+            assert_eq!(
+                format!("https://api.{}", site.as_str().unwrap()),
+                c.defaults.datadog_url()
+            );
+        }
+        // Per kind: each kind's settings built from a `provider:` block with only `kind` (and
+        // the URL the kinds without a default need).
+        let root: Value = serde_json::from_str(&text(s).unwrap()).unwrap();
+        let by_kind =
+            |key: &str| root["$defs"]["Provider"]["properties"][key]["x-default-by-kind"].clone();
+        for kind in ["unleash", "launchdarkly", "http"] {
+            let url = if kind == "launchdarkly" {
+                ""
+            } else {
+                ", url: 'http://127.0.0.1:1'"
+            };
+            let c = Config::parse(
+                std::path::Path::new("stages.yaml"),
+                format!("flag: f\nprovider: {{ kind: {kind}{url} }}\nstages: [{{ name: a, percentage: 5 }}]\n"),
+            )
+            .unwrap();
+            let p = &c.provider;
+            assert_eq!(by_kind("token_env")[kind], p.token_env().unwrap(), "{kind}");
+            let (project, base) = match p {
+                ProviderSettings::Unleash(u) => (Some(&u.project), None),
+                ProviderSettings::LaunchDarkly(l) => (Some(&l.project), Some(&l.url)),
+                _ => (None, None),
+            };
+            assert_eq!(
+                by_kind("project").get(kind).and_then(Value::as_str),
+                project.map(String::as_str),
+                "{kind}"
+            );
+            let env_url = std::env::var_os(crate::env_vars::EnvVars::ROLLOUT_PROVIDER_URL);
+            if let (Some(base), None) = (base, env_url) {
+                assert_eq!(by_kind("url")[kind], *base);
+            }
+        }
+    }
+
+    #[test]
+    fn the_checklist_schema_defaults_are_what_the_reader_applies() {
+        let c = crate::checklist::Checklist::parse(
+            std::path::Path::new("checklists/c.yaml"),
+            "tasks: [{ name: A, run: 'true' }]\n",
+        )
+        .unwrap();
+        let t = &c.tasks[0];
+        let c = "checklist";
+        assert_eq!(default(c, "Task/properties/retries"), t.retries);
+        assert_eq!(default(c, "Task/properties/allow_failure"), t.allow_failure);
+        assert_eq!(default(c, "Task/properties/parallel"), t.parallel);
+        assert_eq!(t.timeout, None, "the schema says: no limit");
+    }
+
     #[test]
     fn the_provider_kinds_and_enums_match_the_reader() {
         let root: Value = serde_json::from_str(&text("stages").unwrap()).unwrap();

@@ -5,7 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema};
+use serde_json::{json, Map, Value};
+
+use crate::config::defaults as d;
+use crate::config::ProviderKind;
+use crate::env_vars::EnvVars;
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
 #[derive(JsonSchema)]
@@ -47,9 +52,9 @@ pub enum ProviderKindName {
 
 /// The `provider:` block. Each kind reads some of these keys; the others are refused.
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, transform = provider_defaults)]
 pub struct Provider {
-    /// The provider kind (default: file).
+    /// The provider kind.
     kind: Option<ProviderKindName>,
     #[serde(flatten)]
     settings: ProviderOverrides,
@@ -67,10 +72,53 @@ pub struct ProviderOverrides {
     token_env: Option<String>,
     /// The provider's project (unleash, launchdarkly).
     project: Option<String>,
-    /// The provider's environment (default: production).
+    /// The provider's environment.
     environment: Option<String>,
-    /// The file provider's flags file, relative to stages.yaml (default: .rollout/flags.json).
+    /// The file provider's flags file, relative to stages.yaml (with `--env NAME`:
+    /// .rollout/flags.NAME.json).
     path: Option<String>,
+}
+
+/// The defaults of the `provider:` block, from the values the reader applies (`environments:`
+/// entries have none: their absent keys inherit): `default` where one value holds for every
+/// kind, `x-default-by-kind` (kind name to value) where it depends on the kind.
+fn provider_defaults(schema: &mut Schema) {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut set = |key: &str, keyword: &str, value: Value| {
+        if let Some(p) = props.get_mut(key).and_then(Value::as_object_mut) {
+            p.insert(keyword.into(), value);
+        }
+    };
+    set("kind", "default", json!(ProviderKind::File.name()));
+    set("environment", "default", json!(d::DEFAULT_ENVIRONMENT));
+    set("path", "default", json!(d::DEFAULT_FLAGS_FILE));
+    let by_kind = |f: fn(ProviderKind) -> Option<&'static str>| {
+        let kinds = ProviderKind::NAMES
+            .iter()
+            .filter_map(|n| ProviderKind::parse(n));
+        Value::Object(
+            kinds
+                .filter_map(|k| Some((k.name().to_string(), json!(f(k)?))))
+                .collect::<Map<_, _>>(),
+        )
+    };
+    set(
+        "url",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_url),
+    );
+    set(
+        "token_env",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_token_env),
+    );
+    set(
+        "project",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_project),
+    );
 }
 
 /// A text value or a list of them.
@@ -97,7 +145,8 @@ pub struct Stage {
     /// Planned start date (YYYY-MM-DD); advancing before it needs --force --reason.
     #[schemars(extend("format" = "date"))]
     start: Option<String>,
-    /// Minimum soak before the next stage: 30m, 36h, 3d.
+    /// Minimum soak before the next stage: 30m, 36h, 3d (default: none, the next stage may follow
+    /// at once).
     duration: Option<Duration>,
     /// The gates that apply at this stage (default: every gate; `[]`: none).
     gates: Option<OneOrMany>,
@@ -159,14 +208,23 @@ pub struct DefaultsPrometheus {
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DefaultsDatadog {
-    /// The Datadog site's domain (default: datadoghq.com).
-    #[schemars(regex(pattern = r"^[A-Za-z0-9.-]+$"))]
+    /// The Datadog site's domain.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9.-]+$"),
+        extend("default" = d::DEFAULT_DATADOG_SITE)
+    )]
     site: Option<String>,
-    /// The NAME of the variable holding the API key (default: DD_API_KEY).
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    /// The NAME of the variable holding the API key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_API_KEY)
+    )]
     api_key_env: Option<String>,
-    /// The NAME of the variable holding the application key (default: DD_APP_KEY).
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    /// The NAME of the variable holding the application key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_APP_KEY)
+    )]
     app_key_env: Option<String>,
 }
 
@@ -198,10 +256,12 @@ pub struct Gate {
     max: Option<Number>,
     /// Fails below this.
     min: Option<Number>,
-    /// How long a breach must hold before it counts (default: 0).
+    /// How long a breach must hold (over consecutive looks) before it counts.
     #[serde(rename = "for")]
+    #[schemars(extend("default" = crate::clock::span(d::DEFAULT_HOLD)))]
     hold: Option<Duration>,
-    /// Default: critical.
+    /// How much a breach matters.
+    #[schemars(extend("default" = d::DEFAULT_SEVERITY))]
     severity: Option<SeverityName>,
     compare: Option<Compare>,
 }
@@ -233,9 +293,11 @@ pub enum ReduceName {
 #[schemars(deny_unknown_fields)]
 pub struct DatadogSource {
     query: String,
-    /// How far back to read (default: 5m).
+    /// How far back to read.
+    #[schemars(extend("default" = crate::clock::span(d::DEFAULT_DATADOG_WINDOW)))]
     window: Option<Duration>,
-    /// Default: last.
+    /// How the series becomes one value.
+    #[schemars(extend("default" = d::DEFAULT_REDUCE.name()))]
     reduce: Option<ReduceName>,
 }
 
@@ -245,8 +307,8 @@ pub struct DatadogSource {
 pub struct HttpSource {
     #[schemars(url)]
     url: String,
-    /// The status that passes (default: 200).
-    #[schemars(range(min = 100, max = 599))]
+    /// The status that passes.
+    #[schemars(range(min = 100, max = 599), extend("default" = d::DEFAULT_EXPECT_STATUS))]
     expect_status: Option<u16>,
     /// A JSON pointer to the number to compare, e.g. /checks/latency_ms.
     #[schemars(regex(pattern = "^/"))]
@@ -259,7 +321,7 @@ pub struct HttpSource {
 pub struct Compare {
     /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
     max_increase: Number,
-    /// False-alarm bound across looks (default: 0.05).
-    #[schemars(range(min = 0, max = 1))]
+    /// False-alarm bound across looks.
+    #[schemars(range(min = 0, max = 1), extend("default" = d::DEFAULT_ALPHA))]
     alpha: Option<f64>,
 }
