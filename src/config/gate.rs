@@ -53,7 +53,8 @@ impl Severity {
 }
 
 /// How a Datadog series becomes one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Reduce {
     Last,
     Avg,

@@ -2,12 +2,57 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The provider kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = name_the_keys)]
 pub enum ProviderKind {
+    /// The embedded file provider (OpenFeature flagd format).
     File,
+    /// Unleash.
     Unleash,
+    /// LaunchDarkly.
     LaunchDarkly,
+    /// The http provider (docs/http-provider.md).
     Http,
+}
+
+/// Adds to each kind's description the keys it reads ([`ProviderKind::keys`]), for the schema.
+fn name_the_keys(schema: &mut schemars::Schema) {
+    let Some(kinds) = schema
+        .get_mut("oneOf")
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return;
+    };
+    for kind in kinds
+        .iter_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        let Some(k) = kind
+            .get("const")
+            .and_then(serde_json::Value::as_str)
+            .and_then(ProviderKind::parse)
+        else {
+            continue;
+        };
+        let keys: Vec<String> = k
+            .keys()
+            .iter()
+            .filter(|key| **key != "kind")
+            .map(|key| format!("`{key}`"))
+            .collect();
+        let text = kind
+            .get("description")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        kind.insert(
+            "description".into(),
+            format!("{text}; reads {}.", keys.join(", ")).into(),
+        );
+    }
 }
 
 impl ProviderKind {
@@ -95,13 +140,25 @@ impl fmt::Display for ProviderKind {
 }
 
 /// The `provider:` block or one environment's overrides as written, before they are merged into
-/// typed [`ProviderSettings`]. Absent fields inherit.
-#[derive(Debug, Clone, Default)]
+/// typed [`ProviderSettings`]; also their format in the stages.yaml schema (src/schema/).
+#[derive(Debug, Clone, Default, schemars::JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "Provider settings; in `environments:`, absent ones inherit from `provider:`."
+)]
 pub struct ProviderOverrides {
+    /// The provider's base URL (unleash, launchdarkly, http); or set ROLLOUT_PROVIDER_URL. No credentials.
+    #[schemars(url)]
     pub url: Option<String>,
+    /// The NAME of the environment variable holding the token; never the token itself.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub token_env: Option<String>,
+    /// The provider's project (unleash, launchdarkly).
     pub project: Option<String>,
+    /// The provider's environment.
     pub environment: Option<String>,
+    /// The file provider's flags file, relative to stages.yaml (with `--env NAME`:
+    /// .rollout/flags.NAME.json).
     pub path: Option<String>,
 }
 

@@ -48,7 +48,7 @@ macro_rules! keys {
 keys!(
     stages::StagesFile,
     stages::Provider,
-    stages::ProviderOverrides,
+    crate::config::ProviderOverrides,
     stages::Stage,
     stages::NotifyTarget,
     stages::Defaults,

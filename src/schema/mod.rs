@@ -243,11 +243,8 @@ stages: [{ name: a, percentage: 5 }]
             .map(|v| v.as_str().unwrap().to_string())
             .collect()
         };
-        assert_eq!(
-            names("ProviderKindName"),
-            crate::config::ProviderKind::NAMES
-        );
-        assert_eq!(names("SeverityName"), crate::config::Severity::NAMES);
-        assert_eq!(names("ReduceName"), crate::config::Reduce::NAMES);
+        assert_eq!(names("ProviderKind"), crate::config::ProviderKind::NAMES);
+        assert_eq!(names("Severity"), crate::config::Severity::NAMES);
+        assert_eq!(names("Reduce"), crate::config::Reduce::NAMES);
     }
 }

@@ -9,7 +9,8 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{json, Map, Value};
 
 use crate::config::defaults as d;
-use crate::config::ProviderKind;
+// The enums and the provider settings are the reader's own types: one set, not a copy.
+pub use crate::config::{ProviderKind, ProviderOverrides, Reduce, Severity};
 use crate::env_vars::EnvVars;
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
@@ -35,48 +36,14 @@ pub struct StagesFile {
     gates: Option<Vec<Gate>>,
 }
 
-/// The provider kinds.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKindName {
-    /// The embedded file provider (OpenFeature flagd format); reads `environment`, `path`.
-    File,
-    /// Unleash; reads `url`, `token_env`, `project`, `environment`.
-    Unleash,
-    /// LaunchDarkly; reads `url`, `token_env`, `project`, `environment`.
-    #[serde(rename = "launchdarkly")]
-    LaunchDarkly,
-    /// The http provider (docs/http-provider.md); reads `url`, `token_env`, `environment`.
-    Http,
-}
-
 /// The `provider:` block. Each kind reads some of these keys; the others are refused.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields, transform = provider_defaults)]
 pub struct Provider {
     /// The provider kind.
-    kind: Option<ProviderKindName>,
+    kind: Option<ProviderKind>,
     #[serde(flatten)]
     settings: ProviderOverrides,
-}
-
-/// Provider settings; in `environments:`, absent ones inherit from `provider:`.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct ProviderOverrides {
-    /// The provider's base URL (unleash, launchdarkly, http); or set ROLLOUT_PROVIDER_URL. No credentials.
-    #[schemars(url)]
-    url: Option<String>,
-    /// The NAME of the environment variable holding the token; never the token itself.
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    token_env: Option<String>,
-    /// The provider's project (unleash, launchdarkly).
-    project: Option<String>,
-    /// The provider's environment.
-    environment: Option<String>,
-    /// The file provider's flags file, relative to stages.yaml (with `--env NAME`:
-    /// .rollout/flags.NAME.json).
-    path: Option<String>,
 }
 
 /// The defaults of the `provider:` block, from the values the reader applies (`environments:`
@@ -228,18 +195,6 @@ pub struct DefaultsDatadog {
     app_key_env: Option<String>,
 }
 
-/// How much a gate's breach matters.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SeverityName {
-    /// Refuses `advance`; `watch` kills the flag on a sustained breach (the default).
-    Critical,
-    /// Refuses `advance`; `watch` holds and notifies.
-    Warning,
-    /// Shown and notified; never blocks.
-    Info,
-}
-
 /// A metric gate: exactly one source, and a threshold (`max`, `min` or `compare`).
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -262,7 +217,7 @@ pub struct Gate {
     hold: Option<Duration>,
     /// How much a breach matters.
     #[schemars(extend("default" = d::DEFAULT_SEVERITY))]
-    severity: Option<SeverityName>,
+    severity: Option<Severity>,
     compare: Option<Compare>,
 }
 
@@ -278,16 +233,6 @@ pub struct PrometheusSource {
     total: Option<String>,
 }
 
-/// How a Datadog series becomes one value.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReduceName {
-    Last,
-    Avg,
-    Max,
-    Min,
-}
-
 /// A Datadog metrics query.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -298,7 +243,7 @@ pub struct DatadogSource {
     window: Option<Duration>,
     /// How the series becomes one value.
     #[schemars(extend("default" = d::DEFAULT_REDUCE.name()))]
-    reduce: Option<ReduceName>,
+    reduce: Option<Reduce>,
 }
 
 /// An HTTP GET: its status, and optionally a number at a JSON pointer of its body.
