@@ -113,11 +113,27 @@ impl ProviderKind {
     /// `validate` refuses what a run would ignore or trip on.
     #[must_use]
     pub fn keys(self) -> &'static [&'static str] {
+        use crate::schema::keys::Keys;
+        use std::sync::OnceLock;
+        /// `kind` and the fields of the kind's settings struct.
+        fn with_kind<T: Keys>(
+            cell: &'static OnceLock<Vec<&'static str>>,
+        ) -> &'static [&'static str] {
+            cell.get_or_init(|| {
+                std::iter::once("kind")
+                    .chain(T::keys().iter().copied())
+                    .collect()
+            })
+        }
+        static FILE: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static UNLEASH: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static LAUNCHDARKLY: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static HTTP: OnceLock<Vec<&'static str>> = OnceLock::new();
         match self {
-            ProviderKind::File => FileSettings::KEYS,
-            ProviderKind::Unleash => UnleashSettings::KEYS,
-            ProviderKind::LaunchDarkly => LaunchDarklySettings::KEYS,
-            ProviderKind::Http => HttpSettings::KEYS,
+            ProviderKind::File => with_kind::<FileSettings>(&FILE),
+            ProviderKind::Unleash => with_kind::<UnleashSettings>(&UNLEASH),
+            ProviderKind::LaunchDarkly => with_kind::<LaunchDarklySettings>(&LAUNCHDARKLY),
+            ProviderKind::Http => with_kind::<HttpSettings>(&HTTP),
         }
     }
 
@@ -162,54 +178,42 @@ pub struct ProviderOverrides {
     pub path: Option<String>,
 }
 
+// Each kind's settings struct names the keys that kind reads ([`ProviderKind::keys`]): its fields
+// (in the order messages list them) are those keys, through their JSON Schema (schema::keys).
+
 /// The file provider's settings: its flags file, relative to the stages.yaml directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FileSettings {
     pub environment: String,
     pub path: String,
 }
 
 /// The Unleash provider's settings, defaults applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UnleashSettings {
-    pub environment: String,
     pub url: String,
     /// The env var that holds the API token.
     pub token_env: String,
     pub project: String,
+    pub environment: String,
 }
 
 /// The LaunchDarkly provider's settings, defaults applied (the base URL is LaunchDarkly's own
 /// unless one is written or `ROLLOUT_PROVIDER_URL` is set).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct LaunchDarklySettings {
-    pub environment: String,
     pub url: String,
     pub token_env: String,
     pub project: String,
+    pub environment: String,
 }
 
 /// The `http` provider's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct HttpSettings {
-    pub environment: String,
     pub url: String,
     pub token_env: String,
-}
-
-impl FileSettings {
-    pub const KEYS: &'static [&'static str] = &["kind", "environment", "path"];
-}
-impl UnleashSettings {
-    pub const KEYS: &'static [&'static str] =
-        &["kind", "url", "token_env", "project", "environment"];
-}
-impl LaunchDarklySettings {
-    pub const KEYS: &'static [&'static str] =
-        &["kind", "url", "token_env", "project", "environment"];
-}
-impl HttpSettings {
-    pub const KEYS: &'static [&'static str] = &["kind", "url", "token_env", "environment"];
+    pub environment: String,
 }
 
 /// The provider settings for one run, typed per kind, with the environment chosen: built once by

@@ -2,7 +2,8 @@
 //! (their `properties`, in declaration order): the reader's unknown-key errors and "did you mean"
 //! suggestions use these lists, so a key added to a struct in [`super::stages`] or
 //! [`super::checklist`] is accepted, suggested, published in the schema and documented in
-//! docs/reference/ at once.
+//! docs/reference/ at once. The keys each provider kind reads are likewise the fields of its
+//! settings struct (`config::FileSettings`, ...: [`crate::config::ProviderKind::keys`]).
 
 use std::sync::OnceLock;
 
@@ -49,6 +50,10 @@ keys!(
     stages::StagesFile,
     stages::Provider,
     crate::config::ProviderOverrides,
+    crate::config::FileSettings,
+    crate::config::UnleashSettings,
+    crate::config::LaunchDarklySettings,
+    crate::config::HttpSettings,
     stages::Stage,
     stages::NotifyTarget,
     stages::Defaults,
@@ -88,6 +93,14 @@ mod tests {
             ["kind", "url", "token_env", "project", "environment", "path"]
         );
         assert_eq!(stages::Gate::keys()[7], "for");
+        use crate::config::ProviderKind as K;
+        assert_eq!(K::File.keys(), ["kind", "environment", "path"]);
+        assert_eq!(
+            K::Unleash.keys(),
+            ["kind", "url", "token_env", "project", "environment"]
+        );
+        assert_eq!(K::LaunchDarkly.keys(), K::Unleash.keys());
+        assert_eq!(K::Http.keys(), ["kind", "url", "token_env", "environment"]);
         assert_eq!(
             checklist::ChecklistFile::keys(),
             ["title", "description", "tasks"]
