@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::diagnostic::Pos;
+use crate::env_vars::EnvVars;
 use crate::schema::keys::Keys;
 use crate::schema::stages as format;
 use crate::yaml::{Node, Value};
@@ -146,13 +147,50 @@ pub struct Gate {
     pub pos: Pos,
 }
 
-/// `defaults:`: shared settings of the gate sources.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `defaults:`: shared settings of the gate sources, as written; also their format in the
+/// stages.yaml schema (src/schema/).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    rename = "Defaults",
+    deny_unknown_fields,
+    description = "`defaults:`: shared settings of the gate sources."
+)]
 pub struct GateDefaults {
-    pub prometheus_url: Option<String>,
-    pub datadog_site: Option<String>,
-    pub datadog_api_key_env: Option<String>,
-    pub datadog_app_key_env: Option<String>,
+    pub prometheus: Option<DefaultsPrometheus>,
+    pub datadog: Option<DefaultsDatadog>,
+}
+
+/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsPrometheus {
+    /// The Prometheus base URL.
+    #[schemars(url)]
+    pub url: Option<String>,
+}
+
+/// Datadog settings.
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsDatadog {
+    /// The Datadog site's domain.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9.-]+$"),
+        extend("default" = DEFAULT_DATADOG_SITE)
+    )]
+    pub site: Option<String>,
+    /// The NAME of the variable holding the API key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_API_KEY)
+    )]
+    pub api_key_env: Option<String>,
+    /// The NAME of the variable holding the application key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_APP_KEY)
+    )]
+    pub app_key_env: Option<String>,
 }
 
 impl GateDefaults {
@@ -160,59 +198,57 @@ impl GateDefaults {
     /// file, so CI can point the same stages.yaml elsewhere), else `defaults.prometheus.url`.
     #[must_use]
     pub fn prometheus_url(&self) -> Option<String> {
-        std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROMETHEUS_URL)
+        std::env::var(EnvVars::ROLLOUT_PROMETHEUS_URL)
             .ok()
             .filter(|u| !u.is_empty())
-            .or_else(|| self.prometheus_url.clone())
+            .or_else(|| self.prometheus.as_ref().and_then(|p| p.url.clone()))
     }
 
     /// The Datadog API base URL for the site (`ROLLOUT_DATADOG_URL` overrides it, for tests
     /// and proxies).
     #[must_use]
     pub fn datadog_url(&self) -> String {
-        if let Ok(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_DATADOG_URL) {
+        if let Ok(url) = std::env::var(EnvVars::ROLLOUT_DATADOG_URL) {
             if !url.is_empty() {
                 return url;
             }
         }
-        let site = self.datadog_site.as_deref().unwrap_or(DEFAULT_DATADOG_SITE);
-        format!("https://api.{site}")
+        let site = self.datadog.as_ref().and_then(|d| d.site.as_deref());
+        format!("https://api.{}", site.unwrap_or(DEFAULT_DATADOG_SITE))
     }
 
+    /// The names of the variables holding the Datadog API and application keys.
     #[must_use]
     pub fn datadog_keys(&self) -> (String, String) {
+        let d = self.datadog.clone().unwrap_or_default();
         (
-            self.datadog_api_key_env
-                .clone()
-                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_API_KEY.into()),
-            self.datadog_app_key_env
-                .clone()
-                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_APP_KEY.into()),
+            d.api_key_env.unwrap_or_else(|| EnvVars::DD_API_KEY.into()),
+            d.app_key_env.unwrap_or_else(|| EnvVars::DD_APP_KEY.into()),
         )
     }
 }
 
 pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
     let mut out = GateDefaults::default();
-    let Some(fields) = r.mapping(node, "`defaults`", format::Defaults::keys()) else {
+    let Some(fields) = r.mapping(node, "`defaults`", GateDefaults::keys()) else {
         return out;
     };
     if let Some(n) = fields.value("prometheus") {
-        if let Some(p) = r.mapping(
-            n,
-            "`defaults.prometheus`",
-            format::DefaultsPrometheus::keys(),
-        ) {
+        if let Some(p) = r.mapping(n, "`defaults.prometheus`", DefaultsPrometheus::keys()) {
+            let prometheus = out
+                .prometheus
+                .get_or_insert_with(DefaultsPrometheus::default);
             if let Some(u) = p.value("url") {
                 if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
                     super::check_url(r, &url, u.pos, "`defaults.prometheus`");
-                    out.prometheus_url = Some(url);
+                    prometheus.url = Some(url);
                 }
             }
         }
     }
     if let Some(n) = fields.value("datadog") {
-        if let Some(d) = r.mapping(n, "`defaults.datadog`", format::DefaultsDatadog::keys()) {
+        if let Some(d) = r.mapping(n, "`defaults.datadog`", DefaultsDatadog::keys()) {
+            let datadog = out.datadog.get_or_insert_with(DefaultsDatadog::default);
             if let Some(s) = d.value("site") {
                 if let Some(site) = r.string(s, "`defaults.datadog.site`") {
                     if site.is_empty()
@@ -226,13 +262,13 @@ pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
                             "write the site's domain, e.g. datadoghq.com, datadoghq.eu or us5.datadoghq.com",
                         );
                     } else {
-                        out.datadog_site = Some(site);
+                        datadog.site = Some(site);
                     }
                 }
             }
             for (key, slot) in [
-                ("api_key_env", &mut out.datadog_api_key_env),
-                ("app_key_env", &mut out.datadog_app_key_env),
+                ("api_key_env", &mut datadog.api_key_env),
+                ("app_key_env", &mut datadog.app_key_env),
             ] {
                 if let Some(v) = d.value(key) {
                     if let Some(var) = r.string(v, &format!("`defaults.datadog.{key}`")) {

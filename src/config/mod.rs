@@ -9,7 +9,9 @@ mod stage;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-pub use gate::{Compare, Gate, GateDefaults, Reduce, Severity, Source};
+pub use gate::{
+    Compare, DefaultsDatadog, DefaultsPrometheus, Gate, GateDefaults, Reduce, Severity, Source,
+};
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
 pub use provider_settings::{
@@ -33,8 +35,8 @@ pub(crate) const DEFAULT_ENVIRONMENT: &str = "production";
 /// (src/schema/stages.rs) publish these as their schema's `default`s.
 pub(crate) mod defaults {
     pub(crate) use super::gate::{
-        DEFAULT_ALPHA, DEFAULT_DATADOG_SITE, DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS,
-        DEFAULT_HOLD, DEFAULT_REDUCE, DEFAULT_SEVERITY,
+        DEFAULT_ALPHA, DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS, DEFAULT_HOLD, DEFAULT_REDUCE,
+        DEFAULT_SEVERITY,
     };
     pub(crate) use super::{DEFAULT_ENVIRONMENT, DEFAULT_FLAGS_FILE};
 }

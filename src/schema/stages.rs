@@ -10,8 +10,10 @@ use serde_json::{json, Map, Value};
 
 use crate::config::defaults as d;
 // The enums and the provider settings are the reader's own types: one set, not a copy.
-pub use crate::config::{ProviderKind, ProviderOverrides, Reduce, Severity};
-use crate::env_vars::EnvVars;
+pub use crate::config::{
+    DefaultsDatadog, DefaultsPrometheus, GateDefaults, ProviderKind, ProviderOverrides, Reduce,
+    Severity,
+};
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
 #[derive(JsonSchema)]
@@ -30,7 +32,7 @@ pub struct StagesFile {
     /// Webhooks that receive every recorded event (Slack-compatible).
     notify: Option<Vec<NotifyTarget>>,
     /// Shared settings of the gate sources.
-    defaults: Option<Defaults>,
+    defaults: Option<GateDefaults>,
     /// Metric gates: checked before `advance` and by `watch`.
     #[schemars(length(min = 1))]
     gates: Option<Vec<Gate>>,
@@ -152,47 +154,6 @@ pub struct NotifyTarget {
     /// The NAME of the environment variable holding the webhook URL.
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     url_env: String,
-}
-
-/// `defaults:`: shared settings of the gate sources.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Defaults {
-    prometheus: Option<DefaultsPrometheus>,
-    datadog: Option<DefaultsDatadog>,
-}
-
-/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsPrometheus {
-    /// The Prometheus base URL.
-    #[schemars(url)]
-    url: Option<String>,
-}
-
-/// Datadog settings.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsDatadog {
-    /// The Datadog site's domain.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z0-9.-]+$"),
-        extend("default" = d::DEFAULT_DATADOG_SITE)
-    )]
-    site: Option<String>,
-    /// The NAME of the variable holding the API key.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
-        extend("default" = EnvVars::DD_API_KEY)
-    )]
-    api_key_env: Option<String>,
-    /// The NAME of the variable holding the application key.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
-        extend("default" = EnvVars::DD_APP_KEY)
-    )]
-    app_key_env: Option<String>,
 }
 
 /// A metric gate: exactly one source, and a threshold (`max`, `min` or `compare`).
