@@ -224,6 +224,105 @@ stages: [{ name: a, percentage: 5 }]
         assert_eq!(t.timeout, None, "the schema says: no limit");
     }
 
+    /// Every key of both formats, each once, in a valid file (as docs/reference/ lists them).
+    const EVERY_STAGES_KEY: &str = "flag: f
+provider: { kind: launchdarkly, url: 'https://app.launchdarkly.com', token_env: LD_TOKEN, project: p, environment: production }
+environments:
+  staging: { url: 'https://app.launchdarkly.com', token_env: LD_STAGING, project: q, environment: test }
+defaults:
+  prometheus: { url: 'http://127.0.0.1:9090' }
+  datadog: { site: datadoghq.eu, api_key_env: DD_API, app_key_env: DD_APP }
+gates:
+  - { name: errors, prometheus: { query: 'up' }, max: 0.01, min: 0, for: 5m, severity: warning }
+  - { name: cmp, prometheus: { errors: 'e{variant}[{window}]', total: 't{variant}[{window}]' }, compare: { max_increase: 0.005, alpha: 0.05 } }
+  - { name: dd, datadog: { query: 'avg:x{*}', window: 10m, reduce: max }, min: 1, severity: info }
+  - { name: hz, http: { url: 'http://127.0.0.1/healthz', expect_status: 200, pointer: /ms }, max: 300 }
+  - { name: sh, command: 'true' }
+stages:
+  - { name: internal, percentage: 0.5, groups: [dev], users: u1, start: 2024-01-15, duration: 3d, gates: [errors] }
+  - { name: full, percentage: 100 }
+notify:
+  - url_env: SLACK_WEBHOOK_URL
+";
+    const EVERY_CHECKLIST_KEY: &str = "title: All
+description: every key
+tasks:
+  - { name: Tests, id: tests, run: 'true', timeout: 5m, retries: 2, allow_failure: true, parallel: true }
+  - { name: Ask, manual: Look at it. }
+  - { name: Env, require_env: [HOME] }
+  - { name: Up, rollout: advance internal }
+  - { name: Gate, gate: errors }
+";
+
+    /// The reader accepts each format struct's keys because the struct declares them; this
+    /// checks it also reads each one (a field added to a struct and not read would be accepted
+    /// and ignored), and that the files above write every key of every struct.
+    #[test]
+    fn the_reader_reads_every_key_the_structs_declare() {
+        use super::{checklist as c, stages as s};
+        use crate::yaml_reader::audit;
+        let _ = audit::take();
+        crate::config::Config::parse(std::path::Path::new("stages.yaml"), EVERY_STAGES_KEY)
+            .unwrap();
+        // `path` is the file provider's (the others refuse it).
+        crate::config::Config::parse(
+            std::path::Path::new("stages.yaml"),
+            "flag: f
+provider: { kind: file, path: flags.json, environment: prod }
+environments: { staging: { path: flags.staging.json } }
+stages: [{ name: a, percentage: 5 }]
+",
+        )
+        .unwrap();
+        crate::checklist::Checklist::parse(
+            std::path::Path::new("checklists/all.yaml"),
+            EVERY_CHECKLIST_KEY,
+        )
+        .unwrap();
+        let log = audit::take();
+        for m in &log {
+            assert!(
+                m.unread.is_empty(),
+                "accepted, never read: {:?} of {:?}",
+                m.unread,
+                m.known
+            );
+        }
+        let structs: [(&str, &[&str]); 15] = [
+            ("StagesFile", s::StagesFile::keys()),
+            ("Provider", s::Provider::keys()),
+            ("ProviderOverrides", s::ProviderOverrides::keys()),
+            ("Stage", s::Stage::keys()),
+            ("NotifyTarget", s::NotifyTarget::keys()),
+            ("Defaults", s::GateDefaults::keys()),
+            ("DefaultsPrometheus", s::DefaultsPrometheus::keys()),
+            ("DefaultsDatadog", s::DefaultsDatadog::keys()),
+            ("Gate", s::Gate::keys()),
+            ("PrometheusSource", s::PrometheusSource::keys()),
+            ("DatadogSource", s::DatadogSource::keys()),
+            ("HttpSource", s::HttpSource::keys()),
+            ("Compare", s::Compare::keys()),
+            ("ChecklistFile", c::ChecklistFile::keys()),
+            ("Task", c::Task::keys()),
+        ];
+        for (name, keys) in structs {
+            let written: std::collections::BTreeSet<&str> = log
+                .iter()
+                .filter(|m| {
+                    m.known
+                        .starts_with(&keys.iter().map(|k| (*k).to_string()).collect::<Vec<_>>())
+                })
+                .flat_map(|m| m.written.iter().map(String::as_str))
+                .collect();
+            for key in keys {
+                assert!(
+                    written.contains(key),
+                    "{name}.{key} is in no mapping of the test files"
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_provider_kinds_and_enums_match_the_reader() {
         let root: Value = serde_json::from_str(&text("stages").unwrap()).unwrap();
