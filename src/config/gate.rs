@@ -122,13 +122,23 @@ impl Source {
     }
 }
 
-/// `compare:`: treatment (`on`) against control (`off`).
-#[derive(Debug, Clone, PartialEq)]
+/// `compare:`: treatment (`on`) against control (`off`), defaults applied; also its format in the
+/// stages.yaml schema (src/schema/), where `alpha` may be left out.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "Treatment (`on`) against control (`off`)."
+)]
 pub struct Compare {
-    /// How much higher the error ratio of `on` may be than that of `off` (absolute, 0.005 = 0.5
-    /// points).
+    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
+    #[schemars(with = "crate::schema::stages::Number")]
     pub max_increase: f64,
     /// False-alarm bound across looks.
+    #[schemars(
+        with = "Option<f64>",
+        range(min = 0, max = 1),
+        extend("default" = DEFAULT_ALPHA)
+    )]
     pub alpha: f64,
 }
 

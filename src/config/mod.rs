@@ -35,7 +35,7 @@ pub(crate) const DEFAULT_ENVIRONMENT: &str = "production";
 /// (src/schema/stages.rs) publish these as their schema's `default`s.
 pub(crate) mod defaults {
     pub(crate) use super::gate::{
-        DEFAULT_ALPHA, DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS, DEFAULT_HOLD, DEFAULT_REDUCE,
+        DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS, DEFAULT_HOLD, DEFAULT_REDUCE,
         DEFAULT_SEVERITY,
     };
     pub(crate) use super::{DEFAULT_ENVIRONMENT, DEFAULT_FLAGS_FILE};

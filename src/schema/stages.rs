@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 use crate::config::defaults as d;
 // The enums and the provider settings are the reader's own types: one set, not a copy.
 pub use crate::config::{
-    DefaultsDatadog, DefaultsPrometheus, GateDefaults, ProviderKind, ProviderOverrides, Reduce,
-    Severity,
+    Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, ProviderKind, ProviderOverrides,
+    Reduce, Severity,
 };
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
@@ -219,15 +219,4 @@ pub struct HttpSource {
     /// A JSON pointer to the number to compare, e.g. /checks/latency_ms.
     #[schemars(regex(pattern = "^/"))]
     pointer: Option<String>,
-}
-
-/// Treatment (`on`) against control (`off`).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Compare {
-    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
-    max_increase: Number,
-    /// False-alarm bound across looks.
-    #[schemars(range(min = 0, max = 1), extend("default" = d::DEFAULT_ALPHA))]
-    alpha: Option<f64>,
 }
