@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 use crate::config::defaults as d;
 // The enums and the provider settings are the reader's own types: one set, not a copy.
 pub use crate::config::{
-    Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, ProviderKind, ProviderOverrides,
-    Reduce, Severity,
+    Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, NotifyTarget, ProviderKind,
+    ProviderOverrides, Reduce, Severity,
 };
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
@@ -146,15 +146,6 @@ pub enum Number {
 #[derive(JsonSchema)]
 #[schemars(transparent)]
 pub struct Duration(#[schemars(regex(pattern = r"^\s*\d"))] String);
-
-/// A webhook; the URL stays in the environment (webhook URLs hold tokens).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct NotifyTarget {
-    /// The NAME of the environment variable holding the webhook URL.
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    url_env: String,
-}
 
 /// A metric gate: exactly one source, and a threshold (`max`, `min` or `compare`).
 #[derive(JsonSchema)]
