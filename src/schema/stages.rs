@@ -12,7 +12,7 @@ use crate::config::defaults as d;
 // The enums and the provider settings are the reader's own types: one set, not a copy.
 pub use crate::config::{
     Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, NotifyTarget, ProviderKind,
-    ProviderOverrides, Reduce, Severity,
+    ProviderOverrides, Reduce, Severity, Stage,
 };
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
@@ -96,29 +96,6 @@ fn provider_defaults(schema: &mut Schema) {
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
-}
-
-/// One named step of the plan.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Stage {
-    /// The stage's name, typed as `rollout advance NAME` (no spaces or commas).
-    #[schemars(regex(pattern = r"^[^\s,]+$"))]
-    name: String,
-    /// The share of users on, from 0 to 100 (whole numbers for Unleash; at most 3 decimals).
-    percentage: Percent,
-    /// User groups on from this stage on (the context attribute `group`).
-    groups: Option<OneOrMany>,
-    /// User ids on from this stage on.
-    users: Option<OneOrMany>,
-    /// Planned start date (YYYY-MM-DD); advancing before it needs --force --reason.
-    #[schemars(extend("format" = "date"))]
-    start: Option<String>,
-    /// Minimum soak before the next stage: 30m, 36h, 3d (default: none, the next stage may follow
-    /// at once).
-    duration: Option<Duration>,
-    /// The gates that apply at this stage (default: every gate; `[]`: none).
-    gates: Option<OneOrMany>,
 }
 
 /// A percentage from 0 to 100: `25`, or written with its sign, `25%`.
