@@ -9,7 +9,8 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{json, Map, Value};
 
 use crate::config::defaults as d;
-// The enums and the provider settings are the reader's own types: one set, not a copy.
+// Where the value read has the shape written, the reader's own type is the format: one set, not
+// a copy (docs/schema.md "One source of the keys and defaults").
 pub use crate::config::{
     Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, NotifyTarget, ProviderKind,
     ProviderOverrides, Reduce, Severity, Stage,
