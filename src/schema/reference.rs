@@ -235,6 +235,20 @@ mod tests {
     }
 
     #[test]
+    fn defaults_come_out_of_the_schema() {
+        let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
+        assert_eq!(default_of(&v(r#"{"default": 0}"#)), Some("`0`".into()));
+        assert_eq!(default_of(&v(r#"{"default": "5m"}"#)), Some("`5m`".into()));
+        assert_eq!(
+            default_of(&v(
+                r#"{"x-default-by-kind": {"unleash": "U", "http": "H"}}"#
+            )),
+            Some("by kind: `U` (unleash), `H` (http)".into())
+        );
+        assert_eq!(default_of(&v(r#"{"type": "string"}"#)), None);
+    }
+
+    #[test]
     fn every_key_of_both_formats_is_in_its_page() {
         for name in super::super::NAMES {
             let page = markdown(name).unwrap();
