@@ -32,15 +32,17 @@ pub struct Reader {
 pub struct Fields<'n> {
     pub pos: Pos,
     entries: &'n [(Key, Node)],
+    #[cfg(test)]
+    audit: audit::Reads,
 }
 
 impl<'n> Fields<'n> {
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.text == key)
-            .map(|(_, v)| v)
+        let at = self.entries.iter().position(|(k, _)| k.text == key)?;
+        #[cfg(test)]
+        self.audit.read(at);
+        Some(&self.entries[at].1)
     }
 
     /// The value of `key` unless it is absent or written as null.
@@ -178,6 +180,8 @@ impl Reader {
         Some(Fields {
             pos: node.pos,
             entries,
+            #[cfg(test)]
+            audit: audit::Reads::new(known, entries),
         })
     }
 
@@ -337,5 +341,71 @@ fn describe(node: &Node) -> String {
     match &node.value {
         Value::Scalar { text, .. } if !node.is_null() => format!("`{}`", sanitize::short(text, 60)),
         _ => node.kind_name().to_string(),
+    }
+}
+
+/// In the crate's own tests: which keys of each mapping the reader looked at, so a test can
+/// check that every key a format struct declares (and the reader therefore accepts) is one it
+/// reads, not one it accepts and ignores.
+#[cfg(test)]
+pub(crate) mod audit {
+    use std::cell::{Cell, RefCell};
+
+    use crate::yaml::{Key, Node};
+
+    /// One mapping read: the keys it was checked against, the keys written, and those never
+    /// looked at.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Mapping {
+        pub known: Vec<String>,
+        pub written: Vec<String>,
+        pub unread: Vec<String>,
+    }
+
+    thread_local! {
+        static LOG: RefCell<Vec<Mapping>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The mappings read on this thread since the last call.
+    pub(crate) fn take() -> Vec<Mapping> {
+        LOG.with(|log| std::mem::take(&mut *log.borrow_mut()))
+    }
+
+    pub(super) struct Reads {
+        known: Vec<String>,
+        written: Vec<String>,
+        read: Vec<Cell<bool>>,
+    }
+
+    impl Reads {
+        pub(super) fn new(known: &[&str], entries: &[(Key, Node)]) -> Self {
+            Reads {
+                known: known.iter().map(|k| (*k).to_string()).collect(),
+                written: entries.iter().map(|(k, _)| k.text.clone()).collect(),
+                read: entries.iter().map(|_| Cell::new(false)).collect(),
+            }
+        }
+
+        pub(super) fn read(&self, at: usize) {
+            self.read[at].set(true);
+        }
+    }
+
+    impl Drop for Reads {
+        fn drop(&mut self) {
+            let unread = self
+                .written
+                .iter()
+                .zip(&self.read)
+                .filter(|(_, r)| !r.get())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let m = Mapping {
+                known: std::mem::take(&mut self.known),
+                written: std::mem::take(&mut self.written),
+                unread,
+            };
+            LOG.with(|log| log.borrow_mut().push(m));
+        }
     }
 }

@@ -237,3 +237,80 @@ fn validate_json_lists_the_errors() {
         .unwrap()
         .contains("stages.yaml:3:28"));
 }
+
+/// A misspelt key in every kind of mapping of both formats: each is named at its place, with the
+/// key it is likely a typo of, or every key allowed there (the format structs' fields, in order:
+/// src/schema/). The whole output, so a suggestion that changes is seen.
+#[test]
+fn a_misspelt_key_in_any_mapping_gets_a_suggestion() {
+    let p = Project::new()
+        .file(
+            "stages.yaml",
+            "flag: f
+provider: { kind: unleash, url: 'http://127.0.0.1:1', projct: p }
+environments:
+  staging: { enviroment: test }
+defaults:
+  prometheus: { ulr: 'http://127.0.0.1:9090' }
+  datadog: { stie: datadoghq.eu }
+  datadg: {}
+gates:
+  - { name: a, prometheus: { query: up, totl: t }, max: 1 }
+  - { name: b, datadog: { query: q, windw: 5m }, max: 1 }
+  - { name: c, http: { url: 'http://127.0.0.1/', expect_stauts: 200 } }
+  - { name: d, prometheus: { errors: e, total: t }, compare: { max_increase: 0.1, alfa: 0.1 } }
+  - { name: e, command: 'true', severty: info }
+stages:
+  - { name: a, percentage: 5, duraton: 3d }
+notify:
+  - { url_evn: HOOK }
+colour: red
+",
+        )
+        .file(
+            "checklists/c.yaml",
+            "titel: C\ntasks:\n  - { name: A, run: 'true', timout: 5s, zzz: 1 }\n",
+        );
+    let done = p.rollout(["validate"]).status(2).run();
+    assert_eq!(
+        done.stderr,
+        "error: stages.yaml:2:55: unknown key `projct` in `provider`
+  help: did you mean `project`?
+stages.yaml:4:14: unknown key `enviroment` in environment `staging`
+  help: did you mean `environment`?
+stages.yaml:6:17: unknown key `ulr` in `defaults.prometheus`
+  help: the keys allowed here are: url
+stages.yaml:7:14: unknown key `stie` in `defaults.datadog`
+  help: did you mean `site`?
+stages.yaml:8:3: unknown key `datadg` in `defaults`
+  help: did you mean `datadog`?
+stages.yaml:10:41: unknown key `totl` in `prometheus` of gate `a`
+  help: did you mean `total`?
+stages.yaml:11:37: unknown key `windw` in `datadog` of gate `b`
+  help: did you mean `window`?
+stages.yaml:12:50: unknown key `expect_stauts` in `http` of gate `c`
+  help: did you mean `expect_status`?
+stages.yaml:13:83: unknown key `alfa` in `compare` of gate `d`
+  help: did you mean `alpha`?
+stages.yaml:14:33: unknown key `severty` in gate 5
+  help: did you mean `severity`?
+stages.yaml:16:31: unknown key `duraton` in stage 1
+  help: did you mean `duration`?
+stages.yaml:18:5: notify target 1 needs `url_env`
+  help: write `url_env: SLACK_WEBHOOK_URL` (webhook URLs hold tokens: keep them in the environment)
+stages.yaml:18:7: unknown key `url_evn` in notify target 1
+  help: did you mean `url_env`?
+stages.yaml:19:1: unknown key `colour` in stages.yaml
+  help: the keys allowed here are: flag, provider, environments, stages, notify, defaults, gates
+14 problems in stages.yaml
+error: checklists/c.yaml:1:1: unknown key `titel` in a checklist
+  help: did you mean `title`?
+checklists/c.yaml:3:29: unknown key `timout` in task 1
+  help: did you mean `timeout`?
+checklists/c.yaml:3:41: unknown key `zzz` in task 1
+  help: the keys allowed here are: name, id, run, manual, require_env, rollout, gate, timeout, retries, allow_failure, parallel
+3 problems in checklists/c.yaml
+"
+    );
+    assert_eq!(done.stdout, "");
+}

@@ -5,31 +5,17 @@ use std::path::{Path, PathBuf};
 
 use crate::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
 use crate::error::{Error, Result};
+use crate::schema::checklist as format;
+use crate::schema::keys::Keys;
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
-pub(crate) const TOP_KEYS: [&str; 3] = ["title", "description", "tasks"];
 const KIND_KEYS: [&str; 4] = ["run", "manual", "require_env", "rollout"];
-pub(crate) const TASK_KEYS: [&str; 11] = [
-    "name",
-    "id",
-    "run",
-    "manual",
-    "require_env",
-    "rollout",
-    "gate",
-    "timeout",
-    "retries",
-    "allow_failure",
-    "parallel",
-];
-const MAX_RETRIES: u32 = 20;
-
-/// The keys the reader accepts in each mapping; `schema` tests them against the format structs.
-#[cfg(test)]
-pub(crate) mod keys {
-    pub(crate) use super::{TASK_KEYS, TOP_KEYS};
-}
+pub(crate) const MAX_RETRIES: u32 = 20;
+// What an absent key means; src/schema/checklist.rs publishes these as the schema's defaults.
+pub(crate) const DEFAULT_RETRIES: u32 = 0;
+pub(crate) const DEFAULT_ALLOW_FAILURE: bool = false;
+pub(crate) const DEFAULT_PARALLEL: bool = false;
 
 #[derive(Debug, Clone)]
 pub struct Checklist {
@@ -96,7 +82,7 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
         );
         return None;
     }
-    let top = r.mapping(root, "a checklist", &TOP_KEYS)?;
+    let top = r.mapping(root, "a checklist", format::ChecklistFile::keys())?;
     let title = top.value("title").and_then(|n| r.string(n, "`title`"));
     let description = top
         .value("description")
@@ -130,7 +116,7 @@ fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
     let mut lines: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("task {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &TASK_KEYS) else {
+        let Some(fields) = r.mapping(item, &what, format::Task::keys()) else {
             continue;
         };
         if let Some(task) = read_task(r, &fields, &what) {
@@ -222,15 +208,15 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
     let retries = fields
         .value("retries")
         .and_then(|n| read_retries(r, n, &label))
-        .unwrap_or(0);
+        .unwrap_or(DEFAULT_RETRIES);
     let allow_failure = fields
         .value("allow_failure")
         .and_then(|n| r.bool(n, &format!("`allow_failure` of {label}")))
-        .unwrap_or(false);
+        .unwrap_or(DEFAULT_ALLOW_FAILURE);
     let parallel = fields
         .value("parallel")
         .and_then(|n| r.bool(n, &format!("`parallel` of {label}")))
-        .unwrap_or(false);
+        .unwrap_or(DEFAULT_PARALLEL);
     if let (Some(TaskKind::Manual(_)), true) = (&kind, parallel) {
         r.error(
             fields.key_pos("parallel").unwrap_or(fields.pos),

@@ -4,31 +4,23 @@
 use std::time::Duration;
 
 use crate::diagnostic::Pos;
+use crate::env_vars::EnvVars;
+use crate::schema::keys::Keys;
+use crate::schema::stages as format;
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{did_you_mean, Fields, Reader};
 
-pub(crate) const GATE_KEYS: [&str; 10] = [
-    "name",
-    "prometheus",
-    "datadog",
-    "http",
-    "command",
-    "max",
-    "min",
-    "for",
-    "severity",
-    "compare",
-];
 const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-pub(crate) const DEFAULTS_KEYS: [&str; 2] = ["prometheus", "datadog"];
-pub(crate) const DEFAULTS_PROMETHEUS_KEYS: [&str; 1] = ["url"];
-pub(crate) const DEFAULTS_DATADOG_KEYS: [&str; 3] = ["site", "api_key_env", "app_key_env"];
-pub(crate) const PROMETHEUS_KEYS: [&str; 3] = ["query", "errors", "total"];
-pub(crate) const DATADOG_KEYS: [&str; 3] = ["query", "window", "reduce"];
-pub(crate) const HTTP_KEYS: [&str; 3] = ["url", "expect_status", "pointer"];
-pub(crate) const COMPARE_KEYS: [&str; 2] = ["max_increase", "alpha"];
-const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
-const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
+// What an absent key means; src/schema/stages.rs publishes these as the schema's defaults.
+pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
+pub(crate) const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_REDUCE: Reduce = Reduce::Last;
+pub(crate) const DEFAULT_SEVERITY: Severity = Severity::Critical;
+/// `for:`: the first breach counts.
+pub(crate) const DEFAULT_HOLD: Duration = Duration::ZERO;
+pub(crate) const DEFAULT_EXPECT_STATUS: u16 = 200;
+/// `compare.alpha`: the false-alarm bound across looks.
+pub(crate) const DEFAULT_ALPHA: f64 = 0.05;
 
 /// How much a gate's breach matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -62,7 +54,8 @@ impl Severity {
 }
 
 /// How a Datadog series becomes one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Reduce {
     Last,
     Avg,
@@ -129,13 +122,23 @@ impl Source {
     }
 }
 
-/// `compare:`: treatment (`on`) against control (`off`).
-#[derive(Debug, Clone, PartialEq)]
+/// `compare:`: treatment (`on`) against control (`off`), defaults applied; also its format in the
+/// stages.yaml schema (src/schema/), where `alpha` may be left out.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "Treatment (`on`) against control (`off`)."
+)]
 pub struct Compare {
-    /// How much higher the error ratio of `on` may be than that of `off` (absolute, 0.005 = 0.5
-    /// points).
+    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
+    #[schemars(with = "crate::schema::stages::Number")]
     pub max_increase: f64,
     /// False-alarm bound across looks.
+    #[schemars(
+        with = "Option<f64>",
+        range(min = 0, max = 1),
+        extend("default" = DEFAULT_ALPHA)
+    )]
     pub alpha: f64,
 }
 
@@ -154,13 +157,50 @@ pub struct Gate {
     pub pos: Pos,
 }
 
-/// `defaults:`: shared settings of the gate sources.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `defaults:`: shared settings of the gate sources, as written; also their format in the
+/// stages.yaml schema (src/schema/).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    rename = "Defaults",
+    deny_unknown_fields,
+    description = "`defaults:`: shared settings of the gate sources."
+)]
 pub struct GateDefaults {
-    pub prometheus_url: Option<String>,
-    pub datadog_site: Option<String>,
-    pub datadog_api_key_env: Option<String>,
-    pub datadog_app_key_env: Option<String>,
+    pub prometheus: Option<DefaultsPrometheus>,
+    pub datadog: Option<DefaultsDatadog>,
+}
+
+/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsPrometheus {
+    /// The Prometheus base URL.
+    #[schemars(url)]
+    pub url: Option<String>,
+}
+
+/// Datadog settings.
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsDatadog {
+    /// The Datadog site's domain.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9.-]+$"),
+        extend("default" = DEFAULT_DATADOG_SITE)
+    )]
+    pub site: Option<String>,
+    /// The NAME of the variable holding the API key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_API_KEY)
+    )]
+    pub api_key_env: Option<String>,
+    /// The NAME of the variable holding the application key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_APP_KEY)
+    )]
+    pub app_key_env: Option<String>,
 }
 
 impl GateDefaults {
@@ -168,55 +208,57 @@ impl GateDefaults {
     /// file, so CI can point the same stages.yaml elsewhere), else `defaults.prometheus.url`.
     #[must_use]
     pub fn prometheus_url(&self) -> Option<String> {
-        std::env::var(crate::env_vars::EnvVars::ROLLOUT_PROMETHEUS_URL)
+        std::env::var(EnvVars::ROLLOUT_PROMETHEUS_URL)
             .ok()
             .filter(|u| !u.is_empty())
-            .or_else(|| self.prometheus_url.clone())
+            .or_else(|| self.prometheus.as_ref().and_then(|p| p.url.clone()))
     }
 
     /// The Datadog API base URL for the site (`ROLLOUT_DATADOG_URL` overrides it, for tests
     /// and proxies).
     #[must_use]
     pub fn datadog_url(&self) -> String {
-        if let Ok(url) = std::env::var(crate::env_vars::EnvVars::ROLLOUT_DATADOG_URL) {
+        if let Ok(url) = std::env::var(EnvVars::ROLLOUT_DATADOG_URL) {
             if !url.is_empty() {
                 return url;
             }
         }
-        let site = self.datadog_site.as_deref().unwrap_or(DEFAULT_DATADOG_SITE);
-        format!("https://api.{site}")
+        let site = self.datadog.as_ref().and_then(|d| d.site.as_deref());
+        format!("https://api.{}", site.unwrap_or(DEFAULT_DATADOG_SITE))
     }
 
+    /// The names of the variables holding the Datadog API and application keys.
     #[must_use]
     pub fn datadog_keys(&self) -> (String, String) {
+        let d = self.datadog.clone().unwrap_or_default();
         (
-            self.datadog_api_key_env
-                .clone()
-                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_API_KEY.into()),
-            self.datadog_app_key_env
-                .clone()
-                .unwrap_or_else(|| crate::env_vars::EnvVars::DD_APP_KEY.into()),
+            d.api_key_env.unwrap_or_else(|| EnvVars::DD_API_KEY.into()),
+            d.app_key_env.unwrap_or_else(|| EnvVars::DD_APP_KEY.into()),
         )
     }
 }
 
 pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
     let mut out = GateDefaults::default();
-    let Some(fields) = r.mapping(node, "`defaults`", &DEFAULTS_KEYS) else {
+    let Some(fields) = r.mapping(node, "`defaults`", GateDefaults::keys()) else {
         return out;
     };
     if let Some(n) = fields.value("prometheus") {
-        if let Some(p) = r.mapping(n, "`defaults.prometheus`", &DEFAULTS_PROMETHEUS_KEYS) {
+        if let Some(p) = r.mapping(n, "`defaults.prometheus`", DefaultsPrometheus::keys()) {
+            let prometheus = out
+                .prometheus
+                .get_or_insert_with(DefaultsPrometheus::default);
             if let Some(u) = p.value("url") {
                 if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
                     super::check_url(r, &url, u.pos, "`defaults.prometheus`");
-                    out.prometheus_url = Some(url);
+                    prometheus.url = Some(url);
                 }
             }
         }
     }
     if let Some(n) = fields.value("datadog") {
-        if let Some(d) = r.mapping(n, "`defaults.datadog`", &DEFAULTS_DATADOG_KEYS) {
+        if let Some(d) = r.mapping(n, "`defaults.datadog`", DefaultsDatadog::keys()) {
+            let datadog = out.datadog.get_or_insert_with(DefaultsDatadog::default);
             if let Some(s) = d.value("site") {
                 if let Some(site) = r.string(s, "`defaults.datadog.site`") {
                     if site.is_empty()
@@ -230,13 +272,13 @@ pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
                             "write the site's domain, e.g. datadoghq.com, datadoghq.eu or us5.datadoghq.com",
                         );
                     } else {
-                        out.datadog_site = Some(site);
+                        datadog.site = Some(site);
                     }
                 }
             }
             for (key, slot) in [
-                ("api_key_env", &mut out.datadog_api_key_env),
-                ("app_key_env", &mut out.datadog_app_key_env),
+                ("api_key_env", &mut datadog.api_key_env),
+                ("app_key_env", &mut datadog.app_key_env),
             ] {
                 if let Some(v) = d.value(key) {
                     if let Some(var) = r.string(v, &format!("`defaults.datadog.{key}`")) {
@@ -270,7 +312,7 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
     let mut names: Vec<String> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("gate {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &GATE_KEYS) else {
+        let Some(fields) = r.mapping(item, &what, format::Gate::keys()) else {
             continue;
         };
         let Some((name, name_pos)) =
@@ -313,11 +355,11 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
         let hold = fields
             .value("for")
             .and_then(|n| r.duration(n, &format!("`for` of {what}")))
-            .unwrap_or_default();
+            .unwrap_or(DEFAULT_HOLD);
         let severity = fields
             .value("severity")
             .and_then(|n| read_severity(r, n, &what))
-            .unwrap_or(Severity::Critical);
+            .unwrap_or(DEFAULT_SEVERITY);
         let compare = fields
             .value("compare")
             .and_then(|n| read_compare(r, n, &what));
@@ -406,7 +448,7 @@ fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {
 
 fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
     let what = format!("`compare` of {what}");
-    let fields = r.mapping(node, &what, &COMPARE_KEYS)?;
+    let fields = r.mapping(node, &what, format::Compare::keys())?;
     let max_increase = r
         .required(&fields, "max_increase", &what, "0.005")
         .and_then(|n| r.number(n, &format!("`max_increase` of {what}")))?;
@@ -423,7 +465,7 @@ fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
             }
             a
         }
-        None => 0.05,
+        None => DEFAULT_ALPHA,
     };
     Some(Compare {
         max_increase,
@@ -460,7 +502,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
     let inner = format!("`{key}` of {what}");
     match key {
         "prometheus" => {
-            let f = r.mapping(node, &inner, &PROMETHEUS_KEYS)?;
+            let f = r.mapping(node, &inner, format::PrometheusSource::keys())?;
             if f.get("errors").is_some() || f.get("total").is_some() {
                 let errors = r
                     .required(
@@ -497,7 +539,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             }
         }
         "datadog" => {
-            let f = r.mapping(node, &inner, &DATADOG_KEYS)?;
+            let f = r.mapping(node, &inner, format::DatadogSource::keys())?;
             let q = r
                 .required(
                     &f,
@@ -523,7 +565,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
                     };
                     red
                 }
-                None => Reduce::Last,
+                None => DEFAULT_REDUCE,
             };
             Some(Source::Datadog {
                 query: q?,
@@ -532,7 +574,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
             })
         }
         "http" => {
-            let f = r.mapping(node, &inner, &HTTP_KEYS)?;
+            let f = r.mapping(node, &inner, format::HttpSource::keys())?;
             let url = r
                 .required(&f, "url", &inner, "https://staging.example.com/healthz")
                 .and_then(|n| {
@@ -555,7 +597,7 @@ fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source
                     let s = v as u16;
                     s
                 }
-                None => 200,
+                None => DEFAULT_EXPECT_STATUS,
             };
             let pointer = match f.value("pointer") {
                 Some(n) => {

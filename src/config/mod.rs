@@ -9,7 +9,9 @@ mod stage;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-pub use gate::{Compare, Gate, GateDefaults, Reduce, Severity, Source};
+pub use gate::{
+    Compare, DefaultsDatadog, DefaultsPrometheus, Gate, GateDefaults, Reduce, Severity, Source,
+};
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
 pub use provider_settings::{
@@ -18,46 +20,29 @@ pub use provider_settings::{
 };
 pub use stage::Stage;
 
-/// The keys the reader accepts in each mapping; `schema` tests them against the format structs.
-#[cfg(test)]
-pub(crate) mod keys {
-    pub(crate) use super::gate::{
-        COMPARE_KEYS, DATADOG_KEYS, DEFAULTS_DATADOG_KEYS, DEFAULTS_KEYS, DEFAULTS_PROMETHEUS_KEYS,
-        GATE_KEYS, HTTP_KEYS, PROMETHEUS_KEYS,
-    };
-    pub(crate) use super::{NOTIFY_KEYS, PROVIDER_KEYS, STAGE_KEYS, TOP_KEYS};
-}
-
 use crate::error::{Error, Result};
+use crate::schema::keys::Keys;
+use crate::schema::stages as format;
 use crate::yaml::{Node, Value};
 use crate::yaml_reader::{Fields, Reader};
 
 pub const STAGES_FILE: &str = "stages.yaml";
 pub const STATE_DIR: &str = ".rollout";
 pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
-const DEFAULT_ENVIRONMENT: &str = "production";
+pub(crate) const DEFAULT_ENVIRONMENT: &str = "production";
 
-pub(crate) const TOP_KEYS: [&str; 7] = [
-    "flag",
-    "provider",
-    "environments",
-    "stages",
-    "notify",
-    "defaults",
-    "gates",
-];
-pub(crate) const PROVIDER_KEYS: [&str; 6] =
-    ["kind", "url", "token_env", "project", "environment", "path"];
-pub(crate) const STAGE_KEYS: [&str; 7] = [
-    "name",
-    "percentage",
-    "groups",
-    "users",
-    "start",
-    "duration",
-    "gates",
-];
-pub(crate) const NOTIFY_KEYS: [&str; 2] = ["url_env", "url"];
+/// What each absent key of stages.yaml means, as the reader applies it: the format structs
+/// (src/schema/stages.rs) publish these as their schema's `default`s.
+pub(crate) mod defaults {
+    pub(crate) use super::gate::{
+        DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS, DEFAULT_HOLD, DEFAULT_REDUCE,
+        DEFAULT_SEVERITY,
+    };
+    pub(crate) use super::{DEFAULT_ENVIRONMENT, DEFAULT_FLAGS_FILE};
+}
+
+/// Known to the reader in a notify target only to refuse it: webhook URLs hold tokens.
+const NOTIFY_REFUSED_KEY: &str = "url";
 /// Keys people write when they paste a secret: refused with a pointer to `token_env`.
 const SECRET_KEYS: [&str; 8] = [
     "token",
@@ -253,14 +238,18 @@ fn build_settings(
             url: url?,
             token_env: token_env(),
             project: pick(|o| &o.project)
-                .unwrap_or_else(|| crate::provider::unleash::DEFAULT_PROJECT.to_string()),
+                .or_else(|| kind.default_project().map(str::to_string))
+                .unwrap_or_default(),
             environment,
         }),
         ProviderKind::LaunchDarkly => ProviderSettings::LaunchDarkly(LaunchDarklySettings {
-            url: url.unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_URL.to_string()),
+            url: url
+                .or_else(|| kind.default_url().map(str::to_string))
+                .unwrap_or_default(),
             token_env: token_env(),
             project: pick(|o| &o.project)
-                .unwrap_or_else(|| crate::provider::launchdarkly::DEFAULT_PROJECT.to_string()),
+                .or_else(|| kind.default_project().map(str::to_string))
+                .unwrap_or_default(),
             environment,
         }),
         ProviderKind::Http => ProviderSettings::Http(HttpSettings {
@@ -314,7 +303,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         );
         return None;
     }
-    let top = r.mapping(root, "stages.yaml", &TOP_KEYS)?;
+    let top = r.mapping(root, "stages.yaml", format::StagesFile::keys())?;
     let flag = r
         .required(&top, "flag", "stages.yaml", "my-flag-key")
         .and_then(|n| r.name(n, "`flag`"));
@@ -467,7 +456,7 @@ fn read_provider(
     r: &mut Reader,
     node: &Node,
 ) -> Option<(ProviderKind, ProviderOverrides, Option<String>)> {
-    let mut known: Vec<&str> = PROVIDER_KEYS.to_vec();
+    let mut known: Vec<&str> = format::Provider::keys().to_vec();
     known.extend(SECRET_KEYS);
     let fields = r.mapping(node, "`provider`", &known)?;
     let kind = match fields.value("kind") {
@@ -509,7 +498,7 @@ fn read_provider(
 fn refuse_foreign_keys(r: &mut Reader, fields: &Fields<'_>, kind: ProviderKind, what: &str) {
     for (key, _) in fields.iter() {
         let k = key.text.as_str();
-        if PROVIDER_KEYS.contains(&k) && !kind.keys().contains(&k) {
+        if format::Provider::keys().contains(&k) && !kind.keys().contains(&k) {
             r.error(
                 key.pos,
                 format!("`{k}` in {what} does not apply to the {kind} provider"),
@@ -537,7 +526,7 @@ fn read_environments(
         return out;
     };
     for (key, value) in entries {
-        let mut known: Vec<&str> = ProviderOverrides::KEYS.to_vec();
+        let mut known: Vec<&str> = format::ProviderOverrides::keys().to_vec();
         known.extend(SECRET_KEYS);
         let what = format!("environment `{}`", key.text);
         if !r.clean(&key.text, key.pos, "an environment name", true) {
@@ -568,7 +557,7 @@ fn read_stages(r: &mut Reader, node: &Node, kind: ProviderKind, gates: &[&str]) 
     let mut last_start: Option<chrono::NaiveDate> = None;
     for (i, item) in items.iter().enumerate() {
         let what = format!("stage {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &STAGE_KEYS) else {
+        let Some(fields) = r.mapping(item, &what, format::Stage::keys()) else {
             continue;
         };
         let name = r.required(&fields, "name", &what, "beta").and_then(|n| {
@@ -708,9 +697,11 @@ fn read_notify(r: &mut Reader, node: &Node) -> Vec<NotifyTarget> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut known: Vec<&str> = format::NotifyTarget::keys().to_vec();
+    known.push(NOTIFY_REFUSED_KEY);
     for (i, item) in items.iter().enumerate() {
         let what = format!("notify target {}", i + 1);
-        let Some(fields) = r.mapping(item, &what, &NOTIFY_KEYS) else {
+        let Some(fields) = r.mapping(item, &what, &known) else {
             continue;
         };
         match (fields.value("url_env"), fields.value("url")) {

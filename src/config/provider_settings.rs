@@ -2,12 +2,57 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The provider kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = name_the_keys)]
 pub enum ProviderKind {
+    /// The embedded file provider (OpenFeature flagd format).
     File,
+    /// Unleash.
     Unleash,
+    /// LaunchDarkly.
     LaunchDarkly,
+    /// The http provider (docs/http-provider.md).
     Http,
+}
+
+/// Adds to each kind's description the keys it reads ([`ProviderKind::keys`]), for the schema.
+fn name_the_keys(schema: &mut schemars::Schema) {
+    let Some(kinds) = schema
+        .get_mut("oneOf")
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return;
+    };
+    for kind in kinds
+        .iter_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        let Some(k) = kind
+            .get("const")
+            .and_then(serde_json::Value::as_str)
+            .and_then(ProviderKind::parse)
+        else {
+            continue;
+        };
+        let keys: Vec<String> = k
+            .keys()
+            .iter()
+            .filter(|key| **key != "kind")
+            .map(|key| format!("`{key}`"))
+            .collect();
+        let text = kind
+            .get("description")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        kind.insert(
+            "description".into(),
+            format!("{text}; reads {}.", keys.join(", ")).into(),
+        );
+    }
 }
 
 impl ProviderKind {
@@ -45,15 +90,50 @@ impl ProviderKind {
         }
     }
 
+    /// The project when `project` is not set (the kinds that have projects).
+    #[must_use]
+    pub fn default_project(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::File | ProviderKind::Http => None,
+            ProviderKind::Unleash => Some(crate::provider::unleash::DEFAULT_PROJECT),
+            ProviderKind::LaunchDarkly => Some(crate::provider::launchdarkly::DEFAULT_PROJECT),
+        }
+    }
+
+    /// The base URL when neither `url` nor ROLLOUT_PROVIDER_URL is set (LaunchDarkly's own).
+    #[must_use]
+    pub fn default_url(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::LaunchDarkly => Some(crate::provider::launchdarkly::DEFAULT_URL),
+            ProviderKind::File | ProviderKind::Unleash | ProviderKind::Http => None,
+        }
+    }
+
     /// The `provider:` (and per-environment) keys this kind reads; any other is refused, so
     /// `validate` refuses what a run would ignore or trip on.
     #[must_use]
     pub fn keys(self) -> &'static [&'static str] {
+        use crate::schema::keys::Keys;
+        use std::sync::OnceLock;
+        /// `kind` and the fields of the kind's settings struct.
+        fn with_kind<T: Keys>(
+            cell: &'static OnceLock<Vec<&'static str>>,
+        ) -> &'static [&'static str] {
+            cell.get_or_init(|| {
+                std::iter::once("kind")
+                    .chain(T::keys().iter().copied())
+                    .collect()
+            })
+        }
+        static FILE: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static UNLEASH: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static LAUNCHDARKLY: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static HTTP: OnceLock<Vec<&'static str>> = OnceLock::new();
         match self {
-            ProviderKind::File => FileSettings::KEYS,
-            ProviderKind::Unleash => UnleashSettings::KEYS,
-            ProviderKind::LaunchDarkly => LaunchDarklySettings::KEYS,
-            ProviderKind::Http => HttpSettings::KEYS,
+            ProviderKind::File => with_kind::<FileSettings>(&FILE),
+            ProviderKind::Unleash => with_kind::<UnleashSettings>(&UNLEASH),
+            ProviderKind::LaunchDarkly => with_kind::<LaunchDarklySettings>(&LAUNCHDARKLY),
+            ProviderKind::Http => with_kind::<HttpSettings>(&HTTP),
         }
     }
 
@@ -76,68 +156,64 @@ impl fmt::Display for ProviderKind {
 }
 
 /// The `provider:` block or one environment's overrides as written, before they are merged into
-/// typed [`ProviderSettings`]. Absent fields inherit.
-#[derive(Debug, Clone, Default)]
+/// typed [`ProviderSettings`]; also their format in the stages.yaml schema (src/schema/).
+#[derive(Debug, Clone, Default, schemars::JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "Provider settings; in `environments:`, absent ones inherit from `provider:`."
+)]
 pub struct ProviderOverrides {
+    /// The provider's base URL (unleash, launchdarkly, http); or set ROLLOUT_PROVIDER_URL. No credentials.
+    #[schemars(url)]
     pub url: Option<String>,
+    /// The NAME of the environment variable holding the token; never the token itself.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub token_env: Option<String>,
+    /// The provider's project (unleash, launchdarkly).
     pub project: Option<String>,
+    /// The provider's environment.
     pub environment: Option<String>,
+    /// The file provider's flags file, relative to stages.yaml (with `--env NAME`:
+    /// .rollout/flags.NAME.json).
     pub path: Option<String>,
 }
 
-impl ProviderOverrides {
-    pub const KEYS: [&'static str; 5] = ["url", "token_env", "project", "environment", "path"];
-}
+// Each kind's settings struct names the keys that kind reads ([`ProviderKind::keys`]): its fields
+// (in the order messages list them) are those keys, through their JSON Schema (schema::keys).
 
 /// The file provider's settings: its flags file, relative to the stages.yaml directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FileSettings {
     pub environment: String,
     pub path: String,
 }
 
 /// The Unleash provider's settings, defaults applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UnleashSettings {
-    pub environment: String,
     pub url: String,
     /// The env var that holds the API token.
     pub token_env: String,
     pub project: String,
+    pub environment: String,
 }
 
 /// The LaunchDarkly provider's settings, defaults applied (the base URL is LaunchDarkly's own
 /// unless one is written or `ROLLOUT_PROVIDER_URL` is set).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct LaunchDarklySettings {
-    pub environment: String,
     pub url: String,
     pub token_env: String,
     pub project: String,
+    pub environment: String,
 }
 
 /// The `http` provider's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct HttpSettings {
-    pub environment: String,
     pub url: String,
     pub token_env: String,
-}
-
-impl FileSettings {
-    pub const KEYS: &'static [&'static str] = &["kind", "environment", "path"];
-}
-impl UnleashSettings {
-    pub const KEYS: &'static [&'static str] =
-        &["kind", "url", "token_env", "project", "environment"];
-}
-impl LaunchDarklySettings {
-    pub const KEYS: &'static [&'static str] =
-        &["kind", "url", "token_env", "project", "environment"];
-}
-impl HttpSettings {
-    pub const KEYS: &'static [&'static str] = &["kind", "url", "token_env", "environment"];
+    pub environment: String,
 }
 
 /// The provider settings for one run, typed per kind, with the environment chosen: built once by

@@ -6,6 +6,9 @@
 use schemars::JsonSchema;
 
 use super::stages::{Duration, OneOrMany};
+use crate::checklist::file::{
+    DEFAULT_ALLOW_FAILURE, DEFAULT_PARALLEL, DEFAULT_RETRIES, MAX_RETRIES,
+};
 
 /// A release checklist: `checklist run NAME` runs its tasks in order (docs/checklist.md).
 #[derive(JsonSchema)]
@@ -38,13 +41,15 @@ pub struct Task {
     rollout: Option<String>,
     /// Checks this gate of stages.yaml.
     gate: Option<String>,
-    /// How long one attempt may take (run and rollout tasks).
+    /// How long one attempt may take, for run and rollout tasks (default: no limit).
     timeout: Option<Duration>,
     /// Extra attempts after a failure (run and rollout tasks).
-    #[schemars(range(max = 20))]
+    #[schemars(range(max = MAX_RETRIES), extend("default" = DEFAULT_RETRIES))]
     retries: Option<u32>,
     /// A failure is reported but does not fail the run.
+    #[schemars(extend("default" = DEFAULT_ALLOW_FAILURE))]
     allow_failure: Option<bool>,
     /// Runs together with adjacent parallel tasks (not manual ones).
+    #[schemars(extend("default" = DEFAULT_PARALLEL))]
     parallel: Option<bool>,
 }

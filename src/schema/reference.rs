@@ -61,11 +61,13 @@ fn object_table(body: &Value) -> String {
         .collect();
     let mut out = String::from("\n| Key | Type | Default | Description |\n|---|---|---|---|\n");
     for (key, prop) in body["properties"].as_object().into_iter().flatten() {
-        let (text, default) = split_default(&text_of(prop));
+        let (text, stated) = split_default(&text_of(prop));
         let default = if required.contains(&key.as_str()) {
             "required".to_string()
         } else {
-            default.unwrap_or_else(|| "not set".into())
+            default_of(prop)
+                .or(stated)
+                .unwrap_or_else(|| "not set".into())
         };
         out.push_str(&format!(
             "| `{key}` | {} | {} | {} |\n",
@@ -75,6 +77,21 @@ fn object_table(body: &Value) -> String {
         ));
     }
     out
+}
+
+/// The default a property's schema carries: its `default` value, or its `x-default-by-kind`
+/// (a value per provider kind) as `` by kind: `v` (kind), ... ``. Defaults that are no single value (a slug
+/// of the name, every gate) are written in the description instead (see [`split_default`]).
+fn default_of(prop: &Value) -> Option<String> {
+    if let Some(v) = prop.get("default") {
+        return Some(format!("`{}`", plain(v)));
+    }
+    let by_kind = prop.get("x-default-by-kind")?.as_object()?;
+    let listed: Vec<String> = by_kind
+        .iter()
+        .map(|(kind, v)| format!("`{}` ({kind})", plain(v)))
+        .collect();
+    Some(format!("by kind: {}", listed.join(", ")))
 }
 
 /// What a schema says its type is, for people: `list of [Stage](#stage)`, `number (0 to 100)`.
@@ -215,6 +232,20 @@ mod tests {
             (String::new(), Some("critical".into()))
         );
         assert_eq!(split_default("No default."), ("No default.".into(), None));
+    }
+
+    #[test]
+    fn defaults_come_out_of_the_schema() {
+        let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
+        assert_eq!(default_of(&v(r#"{"default": 0}"#)), Some("`0`".into()));
+        assert_eq!(default_of(&v(r#"{"default": "5m"}"#)), Some("`5m`".into()));
+        assert_eq!(
+            default_of(&v(
+                r#"{"x-default-by-kind": {"unleash": "U", "http": "H"}}"#
+            )),
+            Some("by kind: `U` (unleash), `H` (http)".into())
+        );
+        assert_eq!(default_of(&v(r#"{"type": "string"}"#)), None);
     }
 
     #[test]

@@ -5,7 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema};
+use serde_json::{json, Map, Value};
+
+use crate::config::defaults as d;
+// Where the value read has the shape written, the reader's own type is the format: one set, not
+// a copy (docs/schema.md "One source of the keys and defaults").
+pub use crate::config::{
+    Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, NotifyTarget, ProviderKind,
+    ProviderOverrides, Reduce, Severity, Stage,
+};
 
 /// The rollout plan of one feature flag (`rollout validate` checks it; docs/schema.md).
 #[derive(JsonSchema)]
@@ -24,53 +33,62 @@ pub struct StagesFile {
     /// Webhooks that receive every recorded event (Slack-compatible).
     notify: Option<Vec<NotifyTarget>>,
     /// Shared settings of the gate sources.
-    defaults: Option<Defaults>,
+    defaults: Option<GateDefaults>,
     /// Metric gates: checked before `advance` and by `watch`.
     #[schemars(length(min = 1))]
     gates: Option<Vec<Gate>>,
 }
 
-/// The provider kinds.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKindName {
-    /// The embedded file provider (OpenFeature flagd format); reads `environment`, `path`.
-    File,
-    /// Unleash; reads `url`, `token_env`, `project`, `environment`.
-    Unleash,
-    /// LaunchDarkly; reads `url`, `token_env`, `project`, `environment`.
-    #[serde(rename = "launchdarkly")]
-    LaunchDarkly,
-    /// The http provider (docs/http-provider.md); reads `url`, `token_env`, `environment`.
-    Http,
-}
-
 /// The `provider:` block. Each kind reads some of these keys; the others are refused.
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, transform = provider_defaults)]
 pub struct Provider {
-    /// The provider kind (default: file).
-    kind: Option<ProviderKindName>,
+    /// The provider kind.
+    kind: Option<ProviderKind>,
     #[serde(flatten)]
     settings: ProviderOverrides,
 }
 
-/// Provider settings; in `environments:`, absent ones inherit from `provider:`.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct ProviderOverrides {
-    /// The provider's base URL (unleash, launchdarkly, http); or set ROLLOUT_PROVIDER_URL. No credentials.
-    #[schemars(url)]
-    url: Option<String>,
-    /// The NAME of the environment variable holding the token; never the token itself.
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    token_env: Option<String>,
-    /// The provider's project (unleash, launchdarkly).
-    project: Option<String>,
-    /// The provider's environment (default: production).
-    environment: Option<String>,
-    /// The file provider's flags file, relative to stages.yaml (default: .rollout/flags.json).
-    path: Option<String>,
+/// The defaults of the `provider:` block, from the values the reader applies (`environments:`
+/// entries have none: their absent keys inherit): `default` where one value holds for every
+/// kind, `x-default-by-kind` (kind name to value) where it depends on the kind.
+fn provider_defaults(schema: &mut Schema) {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut set = |key: &str, keyword: &str, value: Value| {
+        if let Some(p) = props.get_mut(key).and_then(Value::as_object_mut) {
+            p.insert(keyword.into(), value);
+        }
+    };
+    set("kind", "default", json!(ProviderKind::File.name()));
+    set("environment", "default", json!(d::DEFAULT_ENVIRONMENT));
+    set("path", "default", json!(d::DEFAULT_FLAGS_FILE));
+    let by_kind = |f: fn(ProviderKind) -> Option<&'static str>| {
+        let kinds = ProviderKind::NAMES
+            .iter()
+            .filter_map(|n| ProviderKind::parse(n));
+        Value::Object(
+            kinds
+                .filter_map(|k| Some((k.name().to_string(), json!(f(k)?))))
+                .collect::<Map<_, _>>(),
+        )
+    };
+    set(
+        "url",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_url),
+    );
+    set(
+        "token_env",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_token_env),
+    );
+    set(
+        "project",
+        "x-default-by-kind",
+        by_kind(ProviderKind::default_project),
+    );
 }
 
 /// A text value or a list of them.
@@ -79,28 +97,6 @@ pub struct ProviderOverrides {
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
-}
-
-/// One named step of the plan.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Stage {
-    /// The stage's name, typed as `rollout advance NAME` (no spaces or commas).
-    #[schemars(regex(pattern = r"^[^\s,]+$"))]
-    name: String,
-    /// The share of users on, from 0 to 100 (whole numbers for Unleash; at most 3 decimals).
-    percentage: Percent,
-    /// User groups on from this stage on (the context attribute `group`).
-    groups: Option<OneOrMany>,
-    /// User ids on from this stage on.
-    users: Option<OneOrMany>,
-    /// Planned start date (YYYY-MM-DD); advancing before it needs --force --reason.
-    #[schemars(extend("format" = "date"))]
-    start: Option<String>,
-    /// Minimum soak before the next stage: 30m, 36h, 3d.
-    duration: Option<Duration>,
-    /// The gates that apply at this stage (default: every gate; `[]`: none).
-    gates: Option<OneOrMany>,
 }
 
 /// A percentage from 0 to 100: `25`, or written with its sign, `25%`.
@@ -129,59 +125,6 @@ pub enum Number {
 #[schemars(transparent)]
 pub struct Duration(#[schemars(regex(pattern = r"^\s*\d"))] String);
 
-/// A webhook; the URL stays in the environment (webhook URLs hold tokens).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct NotifyTarget {
-    /// The NAME of the environment variable holding the webhook URL.
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    url_env: String,
-}
-
-/// `defaults:`: shared settings of the gate sources.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Defaults {
-    prometheus: Option<DefaultsPrometheus>,
-    datadog: Option<DefaultsDatadog>,
-}
-
-/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsPrometheus {
-    /// The Prometheus base URL.
-    #[schemars(url)]
-    url: Option<String>,
-}
-
-/// Datadog settings.
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsDatadog {
-    /// The Datadog site's domain (default: datadoghq.com).
-    #[schemars(regex(pattern = r"^[A-Za-z0-9.-]+$"))]
-    site: Option<String>,
-    /// The NAME of the variable holding the API key (default: DD_API_KEY).
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    api_key_env: Option<String>,
-    /// The NAME of the variable holding the application key (default: DD_APP_KEY).
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    app_key_env: Option<String>,
-}
-
-/// How much a gate's breach matters.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SeverityName {
-    /// Refuses `advance`; `watch` kills the flag on a sustained breach (the default).
-    Critical,
-    /// Refuses `advance`; `watch` holds and notifies.
-    Warning,
-    /// Shown and notified; never blocks.
-    Info,
-}
-
 /// A metric gate: exactly one source, and a threshold (`max`, `min` or `compare`).
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -198,11 +141,13 @@ pub struct Gate {
     max: Option<Number>,
     /// Fails below this.
     min: Option<Number>,
-    /// How long a breach must hold before it counts (default: 0).
+    /// How long a breach must hold (over consecutive looks) before it counts.
     #[serde(rename = "for")]
+    #[schemars(extend("default" = crate::clock::span(d::DEFAULT_HOLD)))]
     hold: Option<Duration>,
-    /// Default: critical.
-    severity: Option<SeverityName>,
+    /// How much a breach matters.
+    #[schemars(extend("default" = d::DEFAULT_SEVERITY))]
+    severity: Option<Severity>,
     compare: Option<Compare>,
 }
 
@@ -218,25 +163,17 @@ pub struct PrometheusSource {
     total: Option<String>,
 }
 
-/// How a Datadog series becomes one value.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReduceName {
-    Last,
-    Avg,
-    Max,
-    Min,
-}
-
 /// A Datadog metrics query.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DatadogSource {
     query: String,
-    /// How far back to read (default: 5m).
+    /// How far back to read.
+    #[schemars(extend("default" = crate::clock::span(d::DEFAULT_DATADOG_WINDOW)))]
     window: Option<Duration>,
-    /// Default: last.
-    reduce: Option<ReduceName>,
+    /// How the series becomes one value.
+    #[schemars(extend("default" = d::DEFAULT_REDUCE.name()))]
+    reduce: Option<Reduce>,
 }
 
 /// An HTTP GET: its status, and optionally a number at a JSON pointer of its body.
@@ -245,21 +182,10 @@ pub struct DatadogSource {
 pub struct HttpSource {
     #[schemars(url)]
     url: String,
-    /// The status that passes (default: 200).
-    #[schemars(range(min = 100, max = 599))]
+    /// The status that passes.
+    #[schemars(range(min = 100, max = 599), extend("default" = d::DEFAULT_EXPECT_STATUS))]
     expect_status: Option<u16>,
     /// A JSON pointer to the number to compare, e.g. /checks/latency_ms.
     #[schemars(regex(pattern = "^/"))]
     pointer: Option<String>,
-}
-
-/// Treatment (`on`) against control (`off`).
-#[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Compare {
-    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
-    max_increase: Number,
-    /// False-alarm bound across looks (default: 0.05).
-    #[schemars(range(min = 0, max = 1))]
-    alpha: Option<f64>,
 }
