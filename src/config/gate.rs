@@ -1,4 +1,4 @@
-//! `gates:` and `defaults:` in stages.yaml (SPEC.md "Gates"), read into typed values and
+//! `gates:` and `defaults:` in stages.yaml (docs/gates.md), read into typed values and
 //! validated with file:line:column like the rest of the file.
 
 use std::time::Duration;

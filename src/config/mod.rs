@@ -72,7 +72,7 @@ pub struct Config {
     env_url: Option<String>,
     pub stages: Vec<Stage>,
     pub notify: Vec<NotifyTarget>,
-    /// Metric gates (SPEC.md "Gates"), in file order.
+    /// Metric gates ([docs/gates.md](../../docs/gates.md)), in file order.
     pub gates: Vec<Gate>,
     pub defaults: GateDefaults,
 }
@@ -380,20 +380,35 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
     })
 }
 
-fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str) {
+fn refuse_secrets(r: &mut Reader, fields: &Fields<'_>, what: &str, kind: ProviderKind) {
+    // The hint names the variable this kind reads; the file provider reads none.
+    let help = match kind.default_token_env() {
+        Some(var) => format!(
+            "delete this line, export the token in an env var, and name it with `token_env: {var}`"
+        ),
+        None => format!("delete this line: the {kind} provider needs no token"),
+    };
     for (key, _) in fields.iter() {
         if SECRET_KEYS.contains(&key.text.to_ascii_lowercase().as_str()) {
             r.error(
                 key.pos,
-                format!("`{}` in {what} would put a secret in stages.yaml; tokens never live in YAML", key.text),
-                "delete this line, export the token in an env var, and name it with `token_env: UNLEASH_API_TOKEN`",
+                format!(
+                    "`{}` in {what} would put a secret in stages.yaml; tokens never live in YAML",
+                    key.text
+                ),
+                help.clone(),
             );
         }
     }
 }
 
-fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOverrides {
-    refuse_secrets(r, fields, what);
+fn read_overrides(
+    r: &mut Reader,
+    fields: &Fields<'_>,
+    what: &str,
+    kind: ProviderKind,
+) -> ProviderOverrides {
+    refuse_secrets(r, fields, what, kind);
     // Each is one word or address, printed and journaled: no control characters or line breaks.
     let mut text = |key: &str| {
         fields
@@ -412,7 +427,8 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
             let token_var = out
                 .token_env
                 .as_deref()
-                .unwrap_or(crate::env_vars::EnvVars::UNLEASH_API_TOKEN);
+                .or(kind.default_token_env())
+                .unwrap_or(crate::env_vars::EnvVars::ROLLOUT_HTTP_TOKEN);
             r.error(
                 node.pos,
                 problem.message(&format!("the `url` in {what}")),
@@ -424,8 +440,15 @@ fn read_overrides(r: &mut Reader, fields: &Fields<'_>, what: &str) -> ProviderOv
         if !is_env_name(var) {
             r.error(
                 node.pos,
-                format!("`token_env` must name an environment variable, found `{}`", crate::redact::excerpt(var)),
-                "write the variable's NAME, e.g. `token_env: UNLEASH_API_TOKEN`, and export the token in it",
+                format!(
+                    "`token_env` must name an environment variable, found `{}`",
+                    crate::redact::excerpt(var)
+                ),
+                format!(
+                    "write the variable's NAME, e.g. `token_env: {}`, and export the token in it",
+                    kind.default_token_env()
+                        .unwrap_or(crate::env_vars::EnvVars::UNLEASH_API_TOKEN)
+                ),
             );
         }
     }
@@ -476,7 +499,7 @@ fn read_provider(
             }
         }
     };
-    let overrides = read_overrides(r, &fields, "`provider`");
+    let overrides = read_overrides(r, &fields, "`provider`", kind);
     refuse_foreign_keys(r, &fields, kind, "`provider`");
     let mut env_url = None;
     if kind != ProviderKind::File && overrides.url.is_none() {
@@ -541,7 +564,7 @@ fn read_environments(
             continue;
         }
         if let Some(fields) = r.mapping(value, &what, &known) {
-            let o = read_overrides(r, &fields, &what);
+            let o = read_overrides(r, &fields, &what, kind);
             refuse_foreign_keys(r, &fields, kind, &what);
             out.insert(key.text.clone(), o);
         }
