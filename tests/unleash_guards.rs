@@ -48,6 +48,11 @@ fn paused(
     has: &[&str],
 ) -> std::thread::JoinHandle<crate::test::Done> {
     let mut t = s.rollout(p, args).env(var, "2000").status(status);
+    if var == "ROLLOUT_TEST_PAUSE_IN_WRITE_MS" {
+        // A pause before the write makes the read older than the freshness bound, so the
+        // pre-write check reads the flag again, always, and the pause in the write follows it.
+        t = t.env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "400");
+    }
     for h in has {
         t = t.stderr_has(h);
     }

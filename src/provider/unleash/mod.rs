@@ -240,9 +240,12 @@ impl UnleashProvider {
     }
 
     pub async fn read(&self) -> Result<FlagState> {
+        let sent = std::time::Instant::now();
         let env = self.read_env().await?;
         let layout = Layout::from_env(&env);
-        mapping::state_of(&layout, &env, &self.flag, &self.environment)
+        let mut state = mapping::state_of(&layout, &env, &self.flag, &self.environment)?;
+        state.read_at = Some(sent);
+        Ok(state)
     }
 
     /// [`Self::read`] for kill: a rollout value it cannot read does not stop it.
@@ -390,10 +393,12 @@ impl UnleashProvider {
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
         test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
-        if desired.on {
+        if desired.on && !expected.is_fresh() {
             // The whole stage is guarded, not just the rollout value (Unleash has no
             // conditional write for an environment's `enabled`): what was read must still be
-            // there, or the decision was made on a flag that no longer exists.
+            // there, or the decision was made on a flag that no longer exists. A read younger
+            // than FRESH_READ is that check already (its window is as narrow); the read-back
+            // after the write reports anything that landed in between.
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&layout, &now);
             if !diffs.is_empty() {
@@ -401,6 +406,8 @@ impl UnleashProvider {
                     .changed_under(&diffs, note, "nothing was changed")
                     .await);
             }
+        }
+        if desired.on {
             test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS).await;
         }
         let mut run = Run::default();
@@ -417,7 +424,9 @@ impl UnleashProvider {
                 settle().await;
             }
             let now = Layout::from_env(&self.read_env().await?);
-            let diffs = mapping::missing(&now, desired);
+            let mut diffs = mapping::missing(&now, desired);
+            // What the pre-write check would have refused, had it run after this came in.
+            diffs.extend(mapping::widening_added(&layout, &now));
             if diffs.is_empty() {
                 // The same change made by a racing run after this one's: its note is on the
                 // rollout strategy now (that run sees this one's, if it wrote first).
