@@ -424,6 +424,16 @@ impl UnleashProvider {
                 settle().await;
             }
             let now = Layout::from_env(&self.read_env().await?);
+            for (role, created, what) in std::mem::take(&mut run.created) {
+                let before: Vec<String> =
+                    run.done.iter().filter(|d| **d != what).cloned().collect();
+                if let Some(d) = self
+                    .keep_oldest_in(&now, role, &created, &what, &before)
+                    .await?
+                {
+                    details.push(d);
+                }
+            }
             let mut diffs = mapping::missing(&now, desired);
             // What the pre-write check would have refused, had it run after this came in.
             diffs.extend(mapping::widening_added(&layout, &now));
@@ -508,7 +518,7 @@ impl UnleashProvider {
         run: &mut Run,
         details: &mut Vec<String>,
     ) -> Result<()> {
-        for step in steps {
+        for (i, step) in steps.iter().enumerate() {
             let req = self.request_of(step);
             let path = req
                 .url
@@ -570,7 +580,13 @@ impl UnleashProvider {
                 return Err(err);
             }
             if let Step::Create { role, .. } = step {
-                if let Some(d) = self
+                // The last strategy written before the environment goes on: the read-back
+                // after the write shows a concurrent creator's copy as well as a read now
+                // would, so the check waits for it (one request fewer).
+                let last = desired.on && steps[i + 1..].iter().all(|s| matches!(s, Step::On));
+                if last {
+                    run.created.push((*role, reply.body.clone(), what.clone()));
+                } else if let Some(d) = self
                     .keep_oldest(*role, &reply.body, &what, &run.done)
                     .await?
                 {
@@ -634,14 +650,26 @@ impl UnleashProvider {
         what: &str,
         done: &[String],
     ) -> Result<Option<String>> {
+        let Ok(env) = self.read_env().await else {
+            return Ok(None);
+        };
+        self.keep_oldest_in(&Layout::from_env(&env), role, created, what, done)
+            .await
+    }
+
+    /// [`Self::keep_oldest`] on a layout already read.
+    async fn keep_oldest_in(
+        &self,
+        layout: &Layout,
+        role: Role,
+        created: &Value,
+        what: &str,
+        done: &[String],
+    ) -> Result<Option<String>> {
         let id = created
             .get("id")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let Ok(env) = self.read_env().await else {
-            return Ok(None);
-        };
-        let layout = Layout::from_env(&env);
         let Some(kept) = layout.get(role) else {
             return Ok(None);
         };
@@ -798,6 +826,10 @@ fn excerpt(body: &Value) -> String {
 #[derive(Default)]
 struct Run {
     done: Vec<String>,
+    /// Strategies created last, whose check for a concurrent creator's copy
+    /// ([`UnleashProvider::keep_oldest`]) is made on the read-back: role, Unleash's answer,
+    /// what the step was.
+    created: Vec<(Role, Value, String)>,
     rollout_patched: bool,
     /// The rollout was checked after a pause (a racing run's patch has landed).
     checked: bool,
