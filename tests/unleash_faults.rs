@@ -388,6 +388,25 @@ fn each_command_sends_the_fewest_requests() {
     let events = "GET /api/admin/search/events".to_string();
     let patch = format!("PATCH {env}/strategies/ID");
     let strategy = format!("GET {env}/strategies/ID");
+    let normal = |r: &String| match r.replace(&c.flag, "F").split_once("/strategies/") {
+        Some((head, _)) => format!("{head}/strategies/ID"),
+        None => r.replace(&c.flag, "F"),
+    };
+    // The first stage, internal, as `case` advanced it: the rollout created and checked for a
+    // concurrent creator's copy, the groups created (checked on the read-back), the
+    // environment on, the read-back.
+    let first: Vec<String> = c.proxy.requests().iter().map(normal).collect();
+    assert_eq!(
+        first,
+        [
+            f.clone(),
+            format!("POST {env}/strategies"),
+            f.clone(),
+            format!("POST {env}/strategies"),
+            format!("POST {env}/on"),
+            f.clone(),
+        ]
+    );
     // status: the flag, and one small page of the event log for the stage's start.
     assert_eq!(sent(&c, &["status"]), [f.clone(), events.clone()]);
     let seen = c.proxy.seen();
