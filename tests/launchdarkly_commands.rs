@@ -321,6 +321,27 @@ fn ld_a_change_made_in_between_is_a_conflict_naming_what_changed() {
 }
 
 #[test]
+fn ld_a_change_within_a_fresh_reads_window_is_reported_with_the_write() {
+    let (ld, p) = setup();
+    run(&p, ["advance"]).run();
+    // Someone adds a target right after a fast run's read: the read is fresh, so no second
+    // read precedes the patch; the patch's answer shows the version moved by more than this
+    // change, and the run says so and journals it.
+    ld.change_after_next_read(|env| env.targets.push((1, vec!["someone".into()])));
+    run(&p, ["advance"])
+        .stderr_has("another change landed in LaunchDarkly together with this one")
+        .run();
+    let last = p.changes().last().cloned().unwrap();
+    assert!(
+        last["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("another change landed")),
+        "{last}"
+    );
+    assert_eq!(ld.patches().len(), 2);
+}
+
+#[test]
 fn ld_an_approval_requirement_is_exit_4_and_never_retried() {
     let (ld, p) = setup();
     ld.fail(
