@@ -313,3 +313,22 @@ pub fn printable(text: &str, max: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_guards_a_write_only_while_fresh() {
+        let mut state = FlagState::default();
+        assert!(!state.is_fresh(), "never read: the guard reads");
+        state.read_at = Some(Instant::now());
+        assert!(state.is_fresh());
+        assert!(state.clone().is_fresh(), "copies keep when it was read");
+        state.read_at = Instant::now().checked_sub(FRESH_READ + Duration::from_millis(1));
+        assert!(
+            !state.is_fresh(),
+            "older than FRESH_READ: the guard reads again"
+        );
+    }
+}

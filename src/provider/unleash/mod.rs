@@ -505,6 +505,8 @@ impl UnleashProvider {
         state.users.clone_from(&desired.users);
         state.groups.clone_from(&desired.groups);
         state.version = String::new();
+        // Made up from what was written, not read: never taken for a read-back.
+        state.read_at = None;
         state.detail = (!details.is_empty()).then(|| details.join("; "));
         Ok(state)
     }
