@@ -221,7 +221,12 @@ fn current_name(config: &Config, pos: Position, state: &FlagState) -> Option<Str
 
 pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Outcome> {
     let mut state = ctx.provider.read().await?;
-    add_times(ctx, &mut state).await;
+    // The stage's start matters for the soak rule; under --force every rule is overridden, so
+    // the provider's log is not read and the local journal dates the stage (issue 13: the
+    // fewest requests).
+    if !over.force {
+        add_times(ctx, &mut state).await;
+    }
     let config = &ctx.config;
     let pos = position(config, &state);
     let to = match target {
@@ -508,7 +513,16 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                 // As every applied change journals it: the provider's note, else its revision.
                 applied_detail = written
                     .detail
+                    .clone()
                     .or_else(|| written.revision.map(|rev| format!("revision {rev}")));
+                // A write whose answer is the flag as it now is (LaunchDarkly's patch, the
+                // http PUT: `read_at` set) is the read-back already: reading again tells nothing
+                // more.
+                if written.read_at.is_some() && !(written.exists && written.on) {
+                    let first = before.clone().unwrap_or_else(|| state.clone());
+                    return killed(ctx, &first, written, reason, sent, pending, applied_detail)
+                        .await;
+                }
             }
             Ok(Err(e)) if e.permanent || !matches!(e.kind, Kind::Provider | Kind::Conflict) => {
                 return Err(e);

@@ -283,3 +283,37 @@ fn http_a_checklist_rollout_task_uses_the_same_engine() {
     assert_eq!(svc.flag(FLAG).stage.as_deref(), Some("internal"));
     assert_eq!(svc.events(FLAG).len(), 1);
 }
+
+/// The requests `rollout ARGS` sent to the reference server.
+fn sent<const N: usize>(svc: &Service, p: &Project, args: [&str; N]) -> Vec<String> {
+    let before = svc.requests().len();
+    run(p, args).run();
+    svc.requests()[before..].to_vec()
+}
+
+/// docs/requests.md's http column, request by request: one read (the flag carries its stage's
+/// start), one PUT carrying the version read (the service refuses a stale one, so no second
+/// read guards it; its answer is the flag, which kill takes as its read-back), and the event.
+#[test]
+fn http_each_command_sends_the_fewest_requests() {
+    let (svc, p) = setup(flagd());
+    let flag = format!("GET /flags/{FLAG}");
+    let put = format!("PUT /flags/{FLAG}");
+    let event = format!("POST /flags/{FLAG}/events");
+    let write = [flag.clone(), put.clone(), event.clone()];
+    assert_eq!(sent(&svc, &p, ["status"]), [flag.as_str()]);
+    assert_eq!(sent(&svc, &p, ["advance"]), write);
+    assert_eq!(sent(&svc, &p, ["status"]), [flag.as_str()]);
+    assert_eq!(sent(&svc, &p, ["advance"]), write);
+    assert_eq!(
+        sent(&svc, &p, ["advance", "--force", "--reason", "pin", "--yes"]),
+        write
+    );
+    assert_eq!(sent(&svc, &p, ["rollback", "--yes"]), write);
+    assert_eq!(sent(&svc, &p, ["kill"]), write);
+    assert_eq!(sent(&svc, &p, ["resume", "--yes"]), write);
+    assert_eq!(
+        sent(&svc, &p, ["history"]),
+        [format!("GET /flags/{FLAG}/events")]
+    );
+}

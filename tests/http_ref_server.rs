@@ -213,6 +213,18 @@ impl Service {
             .collect()
     }
 
+    /// Every request received, as `METHOD PATH` (query left out), oldest first.
+    #[must_use]
+    pub fn requests(&self) -> Vec<String> {
+        self.inner
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .map(|(m, path, _)| format!("{m} {path}"))
+            .collect()
+    }
+
     #[must_use]
     pub fn writes(&self) -> usize {
         self.inner

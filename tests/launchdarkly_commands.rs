@@ -109,19 +109,13 @@ fn ld_kill_turns_targeting_off_and_resume_brings_back_the_same_users() {
     assert_eq!(after.fallthrough, before.fallthrough, "the rollout is kept");
     assert_eq!(after.targets, before.targets);
     assert_eq!(after.rules, before.rules);
-    // The kill reads, turns targeting off (nothing else), and reads back.
+    // The kill reads and turns targeting off (nothing else); the patch's answer is the flag,
+    // read back off.
     let kill: Vec<(String, u16)> = ld.requests()[sent..]
         .iter()
         .map(|r| (r.method.clone(), r.status))
         .collect();
-    assert_eq!(
-        kill,
-        vec![
-            ("GET".into(), 200),
-            ("PATCH".into(), 200),
-            ("GET".into(), 200)
-        ]
-    );
+    assert_eq!(kill, vec![("GET".into(), 200), ("PATCH".into(), 200)]);
     assert_eq!(
         ld.patch_kinds().last().unwrap(),
         &vec!["turnFlagOff".to_string()]
@@ -306,7 +300,10 @@ fn ld_a_change_made_in_between_is_a_conflict_naming_what_changed() {
     ld.change_after_next_read(|env| {
         env.fallthrough = Fall::Rollout(vec![(0, 30_000), (1, 70_000)], None)
     });
+    // A run slow between its read and its write (a prompt, a gate query; here the test pause)
+    // reads the flag again just before the patch, and finds it moved.
     run(&p, ["advance"])
+        .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "400")
         .status(5)
         .stderr_has("changed in LaunchDarkly while this command ran")
         .stderr_has("rollout 1% → 30%")
@@ -321,6 +318,27 @@ fn ld_a_change_made_in_between_is_a_conflict_naming_what_changed() {
         .run();
     assert_eq!(ld.patches().len(), 2);
     assert_eq!(p.changes().len(), 1);
+}
+
+#[test]
+fn ld_a_change_within_a_fresh_reads_window_is_reported_with_the_write() {
+    let (ld, p) = setup();
+    run(&p, ["advance"]).run();
+    // Someone adds a target right after a fast run's read: the read is fresh, so no second
+    // read precedes the patch; the patch's answer shows the version moved by more than this
+    // change, and the run says so and journals it.
+    ld.change_after_next_read(|env| env.targets.push((1, vec!["someone".into()])));
+    run(&p, ["advance"])
+        .stderr_has("another change landed in LaunchDarkly together with this one")
+        .run();
+    let last = p.changes().last().cloned().unwrap();
+    assert!(
+        last["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("another change landed")),
+        "{last}"
+    );
+    assert_eq!(ld.patches().len(), 2);
 }
 
 #[test]
@@ -694,4 +712,69 @@ fn ld_kill_makes_off_serve_false_when_the_flag_serves_true_when_off() {
     let env = ld.env();
     assert!(!env.on);
     assert_eq!(env.off_variation, 1, "off now serves false");
+}
+
+/// The requests `rollout ARGS` sent to the contract server, as `METHOD PATH` (query left out).
+fn sent<const N: usize>(ld: &Ld, p: &Project, args: [&str; N]) -> Vec<String> {
+    let before = ld.requests().len();
+    run(p, args).run();
+    ld.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// docs/requests.md's LaunchDarkly column, request by request: one read of the flag, the audit
+/// log only where a soak needs the stage's start, one semantic patch (its answer is the flag,
+/// so nothing is read back), and no second read before the patch when the first one is fresh.
+#[test]
+fn ld_each_command_sends_the_fewest_requests() {
+    let ld = Ld::start(vec![boolean_flag(FLAG)]);
+    let p = Project::new().file("stages.yaml", &stages_yaml(&ld, ""));
+    let lf = format!("GET /api/v2/flags/web/{FLAG}");
+    let patch = format!("PATCH /api/v2/flags/web/{FLAG}");
+    let audit = "GET /api/v2/auditlog".to_string();
+    // Not started: nothing to date, so no audit log read.
+    assert_eq!(sent(&ld, &p, ["status"]), [lf.as_str()]);
+    // To the first stage: read, patch.
+    assert_eq!(sent(&ld, &p, ["advance"]), [lf.clone(), patch.clone()]);
+    // A live stage: the flag and the audit log (the stage's start).
+    assert_eq!(sent(&ld, &p, ["status"]), [lf.clone(), audit.clone()]);
+    // internal → beta: rollout, targets and a group rule in one semantic patch.
+    assert_eq!(
+        sent(&ld, &p, ["advance"]),
+        [lf.clone(), audit.clone(), patch.clone()]
+    );
+    // --force overrides the soak, so the audit log is not read.
+    assert_eq!(
+        sent(&ld, &p, ["advance", "--force", "--reason", "pin", "--yes"]),
+        [lf.clone(), patch.clone()]
+    );
+    assert_eq!(
+        sent(&ld, &p, ["rollback", "--yes"]),
+        [lf.clone(), patch.clone()]
+    );
+    assert_eq!(sent(&ld, &p, ["kill"]), [lf.clone(), patch.clone()]);
+    assert_eq!(
+        sent(&ld, &p, ["resume", "--yes"]),
+        [lf.clone(), patch.clone()]
+    );
+    assert_eq!(sent(&ld, &p, ["history"]), [audit.as_str()]);
+    // A run slow between its read and its write reads the flag again before the patch.
+    assert_eq!(
+        sent(&ld, &p, ["advance", "--force", "--reason", "pin", "--yes"]).len(),
+        2
+    );
+    let slow = {
+        let before = ld.requests().len();
+        run(&p, ["rollback", "--yes"])
+            .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "400")
+            .run();
+        ld.requests()[before..]
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(slow, [lf.clone(), lf, patch]);
+    assert!(ld.requests().iter().all(|r| r.status == 200));
 }

@@ -84,3 +84,96 @@ fn concurrent_advances_end_at_exactly_the_next_stage() {
     assert!(s.constrained(&flag, "userId").is_none());
     assert_eq!(s.strategies(&flag).len(), 2, "rollout and groups only");
 }
+
+/// Stages that differ in percentage only: the first stage is one strategy created, whose check
+/// for a concurrent creator's copy is made on the read-back after the environment goes on. Its
+/// soak stops a racer that reads after another's first stage from going further.
+const PERCENTAGES: &str = "  - { name: low, percentage: 5, duration: 1h }
+  - { name: mid, percentage: 50 }
+  - { name: full, percentage: 100 }
+";
+
+/// `runs` started at the same moment (actors racer-0 …): exit codes and stderr.
+fn race_each(
+    s: &crate::unleash_server::Server,
+    p: &crate::test::Project,
+    runs: &[&[&str]],
+) -> Vec<(i32, String)> {
+    let barrier = std::sync::Barrier::new(runs.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, args)| {
+                let mut cmd = p.command(args);
+                cmd.env("ROLLOUT_ACTOR", format!("racer-{i}"))
+                    .env("UNLEASH_API_TOKEN", &s.admin);
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    let out = cmd.output().unwrap();
+                    (
+                        out.status.code().unwrap_or(-1),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn racing_first_stages_keep_one_rollout_strategy() {
+    let s = server();
+    for round in 0..3 {
+        // The same first stage six times: the oldest strategy stays, every winner says so.
+        let flag = s.create_flag("race-first");
+        let p = s.project(&flag, PERCENTAGES);
+        let same: &[&str] = &["advance", "--yes"];
+        let results = race_each(&s, &p, &[same; 6]);
+        for (code, err) in &results {
+            assert!(
+                [0, 3, 5].contains(code),
+                "round {round}: exit {code}: {err}"
+            );
+        }
+        let wins = results.iter().filter(|(c, _)| *c == 0).count();
+        assert!(wins >= 1, "round {round}: {results:#?}");
+        let list = s.strategies(&flag);
+        assert_eq!(list.len(), 1, "round {round}: one strategy: {list:#?}");
+        assert_eq!(list[0]["parameters"]["rollout"], "5");
+        assert_eq!(s.environment(&flag, "development")["enabled"], true);
+        assert_eq!(
+            journal(&p).len(),
+            wins,
+            "round {round}: one line per exit 0"
+        );
+
+        // Two different first stages at once: one stands, whole; the other is exit 5.
+        let flag = s.create_flag("race-first-apart");
+        let p = s.project(&flag, PERCENTAGES);
+        let force: &[&str] = &["advance", "mid", "--force", "--reason", "race", "--yes"];
+        let results = race_each(&s, &p, &[&["advance", "low", "--yes"], force]);
+        for (code, err) in &results {
+            // 3: `advance low` read the flag after mid stood ("low is behind").
+            assert!(
+                [0, 3, 5].contains(code),
+                "round {round}: exit {code}: {err}"
+            );
+        }
+        let list = s.strategies(&flag);
+        assert_eq!(list.len(), 1, "round {round}: one strategy: {list:#?}");
+        let rollout = list[0]["parameters"]["rollout"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let winner = usize::from(rollout == "50");
+        assert!(["5", "50"].contains(&rollout.as_str()), "{rollout}");
+        assert_eq!(results[winner].0, 0, "round {round}: {results:#?}");
+        assert_eq!(s.environment(&flag, "development")["enabled"], true);
+        let lines = journal(&p);
+        assert_eq!(lines.len(), 1, "round {round}: {lines:#?}");
+        assert_eq!(lines[0]["to"], if winner == 1 { "mid" } else { "low" });
+    }
+}

@@ -383,42 +383,128 @@ fn sent(c: &Case, args: &[&str]) -> Vec<String> {
 #[test]
 fn each_command_sends_the_fewest_requests() {
     let c = case("requests");
-    let f = "GET /api/admin/projects/default/features/F";
+    let f = "GET /api/admin/projects/default/features/F".to_string();
     let env = "/api/admin/projects/default/features/F/environments/development";
-    let events = "GET /api/admin/search/events";
+    let events = "GET /api/admin/search/events".to_string();
+    let patch = format!("PATCH {env}/strategies/ID");
+    let strategy = format!("GET {env}/strategies/ID");
+    let normal = |r: &String| match r.replace(&c.flag, "F").split_once("/strategies/") {
+        Some((head, _)) => format!("{head}/strategies/ID"),
+        None => r.replace(&c.flag, "F"),
+    };
+    // The first stage, internal, as `case` advanced it: the rollout created and checked for a
+    // concurrent creator's copy, the groups created (checked on the read-back), the
+    // environment on, the read-back.
+    let first: Vec<String> = c.proxy.requests().iter().map(normal).collect();
+    assert_eq!(
+        first,
+        [
+            f.clone(),
+            format!("POST {env}/strategies"),
+            f.clone(),
+            format!("POST {env}/strategies"),
+            format!("POST {env}/on"),
+            f.clone(),
+        ]
+    );
     // status: the flag, and one small page of the event log for the stage's start.
-    assert_eq!(sent(&c, &["status"]), [f, events]);
+    assert_eq!(sent(&c, &["status"]), [f.clone(), events.clone()]);
     let seen = c.proxy.seen();
     assert!(seen[1].path.contains("limit=50"), "{seen:?}");
-    // kill: read, off, read back. resume: read, on, read back.
+    // kill: read, off, read back. resume: read, on, read back (the read moments before is the
+    // guard: no second read before the write).
     assert_eq!(
         sent(&c, &["kill"]),
-        [f.to_string(), format!("POST {env}/off"), f.to_string()]
+        [f.clone(), format!("POST {env}/off"), f.clone()]
     );
-    assert_eq!(sent(&c, &["history"]), [events]);
+    assert_eq!(sent(&c, &["history"]), [events.as_str()]);
     assert_eq!(
         sent(&c, &["resume", "--yes"]),
-        [
-            f.to_string(),
-            f.to_string(),
-            format!("POST {env}/on"),
-            f.to_string()
-        ]
+        [f.clone(), format!("POST {env}/on"), f.clone()]
     );
     std::thread::sleep(Duration::from_millis(1100));
-    // internal → beta: the rollout, then the users and groups, each checked.
+    // internal → beta: the rollout (checked after a pause, for a racing run the other way),
+    // then the users created (checked for a concurrent creator's copy) and the groups, then
+    // the read-back.
+    let audience = [
+        f.clone(),
+        events.clone(),
+        patch.clone(),
+        strategy.clone(),
+        format!("POST {env}/strategies"),
+        f.clone(),
+        patch.clone(),
+        f.clone(),
+    ];
+    assert_eq!(sent(&c, &["advance"]), audience);
+    // beta → internal: the rollout (checked), the users removed, the groups, the read-back.
     assert_eq!(
-        sent(&c, &["advance"]),
+        sent(&c, &["rollback", "--yes"]),
         [
-            f.to_string(),
-            events.to_string(),
-            f.to_string(),
-            format!("PATCH {env}/strategies/ID"),
-            format!("GET {env}/strategies/ID"),
-            format!("POST {env}/strategies"),
-            f.to_string(),
-            format!("PATCH {env}/strategies/ID"),
-            f.to_string(),
+            f.clone(),
+            patch.clone(),
+            strategy.clone(),
+            format!("DELETE {env}/strategies/ID"),
+            patch.clone(),
+            f.clone(),
         ]
     );
+
+    // A flag whose stages differ in percentage only, through the same proxy.
+    let flag = c.s.create_flag("requests-pct");
+    let p = Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: {flag}\nprovider:\n  kind: unleash\n  url: {}\n  project: default\n  environment: development\nstages:\n  - {{ name: low, percentage: 5 }}\n  - {{ name: mid, percentage: 50 }}\n  - {{ name: full, percentage: 100 }}\n",
+            c.proxy.url()
+        ),
+    );
+    let pct = |args: &[&str]| -> Vec<String> {
+        c.proxy.clear_log();
+        c.s.rollout(&p, args).run();
+        c.proxy
+            .requests()
+            .iter()
+            .map(|r| {
+                let r = r.replace(&flag, "F");
+                match r.split_once("/strategies/") {
+                    Some((head, _)) => format!("{head}/strategies/ID"),
+                    None => r,
+                }
+            })
+            .collect()
+    };
+    // The first stage: the rollout strategy created, the environment on, the read-back (which
+    // also shows a concurrent creator's copy: two runs starting at once keep the oldest).
+    assert_eq!(
+        pct(&["advance"]),
+        [
+            f.clone(),
+            format!("POST {env}/strategies"),
+            format!("POST {env}/on"),
+            f.clone(),
+        ]
+    );
+    // A percentage: read, the stage's start, one guarded patch, the read-back.
+    assert_eq!(
+        pct(&["advance"]),
+        [f.clone(), events.clone(), patch.clone(), f.clone()]
+    );
+    assert_eq!(
+        pct(&["rollback", "--yes"]),
+        [f.clone(), patch.clone(), f.clone()]
+    );
+    // --force overrides the soak: no event log read.
+    assert_eq!(
+        pct(&["advance", "--force", "--reason", "pin", "--yes"]),
+        [f.clone(), patch.clone(), f.clone()]
+    );
+    // A run slow between its read and its write (a prompt, a gate query; here the test
+    // pause) reads the flag again before writing: the guard.
+    c.proxy.clear_log();
+    c.s.rollout(&p, ["rollback", "--yes"])
+        .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "400")
+        .run();
+    assert_eq!(c.proxy.requests().len(), 4, "{:?}", c.proxy.requests());
+    assert!(c.proxy.seen().iter().all(|r| r.fault.is_none()));
 }

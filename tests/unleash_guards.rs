@@ -48,6 +48,11 @@ fn paused(
     has: &[&str],
 ) -> std::thread::JoinHandle<crate::test::Done> {
     let mut t = s.rollout(p, args).env(var, "2000").status(status);
+    if var == "ROLLOUT_TEST_PAUSE_IN_WRITE_MS" {
+        // A pause before the write makes the read older than the freshness bound, so the
+        // pre-write check reads the flag again, always, and the pause in the write follows it.
+        t = t.env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "400");
+    }
     for h in has {
         t = t.stderr_has(h);
     }
@@ -84,6 +89,37 @@ fn a_kill_between_read_and_write_stops_the_advance_with_exit_5() {
     assert!(s.constrained(&flag, "userId").is_none());
     let actions: Vec<_> = journal(&p).iter().map(|e| e["action"].clone()).collect();
     assert_eq!(actions, [json!("advance"), json!("kill")]);
+}
+
+#[test]
+fn a_kill_inside_a_fresh_reads_window_is_reported_by_the_read_back() {
+    let s = server();
+    let flag = s.create_flag("guard-fresh");
+    let p = s.project(&flag, STAGES);
+    s.rollout(&p, ["advance"]).run();
+    wait_out_internal_soak();
+    let proxy = through_proxy(&s, &p);
+    // No pause before the write: the read is fresh, so it is the pre-write check; the kill
+    // lands after that check, while the run writes (as it could within FRESH_READ).
+    let mut t = s
+        .rollout(&p, ["advance"])
+        .env("ROLLOUT_TEST_PAUSE_IN_WRITE_MS", "2000")
+        .status(5);
+    for has in [
+        "changed in Unleash while this command ran: the environment was turned off (killed)",
+        "environment turned off (killed) by admin",
+        "already changed: setting the rollout to 10%",
+    ] {
+        t = t.stderr_has(has);
+    }
+    let advance = std::thread::spawn(move || t.run());
+    wait_for(&proxy, "/api/admin/search/events", 1);
+    s.rollout(&p, ["kill"]).stdout_has("KILLED").run();
+    advance.join().unwrap();
+    // Killed stays killed; what the advance wrote is a whole stage, so resume brings one back.
+    assert_eq!(s.environment(&flag, "development")["enabled"], false);
+    s.rollout(&p, ["resume", "--yes"]).run();
+    s.rollout(&p, ["status"]).stdout_has("beta (10%)").run();
 }
 
 #[test]

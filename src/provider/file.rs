@@ -297,6 +297,7 @@ fn state_of(flag: &Value) -> FlagState {
             .and_then(|m| m.get("rolloutRevision"))
             .and_then(Value::as_u64),
         detail: None,
+        read_at: None,
     }
 }
 

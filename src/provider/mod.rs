@@ -8,6 +8,8 @@ pub mod http;
 pub mod launchdarkly;
 pub mod unleash;
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -53,6 +55,45 @@ pub struct FlagState {
     /// What the provider reported about the write that returned this state (e.g. a concurrent
     /// run that made the same change); journaled as the event's detail.
     pub detail: Option<String>,
+    /// When the request that read this state was sent: set by reads, and by writes whose answer
+    /// is the flag as the write left it (LaunchDarkly's patch, the http PUT), which `kill` then
+    /// takes as its read-back. None where the state was made up from what was written (Unleash)
+    /// or not read from a provider. Never serialised; copies keep it. See [`FRESH_READ`].
+    pub read_at: Option<Instant>,
+}
+
+/// How old a read may be and still guard a write by itself.
+///
+/// A guarded write compares the stage this run decided on with the stage at the provider just
+/// before writing. Where the provider has no conditional write covering the whole stage
+/// (Unleash: an environment's `enabled` and the audience strategies; LaunchDarkly: semantic
+/// patches carry no version), that comparison costs a second read, and the stage can still
+/// change between that read and the write. A read answered less than this long before the
+/// write leaves a window as narrow as a second read would, within this bound, so it is the
+/// guard itself and the second read is not sent. Anything that makes a run slow between its
+/// read and its write (a confirmation prompt, a metric gate's query, a lock wait, a slow event
+/// log, the tests' `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and
+/// the flag is read again before writing. Measured from when the read's request was sent, so
+/// the read's own round trip counts against the bound. After the write, Unleash reads the
+/// flag back and LaunchDarkly's answer carries its version: a change that landed inside the
+/// window is still reported (exit 5 for Unleash, a warning naming it for LaunchDarkly).
+pub const FRESH_READ: Duration = Duration::from_millis(250);
+
+/// For the interrupt and conflict tests: the pause `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS` asks for
+/// between a run's read and its write (it also makes the read older than [`FRESH_READ`], so the
+/// guard reads again). Unset in normal use.
+pub async fn test_pause_before_write() {
+    if let Some(pause) = crate::env_vars::test_pause_before_write() {
+        tokio::time::sleep(pause).await;
+    }
+}
+
+impl FlagState {
+    /// Whether this state was read recently enough to guard a write by itself ([`FRESH_READ`]).
+    #[must_use]
+    pub fn is_fresh(&self) -> bool {
+        self.read_at.is_some_and(|at| at.elapsed() <= FRESH_READ)
+    }
 }
 
 /// What the engine wants the flag to be.
@@ -271,4 +312,23 @@ pub fn printable(text: &str, max: usize) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_guards_a_write_only_while_fresh() {
+        let mut state = FlagState::default();
+        assert!(!state.is_fresh(), "never read: the guard reads");
+        state.read_at = Some(Instant::now());
+        assert!(state.is_fresh());
+        assert!(state.clone().is_fresh(), "copies keep when it was read");
+        state.read_at = Instant::now().checked_sub(FRESH_READ + Duration::from_millis(1));
+        assert!(
+            !state.is_fresh(),
+            "older than FRESH_READ: the guard reads again"
+        );
+    }
 }

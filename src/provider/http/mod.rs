@@ -59,6 +59,7 @@ fn state_of(doc: &FlagDoc) -> Result<FlagState> {
             api::Version::Text(_) => None,
         },
         detail: None,
+        read_at: None,
     })
 }
 
@@ -226,6 +227,7 @@ impl Provider for HttpProvider {
     }
 
     async fn read(&self) -> Result<FlagState> {
+        let sent = std::time::Instant::now();
         let reply = self.send(&Call::get(self.flag_path())).await?;
         if !reply.ok() {
             return Err(self.refusal(
@@ -243,7 +245,9 @@ impl Provider for HttpProvider {
             .permanent()
         })?;
         self.remember(&doc);
-        state_of(&doc)
+        let mut state = state_of(&doc)?;
+        state.read_at = Some(sent);
+        Ok(state)
     }
 
     fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
@@ -276,6 +280,7 @@ impl Provider for HttpProvider {
         let call = Call::new(Method::PUT, self.flag_path())
             .json(&body)
             .accept(is_answer);
+        let sent = std::time::Instant::now();
         let reply = self.send(&call).await?;
         if reply.status == 409 {
             let doc: ErrorDoc = reply.json().unwrap_or_default();
@@ -312,7 +317,9 @@ impl Provider for HttpProvider {
             ))
         })?;
         self.remember(&doc);
-        let state = state_of(&doc)?;
+        let mut state = state_of(&doc)?;
+        // The answer is the flag as the PUT left it: a read (kill takes it as its read-back).
+        state.read_at = Some(sent);
         let event = EventDoc {
             time: crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()),
             actor: note.actor.clone(),

@@ -4,7 +4,8 @@
 //! carrying the event as its `comment`.
 //!
 //! Writes are guarded: LaunchDarkly has no If-Match, so the flag is read again just before the
-//! patch and a moved environment `version` is a conflict naming what changed; a 409
+//! patch (unless this run's read is younger than [`super::FRESH_READ`]) and a moved environment
+//! `version` is a conflict naming what changed; a 409
 //! `optimistic_locking_error` is a conflict too. A 405 (the environment requires approvals) is
 //! reported, never retried. The kill switch sends `turnFlagOff` and nothing else: no check of
 //! unrelated state can stand between a user and the off switch, and the read-back decides.
@@ -218,6 +219,7 @@ impl LaunchDarklyProvider {
     }
 
     async fn fetch(&self) -> Result<Parsed> {
+        let sent = std::time::Instant::now();
         let reply = self.send(&Call::get(self.read_path())).await?;
         if reply.status == 404 {
             return Err(self.not_found(&reply).await);
@@ -248,6 +250,7 @@ impl LaunchDarklyProvider {
             .permanent());
         }
         let mut parsed = state::parse(&flag, &self.environment)?;
+        parsed.state.read_at = Some(sent);
         self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         Ok(parsed)
@@ -354,8 +357,16 @@ impl Provider for LaunchDarklyProvider {
         note: &Note,
     ) -> Result<FlagState> {
         let kill = !desired.on;
+        super::test_pause_before_write().await;
         let parsed = if kill {
             self.read_for_kill(expected)
+        } else if let Some(read) = self
+            .last()
+            .filter(|p| expected.is_fresh() && p.state.version == expected.version)
+        {
+            // Read moments ago (FRESH_READ): that read is the guard; the answer's version
+            // below tells whether anything else landed before the patch.
+            Some(read)
         } else {
             // The guard: the flag must still be at the version this run decided on.
             let now = self.fetch().await?;
@@ -384,6 +395,7 @@ impl Provider for LaunchDarklyProvider {
         } else {
             format!("changing {}", self.flag)
         };
+        let sent = std::time::Instant::now();
         let reply = self.send(&call).await?;
         if reply.status == 409 {
             return Err(self
@@ -410,6 +422,8 @@ impl Provider for LaunchDarklyProvider {
         self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         let mut state = parsed.state;
+        // The answer is the flag as the patch left it: a read (kill takes it as its read-back).
+        state.read_at = Some(sent);
         let moved = expected.revision.map(|v| v + 1);
         if !kill && moved.is_some_and(|m| state.revision.is_some_and(|r| r > m)) {
             state.detail = Some(format!(

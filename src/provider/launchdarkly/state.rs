@@ -134,6 +134,7 @@ pub fn parse(flag: &Flag, env: &str) -> Result<Parsed> {
         version: config.version.to_string(),
         revision: Some(config.version),
         detail: None,
+        read_at: None,
     };
     Ok(Parsed {
         on_id: flag.variations[on_index].id.clone(),

@@ -276,20 +276,25 @@ pub fn differences(read: &Layout, now: &Layout) -> Vec<String> {
             _ => {}
         }
     }
-    let widening = |l: &Layout| -> Vec<String> {
-        l.others
-            .iter()
-            .filter(|s| s.unmanaged().widens)
-            .map(|s| s.id.clone())
-            .collect()
-    };
-    let before = widening(read);
-    for s in &now.others {
-        if s.unmanaged().widens && !before.contains(&s.id) {
-            out.push(format!("added: {}", s.unmanaged().text));
-        }
-    }
+    out.extend(widening_added(read, now));
     out
+}
+
+/// Strategies `rollout` does not manage that serve users beyond the stage's audience, present
+/// `now` and not in the layout `read` (each as `added: …`).
+#[must_use]
+pub fn widening_added(read: &Layout, now: &Layout) -> Vec<String> {
+    let before: Vec<&str> = read
+        .others
+        .iter()
+        .filter(|s| s.unmanaged().widens)
+        .map(|s| s.id.as_str())
+        .collect();
+    now.others
+        .iter()
+        .filter(|s| s.unmanaged().widens && !before.contains(&s.id.as_str()))
+        .map(|s| format!("added: {}", s.unmanaged().text))
+        .collect()
 }
 
 /// The stored `rollout` parameter for a percentage (`"25"`).
@@ -424,6 +429,7 @@ pub fn lenient_state_of(layout: &Layout, env: &Value) -> FlagState {
         revision: None,
         // Only a lenient read (kill) gets this far with an unreadable rollout: kill journals it.
         detail: unreadable,
+        read_at: None,
     }
 }
 

@@ -240,9 +240,12 @@ impl UnleashProvider {
     }
 
     pub async fn read(&self) -> Result<FlagState> {
+        let sent = std::time::Instant::now();
         let env = self.read_env().await?;
         let layout = Layout::from_env(&env);
-        mapping::state_of(&layout, &env, &self.flag, &self.environment)
+        let mut state = mapping::state_of(&layout, &env, &self.flag, &self.environment)?;
+        state.read_at = Some(sent);
+        Ok(state)
     }
 
     /// [`Self::read`] for kill: a rollout value it cannot read does not stop it.
@@ -390,10 +393,12 @@ impl UnleashProvider {
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
         test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
-        if desired.on {
+        if desired.on && !expected.is_fresh() {
             // The whole stage is guarded, not just the rollout value (Unleash has no
             // conditional write for an environment's `enabled`): what was read must still be
-            // there, or the decision was made on a flag that no longer exists.
+            // there, or the decision was made on a flag that no longer exists. A read younger
+            // than FRESH_READ is that check already (its window is as narrow); the read-back
+            // after the write reports anything that landed in between.
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&layout, &now);
             if !diffs.is_empty() {
@@ -401,6 +406,8 @@ impl UnleashProvider {
                     .changed_under(&diffs, note, "nothing was changed")
                     .await);
             }
+        }
+        if desired.on {
             test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS).await;
         }
         let mut run = Run::default();
@@ -417,7 +424,19 @@ impl UnleashProvider {
                 settle().await;
             }
             let now = Layout::from_env(&self.read_env().await?);
-            let diffs = mapping::missing(&now, desired);
+            for (role, created, what) in std::mem::take(&mut run.created) {
+                let before: Vec<String> =
+                    run.done.iter().filter(|d| **d != what).cloned().collect();
+                if let Some(d) = self
+                    .keep_oldest_in(&now, role, &created, &what, &before)
+                    .await?
+                {
+                    details.push(d);
+                }
+            }
+            let mut diffs = mapping::missing(&now, desired);
+            // What the pre-write check would have refused, had it run after this came in.
+            diffs.extend(mapping::widening_added(&layout, &now));
             if diffs.is_empty() {
                 // The same change made by a racing run after this one's: its note is on the
                 // rollout strategy now (that run sees this one's, if it wrote first).
@@ -486,6 +505,8 @@ impl UnleashProvider {
         state.users.clone_from(&desired.users);
         state.groups.clone_from(&desired.groups);
         state.version = String::new();
+        // Made up from what was written, not read: never taken for a read-back.
+        state.read_at = None;
         state.detail = (!details.is_empty()).then(|| details.join("; "));
         Ok(state)
     }
@@ -499,7 +520,7 @@ impl UnleashProvider {
         run: &mut Run,
         details: &mut Vec<String>,
     ) -> Result<()> {
-        for step in steps {
+        for (i, step) in steps.iter().enumerate() {
             let req = self.request_of(step);
             let path = req
                 .url
@@ -561,7 +582,13 @@ impl UnleashProvider {
                 return Err(err);
             }
             if let Step::Create { role, .. } = step {
-                if let Some(d) = self
+                // The last strategy written before the environment goes on: the read-back
+                // after the write shows a concurrent creator's copy as well as a read now
+                // would, so the check waits for it (one request fewer).
+                let last = desired.on && steps[i + 1..].iter().all(|s| matches!(s, Step::On));
+                if last {
+                    run.created.push((*role, reply.body.clone(), what.clone()));
+                } else if let Some(d) = self
                     .keep_oldest(*role, &reply.body, &what, &run.done)
                     .await?
                 {
@@ -625,14 +652,26 @@ impl UnleashProvider {
         what: &str,
         done: &[String],
     ) -> Result<Option<String>> {
+        let Ok(env) = self.read_env().await else {
+            return Ok(None);
+        };
+        self.keep_oldest_in(&Layout::from_env(&env), role, created, what, done)
+            .await
+    }
+
+    /// [`Self::keep_oldest`] on a layout already read.
+    async fn keep_oldest_in(
+        &self,
+        layout: &Layout,
+        role: Role,
+        created: &Value,
+        what: &str,
+        done: &[String],
+    ) -> Result<Option<String>> {
         let id = created
             .get("id")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let Ok(env) = self.read_env().await else {
-            return Ok(None);
-        };
-        let layout = Layout::from_env(&env);
         let Some(kept) = layout.get(role) else {
             return Ok(None);
         };
@@ -789,6 +828,10 @@ fn excerpt(body: &Value) -> String {
 #[derive(Default)]
 struct Run {
     done: Vec<String>,
+    /// Strategies created last, whose check for a concurrent creator's copy
+    /// ([`UnleashProvider::keep_oldest`]) is made on the read-back: role, Unleash's answer,
+    /// what the step was.
+    created: Vec<(Role, Value, String)>,
     rollout_patched: bool,
     /// The rollout was checked after a pause (a racing run's patch has landed).
     checked: bool,
