@@ -3,7 +3,6 @@
 //! maps that onto its own API behind the [`Provider`] trait (docs/adding-a-provider.md).
 
 pub mod file;
-mod file_store;
 pub mod http;
 pub mod launchdarkly;
 pub mod unleash;

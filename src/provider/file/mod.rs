@@ -5,7 +5,7 @@
 //!
 //! Writes are atomic (temp file, fsync, rename) under an exclusive lock, and guarded: the flag must
 //! still be exactly as it was read, or the write is a conflict. Other flags in the file are kept
-//! byte for byte, and so are the file's mode, owner and symbolic link (see `file_store`).
+//! byte for byte, and so are the file's mode, owner and symbolic link (see [`store`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,9 +13,10 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
-use super::file_store::{self, Document};
+use self::store::Document;
 
 mod boundary;
+mod store;
 
 use super::{Desired, FlagState, Note, Request};
 use crate::config::{Config, FileSettings, Percentage};
@@ -136,7 +137,7 @@ impl FileProvider {
         desired: &Desired,
         note: &Note,
     ) -> Result<FlagState> {
-        let file = file_store::target(&self.path, &self.display)?;
+        let file = store::target(&self.path, &self.display)?;
         let dir = file.parent().unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::provider(format!(
@@ -152,13 +153,13 @@ impl FileProvider {
         } else {
             after(now, self.timeout)
         };
-        let lock = file_store::lock(&file, &self.display, deadline).await?;
+        let lock = store::lock(&file, &self.display, deadline).await?;
         // For the interrupt tests: a window inside the write, holding the lock, long enough to
         // press Ctrl-C or to start a second writer. Unset in normal use.
         if let Some(pause) = crate::env_vars::test_pause_before_write() {
             tokio::time::sleep(pause).await;
         }
-        file_store::clean_stale_temps(&file);
+        store::clean_stale_temps(&file);
         let doc = self.load(&file)?;
         let current = doc
             .flag(&self.flag)
