@@ -144,9 +144,10 @@ pub struct PreviewStage<'a> {
     pub percentage: Percentage,
     pub on: usize,
     pub newly_on: usize,
-    /// With `--ids`.
+    /// With `--ids` or a STAGE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ids: Option<&'a [&'a str]>,
+    #[schemars(with = "Option<Vec<String>>")]
+    pub ids: Option<IdList<'a>>,
 }
 
 /// The flag's state now, in `preview`.
@@ -157,7 +158,35 @@ pub struct PreviewNow<'a> {
     pub on: usize,
     /// With `--ids` and no STAGE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ids: Option<&'a [&'a str]>,
+    #[schemars(with = "Option<Vec<String>>")]
+    pub ids: Option<IdList<'a>>,
+}
+
+/// The ids of a `preview` listing: held in memory (serialised as a list of strings), or
+/// streamed, where [`IdList::Streamed`] stands in the document's text for list `k` until the
+/// listing writer (`commands::preview::json`) puts the ids there. Either way the text is the
+/// same: the writer's unit tests compare the two.
+#[derive(Debug, Clone, Copy)]
+pub enum IdList<'a> {
+    Held(&'a [&'a str]),
+    Streamed(usize),
+}
+
+impl IdList<'_> {
+    /// The string that stands for streamed list `k` (a NUL starts it: no id or name is one).
+    #[must_use]
+    pub fn marker(k: usize) -> String {
+        format!("\u{0}ids-{k}")
+    }
+}
+
+impl Serialize for IdList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IdList::Held(ids) => ids.serialize(s),
+            IdList::Streamed(k) => s.serialize_str(&Self::marker(*k)),
+        }
+    }
 }
 
 /// `rollout history`.

@@ -1,0 +1,127 @@
+//! The reference `scripts/bench-preview` times `rollout preview --ids --json` against: the least
+//! a program must do to print the same listings, single-threaded, in a plain loop. Read the
+//! file in 1 MiB blocks, split at line ends, trim, murmur3 of flag key + id, and append each id
+//! (as a JSON string, with its list's comma and indent) to the in-memory list of every stage
+//! that holds it; then write the lists with one buffered writer. No stages file, no provider, no
+//! output policy, no memory bound (it holds the whole output: a bound on time, not on memory).
+//!
+//! Usage: preview_listing_reference IDS_FILE FLAG_KEY PERCENT...
+//! (each PERCENT is listed; the last stands for the flag as served now, one level up in the
+//! document, as `preview --ids --json` lists it).
+
+use std::io::{Read, Write};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: preview_listing_reference IDS_FILE FLAG_KEY PERCENT...");
+        std::process::exit(2);
+    }
+    let mut file = std::fs::File::open(&args[1]).expect("the ids file");
+    let key = args[2].as_bytes();
+    // flagd: on when (h * 100000) >> 32 < percent * 1000.
+    let thresholds: Vec<u64> = args[3..]
+        .iter()
+        .map(|p| (p.parse::<f64>().expect("a percentage") * 1000.0).round() as u64)
+        .collect();
+    let now = thresholds.len() - 1;
+    let leads: Vec<&[u8]> = (0..thresholds.len())
+        .map(|k| {
+            if k == now {
+                &b",\n      "[..]
+            } else {
+                &b",\n        "[..]
+            }
+        })
+        .collect();
+    let mut lists: Vec<Vec<u8>> = vec![Vec::new(); thresholds.len()];
+    let mut counts = vec![0u64; thresholds.len()];
+    let mut total = 0u64;
+    let mut block = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut joined: Vec<u8> = Vec::with_capacity(key.len() + 64);
+    let mut list = |id: &[u8]| {
+        let id = id.trim_ascii();
+        if id.is_empty() {
+            return;
+        }
+        total += 1;
+        joined.clear();
+        joined.extend_from_slice(key);
+        joined.extend_from_slice(id);
+        let h = u64::from(murmurhash32::murmurhash3_with_seed::<0>(&joined));
+        let bucket = (h * 100_000) >> 32;
+        let plain = !id.iter().fold(false, |bad, &b| {
+            bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+        });
+        for (k, t) in thresholds.iter().enumerate() {
+            if bucket < *t {
+                counts[k] += 1;
+                let out = &mut lists[k];
+                out.extend_from_slice(leads[k]);
+                if plain {
+                    out.push(b'"');
+                    out.extend_from_slice(id);
+                    out.push(b'"');
+                } else {
+                    let text = std::str::from_utf8(id).expect("UTF-8 ids");
+                    serde_json::to_writer(&mut *out, text).expect("in memory");
+                }
+            }
+        }
+    };
+    loop {
+        let n = file.read(&mut block).expect("reading the ids file");
+        if n == 0 {
+            break;
+        }
+        let mut data = &block[..n];
+        if !carry.is_empty() {
+            let Some(nl) = memchr::memchr(b'\n', data) else {
+                carry.extend_from_slice(data);
+                continue;
+            };
+            carry.extend_from_slice(&data[..nl]);
+            list(&carry);
+            carry.clear();
+            data = &data[nl + 1..];
+        }
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', data) {
+            list(&data[start..nl]);
+            start = nl + 1;
+        }
+        carry.extend_from_slice(&data[start..]);
+    }
+    if !carry.is_empty() {
+        list(&carry);
+    }
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    let write = |out: &mut std::io::BufWriter<_>, list: &[u8], indent: &str| {
+        if list.is_empty() {
+            write!(out, "[]")
+        } else {
+            write!(out, "[")?;
+            out.write_all(&list[1..])?;
+            write!(out, "\n{indent}]")
+        }
+    };
+    (|| -> std::io::Result<()> {
+        writeln!(out, "{{\n  \"users\": {total},\n  \"stages\": [")?;
+        for k in 0..now {
+            let sep = if k + 1 < now { "," } else { "" };
+            write!(out, "    {{\n      \"on\": {},\n      \"ids\": ", counts[k])?;
+            write(&mut out, &lists[k], "      ")?;
+            writeln!(out, "\n    }}{sep}")?;
+        }
+        write!(
+            out,
+            "  ],\n  \"current\": {{\n    \"on\": {},\n    \"ids\": ",
+            counts[now]
+        )?;
+        write(&mut out, &lists[now], "    ")?;
+        writeln!(out, "\n  }}\n}}")?;
+        out.flush()
+    })()
+    .expect("writing the listing");
+}

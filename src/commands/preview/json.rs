@@ -1,0 +1,211 @@
+//! `preview --json` with listings: the typed document ([`Preview`]) serialised as every `--json`
+//! output is, with each [`IdList::Streamed`] marker replaced by its id list as it streams. The
+//! text is byte for byte what serde_json prints for the same document with the ids held
+//! ([`IdList::Held`]); the tests below compare the two.
+//!
+//! [`Preview`]: crate::json_out::rollout::Preview
+
+use std::io::{self, Write};
+
+use crate::json_out::rollout::IdList;
+
+/// Writes `text` (a pretty-printed document holding [`IdList::Streamed`] markers) to `out`,
+/// each marker replaced by list `k`: `list(k, indent, out)` writes its items, each as
+/// [`lead`]`(indent)` and the id as a JSON string ([`push_json_str`]), the first without its
+/// comma, and says whether it wrote any. `out` should be buffered.
+pub fn splice<W: Write>(
+    text: &str,
+    out: &mut W,
+    mut list: impl FnMut(usize, usize, &mut W) -> io::Result<bool>,
+) -> io::Result<()> {
+    let mut rest = text;
+    let mut k = 0;
+    let mut indents = indents(text).into_iter();
+    loop {
+        let mark = mark(k);
+        let (Some(at), Some(indent)) = (rest.find(&mark), indents.next()) else {
+            break;
+        };
+        out.write_all(&rest.as_bytes()[..at + KEY.len()])?;
+        out.write_all(b"[")?;
+        if list(k, indent, out)? {
+            out.write_all(b"\n")?;
+            write_spaces(out, indent - 2)?;
+        }
+        out.write_all(b"]")?;
+        rest = &rest[at + mark.len()..];
+        k += 1;
+    }
+    out.write_all(rest.as_bytes())
+}
+
+/// The indent of the items of each streamed list in `text` (one level in from its `"ids"`
+/// key), in order.
+#[must_use]
+pub fn indents(text: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&mark(found.len())).map(|i| from + i) {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        found.push(at - line_start + 2);
+        from = at + 1;
+    }
+    found
+}
+
+/// `"ids": ` and the marker of list `k`: only a key can be followed by `": "` (inside a
+/// string value every quote is escaped).
+fn mark(k: usize) -> String {
+    format!("{KEY}{}", json_str(&IdList::marker(k)))
+}
+
+const KEY: &str = "\"ids\": ";
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn write_spaces<W: Write>(out: &mut W, n: usize) -> io::Result<()> {
+    const SPACES: [u8; 64] = [b' '; 64];
+    let mut left = n;
+    while left > 0 {
+        let now = left.min(SPACES.len());
+        out.write_all(&SPACES[..now])?;
+        left -= now;
+    }
+    Ok(())
+}
+
+/// The lead of every item of a list at `indent`: `,\n` and the indent.
+#[must_use]
+pub fn lead(indent: usize) -> Vec<u8> {
+    let mut lead = b",\n".to_vec();
+    lead.resize(2 + indent, b' ');
+    lead
+}
+
+/// Appends `id` as a JSON string, escaped as serde_json escapes it: runs of plain bytes are
+/// copied whole, and the common id that needs no escape is checked without an early exit
+/// (so the check runs over whole words).
+pub fn push_json_str(id: &str, out: &mut Vec<u8>) {
+    let bytes = id.as_bytes();
+    let needs = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    out.push(b'"');
+    if !bytes.iter().fold(false, |bad, &b| bad | needs(b)) {
+        out.extend_from_slice(bytes);
+    } else {
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !needs(b) {
+                continue;
+            }
+            out.extend_from_slice(&bytes[start..i]);
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xf)]);
+                }
+            }
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Percentage;
+    use crate::json_out::rollout::{Preview, PreviewNow, PreviewStage};
+
+    fn doc<'a>(lists: [IdList<'a>; 3], now: Option<IdList<'a>>) -> Preview<'a> {
+        let stage = |name, pct: f64, on, newly_on, ids| PreviewStage {
+            name: Some(name),
+            percentage: Percentage::from_percent(pct).unwrap(),
+            on,
+            newly_on,
+            ids: Some(ids),
+        };
+        let [a, b, c] = lists;
+        Preview {
+            flag: "new-\"cards\"",
+            algorithm: "flagd fractional (murmur3 of flag key + user id)",
+            users: 4,
+            stages: vec![
+                stage("internal", 5.0, 0, 0, a),
+                stage("beta", 10.0, 1, 1, b),
+                stage("full", 100.0, 4, 3, c),
+            ],
+            current: PreviewNow {
+                stage: Some("beta"),
+                on_now: true,
+                on: 1,
+                ids: now,
+            },
+        }
+    }
+
+    /// Each list as the listing spools it (every item led by its lead), copied in without
+    /// the first comma.
+    fn streamed(lists: &[&[&str]], with_now: bool) -> String {
+        let markers = [0, 1, 2].map(IdList::Streamed);
+        let now = with_now.then_some(IdList::Streamed(3));
+        let text = serde_json::to_string_pretty(&doc(markers, now)).unwrap();
+        let indents = indents(&text);
+        assert_eq!(indents.len(), 3 + usize::from(with_now));
+        let mut out = Vec::new();
+        splice(&text, &mut out, |k, indent, out| {
+            assert_eq!(indent, indents[k]);
+            let mut spool = Vec::new();
+            for id in lists[k] {
+                spool.extend(lead(indent));
+                push_json_str(id, &mut spool);
+            }
+            out.write_all(spool.get(1..).unwrap_or_default())?;
+            Ok(!spool.is_empty())
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_streamed_text_is_serde_jsons_text_of_the_held_document() {
+        let odd = [
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}",
+            "josé",
+            "\u{7f}x",
+        ];
+        let lists: [&[&str]; 4] = [&[], &["user-7"], &["user-7", "alice", "bob", "c"], &odd];
+        let held = lists.map(IdList::Held);
+        for with_now in [false, true] {
+            let now = with_now.then_some(held[3]);
+            let expected =
+                serde_json::to_string_pretty(&doc([held[0], held[1], held[2]], now)).unwrap();
+            assert_eq!(streamed(&lists, with_now), expected);
+        }
+    }
+
+    #[test]
+    fn ids_are_escaped_as_serde_json_escapes_them() {
+        let mut ids: Vec<String> = (0u8..0x80).map(|b| format!("x{}y", b as char)).collect();
+        ids.extend(["", "\"", "\\\\", "plain", "naïve\u{2028}"].map(String::from));
+        for id in &ids {
+            let mut mine = Vec::new();
+            push_json_str(id, &mut mine);
+            assert_eq!(String::from_utf8(mine).unwrap(), json_str(id), "{id:?}");
+        }
+    }
+}
