@@ -132,7 +132,7 @@ impl<'a> Pending<'a> {
                 Ok(written)
             }
             Err(e) => {
-                let outcome = self.outcome_of_failure(&e, state).await;
+                let outcome = self.outcome_of_failure(&e, state, desired).await;
                 self.finish(outcome, Some(e.message.clone()));
                 Err(e)
             }
@@ -140,14 +140,23 @@ impl<'a> Pending<'a> {
     }
 
     /// What a failed write did: nothing, when the provider says so or the flag reads back as
-    /// it was; otherwise it may have been applied.
-    async fn outcome_of_failure(&self, e: &Error, before: &FlagState) -> &'static str {
-        if e.kind == Kind::Conflict || e.message.contains("nothing was changed") {
+    /// it was; otherwise it may have been applied. A conflict found after part of the change
+    /// was written (Unleash's read-back: "already changed: …") changed nothing only when what
+    /// this run wrote did not stay (a racing run's write replaced it).
+    async fn outcome_of_failure(
+        &self,
+        e: &Error,
+        before: &FlagState,
+        desired: &Desired,
+    ) -> &'static str {
+        let partly = e.message.contains(crate::provider::ALREADY_CHANGED);
+        if (e.kind == Kind::Conflict && !partly) || e.message.contains("nothing was changed") {
             return FAILED;
         }
         let wait = self.ctx.args.timeout.min(Duration::from_secs(5));
         match tokio::time::timeout(wait, self.ctx.provider.read()).await {
-            Ok(Ok(now)) if now.version == before.version => FAILED,
+            Ok(Ok(now)) if partly && !stands(before, &now, desired) => FAILED,
+            Ok(Ok(now)) if !partly && now.version == before.version => FAILED,
             _ => MAY_HAVE_BEEN_APPLIED,
         }
     }
@@ -243,6 +252,14 @@ impl Drop for Pending<'_> {
             );
         }
     }
+}
+
+/// Whether a part of `desired` that differs from `before` is what the flag holds `now`: this
+/// run's write is still there.
+fn stands(before: &FlagState, now: &FlagState, desired: &Desired) -> bool {
+    (before.percentage != desired.percentage && now.percentage == desired.percentage)
+        || (before.users != desired.users && now.users == desired.users)
+        || (before.groups != desired.groups && now.groups == desired.groups)
 }
 
 /// How `history` and `status` name an open intent.

@@ -116,6 +116,14 @@ fn a_kill_inside_a_fresh_reads_window_is_reported_by_the_read_back() {
     wait_for(&proxy, "/api/admin/search/events", 1);
     s.rollout(&p, ["kill"]).stdout_has("KILLED").run();
     advance.join().unwrap();
+    // The rollout it wrote stays under the kill: journaled as maybe applied, not as failed.
+    let advances: Vec<_> = journal(&p)
+        .into_iter()
+        .filter(|e| e["action"] == "advance")
+        .collect();
+    assert_eq!(advances.len(), 2, "{advances:#?}");
+    assert_eq!(advances[1]["to"], "beta");
+    assert_eq!(advances[1]["outcome"], "may-have-been-applied");
     // Killed stays killed; what the advance wrote is a whole stage, so resume brings one back.
     assert_eq!(s.environment(&flag, "development")["enabled"], false);
     s.rollout(&p, ["resume", "--yes"]).run();
@@ -168,10 +176,17 @@ fn a_strategy_deleted_during_the_write_is_a_conflict_not_an_advance() {
     );
     assert_eq!(status, 200, "{body}");
     advance.join().unwrap();
-    assert_eq!(
-        journal(&p).len(),
-        2,
-        "the conflicting advance is not journaled as done"
+    // The rollout it wrote stays (25%): the journal does not call that change "failed".
+    let changes = journal(&p);
+    assert_eq!(changes.len(), 3, "{changes:#?}");
+    assert_eq!(changes[2]["to"], "limited");
+    assert_eq!(changes[2]["outcome"], "may-have-been-applied");
+    assert!(
+        changes[2]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("already changed: setting the rollout to 25")),
+        "{:#?}",
+        changes[2]
     );
 }
 

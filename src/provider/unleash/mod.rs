@@ -694,7 +694,7 @@ impl UnleashProvider {
         let before = if done.is_empty() {
             "nothing else was changed".to_string()
         } else {
-            format!("already changed: {}", done.join(", "))
+            format!("{}{}", super::ALREADY_CHANGED, done.join(", "))
         };
         Err(Error::conflict(format!(
             "{} changed at the same moment by another run ({what} raced with strategy {}, which differs); this run removed its own copy; {before}",
@@ -842,7 +842,7 @@ impl Run {
         if self.done.is_empty() {
             "nothing was changed".to_string()
         } else {
-            format!("already changed: {}", self.done.join(", "))
+            format!("{}{}", super::ALREADY_CHANGED, self.done.join(", "))
         }
     }
 }
