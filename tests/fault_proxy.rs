@@ -118,6 +118,16 @@ impl FaultProxy {
         self.log.lock().unwrap().clone()
     }
 
+    /// The fault each `method` request got (`None`: forwarded as it was), in order.
+    #[must_use]
+    pub fn faults_of(&self, method: &str) -> Vec<Option<Fault>> {
+        self.seen()
+            .into_iter()
+            .filter(|r| r.method == method)
+            .map(|r| r.fault)
+            .collect()
+    }
+
     /// `METHOD path-without-query` of every request seen, in order.
     #[must_use]
     pub fn requests(&self) -> Vec<String> {
