@@ -47,12 +47,6 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-fn preview_ids(p: &Project, args: &[&str]) -> BTreeSet<String> {
-    let mut all = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
-    all.extend_from_slice(args);
-    p.rollout(all).run().previewed_ids(!args.is_empty())
-}
-
 #[test]
 fn flagd_core_agrees_with_preview_and_check_on_every_id() {
     let mut ids: Vec<String> = (0..10_000).map(|i| format!("user-{i}")).collect();
@@ -73,8 +67,8 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
         }
         p.rollout(args).run();
         let served = flagd_on(&flags, &ids_file, &[]);
-        let now = preview_ids(&p, &[]);
-        let planned = preview_ids(&p, &[stage]);
+        let now = p.preview_ids(None, &[]);
+        let planned = p.preview_ids(Some(stage), &[]);
         assert_eq!(
             served, now,
             "stage {stage}: flagd-core and `preview` (current) disagree"
@@ -113,14 +107,14 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
                 "after kill flagd-core serves {} ids",
                 killed.len()
             );
-            assert!(preview_ids(&p, &[]).is_empty());
+            assert!(p.preview_ids(None, &[]).is_empty());
             p.rollout(["resume", "--yes"]).run();
             let resumed = flagd_on(&flags, &ids_file, &[]);
             assert_eq!(
                 resumed, before_kill,
                 "resume must bring back exactly the same users"
             );
-            assert_eq!(resumed, preview_ids(&p, &[]));
+            assert_eq!(resumed, p.preview_ids(None, &[]));
         }
     }
     assert!(

@@ -175,6 +175,23 @@ impl Project {
         run_together(commands)
     }
 
+    /// The ids `preview --users ids.txt --ids --json [STAGE]` lists, with `env` (a provider's
+    /// token): the stage's, or without one the flag's current ones.
+    #[must_use]
+    pub fn preview_ids(
+        &self,
+        stage: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> std::collections::BTreeSet<String> {
+        let mut args = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
+        args.extend(stage);
+        let mut run = self.rollout(args);
+        for (k, v) in env {
+            run = run.env(k, v);
+        }
+        run.run().previewed_ids(stage.is_some())
+    }
+
     /// `rollout ARGS` in this project as a plain command, for runs a test starts and stops
     /// itself: the same scrubbed environment as [`Test`], output piped, no stdin.
     #[must_use]
