@@ -57,15 +57,25 @@ impl Project {
     #[must_use]
     pub fn builder_cards_at_expanded() -> Self {
         let p = Self::builder_cards();
+        p.walk_builder_cards_to("expanded");
+        p
+    }
+
+    /// Advances this project's Builder Card plan (the repository's stages, or a copy that keeps
+    /// their names and days) stage by stage, each at 09:00 UTC on its planned day, up to `last`.
+    pub fn walk_builder_cards_to(&self, last: &str) {
         for (stage, at) in [
             ("internal", "2024-01-15T09:00:00Z"),
             ("beta", "2024-01-18T09:00:00Z"),
             ("limited", "2024-01-25T09:00:00Z"),
             ("expanded", "2024-02-01T09:00:00Z"),
         ] {
-            p.rollout(["advance", stage]).at(at).run();
+            self.rollout(["advance", stage]).at(at).run();
+            if stage == last {
+                return;
+            }
         }
-        p
+        panic!("{last} is not a stage the Builder Card walk reaches");
     }
 
     /// Writes `rel` (creating parent directories).
