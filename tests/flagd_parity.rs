@@ -27,6 +27,12 @@ fn node_dir() -> std::path::PathBuf {
 
 /// Ids that flagd-core evaluates to true, for `flags` and the ids in `ids`.
 fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
+    flagd_core_on(flags, FLAG, ids, attrs).into_iter().collect()
+}
+
+/// The ids of the file `ids` that flagd-core (tests/node-flagd) evaluates `flag` of the flags
+/// file `flags` to true, in the file's order, with each `attrs` (`key=value`) in the context.
+pub fn flagd_core_on(flags: &Path, flag: &str, ids: &Path, attrs: &[&str]) -> Vec<String> {
     assert!(
         node_dir().join("node_modules/@openfeature/flagd-core").exists(),
         "the flagd-core evaluator is not installed: run `npm ci --prefix tests/node-flagd` (scripts/test does)"
@@ -34,7 +40,7 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
     let mut cmd = Command::new("node");
     cmd.arg(node_dir().join("eval.mjs"))
         .arg(flags)
-        .arg(FLAG)
+        .arg(flag)
         .arg(ids);
     for a in attrs {
         cmd.args(["--context-attr", a]);
