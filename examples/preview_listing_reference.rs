@@ -11,22 +11,16 @@
 
 use std::io::Write;
 
-#[path = "support/lines.rs"]
-mod lines;
+#[path = "support/reference.rs"]
+mod reference;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: preview_listing_reference IDS_FILE FLAG_KEY PERCENT...");
-        std::process::exit(2);
-    }
-    let mut file = std::fs::File::open(&args[1]).expect("the ids file");
-    let key = args[2].as_bytes();
-    // flagd: on when (h * 100000) >> 32 < percent * 1000.
-    let thresholds: Vec<u64> = args[3..]
-        .iter()
-        .map(|p| (p.parse::<f64>().expect("a percentage") * 1000.0).round() as u64)
-        .collect();
+    let reference::Args {
+        mut file,
+        key,
+        thresholds,
+    } = reference::args("preview_listing_reference");
+    let key = key.as_slice();
     let now = thresholds.len() - 1;
     let leads: Vec<&[u8]> = (0..thresholds.len())
         .map(|k| {
@@ -71,7 +65,7 @@ fn main() {
             }
         }
     };
-    lines::each_line(&mut file, list);
+    reference::each_line(&mut file, list);
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     let write = |out: &mut std::io::BufWriter<_>, list: &[u8], indent: &str| {
         if list.is_empty() {

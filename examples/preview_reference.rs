@@ -5,22 +5,16 @@
 //!
 //! Usage: preview_reference IDS_FILE FLAG_KEY PERCENT...
 
-#[path = "support/lines.rs"]
-mod lines;
+#[path = "support/reference.rs"]
+mod reference;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: preview_reference IDS_FILE FLAG_KEY PERCENT...");
-        std::process::exit(2);
-    }
-    let mut file = std::fs::File::open(&args[1]).expect("the ids file");
-    let key = args[2].as_bytes();
-    // flagd: on when (h * 100000) >> 32 < percent * 1000.
-    let thresholds: Vec<u64> = args[3..]
-        .iter()
-        .map(|p| (p.parse::<f64>().expect("a percentage") * 1000.0).round() as u64)
-        .collect();
+    let reference::Args {
+        mut file,
+        key,
+        thresholds,
+    } = reference::args("preview_reference");
+    let key = key.as_slice();
     let mut counts = vec![0u64; thresholds.len()];
     let mut total = 0u64;
     let mut joined: Vec<u8> = Vec::with_capacity(key.len() + 64);
@@ -39,7 +33,7 @@ fn main() {
             *n += u64::from(bucket < *t);
         }
     };
-    lines::each_line(&mut file, count);
+    reference::each_line(&mut file, count);
     let shown: Vec<String> = counts.iter().map(u64::to_string).collect();
     println!("{total} ids; on per percentage: {}", shown.join(" "));
 }
