@@ -9,21 +9,18 @@
 //! (each PERCENT is listed; the last stands for the flag as served now, one level up in the
 //! document, as `preview --ids --json` lists it).
 
-use std::io::{Read, Write};
+use std::io::Write;
+
+#[path = "support/reference.rs"]
+mod reference;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: preview_listing_reference IDS_FILE FLAG_KEY PERCENT...");
-        std::process::exit(2);
-    }
-    let mut file = std::fs::File::open(&args[1]).expect("the ids file");
-    let key = args[2].as_bytes();
-    // flagd: on when (h * 100000) >> 32 < percent * 1000.
-    let thresholds: Vec<u64> = args[3..]
-        .iter()
-        .map(|p| (p.parse::<f64>().expect("a percentage") * 1000.0).round() as u64)
-        .collect();
+    let reference::Args {
+        mut file,
+        key,
+        thresholds,
+    } = reference::args("preview_listing_reference");
+    let key = key.as_slice();
     let now = thresholds.len() - 1;
     let leads: Vec<&[u8]> = (0..thresholds.len())
         .map(|k| {
@@ -37,10 +34,8 @@ fn main() {
     let mut lists: Vec<Vec<u8>> = vec![Vec::new(); thresholds.len()];
     let mut counts = vec![0u64; thresholds.len()];
     let mut total = 0u64;
-    let mut block = vec![0u8; 1 << 20];
-    let mut carry: Vec<u8> = Vec::new();
     let mut joined: Vec<u8> = Vec::with_capacity(key.len() + 64);
-    let mut list = |id: &[u8]| {
+    let list = |id: &[u8]| {
         let id = id.trim_ascii();
         if id.is_empty() {
             return;
@@ -70,32 +65,7 @@ fn main() {
             }
         }
     };
-    loop {
-        let n = file.read(&mut block).expect("reading the ids file");
-        if n == 0 {
-            break;
-        }
-        let mut data = &block[..n];
-        if !carry.is_empty() {
-            let Some(nl) = memchr::memchr(b'\n', data) else {
-                carry.extend_from_slice(data);
-                continue;
-            };
-            carry.extend_from_slice(&data[..nl]);
-            list(&carry);
-            carry.clear();
-            data = &data[nl + 1..];
-        }
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', data) {
-            list(&data[start..nl]);
-            start = nl + 1;
-        }
-        carry.extend_from_slice(&data[start..]);
-    }
-    if !carry.is_empty() {
-        list(&carry);
-    }
+    reference::each_line(&mut file, list);
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     let write = |out: &mut std::io::BufWriter<_>, list: &[u8], indent: &str| {
         if list.is_empty() {

@@ -5,27 +5,20 @@
 //!
 //! Usage: preview_reference IDS_FILE FLAG_KEY PERCENT...
 
-use std::io::Read;
+#[path = "support/reference.rs"]
+mod reference;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: preview_reference IDS_FILE FLAG_KEY PERCENT...");
-        std::process::exit(2);
-    }
-    let mut file = std::fs::File::open(&args[1]).expect("the ids file");
-    let key = args[2].as_bytes();
-    // flagd: on when (h * 100000) >> 32 < percent * 1000.
-    let thresholds: Vec<u64> = args[3..]
-        .iter()
-        .map(|p| (p.parse::<f64>().expect("a percentage") * 1000.0).round() as u64)
-        .collect();
+    let reference::Args {
+        mut file,
+        key,
+        thresholds,
+    } = reference::args("preview_reference");
+    let key = key.as_slice();
     let mut counts = vec![0u64; thresholds.len()];
     let mut total = 0u64;
-    let mut block = vec![0u8; 1 << 20];
-    let mut carry: Vec<u8> = Vec::new();
     let mut joined: Vec<u8> = Vec::with_capacity(key.len() + 64);
-    let mut count = |id: &[u8]| {
+    let count = |id: &[u8]| {
         let id = id.trim_ascii();
         if id.is_empty() {
             return;
@@ -40,32 +33,7 @@ fn main() {
             *n += u64::from(bucket < *t);
         }
     };
-    loop {
-        let n = file.read(&mut block).expect("reading the ids file");
-        if n == 0 {
-            break;
-        }
-        let mut data = &block[..n];
-        if !carry.is_empty() {
-            let Some(nl) = memchr::memchr(b'\n', data) else {
-                carry.extend_from_slice(data);
-                continue;
-            };
-            carry.extend_from_slice(&data[..nl]);
-            count(&carry);
-            carry.clear();
-            data = &data[nl + 1..];
-        }
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', data) {
-            count(&data[start..nl]);
-            start = nl + 1;
-        }
-        carry.extend_from_slice(&data[start..]);
-    }
-    if !carry.is_empty() {
-        count(&carry);
-    }
+    reference::each_line(&mut file, count);
     let shown: Vec<String> = counts.iter().map(u64::to_string).collect();
     println!("{total} ids; on per percentage: {}", shown.join(" "));
 }

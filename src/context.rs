@@ -62,4 +62,22 @@ impl Context {
             config,
         })
     }
+
+    /// What reading gates needs from this run: its config, output, `--timeout` and clock, with
+    /// the current stage's start and percentage where the caller knows them.
+    #[must_use]
+    pub fn gate_env(
+        &self,
+        stage_since: Option<DateTime<Utc>>,
+        percentage: Option<crate::config::Percentage>,
+    ) -> crate::gates::Env<'_> {
+        crate::gates::Env {
+            config: &self.config,
+            out: &self.out,
+            timeout: self.args.timeout,
+            now: self.now,
+            stage_since,
+            percentage,
+        }
+    }
 }

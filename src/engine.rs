@@ -173,14 +173,7 @@ pub async fn look_during(
         return Vec::new();
     }
     let percentage = traffic.and_then(|t| on_share(ctx, t));
-    let env = crate::gates::Env {
-        config: &ctx.config,
-        out: &ctx.out,
-        timeout: ctx.args.timeout,
-        now: ctx.now,
-        stage_since: since,
-        percentage,
-    };
+    let env = ctx.gate_env(since, percentage);
     crate::gates::evaluate(&env, &gates, tracker).await
 }
 

@@ -2,7 +2,7 @@
 //! group goes, the run is recorded as interrupted, the exit is 130, and `--resume` finishes it.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
@@ -37,6 +37,25 @@ fn wait_for(path: &Path, limit: Duration) {
     }
 }
 
+/// `checklist run NAME` in `p` (no CI variables, then `env`), once its task has written `ready`:
+/// the child, and the process group its task wrote to `pgid`.
+fn run_until_ready(p: &Project, name: &str, env: &[(&str, &str)]) -> (Child, i32) {
+    let child = Command::new(env!("CARGO_BIN_EXE_checklist"))
+        .args(["run", name])
+        .current_dir(p.dir.path())
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&p.path("ready"), Duration::from_secs(30));
+    let pgid: i32 = p.read("pgid").trim().parse().unwrap();
+    (child, pgid)
+}
+
 const SPAWNS: &str = r#"
 title: Spawns children
 tasks:
@@ -56,19 +75,7 @@ tasks:
 
 fn interrupt_with(signal: Signal) {
     let p = Project::with_checklist("spawns", SPAWNS);
-    let child = Command::new(env!("CARGO_BIN_EXE_checklist"))
-        .args(["run", "spawns"])
-        .current_dir(p.dir.path())
-        .env_remove("CI")
-        .env_remove("GITHUB_ACTIONS")
-        .env("ROLLOUT_ACTOR", "tester@example.com")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&p.path("ready"), Duration::from_secs(30));
-    let pgid: i32 = p.read("pgid").trim().parse().unwrap();
+    let (child, pgid) = run_until_ready(&p, "spawns", &[("ROLLOUT_ACTOR", "tester@example.com")]);
     assert!(
         live_members(pgid).len() >= 3,
         "the task's children are not running"
@@ -171,18 +178,7 @@ fn a_second_ctrl_c_kills_a_task_that_ignores_sigterm_at_once() {
         "stubborn",
         "tasks:\n  - name: Stubborn\n    run: |\n      trap '' TERM\n      echo $$ > pgid\n      sleep 300 &\n      echo ready > ready\n      wait\n",
     );
-    let child = Command::new(env!("CARGO_BIN_EXE_checklist"))
-        .args(["run", "stubborn"])
-        .current_dir(p.dir.path())
-        .env_remove("CI")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&p.path("ready"), Duration::from_secs(30));
-    let pgid: i32 = p.read("pgid").trim().parse().unwrap();
+    let (child, pgid) = run_until_ready(&p, "stubborn", &[]);
     let pid = child.id();
     let started = Instant::now();
     crate::test::send_signal(pid, Signal::SIGINT);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::gates_support::{start, Prom};
+use crate::gates_support::{start_backfilled, Prom};
 use crate::test::Project;
 
 /// Per second: on requests, on errors, off requests, off errors.
@@ -47,12 +47,7 @@ fn prom() -> &'static Prom {
             }
         }
         om.push_str("# EOF\n");
-        let fixture =
-            std::env::temp_dir().join(format!("rollout-compare-{}.om", std::process::id()));
-        std::fs::write(&fixture, om).unwrap();
-        let p = start(&["-b", fixture.to_str().unwrap()]);
-        let _ = std::fs::remove_file(&fixture);
-        p
+        start_backfilled("compare", &om, &[])
     })
 }
 

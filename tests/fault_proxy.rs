@@ -118,6 +118,16 @@ impl FaultProxy {
         self.log.lock().unwrap().clone()
     }
 
+    /// The fault each `method` request got (`None`: forwarded as it was), in order.
+    #[must_use]
+    pub fn faults_of(&self, method: &str) -> Vec<Option<Fault>> {
+        self.seen()
+            .into_iter()
+            .filter(|r| r.method == method)
+            .map(|r| r.fault)
+            .collect()
+    }
+
     /// `METHOD path-without-query` of every request seen, in order.
     #[must_use]
     pub fn requests(&self) -> Vec<String> {
@@ -128,21 +138,18 @@ impl FaultProxy {
     }
 }
 
-fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &Mutex<Vec<Seen>>) {
-    let mut reader = BufReader::new(client.try_clone().unwrap());
-    let mut first = String::new();
-    if reader.read_line(&mut first).unwrap_or(0) == 0 {
-        return;
-    }
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
-    let mut head = first.clone();
+/// Reads the rest of a request whose head so far is `head` (the request line, or nothing): its
+/// header lines up to the blank line, less any `Connection` header (a forward closes), and a body
+/// of its Content-Length. `None` when the client closes first.
+pub fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    mut head: String,
+) -> Option<(String, Vec<u8>)> {
     let mut length = 0usize;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
+            return None;
         }
         if line == "\r\n" {
             break;
@@ -157,6 +164,34 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &
     }
     let mut body = vec![0u8; length];
     let _ = reader.read_exact(&mut body);
+    Some((head, body))
+}
+
+/// Sends a request read by [`read_request`] to `upstream` (host:port) with `connection: close`,
+/// and returns its whole answer (nothing when `upstream` cannot be reached).
+pub fn forward(upstream: &str, head: &str, body: &[u8]) -> Vec<u8> {
+    let Ok(mut up) = TcpStream::connect(upstream) else {
+        return Vec::new();
+    };
+    let _ = up.write_all(format!("{head}connection: close\r\n\r\n").as_bytes());
+    let _ = up.write_all(body);
+    let mut response = Vec::new();
+    let _ = up.read_to_end(&mut response);
+    response
+}
+
+fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &Mutex<Vec<Seen>>) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut first = String::new();
+    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let Some((head, body)) = read_request(&mut reader, first) else {
+        return;
+    };
     let fault = {
         let mut rules = rules.lock().unwrap();
         match rules
@@ -186,16 +221,7 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &
             text.len()
         );
     };
-    let forward = || -> Vec<u8> {
-        let Ok(mut up) = TcpStream::connect(upstream) else {
-            return Vec::new();
-        };
-        let _ = up.write_all(format!("{head}connection: close\r\n\r\n").as_bytes());
-        let _ = up.write_all(&body);
-        let mut response = Vec::new();
-        let _ = up.read_to_end(&mut response);
-        response
-    };
+    let forward = || forward(upstream, &head, &body);
     let hang = || std::thread::sleep(Duration::from_secs(120));
     match fault {
         None => {

@@ -27,6 +27,12 @@ fn node_dir() -> std::path::PathBuf {
 
 /// Ids that flagd-core evaluates to true, for `flags` and the ids in `ids`.
 fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
+    flagd_core_on(flags, FLAG, ids, attrs).into_iter().collect()
+}
+
+/// The ids of the file `ids` that flagd-core (tests/node-flagd) evaluates `flag` of the flags
+/// file `flags` to true, in the file's order, with each `attrs` (`key=value`) in the context.
+pub fn flagd_core_on(flags: &Path, flag: &str, ids: &Path, attrs: &[&str]) -> Vec<String> {
     assert!(
         node_dir().join("node_modules/@openfeature/flagd-core").exists(),
         "the flagd-core evaluator is not installed: run `npm ci --prefix tests/node-flagd` (scripts/test does)"
@@ -34,7 +40,7 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
     let mut cmd = Command::new("node");
     cmd.arg(node_dir().join("eval.mjs"))
         .arg(flags)
-        .arg(FLAG)
+        .arg(flag)
         .arg(ids);
     for a in attrs {
         cmd.args(["--context-attr", a]);
@@ -45,12 +51,6 @@ fn flagd_on(flags: &Path, ids: &Path, attrs: &[&str]) -> BTreeSet<String> {
         .filter(|(_, v)| *v == "true")
         .map(|(id, _)| id.to_string())
         .collect()
-}
-
-fn preview_ids(p: &Project, args: &[&str]) -> BTreeSet<String> {
-    let mut all = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
-    all.extend_from_slice(args);
-    p.rollout(all).run().previewed_ids(!args.is_empty())
 }
 
 #[test]
@@ -73,8 +73,8 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
         }
         p.rollout(args).run();
         let served = flagd_on(&flags, &ids_file, &[]);
-        let now = preview_ids(&p, &[]);
-        let planned = preview_ids(&p, &[stage]);
+        let now = p.preview_ids(None, &[]);
+        let planned = p.preview_ids(Some(stage), &[]);
         assert_eq!(
             served, now,
             "stage {stage}: flagd-core and `preview` (current) disagree"
@@ -113,14 +113,14 @@ fn flagd_core_agrees_with_preview_and_check_on_every_id() {
                 "after kill flagd-core serves {} ids",
                 killed.len()
             );
-            assert!(preview_ids(&p, &[]).is_empty());
+            assert!(p.preview_ids(None, &[]).is_empty());
             p.rollout(["resume", "--yes"]).run();
             let resumed = flagd_on(&flags, &ids_file, &[]);
             assert_eq!(
                 resumed, before_kill,
                 "resume must bring back exactly the same users"
             );
-            assert_eq!(resumed, preview_ids(&p, &[]));
+            assert_eq!(resumed, p.preview_ids(None, &[]));
         }
     }
     assert!(

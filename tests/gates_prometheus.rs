@@ -215,32 +215,13 @@ fn time(v: &Value) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn flagd_on(proj: &Project, ids: &[&str]) -> Vec<String> {
-    let node = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node-flagd");
-    assert!(
-        node.join("node_modules/@openfeature/flagd-core").exists(),
-        "run `npm ci --prefix tests/node-flagd` (scripts/test does)"
-    );
     proj.write("ids.txt", &ids.join("\n"));
-    let out = std::process::Command::new("node")
-        .arg(node.join("eval.mjs"))
-        .arg(proj.path(".rollout/flags.json"))
-        .arg("cards")
-        .arg(proj.path("ids.txt"))
-        .args(["--context-attr", "group=internal"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, v)| *v == "true")
-        .map(|(id, _)| id.to_string())
-        .collect()
+    crate::flagd_parity::flagd_core_on(
+        &proj.path(".rollout/flags.json"),
+        "cards",
+        &proj.path("ids.txt"),
+        &["group=internal"],
+    )
 }
 
 #[test]

@@ -96,12 +96,20 @@ pub fn prom() -> &'static Prom {
             ));
         }
         om.push_str("# EOF\n");
-        let fixture = std::env::temp_dir().join(format!("rollout-gates-{}.om", std::process::id()));
-        std::fs::write(&fixture, om).unwrap();
-        let p = start(&["-b", fixture.to_str().unwrap(), "-r"]);
-        let _ = std::fs::remove_file(&fixture);
-        p
+        start_backfilled("gates", &om, &["-r"])
     })
+}
+
+/// A Prometheus started with `om` (OpenMetrics text) backfilled, and `args`: the text goes
+/// through a temporary file named after `name` and this process, removed once started.
+pub fn start_backfilled(name: &str, om: &str, args: &[&str]) -> Prom {
+    let fixture = std::env::temp_dir().join(format!("rollout-{name}-{}.om", std::process::id()));
+    std::fs::write(&fixture, om).unwrap();
+    let mut all = vec!["-b", fixture.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let p = start(&all);
+    let _ = std::fs::remove_file(&fixture);
+    p
 }
 
 /// A label value no other test uses.

@@ -12,12 +12,7 @@ fn with_long_journal(filler: usize) -> Project {
     // A damaged line deep in the journal: history never reads that far.
     journal.insert_str(journal.len() / 2, "{not json\n");
     p.write(".rollout/journal.jsonl", &journal);
-    p.rollout(["advance", "internal"])
-        .at("2024-01-15T09:00:00Z")
-        .run();
-    p.rollout(["advance", "beta"])
-        .at("2024-01-18T09:00:00Z")
-        .run();
+    p.walk_builder_cards_to("beta");
     p
 }
 

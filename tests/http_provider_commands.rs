@@ -183,12 +183,7 @@ fn python_on(p: &Project, weight: u32, listed: &[&str]) -> BTreeSet<String> {
 }
 
 fn preview_ids(p: &Project, stage: Option<&str>) -> BTreeSet<String> {
-    let mut args = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
-    args.extend(stage);
-    p.rollout(args)
-        .env("ROLLOUT_HTTP_TOKEN", TOKEN)
-        .run()
-        .previewed_ids(stage.is_some())
+    p.preview_ids(stage, &[("ROLLOUT_HTTP_TOKEN", TOKEN)])
 }
 
 #[test]

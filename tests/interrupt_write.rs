@@ -38,6 +38,22 @@ fn wait_for_intent(p: &Project) -> Value {
     }
 }
 
+/// `rollout advance` in `p` on a pty, notifying `hook`, pausing `pause_ms` before its write.
+fn advance_on_a_terminal(p: &Project, hook: &Webhook, pause_ms: &str) -> expectrl::Session {
+    let url = hook.url("/hook");
+    crate::pty::spawn(
+        env!("CARGO_BIN_EXE_rollout"),
+        p.dir.path(),
+        &["advance"],
+        &[
+            ("ROLLOUT_NOW", AT),
+            ("NO_COLOR", "1"),
+            (PAUSE, pause_ms),
+            ("HOOK_URL", &url),
+        ],
+    )
+}
+
 fn outcomes(p: &Project) -> Vec<(String, Option<String>)> {
     p.journal()
         .iter()
@@ -54,18 +70,7 @@ fn outcomes(p: &Project) -> Vec<(String, Option<String>)> {
 fn one_ctrl_c_during_a_write_lets_it_finish_then_exits_130() {
     let hook = Webhook::start(200, false);
     let p = project();
-    let url = hook.url("/hook");
-    let mut s = crate::pty::spawn(
-        env!("CARGO_BIN_EXE_rollout"),
-        p.dir.path(),
-        &["advance"],
-        &[
-            ("ROLLOUT_NOW", AT),
-            ("NO_COLOR", "1"),
-            (PAUSE, "1500"),
-            ("HOOK_URL", &url),
-        ],
-    );
+    let mut s = advance_on_a_terminal(&p, &hook, "1500");
     let intent = wait_for_intent(&p);
     s.send(ControlCode::EndOfText).unwrap();
     s.expect(
@@ -107,18 +112,7 @@ fn one_ctrl_c_during_a_write_lets_it_finish_then_exits_130() {
 fn a_second_ctrl_c_abandons_the_write_as_may_have_been_applied() {
     let hook = Webhook::start(200, false);
     let p = project();
-    let url = hook.url("/hook");
-    let mut s = crate::pty::spawn(
-        env!("CARGO_BIN_EXE_rollout"),
-        p.dir.path(),
-        &["advance"],
-        &[
-            ("ROLLOUT_NOW", AT),
-            ("NO_COLOR", "1"),
-            (PAUSE, "20000"),
-            ("HOOK_URL", &url),
-        ],
-    );
+    let mut s = advance_on_a_terminal(&p, &hook, "20000");
     wait_for_intent(&p);
     let started = Instant::now();
     s.send(ControlCode::EndOfText).unwrap();

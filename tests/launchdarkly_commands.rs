@@ -526,12 +526,7 @@ fn node_on(ld: &Ld, p: &Project) -> BTreeSet<String> {
 }
 
 fn preview_ids(p: &Project, stage: Option<&str>) -> BTreeSet<String> {
-    let mut args = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
-    args.extend(stage);
-    p.rollout(args)
-        .env("LD_ACCESS_TOKEN", TOKEN)
-        .run()
-        .previewed_ids(stage.is_some())
+    p.preview_ids(stage, &[("LD_ACCESS_TOKEN", TOKEN)])
 }
 
 #[test]

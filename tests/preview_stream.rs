@@ -15,12 +15,7 @@ fn project() -> Project {
     let p = Project::new()
         .file("stages.yaml", STAGES)
         .file("ids.txt", IDS);
-    p.rollout(["advance", "internal"])
-        .at("2024-01-15T09:00:00Z")
-        .run();
-    p.rollout(["advance", "beta"])
-        .at("2024-01-18T09:00:00Z")
-        .run();
+    p.walk_builder_cards_to("beta");
     p
 }
 

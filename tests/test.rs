@@ -57,15 +57,25 @@ impl Project {
     #[must_use]
     pub fn builder_cards_at_expanded() -> Self {
         let p = Self::builder_cards();
+        p.walk_builder_cards_to("expanded");
+        p
+    }
+
+    /// Advances this project's Builder Card plan (the repository's stages, or a copy that keeps
+    /// their names and days) stage by stage, each at 09:00 UTC on its planned day, up to `last`.
+    pub fn walk_builder_cards_to(&self, last: &str) {
         for (stage, at) in [
             ("internal", "2024-01-15T09:00:00Z"),
             ("beta", "2024-01-18T09:00:00Z"),
             ("limited", "2024-01-25T09:00:00Z"),
             ("expanded", "2024-02-01T09:00:00Z"),
         ] {
-            p.rollout(["advance", stage]).at(at).run();
+            self.rollout(["advance", stage]).at(at).run();
+            if stage == last {
+                return;
+            }
         }
-        p
+        panic!("{last} is not a stage the Builder Card walk reaches");
     }
 
     /// Writes `rel` (creating parent directories).
@@ -156,34 +166,40 @@ impl Project {
     /// each with `env`: their exit codes and stderr.
     #[must_use]
     pub fn race(&self, racers: usize, args: &[&str], env: &[(&str, &str)]) -> Vec<(i32, String)> {
-        let barrier = std::sync::Barrier::new(racers);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..racers)
-                .map(|i| {
-                    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
-                    cmd.args(args).current_dir(self.dir.path());
-                    for var in SCRUBBED_ENV {
-                        cmd.env_remove(var);
-                    }
-                    cmd.env("NO_COLOR", "1")
-                        .env("ROLLOUT_ACTOR", format!("racer-{i}"));
-                    for (k, v) in env {
-                        cmd.env(k, v);
-                    }
-                    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-                    let barrier = &barrier;
-                    scope.spawn(move || {
-                        barrier.wait();
-                        let out = cmd.output().unwrap();
-                        (
-                            out.status.code().unwrap_or(-1),
-                            String::from_utf8_lossy(&out.stderr).into_owned(),
-                        )
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        })
+        let commands = (0..racers)
+            .map(|i| {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+                cmd.args(args).current_dir(self.dir.path());
+                for var in SCRUBBED_ENV {
+                    cmd.env_remove(var);
+                }
+                cmd.env("NO_COLOR", "1")
+                    .env("ROLLOUT_ACTOR", format!("racer-{i}"));
+                for (k, v) in env {
+                    cmd.env(k, v);
+                }
+                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+                cmd
+            })
+            .collect();
+        run_together(commands)
+    }
+
+    /// The ids `preview --users ids.txt --ids --json [STAGE]` lists, with `env` (a provider's
+    /// token): the stage's, or without one the flag's current ones.
+    #[must_use]
+    pub fn preview_ids(
+        &self,
+        stage: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> std::collections::BTreeSet<String> {
+        let mut args = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
+        args.extend(stage);
+        let mut run = self.rollout(args);
+        for (k, v) in env {
+            run = run.env(k, v);
+        }
+        run.run().previewed_ids(stage.is_some())
     }
 
     /// `rollout ARGS` in this project as a plain command, for runs a test starts and stops
@@ -427,4 +443,28 @@ pub fn evaluator_stdout(cmd: &mut Command) -> String {
 pub fn send_signal(pid: u32, sig: nix::sys::signal::Signal) {
     let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).expect("a pid fits in i32"));
     nix::sys::signal::kill(pid, sig).expect("the child can be signalled");
+}
+
+/// Runs `commands` started at the same moment (each waits at a barrier until all are ready):
+/// their exit codes (-1: killed by a signal) and stderr, in order.
+#[must_use]
+pub fn run_together(commands: Vec<Command>) -> Vec<(i32, String)> {
+    let barrier = std::sync::Barrier::new(commands.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = commands
+            .into_iter()
+            .map(|mut cmd| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    let out = cmd.output().unwrap();
+                    (
+                        out.status.code().unwrap_or(-1),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }

@@ -99,28 +99,17 @@ fn race_each(
     p: &crate::test::Project,
     runs: &[&[&str]],
 ) -> Vec<(i32, String)> {
-    let barrier = std::sync::Barrier::new(runs.len());
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, args)| {
-                let mut cmd = p.command(args);
-                cmd.env("ROLLOUT_ACTOR", format!("racer-{i}"))
-                    .env("UNLEASH_API_TOKEN", &s.admin);
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    let out = cmd.output().unwrap();
-                    (
-                        out.status.code().unwrap_or(-1),
-                        String::from_utf8_lossy(&out.stderr).into_owned(),
-                    )
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
+    let commands = runs
+        .iter()
+        .enumerate()
+        .map(|(i, args)| {
+            let mut cmd = p.command(args);
+            cmd.env("ROLLOUT_ACTOR", format!("racer-{i}"))
+                .env("UNLEASH_API_TOKEN", &s.admin);
+            cmd
+        })
+        .collect();
+    crate::test::run_together(commands)
 }
 
 #[test]

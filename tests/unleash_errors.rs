@@ -108,10 +108,16 @@ fn a_bad_token_names_its_variable_and_never_shows_the_token() {
 fn a_missing_token_variable_is_exit_2_naming_it() {
     let s = server();
     let p = s.project("whatever", STAGES);
-    p.rollout(["status"])
+    let done = p
+        .rollout(["status"])
         .status(2)
         .stderr_has("UNLEASH_API_TOKEN is not set")
         .run();
+    assert_eq!(
+        done.stderr,
+        "error: UNLEASH_API_TOKEN is not set: the unleash provider reads its API token from it\n\
+         hint: export UNLEASH_API_TOKEN=<an Unleash admin or personal access token>, or name another variable with `token_env:` under `provider:`\n"
+    );
 }
 
 #[test]

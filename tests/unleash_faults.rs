@@ -127,13 +127,7 @@ fn a_hung_first_request_costs_a_tenth_of_an_attempt_not_the_whole_timeout() {
     let (done, took) = c.kill(vec![rule("GET", &c.feature(), 1, Fault::Hang)], 0);
     c.assert_killed(&done);
     within(took, Duration::from_millis(200), ATTEMPT);
-    let reads: Vec<_> = c
-        .proxy
-        .seen()
-        .into_iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.fault)
-        .collect();
+    let reads = c.proxy.faults_of("GET");
     assert_eq!(
         reads,
         [Some(Fault::Hang), None, None],
@@ -148,13 +142,7 @@ fn a_hung_off_is_sent_again() {
     let (done, took) = c.kill(vec![rule("POST", "/off", 1, Fault::Hang)], 0);
     c.assert_killed(&done);
     within(took, Duration::from_millis(200), ATTEMPT);
-    let posts: Vec<_> = c
-        .proxy
-        .seen()
-        .into_iter()
-        .filter(|r| r.method == "POST")
-        .map(|r| r.fault)
-        .collect();
+    let posts = c.proxy.faults_of("POST");
     assert_eq!(posts, [Some(Fault::Hang), None], "{:?}", c.proxy.requests());
 }
 

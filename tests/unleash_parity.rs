@@ -48,11 +48,7 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
     );
     let p = s.project(&flag, STAGES).file("ids.txt", &ids.join("\n"));
     let ids_file = p.path("ids.txt");
-    let preview = |args: &[&str]| -> BTreeSet<String> {
-        let mut all = vec!["preview", "--users", "ids.txt", "--ids", "--json"];
-        all.extend_from_slice(args);
-        s.rollout(&p, all).run().previewed_ids(!args.is_empty())
-    };
+    let preview = |stage: Option<&str>| p.preview_ids(stage, &[("UNLEASH_API_TOKEN", &s.admin)]);
     // The server's client API may serve the previous state for a moment after a change.
     let served = |want: &BTreeSet<String>, props: &[&str]| -> BTreeSet<String> {
         let mut got = BTreeSet::new();
@@ -75,8 +71,8 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
             args.extend(["--force", "--reason", "parity test walks every stage"]);
         }
         s.rollout(&p, args).run();
-        let now = preview(&[]);
-        let planned = preview(&[stage]);
+        let now = preview(None);
+        let planned = preview(Some(stage));
         assert_same(
             &now,
             &planned,
@@ -119,7 +115,7 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
                 served(&BTreeSet::new(), &[]).is_empty(),
                 "killed: the Node client serves nobody"
             );
-            assert!(preview(&[]).is_empty());
+            assert!(preview(None).is_empty());
             s.rollout(&p, ["resume", "--yes"]).run();
             assert_same(
                 &served(&at_limited, &[]),

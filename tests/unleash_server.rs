@@ -235,7 +235,7 @@ pub struct FlakyProxy {
 impl FlakyProxy {
     #[must_use]
     pub fn start(upstream: &str, fail_first: u32) -> FlakyProxy {
-        use std::io::{BufRead, BufReader, Read, Write};
+        use std::io::{BufReader, Write};
         let upstream = upstream
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -251,26 +251,11 @@ impl FlakyProxy {
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(client.try_clone().unwrap());
-                    let mut head = String::new();
-                    let mut length = 0usize;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                        let lower = line.to_ascii_lowercase();
-                        if let Some(v) = lower.strip_prefix("content-length:") {
-                            length = v.trim().parse().unwrap_or(0);
-                        }
-                        if !lower.starts_with("connection:") {
-                            head.push_str(&line);
-                        }
-                    }
-                    let mut body = vec![0u8; length];
-                    let _ = reader.read_exact(&mut body);
+                    let Some((head, body)) =
+                        crate::fault_proxy::read_request(&mut reader, String::new())
+                    else {
+                        return;
+                    };
                     if n <= fail_first {
                         let msg = r#"{"message":"flaky proxy: try again"}"#;
                         let _ = write!(
@@ -280,14 +265,7 @@ impl FlakyProxy {
                         );
                         return;
                     }
-                    let Ok(mut up) = std::net::TcpStream::connect(&upstream) else {
-                        return;
-                    };
-                    head.push_str("connection: close\r\n\r\n");
-                    let _ = up.write_all(head.as_bytes());
-                    let _ = up.write_all(&body);
-                    let mut response = Vec::new();
-                    let _ = up.read_to_end(&mut response);
+                    let response = crate::fault_proxy::forward(&upstream, &head, &body);
                     let _ = client.write_all(&response);
                 });
             }

@@ -118,14 +118,7 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
         }
         Err(_) => (None, None),
     };
-    let env = crate::gates::Env {
-        config: &ctx.config,
-        out: &ctx.out,
-        timeout: ctx.args.timeout,
-        now: ctx.now,
-        stage_since: since,
-        percentage,
-    };
+    let env = ctx.gate_env(since, percentage);
     let mut tracker = crate::gates::Tracker::default();
     let verdict = crate::gates::evaluate(&env, &[gate], &mut tracker)
         .await

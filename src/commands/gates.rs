@@ -100,14 +100,7 @@ pub async fn run(ctx: &Context, stage: Option<&str>) -> Result<i32> {
         Some(i) => engine::look_during(ctx, Some(i), traffic, since, &mut Tracker::default()).await,
         None => {
             let gates: Vec<_> = config.gates.iter().collect();
-            let env = crate::gates::Env {
-                config,
-                out: &ctx.out,
-                timeout: ctx.args.timeout,
-                now: ctx.now,
-                stage_since: since,
-                percentage: None,
-            };
+            let env = ctx.gate_env(since, None);
             crate::gates::evaluate(&env, &gates, &mut Tracker::default()).await
         }
     };

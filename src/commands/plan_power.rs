@@ -149,14 +149,7 @@ async fn figures(
             ));
         };
         if !read.contains_key(&gate.name) {
-            let env = crate::gates::Env {
-                config: &ctx.config,
-                out: &ctx.out,
-                timeout: ctx.args.timeout,
-                now: ctx.now,
-                stage_since: None,
-                percentage: None,
-            };
+            let env = ctx.gate_env(None, None);
             let got = crate::gates::last_hour(&env, gate).await.map_err(|why| {
                 Error::failed(format!(
                     "cannot read the last hour's traffic of gate {}: {why}",

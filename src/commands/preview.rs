@@ -124,13 +124,7 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
             live,
         );
     }
-    let all: Vec<Audience<'_>> = rows
-        .iter()
-        .map(|r| Audience {
-            percentage: r.audience.percentage,
-            users: r.audience.users.clone(),
-        })
-        .collect();
+    let all: Vec<Audience<'_>> = rows.iter().map(|r| r.audience.clone()).collect();
     let counts = bucketing
         .count(&mut *reader, &all)
         .map_err(|e| stream_error(users, e))?;
@@ -293,13 +287,7 @@ fn list(
 ) -> Result<i32> {
     let config = &ctx.config;
     let current = rows.len() - 1;
-    let audiences: Vec<Audience<'_>> = rows
-        .iter()
-        .map(|r| Audience {
-            percentage: r.audience.percentage,
-            users: r.audience.users.clone(),
-        })
-        .collect();
+    let audiences: Vec<Audience<'_>> = rows.iter().map(|r| r.audience.clone()).collect();
     let mut out = Listing::new();
     let write_failed = |e: std::io::Error| Error::failed(format!("cannot write the listing: {e}"));
     if !ctx.out.json {

@@ -78,6 +78,7 @@ pub fn murmur3(parts: &[&str]) -> u32 {
 }
 
 /// One audience to count: a percentage and the user ids listed on top of it.
+#[derive(Clone)]
 pub struct Audience<'a> {
     pub percentage: Percentage,
     pub users: std::collections::HashSet<&'a str>,

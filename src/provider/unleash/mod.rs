@@ -22,8 +22,8 @@ use serde_json::{json, Value};
 
 use self::client::{Client, Reply};
 use self::mapping::{Layout, Role, Step};
-use super::{Change, Desired, FlagState, Note, Request, Unmanaged};
-use crate::config::{Config, UnleashSettings};
+use super::{enc, Change, Desired, FlagState, Note, Request, Unmanaged};
+use crate::config::{Config, ProviderKind, UnleashSettings};
 use crate::error::{Error, Result};
 use crate::exposure::Bucketing;
 use crate::output::Output;
@@ -37,33 +37,13 @@ pub struct UnleashProvider {
     environment: String,
 }
 
-fn enc(s: &str) -> String {
-    // Flag, project and environment names are URL-friendly in Unleash; escape the rest anyway.
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 impl UnleashProvider {
     pub fn new(config: &Config, settings: &UnleashSettings, timeout: Duration) -> Result<Self> {
-        let var = settings.token_env.clone();
-        let token = match std::env::var(&var) {
-            Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
-            _ => {
-                return Err(Error::usage(format!(
-                    "{var} is not set: the unleash provider reads its API token from it"
-                ))
-                .with_hint(format!(
-                    "export {var}=<an Unleash admin or personal access token>, or name another variable with `token_env:` under `provider:`"
-                )))
-            }
-        };
+        let (token, var) = super::token(
+            ProviderKind::Unleash,
+            &settings.token_env,
+            "an Unleash admin or personal access token",
+        )?;
         Ok(UnleashProvider {
             client: Client::new(&settings.url, token, var, timeout)?,
             flag: config.flag.clone(),
