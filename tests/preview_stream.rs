@@ -179,3 +179,38 @@ fn memory_stays_bounded_whatever_the_input_or_output_size() {
         }
     }
 }
+
+/// Counting and listing read the same ids from the same lines: an id padded with Unicode
+/// whitespace (no-break space, ideographic space, U+000B) is counted as the id it is listed as.
+#[test]
+fn counts_and_listings_agree_on_ids_padded_with_unicode_whitespace() {
+    let ids: String = (0..400)
+        .map(|i| match i % 4 {
+            0 => format!("user-{i}\u{a0}\n"),
+            1 => format!("\u{3000}user-{i}\n"),
+            2 => format!("\u{b}user-{i}\u{b}\n"),
+            _ => format!("user-{i}\n"),
+        })
+        .collect();
+    let p = Project::new()
+        .file("stages.yaml", STAGES)
+        .file("ids.txt", &ids);
+    p.walk_builder_cards_to("beta");
+    let on = |args: &[&str]| -> Vec<u64> {
+        let done = p.rollout(args).at("2024-01-19T09:00:00Z").run();
+        let doc: serde_json::Value = serde_json::from_str(&done.stdout).unwrap();
+        doc["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["on"].as_u64().unwrap())
+            .collect()
+    };
+    let counted = on(&["preview", "--users", "ids.txt", "--json"]);
+    let listed = on(&["preview", "--ids", "--users", "ids.txt", "--json"]);
+    assert_eq!(counted, listed);
+    // The same ids without the padding: the padding is not part of the id.
+    let plain: String = (0..400).map(|i| format!("user-{i}\n")).collect();
+    std::fs::write(p.path("plain.txt"), plain).unwrap();
+    assert_eq!(on(&["preview", "--users", "plain.txt", "--json"]), counted);
+}

@@ -87,10 +87,36 @@ pub struct Audience<'a> {
 /// How the lines of an ids file become ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ids {
-    /// Bytes trimmed of ASCII whitespace: counting, where an id need not be text.
+    /// Bytes, trimmed like text where they are UTF-8: counting, where an id need not be text.
     Bytes,
     /// UTF-8 text trimmed of Unicode whitespace: listing, where each id is printed.
     Text,
+}
+
+/// An id as text: trimmed of Unicode whitespace. That is rare beyond ASCII (U+000B is the one
+/// ASCII space `trim_ascii` keeps), so only an end that is not plain ASCII costs a second look.
+fn trim_text(text: &str) -> &str {
+    if plain_ends(text.as_bytes()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Whether both ends of `bytes` are ASCII other than U+000B: nothing for a Unicode trim to do.
+fn plain_ends(bytes: &[u8]) -> bool {
+    let plain = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && *b != 0x0b);
+    plain(bytes.first()) && plain(bytes.last())
+}
+
+/// An id as bytes, trimmed as [`trim_text`] trims it where the line is UTF-8 (counting and
+/// listing must see the same id), and of ASCII whitespace where it is not.
+fn trim_id(line: &[u8]) -> &[u8] {
+    let id = line.trim_ascii();
+    if plain_ends(id) {
+        return id;
+    }
+    std::str::from_utf8(id).map_or(id, |t| trim_text(t).as_bytes())
 }
 
 /// What [`Bucketing::select`] found: how many ids there are, and how many are on per audience.
@@ -189,7 +215,7 @@ impl Bucketing {
             if plain {
                 // Counting percentages only: the loop the machine runs most.
                 let (lines, error) = stream::each_line(chunk, |line| {
-                    let id = line.trim_ascii();
+                    let id = trim_id(line);
                     if !id.is_empty() {
                         total += 1;
                         let bucket = bucket_of(id);
@@ -207,19 +233,11 @@ impl Bucketing {
             }
             let (lines, error) = stream::each_line(chunk, |line| {
                 let (id, text) = match ids {
-                    Ids::Bytes => (line.trim_ascii(), None),
+                    Ids::Bytes => (trim_id(line), None),
                     Ids::Text => {
                         let text = std::str::from_utf8(line.trim_ascii())
                             .map_err(|_| stream::LineError::NotUtf8)?;
-                        // Unicode whitespace (and U+000B, which trim_ascii keeps) is rare: trim
-                        // it only where an end is not plain ASCII.
-                        let plain = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && *b != 0x0b);
-                        let bytes = text.as_bytes();
-                        let text = if plain(bytes.first()) && plain(bytes.last()) {
-                            text
-                        } else {
-                            text.trim()
-                        };
+                        let text = trim_text(text);
                         (text.as_bytes(), Some(text))
                     }
                 };
