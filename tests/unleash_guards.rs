@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
-use std::sync::Barrier;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -268,38 +267,27 @@ fn a_strategy_added_outside_rollout_is_shown_and_stops_advance() {
 
 /// Runs every `args` at the same moment (actors racer-0 …): exit codes and stderr.
 fn race(s: &Server, p: &Project, runs: &[Vec<&str>]) -> Vec<(i32, String)> {
-    let barrier = Barrier::new(runs.len());
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, args)| {
-                let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
-                cmd.args(args)
-                    .current_dir(p.dir.path())
-                    .env_remove("ROLLOUT_DIR")
-                    .env_remove("ROLLOUT_ENV")
-                    .env_remove("ROLLOUT_NOW")
-                    .env_remove("ROLLOUT_PROVIDER_URL")
-                    .env("NO_COLOR", "1")
-                    .env("ROLLOUT_ACTOR", format!("racer-{i}"))
-                    .env("UNLEASH_API_TOKEN", &s.admin)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped());
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    let out = cmd.output().unwrap();
-                    (
-                        out.status.code().unwrap_or(-1),
-                        String::from_utf8_lossy(&out.stderr).into_owned(),
-                    )
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
+    let commands = runs
+        .iter()
+        .enumerate()
+        .map(|(i, args)| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollout"));
+            cmd.args(args)
+                .current_dir(p.dir.path())
+                .env_remove("ROLLOUT_DIR")
+                .env_remove("ROLLOUT_ENV")
+                .env_remove("ROLLOUT_NOW")
+                .env_remove("ROLLOUT_PROVIDER_URL")
+                .env("NO_COLOR", "1")
+                .env("ROLLOUT_ACTOR", format!("racer-{i}"))
+                .env("UNLEASH_API_TOKEN", &s.admin)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            cmd
+        })
+        .collect();
+    crate::test::run_together(commands)
 }
 
 /// Three stages whose audiences differ, so a move is several requests.
