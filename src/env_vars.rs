@@ -89,11 +89,13 @@ pub fn github_actions() -> bool {
     std::env::var(EnvVars::GITHUB_ACTIONS).is_ok_and(|v| v == "true")
 }
 
-/// For the interrupt and conflict tests: how long a provider waits inside a write (holding
-/// the lock, or between its read and its write). Unset in normal use.
+/// For the interrupt and conflict tests: how long a provider waits inside a write, in
+/// milliseconds from `var` (`ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`: holding the lock, or between
+/// its read and its write; `ROLLOUT_TEST_PAUSE_IN_WRITE_MS`: between its checks and its write).
+/// Unset in normal use.
 #[must_use]
-pub fn test_pause_before_write() -> Option<std::time::Duration> {
-    std::env::var(EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
+pub fn test_pause(var: &str) -> Option<std::time::Duration> {
+    std::env::var(var)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .map(std::time::Duration::from_millis)

@@ -67,22 +67,23 @@ pub struct FlagState {
 /// before writing. Where the provider has no conditional write covering the whole stage
 /// (Unleash: an environment's `enabled` and the audience strategies; LaunchDarkly: semantic
 /// patches carry no version), that comparison costs a second read, and the stage can still
-/// change between that read and the write. A read answered less than this long before the
-/// write leaves a window as narrow as a second read would, within this bound, so it is the
-/// guard itself and the second read is not sent. Anything that makes a run slow between its
-/// read and its write (a confirmation prompt, a metric gate's query, a lock wait, a slow event
-/// log, the tests' `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and
-/// the flag is read again before writing. Measured from when the read's request was sent, so
+/// change between that read and the write. A read sent less than this long before the write is
+/// the guard itself and the second read is not sent: its window is at most this bound plus a
+/// round trip, where a second read's would be about one round trip, and it costs no request.
+/// Anything that makes a run slow between its read and its write (a confirmation prompt, a
+/// metric gate's query, a lock wait, a slow event log, the tests'
+/// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and the flag is read
+/// again before writing. Measured from when the read's request was sent, so
 /// the read's own round trip counts against the bound. After the write, Unleash reads the
 /// flag back and LaunchDarkly's answer carries its version: a change that landed inside the
 /// window is still reported (exit 5 for Unleash, a warning naming it for LaunchDarkly).
 pub const FRESH_READ: Duration = Duration::from_millis(250);
 
-/// For the interrupt and conflict tests: the pause `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS` asks for
-/// between a run's read and its write (it also makes the read older than [`FRESH_READ`], so the
-/// guard reads again). Unset in normal use.
-pub async fn test_pause_before_write() {
-    if let Some(pause) = crate::env_vars::test_pause_before_write() {
+/// For the interrupt and conflict tests: the pause `var` asks for ([`crate::env_vars::test_pause`]).
+/// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS` between a run's read and its write also makes the read
+/// older than [`FRESH_READ`], so the guard reads again. Unset in normal use.
+pub async fn test_pause(var: &str) {
+    if let Some(pause) = crate::env_vars::test_pause(var) {
         tokio::time::sleep(pause).await;
     }
 }

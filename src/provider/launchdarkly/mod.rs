@@ -357,7 +357,7 @@ impl Provider for LaunchDarklyProvider {
         note: &Note,
     ) -> Result<FlagState> {
         let kill = !desired.on;
-        super::test_pause_before_write().await;
+        super::test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
         let parsed = if kill {
             self.read_for_kill(expected)
         } else if let Some(read) = self

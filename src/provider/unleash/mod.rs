@@ -372,13 +372,13 @@ impl UnleashProvider {
         let mut steps = mapping::steps(&layout, desired, note, &self.flag);
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Unset in normal use.
-        test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
+        super::test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
         if desired.on && !expected.is_fresh() {
             // The whole stage is guarded, not just the rollout value (Unleash has no
             // conditional write for an environment's `enabled`): what was read must still be
             // there, or the decision was made on a flag that no longer exists. A read younger
-            // than FRESH_READ is that check already (its window is as narrow); the read-back
-            // after the write reports anything that landed in between.
+            // than FRESH_READ is that check already (a window of at most FRESH_READ plus a round
+            // trip); the read-back after the write reports anything that landed in between.
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&layout, &now);
             if !diffs.is_empty() {
@@ -388,7 +388,7 @@ impl UnleashProvider {
             }
         }
         if desired.on {
-            test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS).await;
+            super::test_pause(crate::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS).await;
         }
         let mut run = Run::default();
         let mut details: Vec<String> = Vec::new();
@@ -781,12 +781,6 @@ impl UnleashProvider {
 /// testing).
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(150)).await;
-}
-
-async fn test_pause(var: &str) {
-    if let Some(ms) = std::env::var(var).ok().and_then(|v| v.parse::<u64>().ok()) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
 }
 
 /// A body for a message: at most 80 characters on one line.
