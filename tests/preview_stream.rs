@@ -214,3 +214,21 @@ fn counts_and_listings_agree_on_ids_padded_with_unicode_whitespace() {
     std::fs::write(p.path("plain.txt"), plain).unwrap();
     assert_eq!(on(&["preview", "--users", "plain.txt", "--json"]), counted);
 }
+
+#[test]
+fn a_text_listing_shows_control_characters_as_escapes_not_to_the_terminal() {
+    let p = project();
+    std::fs::write(
+        p.path("ctl.txt"),
+        "plain\na\u{1b}]0;title\u{7}b\ncsi\u{9b}2J\nbidi\u{202e}txt\ntab\there\n",
+    )
+    .unwrap();
+    let done = p
+        .rollout(["preview", "full", "--users", "ctl.txt"])
+        .at("2024-01-19T09:00:00Z")
+        .run();
+    assert_eq!(
+        done.stdout,
+        "plain\na\\x1b]0;title\\x07b\ncsi\\u{9b}2J\nbidi\\u{202e}txt\ntab\there\n"
+    );
+}

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::engine::{self, Position};
 use crate::error::{Error, Result};
 use crate::exposure::stream::{self, StreamError};
-use crate::exposure::{Audience, Bucketing, Ids, Listed};
+use crate::exposure::{Audience, Bucketing, Ids, Items, Listed};
 use crate::json_out::rollout::{IdList, Preview, PreviewNow, PreviewStage};
 use crate::output::{table, Listing};
 
@@ -292,15 +292,22 @@ fn list(
     let write_failed = |e: std::io::Error| Error::failed(format!("cannot write the listing: {e}"));
     if !ctx.out.json {
         let shown = if only.is_some() { 0 } else { current };
-        let text_line = |id: &str, buf: &mut Vec<u8>| {
-            buf.extend_from_slice(id.as_bytes());
-            buf.push(b'\n');
+        // One id a line; a control character in an id is shown as an escape, as in every
+        // other text output, not sent to the terminal.
+        let lines = Items {
+            tail: b"\n",
+            as_is: |bytes| {
+                !bytes.iter().fold(false, |bad, &b| {
+                    bad | ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b >= 0x7f)
+                })
+            },
+            escape: |id, out| out.extend_from_slice(crate::sanitize::visible(id).as_bytes()),
         };
         let list = [Listed {
             audience: shown,
             lead: Vec::new(),
         }];
-        let counts = bucketing.select(reader, &audiences, Ids::Text, &list, &text_line, |outs| {
+        let counts = bucketing.select(reader, &audiences, Ids::Text, &list, &lines, |outs| {
             out.write(&outs[0])
         });
         let flushed = out.flush();
@@ -365,19 +372,12 @@ fn list(
         })
         .collect();
     let counts = bucketing
-        .select(
-            reader,
-            &audiences,
-            Ids::Text,
-            &list,
-            &json::push_json_str,
-            |outs| {
-                for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
-                    spool.write_all(&out.scrubbed(bytes))?;
-                }
-                Ok(())
-            },
-        )
+        .select(reader, &audiences, Ids::Text, &list, &json::ITEMS, |outs| {
+            for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
+                spool.write_all(&out.scrubbed(bytes))?;
+            }
+            Ok(())
+        })
         .map_err(|e| match e {
             StreamError::Write(e) => spool_failed(e),
             e => stream_error(users, e),

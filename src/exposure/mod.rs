@@ -126,14 +126,96 @@ pub struct Counts {
     pub on: Vec<usize>,
 }
 
-/// Appends one listed id as the listing prints it (once per id, however many lists hold it).
-pub type Format = dyn Fn(&str, &mut Vec<u8>) + Sync;
+/// How a listed id is printed: after its list's lead and before `tail`. The ids of a chunk that
+/// `as_is` accepts whole (one check a chunk) are copied as they are; those of any other chunk go
+/// through `escape`.
+pub struct Items {
+    pub tail: &'static [u8],
+    pub as_is: fn(&[u8]) -> bool,
+    pub escape: fn(&str, &mut Vec<u8>),
+}
 
 /// One audience to list: its index in the audiences, and the bytes each of its items starts
-/// with (a list's own indent, say) before the formatted id.
+/// with (a list's own indent, say) before the id.
 pub struct Listed {
     pub audience: usize,
     pub lead: Vec<u8>,
+}
+
+/// One listed id as the lists with one lead print it, made once an id whatever the number of
+/// lists it goes to. A short item is kept in a fixed-size block behind its lead and appended as
+/// a whole half or whole block (copied inline, where a call to `memcpy` per item costs more
+/// than the copy), then cut to its length; a long or escaped one is kept in `long`.
+struct Item {
+    block: [u8; Item::BLOCK],
+    long: Vec<u8>,
+    in_block: bool,
+    lead: usize,
+    len: usize,
+}
+
+impl Item {
+    const BLOCK: usize = 64;
+
+    fn new(lead: &[u8]) -> Self {
+        let mut block = [0; Self::BLOCK];
+        if let Some(at) = block.get_mut(..lead.len()) {
+            at.copy_from_slice(lead);
+        }
+        Item {
+            block,
+            long: Vec::new(),
+            in_block: false,
+            lead: lead.len(),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn make(&mut self, id: &str, as_is: bool, lead: &[u8], items: &Items) {
+        let id_end = self.lead + id.len();
+        let end = id_end + items.tail.len();
+        self.in_block = as_is && end <= Self::BLOCK;
+        if self.in_block {
+            self.block[self.lead..id_end].copy_from_slice(id.as_bytes());
+            self.block[id_end..end].copy_from_slice(items.tail);
+            self.len = end;
+            return;
+        }
+        self.long.clear();
+        self.long.extend_from_slice(lead);
+        if as_is {
+            self.long.extend_from_slice(id.as_bytes());
+        } else {
+            (items.escape)(id, &mut self.long);
+        }
+        self.long.extend_from_slice(items.tail);
+    }
+
+    #[inline]
+    fn append_to(&self, out: &mut Vec<u8>) {
+        if !self.in_block {
+            out.extend_from_slice(&self.long);
+            return;
+        }
+        let at = out.len();
+        if self.len <= Self::BLOCK / 2 {
+            out.extend_from_slice(&self.block[..Self::BLOCK / 2]);
+        } else {
+            out.extend_from_slice(&self.block);
+        }
+        out.truncate(at + self.len);
+    }
+}
+
+/// Line `line` of `chunk` as text, trimmed, where `whole` is the chunk as text (a line of it is
+/// text too: lines end at an ASCII byte).
+fn line_text<'a>(whole: &'a str, chunk: &[u8], line: &[u8]) -> Result<&'a str, stream::LineError> {
+    let at = line.as_ptr().addr() - chunk.as_ptr().addr();
+    let text = whole
+        .get(at..at + line.len())
+        .ok_or(stream::LineError::NotUtf8)?;
+    Ok(trim_text(text.trim_ascii()))
 }
 
 impl Bucketing {
@@ -145,11 +227,16 @@ impl Bucketing {
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
     ) -> Result<Counts, StreamError> {
-        self.select(reader, audiences, Ids::Bytes, &[], &|_, _| {}, |_| Ok(()))
+        let items = Items {
+            tail: b"",
+            as_is: |_| true,
+            escape: |_, _| {},
+        };
+        self.select(reader, audiences, Ids::Bytes, &[], &items, |_| Ok(()))
     }
 
-    /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`:
-    /// `format` appends each to the output of its audience, and `sink` receives the outputs
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`,
+    /// each printed as `items` says to the output of its audience; `sink` receives the outputs
     /// chunk by chunk in file order (one buffer per entry of `list`).
     pub fn select(
         &self,
@@ -157,7 +244,7 @@ impl Bucketing {
         audiences: &[Audience<'_>],
         ids: Ids,
         list: &[Listed],
-        format: &Format,
+        items: &Items,
         mut sink: impl FnMut(&mut [Vec<u8>]) -> io::Result<()>,
     ) -> Result<Counts, StreamError> {
         let (prefix, sep) = match self {
@@ -171,10 +258,18 @@ impl Bucketing {
             .iter()
             .map(|a| self.threshold(a.percentage))
             .collect();
+        let listed_thresholds: Vec<u32> = list.iter().map(|l| thresholds[l.audience]).collect();
         // Where each audience's listed ids go, if it is listed.
         let mut listed_at: Vec<Option<usize>> = vec![None; audiences.len()];
+        // Lists with the same lead share their items: each list's group of leads.
+        let mut leads: Vec<&[u8]> = Vec::new();
+        let mut group = Vec::with_capacity(list.len());
         for (k, l) in list.iter().enumerate() {
             listed_at[l.audience] = Some(k);
+            group.push(leads.iter().position(|g| *g == l.lead).unwrap_or_else(|| {
+                leads.push(&l.lead);
+                leads.len() - 1
+            }));
         }
         // Only an id as long as some listed user can be one: most ids skip the set lookups.
         let mut listed_len: Vec<bool> = Vec::new();
@@ -211,7 +306,6 @@ impl Bucketing {
         let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
             let mut on = vec![0usize; audiences.len()];
             let mut total = 0usize;
-            let mut item = Vec::with_capacity(64);
             if plain {
                 // Counting percentages only: the loop the machine runs most.
                 let (lines, error) = stream::each_line(chunk, |line| {
@@ -231,10 +325,54 @@ impl Bucketing {
                     error,
                 };
             }
+            // Whether the chunk is text, and whether its ids print as they are: one check a
+            // chunk, not one an id.
+            let whole = match ids {
+                Ids::Text => std::str::from_utf8(chunk).ok(),
+                Ids::Bytes => None,
+            };
+            let as_is = whole.is_some() && (items.as_is)(chunk);
+            let mut made: Vec<Item> = leads.iter().map(|l| Item::new(l)).collect();
+            if let (Some(whole), true) = (whole, listed_len.is_empty() && leads.len() <= 64) {
+                // No audience lists users (the common case): the counting loop, and each
+                // listed audience's items (a bit a lead: whether its item is made yet).
+                let (lines, error) = stream::each_line(chunk, |line| {
+                    let text = line_text(whole, chunk, line)?;
+                    if text.is_empty() {
+                        return Ok(());
+                    }
+                    total += 1;
+                    let bucket = bucket_of(text.as_bytes());
+                    for (n, t) in on.iter_mut().zip(&thresholds) {
+                        *n += usize::from(bucket < *t);
+                    }
+                    let mut done = 0u64;
+                    for ((out, t), &g) in outs.iter_mut().zip(&listed_thresholds).zip(&group) {
+                        if bucket < *t {
+                            if done & (1 << g) == 0 {
+                                done |= 1 << g;
+                                made[g].make(text, as_is, leads[g], items);
+                            }
+                            made[g].append_to(out);
+                        }
+                    }
+                    Ok(())
+                });
+                return Piece {
+                    value: (total, on),
+                    lines,
+                    error,
+                };
+            }
+            let mut fresh = vec![false; leads.len()];
             let (lines, error) = stream::each_line(chunk, |line| {
-                let (id, text) = match ids {
-                    Ids::Bytes => (trim_id(line), None),
-                    Ids::Text => {
+                let (id, text) = match (ids, whole) {
+                    (Ids::Bytes, _) => (trim_id(line), None),
+                    (Ids::Text, Some(whole)) => {
+                        let text = line_text(whole, chunk, line)?;
+                        (text.as_bytes(), Some(text))
+                    }
+                    (Ids::Text, None) => {
                         let text = std::str::from_utf8(line.trim_ascii())
                             .map_err(|_| stream::LineError::NotUtf8)?;
                         let text = trim_text(text);
@@ -252,19 +390,21 @@ impl Bucketing {
                 } else {
                     None
                 };
-                item.clear();
+                fresh.fill(true);
                 for (r, a) in audiences.iter().enumerate() {
                     let is_on = bucket < thresholds[r]
                         || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
-                    if is_on {
-                        on[r] += 1;
-                        if let (Some(k), Some(s)) = (listed_at[r], text) {
-                            if item.is_empty() {
-                                format(s, &mut item);
-                            }
-                            outs[k].extend_from_slice(&list[k].lead);
-                            outs[k].extend_from_slice(&item);
+                    if !is_on {
+                        continue;
+                    }
+                    on[r] += 1;
+                    if let (Some(k), Some(s)) = (listed_at[r], text) {
+                        let g = group[k];
+                        if fresh[g] {
+                            fresh[g] = false;
+                            made[g].make(s, as_is, leads[g], items);
                         }
+                        made[g].append_to(&mut outs[k]);
                     }
                 }
                 Ok(())

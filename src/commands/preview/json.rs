@@ -7,12 +7,13 @@
 
 use std::io::{self, Write};
 
+use crate::exposure::Items;
 use crate::json_out::rollout::IdList;
 
 /// Writes `text` (a pretty-printed document holding [`IdList::Streamed`] markers) to `out`,
 /// each marker replaced by list `k`: `list(k, indent, out)` writes its items, each as
-/// [`lead`]`(indent)` and the id as a JSON string ([`push_json_str`]), the first without its
-/// comma, and says whether it wrote any. `out` should be buffered.
+/// [`lead`]`(indent)` and the id as the rest of a JSON string ([`ITEMS`]), the first without
+/// its comma, and says whether it wrote any. `out` should be buffered.
 pub fn splice<W: Write>(
     text: &str,
     out: &mut W,
@@ -76,50 +77,57 @@ fn write_spaces<W: Write>(out: &mut W, n: usize) -> io::Result<()> {
     Ok(())
 }
 
-/// The lead of every item of a list at `indent`: `,\n` and the indent.
+/// The lead of every item of a list at `indent`: `,\n`, the indent and the string's opening
+/// quote.
 #[must_use]
 pub fn lead(indent: usize) -> Vec<u8> {
     let mut lead = b",\n".to_vec();
     lead.resize(2 + indent, b' ');
+    lead.push(b'"');
     lead
 }
 
-/// Appends `id` as a JSON string, escaped as serde_json escapes it: runs of plain bytes are
-/// copied whole, and the common id that needs no escape is checked without an early exit
-/// (so the check runs over whole words).
-pub fn push_json_str(id: &str, out: &mut Vec<u8>) {
+/// Each listed id: the rest of a JSON string, after the [`lead`].
+pub const ITEMS: Items = Items {
+    tail: b"\"",
+    as_is: needs_no_escape,
+    escape: push_escaped,
+};
+
+/// Whether `bytes` (lines of ids) hold nothing a JSON string escapes; line ends are not in ids.
+fn needs_no_escape(bytes: &[u8]) -> bool {
+    !bytes.iter().fold(false, |bad, &b| {
+        bad | ((b < 0x20) & (b != b'\n')) | (b == b'"') | (b == b'\\')
+    })
+}
+
+/// Appends `id` inside a JSON string, escaped as serde_json escapes it.
+fn push_escaped(id: &str, out: &mut Vec<u8>) {
     let bytes = id.as_bytes();
-    let needs = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    out.push(b'"');
-    if !bytes.iter().fold(false, |bad, &b| bad | needs(b)) {
-        out.extend_from_slice(bytes);
-    } else {
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !needs(b) {
-                continue;
-            }
-            out.extend_from_slice(&bytes[start..i]);
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                _ => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xf)]);
-                }
-            }
-            start = i + 1;
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
         }
-        out.extend_from_slice(&bytes[start..]);
+        out.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+        start = i + 1;
     }
-    out.push(b'"');
+    out.extend_from_slice(&bytes[start..]);
 }
 
 #[cfg(test)]
@@ -198,14 +206,31 @@ mod tests {
         }
     }
 
+    /// The rest of the item after its lead's quote, as the listing makes it: as it is where
+    /// the check lets it, escaped where not (a line end is never in an id).
+    fn push_json_str(id: &str, out: &mut Vec<u8>) {
+        if (ITEMS.as_is)(id.as_bytes()) && !id.contains('\n') {
+            out.extend_from_slice(id.as_bytes());
+        } else {
+            (ITEMS.escape)(id, out);
+        }
+        out.extend_from_slice(ITEMS.tail);
+    }
+
     #[test]
     fn ids_are_escaped_as_serde_json_escapes_them() {
         let mut ids: Vec<String> = (0u8..0x80).map(|b| format!("x{}y", b as char)).collect();
         ids.extend(["", "\"", "\\\\", "plain", "naïve\u{2028}"].map(String::from));
         for id in &ids {
-            let mut mine = Vec::new();
+            let mut mine = b"\"".to_vec();
             push_json_str(id, &mut mine);
             assert_eq!(String::from_utf8(mine).unwrap(), json_str(id), "{id:?}");
+            // An id that is copied as it is needs no escape.
+            if (ITEMS.as_is)(id.as_bytes()) && !id.contains('\n') {
+                let mut escaped = Vec::new();
+                (ITEMS.escape)(id, &mut escaped);
+                assert_eq!(escaped, id.as_bytes(), "{id:?}");
+            }
         }
     }
 }
