@@ -3,7 +3,6 @@
 mod json;
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -119,7 +118,6 @@ pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: boo
             &bucketing,
             &mut rows,
             only,
-            list_ids,
             current_name,
             live,
         );
@@ -224,7 +222,8 @@ fn stage_rows<'a>(
         .collect()
 }
 
-/// The `--json` document of a listing, each listed row's ids streamed (list `k` of `listed`).
+/// The `--json` document of a listing: the current row's ids streamed when `now_listed`, else
+/// the one stage row's.
 fn listing_doc<'a>(
     ctx: &'a Context,
     bucketing: &'a Bucketing,
@@ -239,12 +238,14 @@ fn listing_doc<'a>(
         flag: &ctx.config.flag,
         algorithm: bucketing.name(),
         users: total,
-        stages: stage_rows(&rows[..current], |k| Some(IdList::Streamed(k))),
+        stages: stage_rows(&rows[..current], |_| {
+            (!now_listed).then_some(IdList::Streamed(0))
+        }),
         current: PreviewNow {
             stage: current_name,
             on_now: live,
             on: rows[current].on,
-            ids: now_listed.then_some(IdList::Streamed(current)),
+            ids: now_listed.then_some(IdList::Streamed(0)),
         },
     };
     ctx.out
@@ -266,9 +267,9 @@ impl Write for Scrubbed<'_> {
 }
 
 /// `preview STAGE` or `--ids`: the ids that are on, streamed in file order. Text goes straight
-/// to stdout; JSON, whose counts come before the lists, spools each list to a temporary file
-/// and writes the typed document once the counts are known, each list copied in where it
-/// stands ([`json::splice`]). Memory stays bounded either way.
+/// to stdout; JSON, whose counts come before the list, spools it to a temporary file and
+/// writes the typed document once the counts are known, the list copied in where it stands
+/// ([`json::splice`]). Memory stays bounded either way.
 ///
 /// (A second pass that writes each list from a byte of marks per id, re-reading the input
 /// instead of spooling the lists, was measured slower: re-scanning a million lines per list
@@ -281,7 +282,6 @@ fn list(
     bucketing: &Bucketing,
     rows: &mut [Row<'_>],
     only: Option<usize>,
-    list_ids: bool,
     current_name: Option<String>,
     live: bool,
 ) -> Result<i32> {
@@ -290,8 +290,10 @@ fn list(
     let audiences: Vec<Audience<'_>> = rows.iter().map(|r| r.audience.clone()).collect();
     let mut out = Listing::new();
     let write_failed = |e: std::io::Error| Error::failed(format!("cannot write the listing: {e}"));
+    // Text and JSON list the same ids: the named stage's, or under `--ids` alone the current
+    // state's (each stage's own list is `preview STAGE`).
+    let shown = if only.is_some() { 0 } else { current };
     if !ctx.out.json {
-        let shown = if only.is_some() { 0 } else { current };
         // One id a line; a control character in an id is shown as an escape, as in every
         // other text output, not sent to the terminal.
         let lines = Items {
@@ -303,13 +305,18 @@ fn list(
             },
             escape: |id, out| out.extend_from_slice(crate::sanitize::visible(id).as_bytes()),
         };
-        let list = [Listed {
+        let list = Listed {
             audience: shown,
             lead: Vec::new(),
-        }];
-        let counts = bucketing.select(reader, &audiences, Ids::Text, &list, &lines, |outs| {
-            out.write(&outs[0])
-        });
+        };
+        let counts = bucketing.select(
+            reader,
+            &audiences,
+            Ids::Text,
+            Some(&list),
+            &lines,
+            |bytes| out.write(bytes),
+        );
         let flushed = out.flush();
         let counts = match counts {
             Err(StreamError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -337,12 +344,7 @@ fn list(
         return Ok(0);
     }
 
-    // JSON: every stage row is listed, and the current row under `--ids` without a stage.
-    let now_listed = list_ids && only.is_none();
-    let mut listed: Vec<usize> = (0..current).collect();
-    if now_listed {
-        listed.push(current);
-    }
+    let now_listed = only.is_none();
     // Where each list stands in the document (its indent) does not depend on the counts.
     let indents = json::indents(&listing_doc(
         ctx,
@@ -357,27 +359,21 @@ fn list(
         Error::failed(format!("cannot write a temporary file for the listing: {e}"))
             .with_hint("the JSON listing is spooled to the temporary directory (TMPDIR): free space there or point TMPDIR elsewhere")
     };
-    let mut spools: Vec<File> = listed
-        .iter()
-        .map(|_| tempfile::tempfile())
-        .collect::<io::Result<_>>()
-        .map_err(spool_failed)?;
-    // Each item: ",\n" and the indent of its list, then the id as a JSON string.
-    let list: Vec<Listed> = listed
-        .iter()
-        .zip(&indents)
-        .map(|(r, indent)| Listed {
-            audience: *r,
-            lead: json::lead(*indent),
-        })
-        .collect();
+    let mut spool = tempfile::tempfile().map_err(spool_failed)?;
+    // Each item: ",\n" and the indent of the list, then the id as a JSON string.
+    let list = Listed {
+        audience: shown,
+        lead: json::lead(indents.first().copied().unwrap_or_default()),
+    };
     let counts = bucketing
-        .select(reader, &audiences, Ids::Text, &list, &json::ITEMS, |outs| {
-            for (spool, bytes) in spools.iter_mut().zip(outs.iter()) {
-                spool.write_all(&out.scrubbed(bytes))?;
-            }
-            Ok(())
-        })
+        .select(
+            reader,
+            &audiences,
+            Ids::Text,
+            Some(&list),
+            &json::ITEMS,
+            |bytes| spool.write_all(&out.scrubbed(bytes)),
+        )
         .map_err(|e| match e {
             StreamError::Write(e) => spool_failed(e),
             e => stream_error(users, e),
@@ -395,14 +391,13 @@ fn list(
         now_listed,
     );
     let mut w = Scrubbed(&mut out);
-    let written = json::splice(&text, &mut w, |k, _, w| {
-        let spool = &mut spools[k];
+    let written = json::splice(&text, &mut w, |_, _, w| {
         // Each item was spooled with a leading comma: the first one's is skipped.
         if spool.seek(SeekFrom::End(0))? == 0 {
             return Ok(false);
         }
         spool.seek(SeekFrom::Start(1))?;
-        w.0.copy(spool)?;
+        w.0.copy(&mut spool)?;
         Ok(true)
     })
     .and_then(|()| {

@@ -142,16 +142,14 @@ pub struct Listed {
     pub lead: Vec<u8>,
 }
 
-/// One listed id as the lists with one lead print it, made once an id whatever the number of
-/// lists it goes to. A short item is kept in a fixed-size block behind its lead and appended as
-/// a whole half or whole block (copied inline, where a call to `memcpy` per item costs more
-/// than the copy), then cut to its length; a long or escaped one is kept in `long`.
+/// The listed ids as they are printed: each its lead, the id and the tail. A short one is made
+/// in a fixed-size block behind the lead and appended as half or all of the block (copied
+/// inline, where a call to `memcpy` per item costs more than the copy), then cut to its length;
+/// a long or escaped one is made in `long`.
 struct Item {
     block: [u8; Item::BLOCK],
     long: Vec<u8>,
-    in_block: bool,
     lead: usize,
-    len: usize,
 }
 
 impl Item {
@@ -164,47 +162,36 @@ impl Item {
         }
         Item {
             block,
-            long: Vec::new(),
-            in_block: false,
+            long: lead.to_vec(),
             lead: lead.len(),
-            len: 0,
         }
     }
 
+    /// Appends `id` to `out` as an item: as it is, or through `items.escape` unless `as_is`.
     #[inline]
-    fn make(&mut self, id: &str, as_is: bool, lead: &[u8], items: &Items) {
+    fn push(&mut self, id: &str, as_is: bool, items: &Items, out: &mut Vec<u8>) {
         let id_end = self.lead + id.len();
         let end = id_end + items.tail.len();
-        self.in_block = as_is && end <= Self::BLOCK;
-        if self.in_block {
+        if as_is && end <= Self::BLOCK {
             self.block[self.lead..id_end].copy_from_slice(id.as_bytes());
             self.block[id_end..end].copy_from_slice(items.tail);
-            self.len = end;
+            let at = out.len();
+            if end <= Self::BLOCK / 2 {
+                out.extend_from_slice(&self.block[..Self::BLOCK / 2]);
+            } else {
+                out.extend_from_slice(&self.block);
+            }
+            out.truncate(at + end);
             return;
         }
-        self.long.clear();
-        self.long.extend_from_slice(lead);
+        self.long.truncate(self.lead);
         if as_is {
             self.long.extend_from_slice(id.as_bytes());
         } else {
             (items.escape)(id, &mut self.long);
         }
         self.long.extend_from_slice(items.tail);
-    }
-
-    #[inline]
-    fn append_to(&self, out: &mut Vec<u8>) {
-        if !self.in_block {
-            out.extend_from_slice(&self.long);
-            return;
-        }
-        let at = out.len();
-        if self.len <= Self::BLOCK / 2 {
-            out.extend_from_slice(&self.block[..Self::BLOCK / 2]);
-        } else {
-            out.extend_from_slice(&self.block);
-        }
-        out.truncate(at + self.len);
+        out.extend_from_slice(&self.long);
     }
 }
 
@@ -232,20 +219,19 @@ impl Bucketing {
             as_is: |_| true,
             escape: |_, _| {},
         };
-        self.select(reader, audiences, Ids::Bytes, &[], &items, |_| Ok(()))
+        self.select(reader, audiences, Ids::Bytes, None, &items, |_| Ok(()))
     }
 
-    /// Like [`Bucketing::count`], and lists the ids that are on for the audiences in `list`,
-    /// each printed as `items` says to the output of its audience; `sink` receives the outputs
-    /// chunk by chunk in file order (one buffer per entry of `list`).
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audience `list` names,
+    /// each printed as `items` says; `sink` receives the listing chunk by chunk in file order.
     pub fn select(
         &self,
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
         ids: Ids,
-        list: &[Listed],
+        list: Option<&Listed>,
         items: &Items,
-        mut sink: impl FnMut(&mut [Vec<u8>]) -> io::Result<()>,
+        mut sink: impl FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Counts, StreamError> {
         let (prefix, sep) = match self {
             Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
@@ -258,19 +244,7 @@ impl Bucketing {
             .iter()
             .map(|a| self.threshold(a.percentage))
             .collect();
-        let listed_thresholds: Vec<u32> = list.iter().map(|l| thresholds[l.audience]).collect();
-        // Where each audience's listed ids go, if it is listed.
-        let mut listed_at: Vec<Option<usize>> = vec![None; audiences.len()];
-        // Lists with the same lead share their items: each list's group of leads.
-        let mut leads: Vec<&[u8]> = Vec::new();
-        let mut group = Vec::with_capacity(list.len());
-        for (k, l) in list.iter().enumerate() {
-            listed_at[l.audience] = Some(k);
-            group.push(leads.iter().position(|g| *g == l.lead).unwrap_or_else(|| {
-                leads.push(&l.lead);
-                leads.len() - 1
-            }));
-        }
+        let listed = list.map(|l| l.audience);
         // Only an id as long as some listed user can be one: most ids skip the set lookups.
         let mut listed_len: Vec<bool> = Vec::new();
         for a in audiences {
@@ -302,7 +276,7 @@ impl Bucketing {
                 _ => self.bucket_of_hash(hasher.hash(id)),
             }
         };
-        let plain = list.is_empty() && listed_len.is_empty() && ids == Ids::Bytes;
+        let plain = list.is_none() && listed_len.is_empty() && ids == Ids::Bytes;
         let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
             let mut on = vec![0usize; audiences.len()];
             let mut total = 0usize;
@@ -332,10 +306,11 @@ impl Bucketing {
                 Ids::Bytes => None,
             };
             let as_is = whole.is_some() && (items.as_is)(chunk);
-            let mut made: Vec<Item> = leads.iter().map(|l| Item::new(l)).collect();
-            if let (Some(whole), true) = (whole, listed_len.is_empty() && leads.len() <= 64) {
-                // No audience lists users (the common case): the counting loop, and each
-                // listed audience's items (a bit a lead: whether its item is made yet).
+            let mut item = Item::new(list.map_or(&[][..], |l| &l.lead));
+            let listed_below = listed.map_or(0, |r| thresholds[r]);
+            if let (Some(whole), true) = (whole, listed_len.is_empty()) {
+                // No audience lists users (the common case): the counting loop, and the listed
+                // audience's items.
                 let (lines, error) = stream::each_line(chunk, |line| {
                     let text = line_text(whole, chunk, line)?;
                     if text.is_empty() {
@@ -346,15 +321,8 @@ impl Bucketing {
                     for (n, t) in on.iter_mut().zip(&thresholds) {
                         *n += usize::from(bucket < *t);
                     }
-                    let mut done = 0u64;
-                    for ((out, t), &g) in outs.iter_mut().zip(&listed_thresholds).zip(&group) {
-                        if bucket < *t {
-                            if done & (1 << g) == 0 {
-                                done |= 1 << g;
-                                made[g].make(text, as_is, leads[g], items);
-                            }
-                            made[g].append_to(out);
-                        }
+                    if bucket < listed_below {
+                        item.push(text, as_is, items, &mut outs[0]);
                     }
                     Ok(())
                 });
@@ -364,7 +332,6 @@ impl Bucketing {
                     error,
                 };
             }
-            let mut fresh = vec![false; leads.len()];
             let (lines, error) = stream::each_line(chunk, |line| {
                 let (id, text) = match (ids, whole) {
                     (Ids::Bytes, _) => (trim_id(line), None),
@@ -385,12 +352,11 @@ impl Bucketing {
                 total += 1;
                 let bucket = bucket_of(id);
                 let maybe_listed = listed_len.get(id.len()).copied().unwrap_or(false);
-                let text = if maybe_listed || !list.is_empty() {
+                let text = if maybe_listed || list.is_some() {
                     text.or_else(|| std::str::from_utf8(id).ok())
                 } else {
                     None
                 };
-                fresh.fill(true);
                 for (r, a) in audiences.iter().enumerate() {
                     let is_on = bucket < thresholds[r]
                         || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
@@ -398,13 +364,8 @@ impl Bucketing {
                         continue;
                     }
                     on[r] += 1;
-                    if let (Some(k), Some(s)) = (listed_at[r], text) {
-                        let g = group[k];
-                        if fresh[g] {
-                            fresh[g] = false;
-                            made[g].make(s, as_is, leads[g], items);
-                        }
-                        made[g].append_to(&mut outs[k]);
+                    if let (true, Some(s)) = (listed == Some(r), text) {
+                        item.push(s, as_is, items, &mut outs[0]);
                     }
                 }
                 Ok(())
@@ -419,12 +380,13 @@ impl Bucketing {
             total: 0,
             on: vec![0; audiences.len()],
         };
-        stream::run(reader, list.len(), work, |(total, on), outs| {
+        let outs = usize::from(list.is_some());
+        stream::run(reader, outs, work, |(total, on), outs| {
             counts.total += total;
             for (sum, n) in counts.on.iter_mut().zip(on) {
                 *sum += n;
             }
-            sink(outs)
+            outs.first().map_or(Ok(()), |out| sink(out))
         })?;
         Ok(counts)
     }

@@ -144,7 +144,7 @@ pub struct PreviewStage<'a> {
     pub percentage: Percentage,
     pub on: usize,
     pub newly_on: usize,
-    /// With `--ids` or a STAGE.
+    /// With a STAGE: the ids that are on at that stage, in file order.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Vec<String>>")]
     pub ids: Option<IdList<'a>>,
@@ -156,7 +156,8 @@ pub struct PreviewNow<'a> {
     pub stage: Option<&'a str>,
     pub on_now: bool,
     pub on: usize,
-    /// With `--ids` and no STAGE.
+    /// With `--ids` and no STAGE: the ids that are on now, in file order (the same list as
+    /// `preview --ids` prints).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Vec<String>>")]
     pub ids: Option<IdList<'a>>,
