@@ -111,7 +111,7 @@ impl Output {
             *map = with_schema;
         }
         let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into());
-        scrub(&text)
+        scrub(&crate::sanitize::json_escaped(&text))
     }
 
     #[must_use]

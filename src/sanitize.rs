@@ -47,6 +47,27 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A JSON text with every control character serde_json leaves as it is (DEL, the C1 controls,
+/// the bidirectional overrides) written as a `\uXXXX` escape: the same document, which no
+/// terminal acts on. Such a character can only stand inside a string, where the escape means
+/// the same character.
+#[must_use]
+pub fn json_escaped(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| c > '\u{7e}' && is_control(c);
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if raw(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `text` on one line: every control character shown as an escape, line breaks and tabs too
 /// (for a value quoted in a one-line message).
 #[must_use]
@@ -125,6 +146,20 @@ mod tests {
         assert_eq!(visible("rtl\u{202e}txt"), "rtl\\u{202e}txt");
         assert_eq!(one_line("a\nb\tc\u{1b}"), "a\\nb\\tc\\x1b");
         assert!(matches!(visible("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_text_keeps_its_meaning_with_the_controls_serde_leaves_escaped() {
+        let text = serde_json::to_string(&["c1\u{9b}2J del\u{7f} rlo\u{202e} \u{1b} é"]).unwrap();
+        let escaped = json_escaped(&text);
+        assert_eq!(escaped, r#"["c1\u009b2J del\u007f rlo\u202e \u001b é"]"#);
+        let back: Vec<String> = serde_json::from_str(&escaped).unwrap();
+        let sent: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, sent);
+        assert!(matches!(
+            json_escaped("{\"plain\": \"é\"}"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -347,3 +347,30 @@ fn provider_text_is_printed_with_control_characters_visible() {
         }
     }
 }
+
+/// `--json` output carries text from the journal, a provider or a task: serde_json escapes the
+/// C0 controls but leaves DEL, the C1 controls (U+009B is a CSI to some terminals) and the
+/// bidirectional overrides as they are; every JSON output escapes those too.
+#[test]
+fn json_output_escapes_the_controls_serde_json_leaves_raw() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at("2024-01-19T09:00:00Z").run();
+    let reason = "spike \u{9b}31m red \u{202e}rev \u{7f}";
+    p.rollout(["kill", "--reason", reason, "--yes"])
+        .at("2024-01-19T10:00:00Z")
+        .run();
+    let done = p
+        .rollout(["history", "--json", "--limit", "1"])
+        .at("2024-01-19T11:00:00Z")
+        .run();
+    assert!(
+        done.stdout
+            .contains(r#""reason": "spike \u009b31m red \u202erev \u007f""#),
+        "{}",
+        done.stdout
+    );
+    for c in ['\u{9b}', '\u{202e}', '\u{7f}'] {
+        assert!(!done.stdout.contains(c), "a raw {c:?}: {}", done.stdout);
+    }
+    assert_eq!(done.json()["entries"][0]["reason"], reason);
+}

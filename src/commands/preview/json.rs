@@ -1,6 +1,7 @@
 //! `preview --json` with listings: the typed document ([`Preview`]) serialised as every `--json`
 //! output is, with each [`IdList::Streamed`] marker replaced by its id list as it streams. The
-//! text is byte for byte what serde_json prints for the same document with the ids held
+//! text is byte for byte what every `--json` output prints (serde_json's text, with the controls
+//! it leaves escaped: [`sanitize::json_escaped`]) for the same document with the ids held
 //! ([`IdList::Held`]); the tests below compare the two.
 //!
 //! [`Preview`]: crate::json_out::rollout::Preview
@@ -9,6 +10,7 @@ use std::io::{self, Write};
 
 use crate::exposure::Items;
 use crate::json_out::rollout::IdList;
+use crate::sanitize;
 
 /// Writes `text` (a pretty-printed document holding [`IdList::Streamed`] markers) to `out`,
 /// each marker replaced by list `k`: `list(k, indent, out)` writes its items, each as
@@ -94,40 +96,40 @@ pub const ITEMS: Items = Items {
     escape: push_escaped,
 };
 
-/// Whether `bytes` (lines of ids) hold nothing a JSON string escapes; line ends are not in ids.
+/// Whether `bytes` (lines of ids) hold nothing a JSON string escapes: no quote, backslash or
+/// control byte, and none of the bytes that start DEL, a C1 control or a bidirectional override
+/// (0x7f, 0xc2, 0xe2), which the listing escapes as every `--json` output does
+/// ([`sanitize::json_escaped`]). Line ends are not in ids.
 fn needs_no_escape(bytes: &[u8]) -> bool {
     !bytes.iter().fold(false, |bad, &b| {
-        bad | ((b < 0x20) & (b != b'\n')) | (b == b'"') | (b == b'\\')
+        bad | ((b < 0x20) & (b != b'\n'))
+            | (b == b'"')
+            | (b == b'\\')
+            | (b == 0x7f)
+            | (b == 0xc2)
+            | (b == 0xe2)
     })
 }
 
-/// Appends `id` inside a JSON string, escaped as serde_json escapes it.
+/// Appends `id` inside a JSON string, escaped as a `--json` output escapes it: as serde_json
+/// does, and DEL, the C1 controls and the bidirectional overrides as `\uXXXX`.
 fn push_escaped(id: &str, out: &mut Vec<u8>) {
-    let bytes = id.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
-        out.extend_from_slice(&bytes[start..i]);
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
+    let mut buf = [0; 4];
+    for c in id.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            c if c < ' ' || sanitize::is_control(c) => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
             }
+            c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
         }
-        start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
 }
 
 #[cfg(test)]
@@ -187,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn the_streamed_text_is_serde_jsons_text_of_the_held_document() {
+    fn the_streamed_text_is_the_text_of_the_held_document() {
         let odd = [
             "a\"b",
             "back\\slash",
@@ -195,13 +197,16 @@ mod tests {
             "\u{1}\u{1f}",
             "josé",
             "\u{7f}x",
+            "csi\u{9b}2J",
+            "bidi\u{202e}txt\u{2066}",
         ];
         let lists: [&[&str]; 4] = [&[], &["user-7"], &["user-7", "alice", "bob", "c"], &odd];
         let held = lists.map(IdList::Held);
         for with_now in [false, true] {
             let now = with_now.then_some(held[3]);
-            let expected =
+            let serde =
                 serde_json::to_string_pretty(&doc([held[0], held[1], held[2]], now)).unwrap();
+            let expected = sanitize::json_escaped(&serde);
             assert_eq!(streamed(&lists, with_now), expected);
         }
     }
@@ -218,13 +223,29 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_escaped_as_serde_json_escapes_them() {
+    fn ids_are_escaped_as_every_json_output_escapes_them() {
         let mut ids: Vec<String> = (0u8..0x80).map(|b| format!("x{}y", b as char)).collect();
-        ids.extend(["", "\"", "\\\\", "plain", "naïve\u{2028}"].map(String::from));
+        ids.extend(
+            [
+                "",
+                "\"",
+                "\\\\",
+                "plain",
+                "naïve\u{2028}",
+                "c1\u{85}\u{9f}",
+                "\u{202a}rlo\u{2069}",
+                "\u{a0}\u{20ac}",
+            ]
+            .map(String::from),
+        );
         for id in &ids {
             let mut mine = b"\"".to_vec();
             push_json_str(id, &mut mine);
-            assert_eq!(String::from_utf8(mine).unwrap(), json_str(id), "{id:?}");
+            assert_eq!(
+                String::from_utf8(mine).unwrap(),
+                sanitize::json_escaped(&json_str(id)),
+                "{id:?}"
+            );
             // An id that is copied as it is needs no escape.
             if (ITEMS.as_is)(id.as_bytes()) && !id.contains('\n') {
                 let mut escaped = Vec::new();
