@@ -27,13 +27,11 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
         Some(answer) if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") => {
             Ok(())
         }
-        Some(_) => Err(Error::failed("not confirmed; nothing was changed")),
+        Some(_) => Err(Error::failed("not confirmed").nothing_changed()),
         None => {
             // Ctrl-D leaves the cursor after the question.
             let _ = writeln!(std::io::stderr());
-            Err(Error::failed(
-                "not confirmed (end of input); nothing was changed",
-            ))
+            Err(Error::failed("not confirmed (end of input)").nothing_changed())
         }
     }
 }
@@ -81,8 +79,9 @@ fn read_answer(prompt: &str) -> Result<Option<String>> {
                 let _ = writeln!(std::io::stderr());
                 break Err(Error::new(
                     Kind::Interrupted,
-                    format!("stopped by {by} at the confirmation; nothing was changed"),
-                ));
+                    format!("stopped by {by} at the confirmation"),
+                )
+                .nothing_changed());
             }
             match rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(Ok(answer)) => break Ok(answer),

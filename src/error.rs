@@ -45,6 +45,30 @@ impl Kind {
     }
 }
 
+/// What a failed change had written of itself when it stopped, as far as the one that failed
+/// knows: the journal's outcome record is decided from it ([`crate::intent`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Written {
+    /// Not known: the journal learns it by reading the flag back.
+    #[default]
+    Unknown,
+    /// Nothing.
+    Nothing,
+    /// These parts, before a conflict stopped the rest.
+    Partly(Vec<String>),
+}
+
+impl fmt::Display for Written {
+    /// How an error's message ends: what the failed command changed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Written::Unknown => f.write_str("the change may have been applied"),
+            Written::Nothing => f.write_str("nothing was changed"),
+            Written::Partly(done) => write!(f, "already changed: {}", done.join(", ")),
+        }
+    }
+}
+
 /// An error for people: what went wrong, and (where we know it) what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub struct Error {
@@ -53,6 +77,8 @@ pub struct Error {
     pub hint: Option<String>,
     /// Retrying cannot help (a refused token, an unknown flag): `kill` stops retrying at once.
     pub permanent: bool,
+    /// What the failed change had written; the message says it too.
+    pub written: Written,
 }
 
 impl fmt::Display for Error {
@@ -68,6 +94,7 @@ impl Error {
             message: message.into(),
             hint: None,
             permanent: false,
+            written: Written::Unknown,
         }
     }
 
@@ -94,6 +121,21 @@ impl Error {
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Records what the failed change had written (the message says it already).
+    #[must_use]
+    pub fn written(mut self, written: Written) -> Self {
+        self.written = written;
+        self
+    }
+
+    /// Ends the message with "; nothing was changed", and records it.
+    #[must_use]
+    pub fn nothing_changed(mut self) -> Self {
+        self.message.push_str("; nothing was changed");
+        self.written = Written::Nothing;
         self
     }
 

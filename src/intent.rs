@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::context::Context;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, Written};
 use crate::interrupt::{self, ChangeGuard, WriteGuard};
 use crate::journal::{self, Event};
 use crate::provider::{Desired, FlagState, Note};
@@ -139,18 +139,25 @@ impl<'a> Pending<'a> {
         }
     }
 
-    /// What a failed write did: nothing, when the provider says so or the flag reads back as
-    /// it was; otherwise it may have been applied. A conflict found after part of the change
-    /// was written (Unleash's read-back: "already changed: …") changed nothing only when what
-    /// this run wrote did not stay (a racing run's write replaced it).
+    /// What a failed write did: nothing, when the provider says so ([`Written::Nothing`], or a
+    /// conflict found before writing) or the flag reads back as it was; otherwise it may have
+    /// been applied. A conflict found after part of the change was written
+    /// ([`Written::Partly`], Unleash's read-back) changed nothing only when what this run wrote
+    /// did not stay (a racing run's write replaced it).
     async fn outcome_of_failure(
         &self,
         e: &Error,
         before: &FlagState,
         desired: &Desired,
     ) -> &'static str {
-        let partly = e.message.contains(crate::provider::ALREADY_CHANGED);
-        if (e.kind == Kind::Conflict && !partly) || e.message.contains("nothing was changed") {
+        // Every error that says "nothing was changed" records it (Error::nothing_changed).
+        debug_assert!(
+            e.written != Written::Unknown || !e.message.contains("nothing was changed"),
+            "an error says nothing was changed but does not record it: {}",
+            e.message
+        );
+        let partly = matches!(e.written, Written::Partly(_));
+        if (e.kind == Kind::Conflict && !partly) || e.written == Written::Nothing {
             return FAILED;
         }
         let wait = self.ctx.args.timeout.min(Duration::from_secs(5));

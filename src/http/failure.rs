@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 
 use super::Reply;
-use crate::error::Error;
+use crate::error::{Error, Written};
 
 /// The last thing that went wrong before the client gave up.
 #[derive(Debug)]
@@ -136,10 +136,13 @@ impl GaveUp {
     /// write may have been applied.
     #[must_use]
     pub fn into_error(self) -> Error {
-        let state = if self.method == Method::GET || !self.reached {
-            "nothing was changed".to_string()
+        let (state, written) = if self.method == Method::GET || !self.reached {
+            (Written::Nothing.to_string(), Written::Nothing)
         } else {
-            format!("this {} may have been applied", self.method)
+            (
+                format!("this {} may have been applied", self.method),
+                Written::Unknown,
+            )
         };
         let hint = match &self.last {
             Cause::Connect(_) => format!("check that {} is up and its URL is right", self.service),
@@ -154,6 +157,8 @@ impl GaveUp {
                 self.service
             ),
         };
-        Error::provider(format!("{self}; {state}")).with_hint(hint)
+        Error::provider(format!("{self}; {state}"))
+            .written(written)
+            .with_hint(hint)
     }
 }

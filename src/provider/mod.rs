@@ -96,11 +96,6 @@ impl FlagState {
     }
 }
 
-/// How a provider's error begins the list of what a write changed before it stopped (a conflict
-/// found after part of a change was written): the journal's outcome then depends on whether
-/// that part stayed ([`crate::intent`]).
-pub const ALREADY_CHANGED: &str = "already changed: ";
-
 /// What the engine wants the flag to be.
 #[derive(Debug, Clone)]
 pub struct Desired {

@@ -73,10 +73,9 @@ impl FileProvider {
         match std::fs::read_to_string(file) {
             Ok(text) => Document::parse(&text, &self.display),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Document::empty()),
-            Err(e) => Err(Error::provider(format!(
-                "cannot read {}: {e}; nothing was changed",
-                self.display
-            ))),
+            Err(e) => {
+                Err(Error::provider(format!("cannot read {}: {e}", self.display)).nothing_changed())
+            }
         }
     }
 
@@ -140,10 +139,7 @@ impl FileProvider {
         let file = store::target(&self.path, &self.display)?;
         let dir = file.parent().unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| {
-            Error::provider(format!(
-                "cannot create {}: {e}; nothing was changed",
-                dir.display()
-            ))
+            Error::provider(format!("cannot create {}: {e}", dir.display())).nothing_changed()
         })?;
         // Past the run's deadline (a person took long to answer a question), a write still
         // gets its whole --timeout.
@@ -173,10 +169,7 @@ impl FileProvider {
         let flag = self.flag_json(desired, revision, note);
         let text = doc.with_flag(SCHEMA_URL, &self.flag, &flag)?.render()?;
         let warning = crate::atomic_write::replace(&file, text.as_bytes()).map_err(|e| {
-            Error::provider(format!(
-                "could not write {}: {e}; nothing was changed",
-                self.display
-            ))
+            Error::provider(format!("could not write {}: {e}", self.display)).nothing_changed()
         })?;
         drop(lock);
         let mut written = state_of(&flag);
@@ -217,10 +210,9 @@ fn conflict(current: &FlagState) -> Error {
         (Some(stage), true) => format!("it is now at {stage} ({})", current.percentage),
         (None, true) => format!("it is now at {}", current.percentage),
     };
-    Error::conflict(format!(
-        "the flag changed while this command ran: {now}; nothing was changed"
-    ))
-    .with_hint("run `rollout status` to see the new state, then decide again")
+    Error::conflict(format!("the flag changed while this command ran: {now}"))
+        .nothing_changed()
+        .with_hint("run `rollout status` to see the new state, then decide again")
 }
 
 /// The flagd targeting for a live stage: listed users, then groups, then the percentage.

@@ -28,10 +28,11 @@ impl Document {
                 not_flagd(shown)
             } else {
                 Error::provider(format!(
-                    "{shown}:{}:{}: the flags file is not valid JSON ({e}); nothing was changed",
+                    "{shown}:{}:{}: the flags file is not valid JSON ({e})",
                     e.line(),
                     e.column()
                 ))
+                .nothing_changed()
                 .with_hint("restore it from version control, or fix the JSON by hand")
             }
         })?;
@@ -117,8 +118,9 @@ impl Document {
 
 fn not_flagd(shown: &str) -> Error {
     Error::provider(format!(
-        "{shown}: not a flagd flag-definition file (no `flags` object); nothing was changed"
+        "{shown}: not a flagd flag-definition file (no `flags` object)"
     ))
+    .nothing_changed()
     .with_hint("restore it from version control, or point `provider.path` at a flagd flags file")
 }
 
@@ -133,9 +135,9 @@ pub fn target(path: &Path, shown: &str) -> Result<PathBuf> {
                     .map(|t| t.display().to_string())
                     .unwrap_or_else(|_| "?".into());
                 Err(Error::provider(format!(
-                    "{shown} is a symbolic link to {to}, which cannot be followed ({e}); \
-                     nothing was changed"
+                    "{shown} is a symbolic link to {to}, which cannot be followed ({e})"
                 ))
+                .nothing_changed()
                 .permanent()
                 .with_hint("create the file it points to, or replace the link with the flags file"))
             }
@@ -165,10 +167,8 @@ pub async fn lock(file: &Path, shown: &str, deadline: tokio::time::Instant) -> R
         .write(true)
         .open(&lock_path)
         .map_err(|e| {
-            Error::provider(format!(
-                "cannot open the lock {}: {e}; nothing was changed",
-                lock_path.display()
-            ))
+            Error::provider(format!("cannot open the lock {}: {e}", lock_path.display()))
+                .nothing_changed()
         })?;
     let started = tokio::time::Instant::now();
     loop {
@@ -179,9 +179,10 @@ pub async fn lock(file: &Path, shown: &str, deadline: tokio::time::Instant) -> R
                 if now >= deadline {
                     return Err(Error::conflict(format!(
                         "another rollout process held the lock on {shown} for the whole {} \
-                         this run may wait (--timeout); nothing was changed",
+                         this run may wait (--timeout)",
                         crate::clock::span((now - started).max(Duration::from_secs(1)))
                     ))
+                    .nothing_changed()
                     .with_hint("try again when the other run has finished, or raise --timeout")
                     // The whole --timeout is spent: a retry (kill retries conflicts) cannot help.
                     .permanent());
@@ -189,10 +190,10 @@ pub async fn lock(file: &Path, shown: &str, deadline: tokio::time::Instant) -> R
                 tokio::time::sleep_until((now + Duration::from_millis(20)).min(deadline)).await;
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::provider(format!(
-                    "cannot lock {}: {e}; nothing was changed",
-                    lock_path.display()
-                )))
+                return Err(
+                    Error::provider(format!("cannot lock {}: {e}", lock_path.display()))
+                        .nothing_changed(),
+                )
             }
         }
     }

@@ -13,7 +13,7 @@ use tokio::time::Instant as Deadline;
 use self::api::{BucketingDoc, ErrorDoc, EventDoc, EventList, FlagDoc, WriteDoc};
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
 use crate::config::{Config, HttpSettings, Percentage, ProviderKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Written};
 use crate::exposure::Bucketing;
 use crate::http::{self, Call, Method, Reply};
 use crate::output::Output;
@@ -39,9 +39,10 @@ fn is_answer(reply: &Reply) -> bool {
 fn state_of(doc: &FlagDoc) -> Result<FlagState> {
     let percentage = Percentage::from_percent(doc.percentage).ok_or_else(|| {
         Error::provider(format!(
-            "the flag service reports the percentage {}, not a number from 0 to 100 with at most three decimals; nothing was changed",
+            "the flag service reports the percentage {}, not a number from 0 to 100 with at most three decimals",
             doc.percentage
         ))
+.nothing_changed()
         .permanent()
     })?;
     Ok(FlagState {
@@ -143,7 +144,11 @@ impl HttpProvider {
         super::printable(&text, 300)
     }
 
-    fn refusal(&self, reply: &Reply, doing: &str, changed: &str) -> Error {
+    fn refusal(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
+        self.refused(reply, doing, changed).written(changed.clone())
+    }
+
+    fn refused(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
         let said = Self::said(reply);
         match reply.status {
             401 | 403 => Error::provider(format!(
@@ -230,17 +235,14 @@ impl Provider for HttpProvider {
         let sent = std::time::Instant::now();
         let reply = self.send(&Call::get(self.flag_path())).await?;
         if !reply.ok() {
-            return Err(self.refusal(
-                &reply,
-                &format!("reading {}", self.flag),
-                "nothing was changed",
-            ));
+            return Err(self.refusal(&reply, &format!("reading {}", self.flag), &Written::Nothing));
         }
         let doc: FlagDoc = reply.json().map_err(|e| {
             Error::provider(format!(
-                "the flag service's answer for {} does not follow the protocol ({e}); nothing was changed",
+                "the flag service's answer for {} does not follow the protocol ({e})",
                 self.flag
             ))
+            .nothing_changed()
             .with_hint("see docs/http-provider.md for the shape of a flag")
             .permanent()
         })?;
@@ -298,18 +300,19 @@ impl Provider for HttpProvider {
                 })
                 .unwrap_or_else(|| "its version moved".to_string());
             return Err(Error::conflict(format!(
-                "{} changed in the flag service while this command ran: {changed}; nothing was changed",
+                "{} changed in the flag service while this command ran: {changed}",
                 self.flag
             ))
+            .nothing_changed()
             .with_hint("run `rollout status` to see the new state, then decide again"));
         }
         if !reply.ok() {
             let changed = if reply.status >= 500 {
-                "the change may have been applied"
+                Written::Unknown
             } else {
-                "nothing was changed"
+                Written::Nothing
             };
-            return Err(self.refusal(&reply, &format!("writing {}", self.flag), changed));
+            return Err(self.refusal(&reply, &format!("writing {}", self.flag), &changed));
         }
         let doc: FlagDoc = reply.json().map_err(|e| {
             Error::provider(format!(
@@ -350,7 +353,7 @@ impl Provider for HttpProvider {
             .send(&Call::get(self.events_path(Some(limit.max(1)))))
             .await?;
         if !reply.ok() {
-            return Err(self.refusal(&reply, "reading the event log", "nothing was changed"));
+            return Err(self.refusal(&reply, "reading the event log", &Written::Nothing));
         }
         let list: EventList = reply.json().map_err(|e| {
             Error::provider(format!(

@@ -22,7 +22,7 @@ use self::api::{AuditLog, ErrorBody, Flag, FlagList, Instruction, SemanticPatch}
 use self::state::Parsed;
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
 use crate::config::{Config, LaunchDarklySettings, ProviderKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Written};
 use crate::exposure::Bucketing;
 use crate::http::{self, Call, Method, Reply};
 use crate::output::Output;
@@ -129,7 +129,11 @@ impl LaunchDarklyProvider {
     }
 
     /// The error for a reply that is no success; `changed` says what this command changed.
-    fn refusal(&self, reply: &Reply, doing: &str, changed: &str) -> Error {
+    fn refusal(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
+        self.refused(reply, doing, changed).written(changed.clone())
+    }
+
+    fn refused(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
         let said = Self::said(reply);
         match reply.status {
             401 => Error::provider(format!(
@@ -174,9 +178,10 @@ impl LaunchDarklyProvider {
         match self.send(&Call::get(&list)).await {
             Ok(r) if r.status == 404 => {
                 return Error::provider(format!(
-                    "LaunchDarkly has no project `{}` ({said}); nothing was changed",
+                    "LaunchDarkly has no project `{}` ({said})",
                     self.project
                 ))
+                .nothing_changed()
                 .with_hint("set `project:` under `provider:` in stages.yaml to the project's key")
                 .permanent();
             }
@@ -200,9 +205,10 @@ impl LaunchDarklyProvider {
             format!("; similar flags: {}", similar.join(", "))
         };
         Error::provider(format!(
-            "LaunchDarkly has no flag `{}` in project {} ({said}){listed}; nothing was changed",
+            "LaunchDarkly has no flag `{}` in project {} ({said}){listed}",
             self.flag, self.project
         ))
+.nothing_changed()
         .with_hint("fix `flag:` in stages.yaml, or create the boolean flag in LaunchDarkly first; rollout never creates flags")
         .permanent()
     }
@@ -225,27 +231,25 @@ impl LaunchDarklyProvider {
             return Err(self.not_found(&reply).await);
         }
         if !reply.ok() {
-            return Err(self.refusal(
-                &reply,
-                &format!("reading {}", self.flag),
-                "nothing was changed",
-            ));
+            return Err(self.refusal(&reply, &format!("reading {}", self.flag), &Written::Nothing));
         }
         let flag: Flag = reply.json().map_err(|e| {
             Error::provider(format!(
-                "LaunchDarkly's answer for {} is not a flag as documented ({e}); nothing was changed",
+                "LaunchDarkly's answer for {} is not a flag as documented ({e})",
                 self.flag
             ))
+            .nothing_changed()
         })?;
         if !flag.environments.contains_key(&self.environment) {
             let names = self.environments().await;
             return Err(Error::provider(format!(
-                "LaunchDarkly flag `{}` in project {} has no environment `{}`; it has: {}; nothing was changed",
+                "LaunchDarkly flag `{}` in project {} has no environment `{}`; it has: {}",
                 self.flag,
                 self.project,
                 self.environment,
                 if names.is_empty() { "none".to_string() } else { names.join(", ") }
             ))
+.nothing_changed()
             .with_hint("set `environment:` under `provider:` (or pass --env) to an environment key of the project")
             .permanent());
         }
@@ -295,9 +299,10 @@ impl LaunchDarklyProvider {
         };
         let last = Change::last_note(self.changes(1).await.ok(), "LaunchDarkly");
         Error::conflict(format!(
-            "{} changed in LaunchDarkly while this command ran ({why}): {changed}{last}; nothing was changed",
+            "{} changed in LaunchDarkly while this command ran ({why}): {changed}{last}",
             self.flag
         ))
+        .nothing_changed()
         .with_hint("run `rollout status` to see the new state, then decide again")
     }
 }
@@ -407,11 +412,11 @@ impl Provider for LaunchDarklyProvider {
         }
         if !reply.ok() {
             let changed = if retry_may_have_applied(reply.status) {
-                "the change may have been applied"
+                Written::Unknown
             } else {
-                "nothing was changed"
+                Written::Nothing
             };
-            return Err(self.refusal(&reply, &doing, changed));
+            return Err(self.refusal(&reply, &doing, &changed));
         }
         let flag: Flag = reply.json().map_err(|e| {
             Error::provider(format!(
@@ -446,7 +451,7 @@ impl Provider for LaunchDarklyProvider {
         );
         let reply = self.send(&Call::get(path)).await?;
         if !reply.ok() {
-            return Err(self.refusal(&reply, "reading the audit log", "nothing was changed"));
+            return Err(self.refusal(&reply, "reading the audit log", &Written::Nothing));
         }
         let log: AuditLog = reply.json().map_err(|e| {
             Error::provider(format!(

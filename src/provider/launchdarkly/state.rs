@@ -51,10 +51,11 @@ fn variations(flag: &Flag) -> Result<(usize, usize)> {
                 })
                 .collect();
             Err(Error::provider(format!(
-                "LaunchDarkly flag `{}` is not a boolean flag with the variations true and false; its variations are: {}; nothing was changed",
+                "LaunchDarkly flag `{}` is not a boolean flag with the variations true and false; its variations are: {}",
                 flag.key,
                 if shown.is_empty() { "none".to_string() } else { shown.join(", ") }
             ))
+.nothing_changed()
             .with_hint("rollout moves boolean flags: point `flag:` at a boolean flag (true/false variations)")
             .permanent())
         }

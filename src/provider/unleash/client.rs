@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::time::Instant as Deadline;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Written};
 use crate::http::{self, Call};
 use crate::output::Output;
 
@@ -162,7 +162,11 @@ impl Client {
     /// The error for a reply that is not a success, for people: what Unleash said, what it
     /// means, what to do. `changed` says what this command had already changed (or "nothing").
     #[must_use]
-    pub fn refusal(&self, reply: &Reply, doing: &str, changed: &str) -> Error {
+    pub fn refusal(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
+        self.refused(reply, doing, changed).written(changed.clone())
+    }
+
+    fn refused(&self, reply: &Reply, doing: &str, changed: &Written) -> Error {
         let said = reply.message();
         let said = if said.is_empty() {
             String::new()
@@ -233,7 +237,7 @@ mod tests {
                 json!({"name": "UnauthorizedError", "message": "You must log in to use Unleash."}),
             ),
             "reading f",
-            "nothing was changed",
+            &Written::Nothing,
         );
         assert_eq!(e.kind, crate::error::Kind::Provider);
         assert!(e.permanent);
@@ -247,14 +251,14 @@ mod tests {
         let e = c.refusal(
             &reply(403, json!({"message": "invalid token: expected a different token type for this endpoint"})),
             "reading f",
-            "nothing was changed",
+            &Written::Nothing,
         );
         assert!(e.message.contains("wrong kind"), "{}", e.message);
         // A permission or change-request (approval) refusal.
         let e = c.refusal(
             &reply(403, json!({"name": "PermissionError", "message": "You don't have the required permissions"})),
             "turning the environment on",
-            "already changed: setting the rollout to 10%",
+            &Written::Partly(vec!["setting the rollout to 10%".into()]),
         );
         assert!(e
             .message
@@ -273,7 +277,7 @@ mod tests {
         let e = c.refusal(
             &reply(502, serde_json::Value::Null),
             "reading f",
-            "nothing was changed",
+            &Written::Nothing,
         );
         assert!(!e.permanent, "a bad gateway may pass: kill retries it");
         assert_eq!(

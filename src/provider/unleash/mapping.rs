@@ -358,9 +358,10 @@ pub fn parse_rollout(raw: Option<&Value>, flag: &str, environment: &str) -> Resu
         .and_then(|n| Percentage::from_weight(n * 1000))
         .ok_or_else(|| {
             Error::provider(format!(
-                "the rollout strategy of {flag} in {environment} holds rollout {}, which is not a whole percentage from 0 to 100; nothing was changed",
+                "the rollout strategy of {flag} in {environment} holds rollout {}, which is not a whole percentage from 0 to 100",
                 raw.map_or_else(|| "(none)".to_string(), Value::to_string)
             ))
+.nothing_changed()
             .with_hint("fix the strategy's rollout in Unleash (a whole number 0-100), then run the command again")
             .permanent()
         })

@@ -24,7 +24,7 @@ use self::client::{Client, Reply};
 use self::mapping::{Layout, Role, Step};
 use super::{enc, Change, Desired, FlagState, Note, Request, Unmanaged};
 use crate::config::{Config, ProviderKind, UnleashSettings};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Written};
 use crate::exposure::Bucketing;
 use crate::output::Output;
 
@@ -111,7 +111,7 @@ impl UnleashProvider {
             return Err(self.client.refusal(
                 &reply,
                 &format!("reading {}", self.flag),
-                "nothing was changed",
+                &Written::Nothing,
             ));
         }
         let Some(envs) = reply
@@ -123,11 +123,12 @@ impl UnleashProvider {
             // A proxy's HTML page with a 200, a truncated body: an answer that says nothing
             // about the flag. Not permanent: kill reads again.
             return Err(Error::provider(format!(
-                "Unleash answered {} to reading {} with something that is not the flag ({}); nothing was changed",
+                "Unleash answered {} to reading {} with something that is not the flag ({})",
                 reply.status,
                 self.flag,
                 excerpt(&reply.body)
             ))
+            .nothing_changed()
             .with_hint("check that the URL points at Unleash itself, not a login page or proxy"));
         };
         match envs
@@ -141,12 +142,13 @@ impl UnleashProvider {
                     .filter_map(|e| e.get("name").and_then(Value::as_str))
                     .collect();
                 Err(Error::provider(format!(
-                    "{} in project {} has no environment `{}` in Unleash; it has: {}; nothing was changed",
+                    "{} in project {} has no environment `{}` in Unleash; it has: {}",
                     self.flag,
                     self.project,
                     self.environment,
                     if names.is_empty() { "none".to_string() } else { names.join(", ") }
                 ))
+.nothing_changed()
                 .with_hint(
                     "set `environment:` under `provider:` (or pass --env) to one of those, or add the environment to the project in Unleash",
                 )
@@ -176,10 +178,11 @@ impl UnleashProvider {
                 .unwrap_or_default();
             if r.ok() && !ids.is_empty() && !ids.contains(&self.project) {
                 return Error::provider(format!(
-                    "Unleash has no project `{}`; its projects are: {}; nothing was changed",
+                    "Unleash has no project `{}`; its projects are: {}",
                     self.project,
                     ids.join(", ")
                 ))
+                .nothing_changed()
                 .with_hint("set `project:` under `provider:` in stages.yaml to one of them")
                 .permanent();
             }
@@ -208,9 +211,10 @@ impl UnleashProvider {
             format!("; similar flags: {}", similar.join(", "))
         };
         Error::provider(format!(
-            "Unleash has no flag `{}` in project {} ({said}){listed}; nothing was changed",
+            "Unleash has no flag `{}` in project {} ({said}){listed}",
             self.flag, self.project
         ))
+.nothing_changed()
         .with_hint(format!(
             "fix `flag:` in stages.yaml, or create the flag in Unleash first (UI, or POST {} {{\"name\": \"{}\"}}); rollout never creates flags, so a typo cannot start a flag no app reads",
             self.client.url(&list_path),
@@ -280,11 +284,9 @@ impl UnleashProvider {
         }
         let reply = self.client.send(Method::GET, &path, None).await?;
         if !reply.ok() {
-            return Err(self.client.refusal(
-                &reply,
-                "reading the event log",
-                "nothing was changed",
-            ));
+            return Err(self
+                .client
+                .refusal(&reply, "reading the event log", &Written::Nothing));
         }
         let raw = reply
             .body
@@ -382,9 +384,7 @@ impl UnleashProvider {
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&layout, &now);
             if !diffs.is_empty() {
-                return Err(self
-                    .changed_under(&diffs, note, "nothing was changed")
-                    .await);
+                return Err(self.changed_under(&diffs, note, &Written::Nothing).await);
             }
         }
         if desired.on {
@@ -468,7 +468,7 @@ impl UnleashProvider {
                     && by_racing_run(Role::Groups, &desired.groups))
                     || self.raced_other_way(&layout, desired, started).await);
             if !fixable {
-                return Err(self.changed_under(&diffs, note, &run.changed()).await);
+                return Err(self.changed_under(&diffs, note, &run.written()).await);
             }
             // The audience only: a killed environment stays off.
             steps = mapping::steps(&now, desired, note, &self.flag)
@@ -519,7 +519,8 @@ impl UnleashProvider {
                 Ok(r) => r,
                 Err(mut e) => {
                     if !run.done.is_empty() {
-                        e.message = format!("{} (before it, {})", e.message, run.changed());
+                        e.message = format!("{} (before it, {})", e.message, run.written());
+                        e.written = run.written();
                     }
                     return Err(e);
                 }
@@ -539,7 +540,7 @@ impl UnleashProvider {
                         continue;
                     }
                 }
-                return Err(self.conflict(&what, &run.changed()).await);
+                return Err(self.conflict(&what, &run.written()).await);
             }
             if let (404, Step::Delete { role, .. }) = (reply.status, step) {
                 // Removed a moment ago by a concurrent run making the same change.
@@ -551,13 +552,13 @@ impl UnleashProvider {
             }
             if reply.status == 404 && matches!(step, Step::Patch { .. }) {
                 // The strategy read a moment ago is gone: someone deleted it.
-                return Err(self.conflict(&what, &run.changed()).await);
+                return Err(self.conflict(&what, &run.written()).await);
             }
             if !reply.ok() {
                 let err = if reply.status == 404 {
                     self.not_found(&reply).await
                 } else {
-                    self.client.refusal(&reply, &what, &run.changed())
+                    self.client.refusal(&reply, &what, &run.written())
                 };
                 return Err(err);
             }
@@ -599,7 +600,7 @@ impl UnleashProvider {
                                         "another run moved the rollout to {now} at the same moment, after this run's change"
                                     )],
                                     note,
-                                    &run.changed(),
+                                    &run.written(),
                                 )
                                 .await);
                         }
@@ -671,15 +672,18 @@ impl UnleashProvider {
                 role.name()
             )));
         }
-        let before = if done.is_empty() {
-            "nothing else was changed".to_string()
+        // Its own copy removed, this run leaves only what it wrote before.
+        let (before, written) = if done.is_empty() {
+            ("nothing else was changed".to_string(), Written::Nothing)
         } else {
-            format!("{}{}", super::ALREADY_CHANGED, done.join(", "))
+            let written = Written::Partly(done.to_vec());
+            (written.to_string(), written)
         };
         Err(Error::conflict(format!(
             "{} changed at the same moment by another run ({what} raced with strategy {}, which differs); this run removed its own copy; {before}",
             self.flag, kept.id
         ))
+        .written(written)
         .with_hint("run `rollout status` to see the new state, then decide again"))
     }
 
@@ -734,7 +738,7 @@ impl UnleashProvider {
 
     /// A conflict: what changed since this run read the flag, and who changed it (the newest
     /// changes in the event log not made by this run).
-    async fn changed_under(&self, diffs: &[String], note: &Note, changed: &str) -> Error {
+    async fn changed_under(&self, diffs: &[String], note: &Note, changed: &Written) -> Error {
         let ours = mapping::note_text(note);
         let who: Vec<String> = self
             .events(10, None)
@@ -762,16 +766,18 @@ impl UnleashProvider {
             self.flag,
             diffs.join("; ")
         ))
+        .written(changed.clone())
         .with_hint("run `rollout status` to see the new state, then decide again")
     }
 
     /// A conflict, naming who changed the flag last where the event log says.
-    async fn conflict(&self, what: &str, changed: &str) -> Error {
+    async fn conflict(&self, what: &str, changed: &Written) -> Error {
         let last = Change::last_note(self.events(5, None).await.ok(), "Unleash");
         Error::conflict(format!(
             "{} changed in Unleash while this command ran ({what} found a different value than it read){last}; {changed}",
             self.flag
         ))
+        .written(changed.clone())
         .with_hint("run `rollout status` to see the new state, then decide again")
     }
 }
@@ -812,11 +818,11 @@ struct Run {
 }
 
 impl Run {
-    fn changed(&self) -> String {
+    fn written(&self) -> Written {
         if self.done.is_empty() {
-            "nothing was changed".to_string()
+            Written::Nothing
         } else {
-            format!("{}{}", super::ALREADY_CHANGED, self.done.join(", "))
+            Written::Partly(self.done.clone())
         }
     }
 }
