@@ -240,6 +240,7 @@ mod tests {
             &Written::Nothing,
         );
         assert_eq!(e.kind, crate::error::Kind::Provider);
+        assert_eq!(e.written, Written::Nothing);
         assert!(e.permanent);
         assert!(
             e.message
@@ -266,6 +267,11 @@ mod tests {
         assert!(e
             .message
             .ends_with("already changed: setting the rollout to 10%"));
+        // The journal reads what was written from the error, not from its words.
+        assert_eq!(
+            e.written,
+            Written::Partly(vec!["setting the rollout to 10%".into()])
+        );
         assert!(e.hint.unwrap().contains("change request"));
         // A failed JSON Patch test keeps only its first line.
         let r = reply(
