@@ -296,27 +296,22 @@ fn list(
     if !ctx.out.json {
         // One id a line; a control character in an id is shown as an escape, as in every
         // other text output, not sent to the terminal.
-        let lines = Items {
-            tail: b"\n",
-            as_is: |bytes| {
-                !bytes.iter().fold(false, |bad, &b| {
-                    bad | ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b >= 0x7f)
-                })
-            },
-            escape: |id, out| out.extend_from_slice(crate::sanitize::visible(id).as_bytes()),
-        };
         let list = Listed {
             audience: shown,
             lead: Vec::new(),
+            items: Items {
+                tail: b"\n",
+                as_is: |bytes| {
+                    !bytes.iter().fold(false, |bad, &b| {
+                        bad | ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b >= 0x7f)
+                    })
+                },
+                escape: |id, out| out.extend_from_slice(crate::sanitize::visible(id).as_bytes()),
+            },
         };
-        let counts = bucketing.select(
-            reader,
-            &audiences,
-            Ids::Text,
-            Some(&list),
-            &lines,
-            |bytes| out.write(bytes),
-        );
+        let counts = bucketing.select(reader, &audiences, Ids::Text, Some(&list), |bytes| {
+            out.write(bytes)
+        });
         let flushed = out.flush();
         let counts = match counts {
             Err(StreamError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -364,16 +359,12 @@ fn list(
     let list = Listed {
         audience: shown,
         lead: json::lead(indents.first().copied().unwrap_or_default()),
+        items: json::ITEMS,
     };
     let counts = bucketing
-        .select(
-            reader,
-            &audiences,
-            Ids::Text,
-            Some(&list),
-            &json::ITEMS,
-            |bytes| spool.write_all(&out.scrubbed(bytes)),
-        )
+        .select(reader, &audiences, Ids::Text, Some(&list), |bytes| {
+            spool.write_all(&out.scrubbed(bytes))
+        })
         .map_err(|e| match e {
             StreamError::Write(e) => spool_failed(e),
             e => stream_error(users, e),

@@ -129,17 +129,19 @@ pub struct Counts {
 /// How a listed id is printed: after its list's lead and before `tail`. The ids of a chunk that
 /// `as_is` accepts whole (one check a chunk) are copied as they are; those of any other chunk go
 /// through `escape`.
+#[derive(Clone, Copy)]
 pub struct Items {
     pub tail: &'static [u8],
     pub as_is: fn(&[u8]) -> bool,
     pub escape: fn(&str, &mut Vec<u8>),
 }
 
-/// One audience to list: its index in the audiences, and the bytes each of its items starts
-/// with (a list's own indent, say) before the id.
+/// One audience to list: its index in the audiences, the bytes each of its items starts with (a
+/// list's own indent, say) before the id, and how the id is printed.
 pub struct Listed {
     pub audience: usize,
     pub lead: Vec<u8>,
+    pub items: Items,
 }
 
 /// The listed ids as they are printed: each its lead, the id and the tail. A short one is made
@@ -150,26 +152,30 @@ struct Item {
     block: [u8; Item::BLOCK],
     long: Vec<u8>,
     lead: usize,
+    items: Items,
 }
 
 impl Item {
     const BLOCK: usize = 64;
 
-    fn new(lead: &[u8]) -> Self {
+    fn new(listed: &Listed) -> Self {
+        let lead = &listed.lead;
         let mut block = [0; Self::BLOCK];
         if let Some(at) = block.get_mut(..lead.len()) {
             at.copy_from_slice(lead);
         }
         Item {
             block,
-            long: lead.to_vec(),
+            long: lead.clone(),
             lead: lead.len(),
+            items: listed.items,
         }
     }
 
     /// Appends `id` to `out` as an item: as it is, or through `items.escape` unless `as_is`.
     #[inline]
-    fn push(&mut self, id: &str, as_is: bool, items: &Items, out: &mut Vec<u8>) {
+    fn push(&mut self, id: &str, as_is: bool, out: &mut Vec<u8>) {
+        let items = &self.items;
         let id_end = self.lead + id.len();
         let end = id_end + items.tail.len();
         if as_is && end <= Self::BLOCK {
@@ -214,23 +220,17 @@ impl Bucketing {
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
     ) -> Result<Counts, StreamError> {
-        let items = Items {
-            tail: b"",
-            as_is: |_| true,
-            escape: |_, _| {},
-        };
-        self.select(reader, audiences, Ids::Bytes, None, &items, |_| Ok(()))
+        self.select(reader, audiences, Ids::Bytes, None, |_| Ok(()))
     }
 
-    /// Like [`Bucketing::count`], and lists the ids that are on for the audience `list` names,
-    /// each printed as `items` says; `sink` receives the listing chunk by chunk in file order.
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audience `list` names;
+    /// `sink` receives the listing chunk by chunk in file order.
     pub fn select(
         &self,
         reader: &mut (dyn Read + Send),
         audiences: &[Audience<'_>],
         ids: Ids,
         list: Option<&Listed>,
-        items: &Items,
         mut sink: impl FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Counts, StreamError> {
         let (prefix, sep) = match self {
@@ -305,8 +305,8 @@ impl Bucketing {
                 Ids::Text => std::str::from_utf8(chunk).ok(),
                 Ids::Bytes => None,
             };
-            let as_is = whole.is_some() && (items.as_is)(chunk);
-            let mut item = Item::new(list.map_or(&[][..], |l| &l.lead));
+            let as_is = whole.is_some() && list.is_some_and(|l| (l.items.as_is)(chunk));
+            let mut item = list.map(Item::new);
             let listed_below = listed.map_or(0, |r| thresholds[r]);
             if let (Some(whole), true) = (whole, listed_len.is_empty()) {
                 // No audience lists users (the common case): the counting loop, and the listed
@@ -321,8 +321,8 @@ impl Bucketing {
                     for (n, t) in on.iter_mut().zip(&thresholds) {
                         *n += usize::from(bucket < *t);
                     }
-                    if bucket < listed_below {
-                        item.push(text, as_is, items, &mut outs[0]);
+                    if let (true, Some(item)) = (bucket < listed_below, &mut item) {
+                        item.push(text, as_is, &mut outs[0]);
                     }
                     Ok(())
                 });
@@ -364,8 +364,8 @@ impl Bucketing {
                         continue;
                     }
                     on[r] += 1;
-                    if let (true, Some(s)) = (listed == Some(r), text) {
-                        item.push(s, as_is, items, &mut outs[0]);
+                    if let (true, Some(s), Some(item)) = (listed == Some(r), text, &mut item) {
+                        item.push(s, as_is, &mut outs[0]);
                     }
                 }
                 Ok(())

@@ -111,25 +111,16 @@ fn needs_no_escape(bytes: &[u8]) -> bool {
     })
 }
 
-/// Appends `id` inside a JSON string, escaped as a `--json` output escapes it: as serde_json
-/// does, and DEL, the C1 controls and the bidirectional overrides as `\uXXXX`.
+/// Appends `id` inside a JSON string, escaped as every `--json` output escapes it: serde_json's
+/// string, with the controls it leaves escaped ([`sanitize::json_escaped`]). Only ids that need
+/// an escape come here.
 fn push_escaped(id: &str, out: &mut Vec<u8>) {
-    let mut buf = [0; 4];
-    for c in id.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            c if c < ' ' || sanitize::is_control(c) => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
-            }
-            c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
-        }
-    }
+    let quoted = json_str(id);
+    let inside = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or_default();
+    out.extend_from_slice(sanitize::json_escaped(inside).as_bytes());
 }
 
 #[cfg(test)]
