@@ -447,3 +447,44 @@ fn kills_and_resumes_racing_moves_leave_a_whole_stage() {
         };
     }
 }
+
+/// A write that never reaches Unleash (every attempt answered 429) changed nothing: exit 4,
+/// the message says so, the journal says `failed`, and the flag stays at its stage.
+#[test]
+fn an_advance_whose_write_never_reaches_unleash_is_journaled_failed() {
+    let s = server();
+    let flag = s.create_flag("guard-unreached");
+    let p = s.project(&flag, STAGES);
+    s.rollout(&p, ["advance"]).run();
+    wait_out_internal_soak();
+    let proxy = through_proxy(&s, &p);
+    proxy.script(vec![crate::fault_proxy::rule(
+        "PATCH",
+        "",
+        u32::MAX,
+        crate::fault_proxy::Fault::RetryAfter(1),
+    )]);
+    s.rollout(&p, ["advance", "--timeout", "3s"])
+        .status(4)
+        .stderr_has("429")
+        .stderr_has("nothing was changed")
+        .run();
+    // The whole journal: the intent record, then its outcome.
+    let outcomes: Vec<_> = p
+        .journal()
+        .into_iter()
+        .filter(|e| e["action"] == "advance")
+        .map(|e| (e["to"].clone(), e["outcome"].clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (json!("internal"), json!("intent")),
+            (json!("internal"), json!("applied")),
+            (json!("beta"), json!("intent")),
+            (json!("beta"), json!("failed")),
+        ]
+    );
+    proxy.script(vec![]);
+    s.rollout(&p, ["status"]).stdout_has("internal (5%)").run();
+}
