@@ -59,6 +59,22 @@ fn records(r: &Value, flag: &Value) -> bool {
         && r["percentage"].as_f64() == Some(percent)
 }
 
+/// The journal's records, and how many lines are torn. A kill -9 can cut a line that crosses a
+/// page of the file (the kernel stops a write between pages for a fatal signal); rollout starts
+/// the next record on a fresh line and `history` reports the torn one as damaged.
+fn journal_of(p: &Project) -> (Vec<Value>, usize) {
+    let text = p.read_opt(".rollout/journal.jsonl");
+    let mut records = Vec::new();
+    let mut torn = 0;
+    for line in text.lines() {
+        match serde_json::from_str(line) {
+            Ok(r) => records.push(r),
+            Err(_) => torn += 1,
+        }
+    }
+    (records, torn)
+}
+
 #[test]
 fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
     let seed = std::env::var("ROLLOUT_TEST_SEED")
@@ -100,12 +116,20 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
             }
         };
         let context = format!("round {round} (`rollout {}`, seed {seed})", args.join(" "));
-        let before = p.journal().len();
+        let (journal, torn_before) = journal_of(&p);
+        let before = journal.len();
         let mut child = p.command(args).env("ROLLOUT_NOW", AT).spawn().unwrap();
         std::thread::sleep(Duration::from_micros(rng.below(span)));
         let _ = child.kill();
         let status = child.wait().unwrap();
-        if status.signal() == Some(nix::sys::signal::Signal::SIGKILL as i32) {
+        let sigkilled = status.signal() == Some(nix::sys::signal::Signal::SIGKILL as i32);
+        let (journal, torn) = journal_of(&p);
+        // Only a run killed mid-write leaves a torn line, and at most one.
+        assert!(
+            torn == torn_before || (sigkilled && torn == torn_before + 1),
+            "{context}: {torn} torn journal lines after {torn_before}"
+        );
+        if sigkilled {
             killed += 1;
         } else {
             assert!(
@@ -114,7 +138,7 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
             );
         }
         let flag = flag_in(&p, &context);
-        if status.signal() != Some(nix::sys::signal::Signal::SIGKILL as i32) {
+        if !sigkilled {
             span = span * 9 / 10;
         }
         if flag == last {
@@ -126,7 +150,6 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
         } else {
             unchanged_streak = 0;
             changed += 1;
-            let journal = p.journal();
             assert!(
                 journal[before..].iter().any(|r| records(r, &flag)),
                 "{context}: the file changed to {flag:#}\nwith no journal record of it:\n{:#?}",
@@ -140,7 +163,11 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
         }
         last = flag;
     }
-    println!("{ROUNDS} runs: {killed} killed by SIGKILL, {changed} changed the flag");
+    let (_, torn) = journal_of(&p);
+    println!(
+        "{ROUNDS} runs: {killed} killed by SIGKILL, {changed} changed the flag, {torn} journal \
+         lines torn"
+    );
     // The loop did hit the runs mid-way, and the writes.
     assert!(killed >= ROUNDS / 5, "only {killed} runs were killed");
     assert!(changed >= 10, "only {changed} runs changed the flag");
