@@ -426,7 +426,8 @@ pub fn thousands(n: u64) -> String {
 
 #[test]
 fn plan_power_says_when_it_cannot_read_the_traffic() {
-    let url = format!("http://127.0.0.1:{}", crate::gates_support::closed_port());
+    let closed = crate::gates_support::closed_port();
+    let url = format!("http://127.0.0.1:{}", closed.port);
     let proj = Project::new().file(
         "stages.yaml",
         &format!(

@@ -143,7 +143,8 @@ fn the_gates_table_shows_value_threshold_window_and_verdict() {
 
 #[test]
 fn a_stopped_server_is_an_error_never_a_pass() {
-    let url = format!("http://127.0.0.1:{}", closed_port());
+    let closed = closed_port();
+    let url = format!("http://127.0.0.1:{}", closed.port);
     let done = project(&url, &gate("errors", "up", "max: 1"), ONE_STAGE)
         .rollout(["gates", "--json", "--timeout", "1s"])
         .status(1)

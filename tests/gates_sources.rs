@@ -49,7 +49,8 @@ fn http_gates_pass_on_the_expected_status_and_compare_a_json_pointer() {
         _ => (404, vec![], String::new()),
     });
     let u = server.url();
-    let gone = format!("http://127.0.0.1:{}/healthz", closed_port());
+    let closed = closed_port();
+    let gone = format!("http://127.0.0.1:{}/healthz", closed.port);
     let p = with_gates(&format!(
         "  - {{ name: health, http: {{ url: '{u}/healthz' }} }}
   - {{ name: down, http: {{ url: '{u}/down', expect_status: 200 }} }}

@@ -270,8 +270,33 @@ impl Server {
     }
 }
 
-/// A port nothing listens on.
-pub fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+/// A port nothing listens on, held while the value lives: a socket bound to it that never
+/// listens, so a connection is refused at once. A port that was only free when looked at can
+/// be taken meanwhile by another test's server that never answers (the gate then times out
+/// instead of being refused).
+pub struct ClosedPort {
+    _socket: std::os::fd::OwnedFd,
+    pub port: u16,
+}
+
+pub fn closed_port() -> ClosedPort {
+    use nix::sys::socket::{
+        bind, getsockname, socket, AddressFamily, SockFlag, SockType, SockaddrIn,
+    };
+    use std::os::fd::AsRawFd;
+    let socket = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .unwrap();
+    bind(socket.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).unwrap();
+    let port = getsockname::<SockaddrIn>(socket.as_raw_fd())
+        .unwrap()
+        .port();
+    ClosedPort {
+        _socket: socket,
+        port,
+    }
 }
