@@ -468,10 +468,8 @@ fn ld_kill_switch_under_faults() {
 
     // Nobody answers: exit 4 within --timeout, saying it may not be off.
     let (_ld, p) = setup();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let closed = crate::gates_support::closed_port();
+    let port = closed.port;
     p.write(
         "stages.yaml",
         &p.read("stages.yaml")

@@ -306,9 +306,8 @@ fn offs_answered_but_never_applied_are_reported_as_seen_on() {
 fn a_refused_connection_is_named_and_bounded_by_the_timeout() {
     let c = case("fault-refused");
     // Nothing listens on the port the project points at.
-    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = free.local_addr().unwrap().port();
-    drop(free);
+    let closed = crate::gates_support::closed_port();
+    let port = closed.port;
     let text =
         c.p.read("stages.yaml")
             .replace(&c.proxy.url(), &format!("http://127.0.0.1:{port}"));
