@@ -511,3 +511,39 @@ fn an_advance_whose_write_never_reaches_unleash_is_journaled_failed() {
     proxy.script(vec![]);
     s.rollout(&p, ["status"]).stdout_has("internal (5%)").run();
 }
+
+/// A request that never reaches Unleash after part of the change was written: the part that
+/// stays is reported and journaled `may-have-been-applied`, not `failed`.
+#[test]
+fn a_write_that_never_reaches_unleash_after_a_part_was_written_may_have_been_applied() {
+    let s = server();
+    let flag = s.create_flag("guard-part-unreached");
+    let p = s.project(&flag, AUDIENCES);
+    s.rollout(&p, ["advance", "--yes"]).run();
+    assert_eq!(exact_stage(&s, &flag), Some("a"));
+    let proxy = through_proxy(&s, &p);
+    // The rollout's PATCH goes through; creating the users strategy is rate limited throughout.
+    proxy.script(vec![crate::fault_proxy::rule(
+        "POST",
+        "/strategies",
+        u32::MAX,
+        crate::fault_proxy::Fault::RetryAfter(1),
+    )]);
+    s.rollout(&p, ["advance", "--yes", "--timeout", "3s"])
+        .status(4)
+        .stderr_has("nothing was changed (before it, already changed: setting the rollout to 20%)")
+        .run();
+    let last = p.journal().pop().unwrap();
+    assert_eq!(last["to"], "b");
+    assert_eq!(last["outcome"], "may-have-been-applied", "{last:#}");
+    proxy.script(vec![]);
+    // The rollout it wrote is on the flag; the users strategy is not.
+    let rollouts: Vec<Value> = s
+        .strategies(&flag)
+        .into_iter()
+        .filter(|st| st["constraints"].as_array().unwrap().is_empty())
+        .map(|st| st["parameters"]["rollout"].clone())
+        .collect();
+    assert_eq!(rollouts, [json!("20")]);
+    assert_eq!(exact_stage(&s, &flag), None);
+}
