@@ -13,8 +13,8 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::Config as PropConfig;
 
-use rollout::checklist::Checklist;
-use rollout::config::Config;
+use rollout::app::checklist::Checklist;
+use rollout::domain::config::Config;
 
 fn config(cases: u32) -> PropConfig {
     PropConfig {
@@ -285,14 +285,14 @@ fn assert_positioned(file: &str, message: &str, input: &[u8]) {
             String::from_utf8_lossy(&input[..input.len().min(2000)])
         );
         assert!(
-            !line.chars().any(rollout::sanitize::is_control),
+            !line.chars().any(rollout::domain::sanitize::is_control),
             "a raw control character in the message: {line:?}"
         );
     }
 }
 
 fn clean(text: &str) -> bool {
-    !text.chars().any(rollout::sanitize::is_control)
+    !text.chars().any(rollout::domain::sanitize::is_control)
 }
 
 proptest! {
@@ -332,7 +332,7 @@ proptest! {
                 prop_assert!(clean(&c.title));
                 for t in &c.tasks {
                     prop_assert!(clean(&t.id), "id {:?}", t.id);
-                    prop_assert!(!t.name.chars().any(|c| rollout::sanitize::is_control(c) && c != '\n' && c != '\t'), "name {:?}", t.name);
+                    prop_assert!(!t.name.chars().any(|c| rollout::domain::sanitize::is_control(c) && c != '\n' && c != '\t'), "name {:?}", t.name);
                 }
             }
             Err(e) => {
@@ -378,10 +378,10 @@ proptest! {
             Just("{\"time\":\"2024-01-15T09:00:00Z\",\"actor\":\"a\"}".to_string()),
         ],
     ) {
-        match rollout::journal::parse_line(&line) {
+        match rollout::adapters::journal::parse_line(&line) {
             Ok(v) => {
                 prop_assert!(v.is_object());
-                prop_assert!(line.len() <= rollout::journal::MAX_LINE_BYTES);
+                prop_assert!(line.len() <= rollout::adapters::journal::MAX_LINE_BYTES);
             }
             Err(why) => prop_assert!(!why.is_empty()),
         }

@@ -1,6 +1,6 @@
 //! Bucketing against the providers' published test vectors.
 
-use rollout::exposure::{flagd, murmur3, unleash};
+use rollout::domain::exposure::{flagd, murmur3, unleash};
 
 #[derive(serde::Deserialize)]
 struct Vector {

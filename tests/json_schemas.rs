@@ -1,5 +1,5 @@
 //! The JSON Schemas of the `--json` documents (docs/schema/json/, derived from the typed structs
-//! in src/json_out/): committed and fresh, and every real document of both binaries follows its
+//! in src/interface/json_out/): committed and fresh, and every real document of both binaries follows its
 //! schema (so a schema cannot drift from what the commands print).
 
 use std::path::{Path, PathBuf};
@@ -15,8 +15,8 @@ fn committed(name: &str) -> PathBuf {
 #[test]
 fn the_committed_output_schemas_are_fresh() {
     let write = std::env::var_os("ROLLOUT_WRITE_SCHEMAS").is_some();
-    for name in rollout::json_out::DOCUMENTS {
-        let text = rollout::json_out::schema_text(name).unwrap();
+    for name in rollout::interface::json_out::DOCUMENTS {
+        let text = rollout::interface::json_out::schema_text(name).unwrap();
         if write {
             std::fs::create_dir_all(committed(name).parent().unwrap()).unwrap();
             std::fs::write(committed(name), &text).unwrap();

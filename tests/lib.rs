@@ -8,6 +8,7 @@ mod pty;
 mod test;
 mod webhook;
 
+mod architecture;
 mod completions;
 mod config_fuzz;
 mod duration_limits;

@@ -63,10 +63,10 @@ fn check(cmd: clap::Command) {
 
 #[test]
 fn rollout_man_pages_are_up_to_date() {
-    check(rollout::cli::Cli::command());
+    check(rollout::interface::cli::Cli::command());
 }
 
 #[test]
 fn checklist_man_pages_are_up_to_date() {
-    check(rollout::cli::ChecklistCli::command());
+    check(rollout::interface::cli::ChecklistCli::command());
 }

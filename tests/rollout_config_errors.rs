@@ -240,7 +240,7 @@ fn validate_json_lists_the_errors() {
 
 /// A misspelt key in every kind of mapping of both formats: each is named at its place, with the
 /// key it is likely a typo of, or every key allowed there (the format structs' fields, in order:
-/// src/schema/). The whole output, so a suggestion that changes is seen.
+/// src/domain/schema/). The whole output, so a suggestion that changes is seen.
 #[test]
 fn a_misspelt_key_in_any_mapping_gets_a_suggestion() {
     let p = Project::new()

@@ -15,8 +15,8 @@ fn repo(rel: &str) -> PathBuf {
 /// A YAML file as JSON, through the project's own YAML reader: plain scalars that read as
 /// null, booleans or numbers become those (as the reader takes them); everything else is text.
 fn yaml_to_json(source: &str) -> Value {
-    fn node(n: &rollout::yaml::Node) -> Value {
-        use rollout::yaml::Value as Y;
+    fn node(n: &rollout::domain::yaml::Node) -> Value {
+        use rollout::domain::yaml::Value as Y;
         match &n.value {
             Y::Scalar { .. } if n.is_null() => Value::Null,
             Y::Scalar { text, plain: true } => match text.as_str() {
@@ -39,7 +39,7 @@ fn yaml_to_json(source: &str) -> Value {
             ),
         }
     }
-    node(&rollout::yaml::parse(source).expect("YAML"))
+    node(&rollout::domain::yaml::parse(source).expect("YAML"))
 }
 
 /// The schema problems of `yaml` against the committed `name` schema, one a line.
@@ -200,8 +200,8 @@ fn init_writes_the_schemas_and_the_editor_line() {
 #[test]
 fn the_committed_reference_pages_are_fresh() {
     let write = std::env::var_os("ROLLOUT_WRITE_SCHEMAS").is_some();
-    for name in rollout::schema::NAMES {
-        let page = rollout::schema::reference::markdown(name).unwrap();
+    for name in rollout::domain::schema::NAMES {
+        let page = rollout::domain::schema::reference::markdown(name).unwrap();
         let path = repo(&format!("docs/reference/{name}.md"));
         if write {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();

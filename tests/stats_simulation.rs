@@ -3,12 +3,14 @@
 //!
 //! Every scenario (documented in docs/compare-gates.md, "Simulations") draws, per look, the
 //! requests that reached each arm (the stage's share of a fixed number of requests per look) and
-//! each arm's errors, accumulates them, and asks `rollout::stats::decide` for a verdict on the
+//! each arm's errors, accumulates them, and asks `rollout::domain::stats::decide` for a verdict on the
 //! counts so far, exactly as a compare gate reads cumulative `increase()` counts.
 
-use rollout::stats::compare::{decide, CompareInput, Counts, Verdict, DEFAULT_ALPHA, MIN_PER_ARM};
-use rollout::stats::power::{minimum_sample, sequential_total, PowerInput};
-use rollout::stats::special::normal_quantile;
+use rollout::domain::stats::compare::{
+    decide, CompareInput, Counts, Verdict, DEFAULT_ALPHA, MIN_PER_ARM,
+};
+use rollout::domain::stats::power::{minimum_sample, sequential_total, PowerInput};
+use rollout::domain::stats::special::normal_quantile;
 
 /// splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014):
 /// tiny, seedable, and good enough for Monte Carlo of this size.

@@ -19,7 +19,7 @@ fn a_stage_is_a_flexible_rollout_with_users_and_groups_as_constrained_strategies
     // finds it first at beta, as a listed user (flag names are random per run).
     let flag = loop {
         let f = s.create_flag("walk");
-        if rollout::exposure::unleash::normalized(&f, "beta-1") > 5 {
+        if rollout::domain::exposure::unleash::normalized(&f, "beta-1") > 5 {
             break f;
         }
     };

@@ -1,0 +1,143 @@
+//! `prometheus:` gates: one instant query (`GET /api/v1/query`), which must answer exactly one
+//! number. Compared here, never in PromQL (`expr < 0.01` answers `[]` alike for a failing value,
+//! NaN and no data).
+//!
+//! Answer shapes (Prometheus HTTP API, seen from Prometheus 2.42): a vector
+//! `{"status":"success","data":{"resultType":"vector","result":[{"metric":{..},"value":[ts,"0.01"]}]}}`,
+//! a scalar `"result":[ts,"0.01"]`, NaN and infinities as `"NaN"`, `"+Inf"`, `"-Inf"`; errors
+//! `{"status":"error","errorType":"bad_data","error":"..."}` with 400 (bad query), 422
+//! (execution) or 503 (timeout).
+
+use serde_json::Value;
+
+use super::{plain, Env, Reading};
+use crate::adapters::http::Call;
+
+pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
+    let Some(base) = env.config.defaults.prometheus_url() else {
+        return Reading::Error(
+            "no Prometheus URL: set `defaults.prometheus.url` in stages.yaml or ROLLOUT_PROMETHEUS_URL"
+                .into(),
+        );
+    };
+    let client = match super::client(env, "Prometheus", &base) {
+        Ok(c) => c,
+        Err(e) => return Reading::Error(e.message),
+    };
+    let path = match reqwest::Url::parse_with_params("http://x/api/v1/query", &[("query", query)]) {
+        Ok(u) => format!("/api/v1/query?{}", u.query().unwrap_or_default()),
+        Err(e) => return Reading::Error(format!("cannot build the query URL: {e}")),
+    };
+    let reply = match client.send(&Call::get(path), env.deadline()).await {
+        Ok(r) => r,
+        Err(gave_up) => return Reading::Error(super::gave_up(&gave_up)),
+    };
+    let body = reply.value();
+    if !reply.ok() {
+        let said = body
+            .get("error")
+            .and_then(Value::as_str)
+            .map_or_else(|| reply.excerpt(160), |s| plain(s, 200));
+        return Reading::Error(match reply.status {
+            400 => format!("bad query (400): {said}"),
+            422 => format!("the query failed to run (422): {said}"),
+            404 => format!("404 from {base}: is this a Prometheus URL? ({said})"),
+            s => format!("Prometheus answered {s}: {said}"),
+        });
+    }
+    answer(&body)
+}
+
+/// The one number of a successful answer, or why there is none.
+pub(super) fn answer(body: &Value) -> Reading {
+    if body.get("status").and_then(Value::as_str) != Some("success") {
+        return Reading::Error(format!(
+            "Prometheus answered an error: {}",
+            plain(
+                &body.get("error").map(Value::to_string).unwrap_or_default(),
+                200
+            )
+        ));
+    }
+    let data = &body["data"];
+    let result = &data["result"];
+    match data["resultType"].as_str() {
+        Some("scalar") => sample(result),
+        Some("vector") => match result.as_array().map(Vec::as_slice) {
+            Some([]) => Reading::NoData("empty result: no series matched".into()),
+            Some([one]) => sample(&one["value"]),
+            Some(many) => Reading::Error(format!(
+                "{} series answered, one expected: aggregate the query (e.g. sum(...))",
+                many.len()
+            )),
+            None => Reading::Error("a vector answer without a result list".into()),
+        },
+        Some("matrix") => Reading::Error(
+            "a range vector answered: make the query an instant one (e.g. wrap it in rate(...))"
+                .into(),
+        ),
+        other => Reading::Error(format!(
+            "an answer of type {} cannot be compared",
+            other.unwrap_or("unknown")
+        )),
+    }
+}
+
+fn sample(pair: &Value) -> Reading {
+    match pair.get(1).and_then(Value::as_str).map(str::parse::<f64>) {
+        Some(Ok(v)) => Reading::Value(v, None),
+        _ => Reading::Error(format!("not a sample: {}", plain(&pair.to_string(), 80))),
+    }
+}
+
+/// The query's widest range selector (`[5m]`), or `instant`.
+pub(super) fn window(query: &str) -> String {
+    let mut best: Option<(std::time::Duration, String)> = None;
+    let mut rest = query;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inside = after[..close].split(':').next().unwrap_or_default().trim();
+        if let Ok(d) = humantime::parse_duration(inside) {
+            if best.as_ref().is_none_or(|(b, _)| d > *b) {
+                best = Some((d, inside.to_string()));
+            }
+        }
+        rest = &after[close..];
+    }
+    best.map_or_else(|| "instant".into(), |(_, s)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_become_one_number_or_a_named_outcome() {
+        let vector = |result: Value| json!({"status":"success","data":{"resultType":"vector","result":result}});
+        assert!(
+            matches!(answer(&vector(json!([{"metric":{},"value":[1.0,"0.0099"]}]))), Reading::Value(v, _) if (v - 0.0099).abs() < 1e-12)
+        );
+        assert!(matches!(answer(&vector(json!([]))), Reading::NoData(_)));
+        assert!(
+            matches!(answer(&vector(json!([{"value":[1,"1"]},{"value":[1,"2"]}]))), Reading::Error(m) if m.starts_with("2 series"))
+        );
+        assert!(
+            matches!(answer(&vector(json!([{"value":[1,"NaN"]}]))), Reading::Value(v, _) if v.is_nan())
+        );
+        assert!(
+            matches!(answer(&vector(json!([{"value":[1,"+Inf"]}]))), Reading::Value(v, _) if v == f64::INFINITY)
+        );
+        let scalar =
+            json!({"status":"success","data":{"resultType":"scalar","result":[1.0,"0.5"]}});
+        assert!(matches!(answer(&scalar), Reading::Value(v, _) if (v - 0.5).abs() < 1e-12));
+    }
+
+    #[test]
+    fn the_window_is_the_widest_range() {
+        assert_eq!(window("sum(rate(a[5m])) / sum(rate(b[1h]))"), "1h");
+        assert_eq!(window("max_over_time(a[10m:1m])"), "10m");
+        assert_eq!(window("up"), "instant");
+    }
+}

@@ -1,0 +1,159 @@
+//! `.rollout/journal.jsonl`: one JSON object a line, appended and fsynced under a lock, for every
+//! change and every checklist run. Reading tolerates (and reports) a torn last line.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::config::{Percentage, STATE_DIR};
+use crate::domain::error::{Error, Result};
+
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
+/// One flag change, as recorded (README.md "Commands" and docs/journal.md: time, actor, action,
+/// flag, environment, from, to, percentage, reason, forced, provider, outcome).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Event {
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub flag: String,
+    pub environment: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    #[serde(serialize_with = "ser_pct", deserialize_with = "de_pct")]
+    #[schemars(with = "Option<f64>")]
+    pub percentage: Option<Percentage>,
+    pub reason: Option<String>,
+    pub forced: bool,
+    pub provider: String,
+    pub outcome: String,
+    /// What the provider said about the change (revision, a conflict, a concurrent winner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Links a change's intent record (`outcome: "intent"`, journaled before the provider write)
+    /// to its outcome record (see `intent`). Records of older versions have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The gates' verdicts seen before the change (advance, watch looks and kills).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<crate::adapters::gates::Seen>,
+}
+
+#[allow(clippy::ref_option)]
+fn ser_pct<S: serde::Serializer>(p: &Option<Percentage>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => p.serialize(s),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_pct<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Percentage>, D::Error> {
+    let v: Option<f64> = Option::deserialize(d)?;
+    Ok(v.and_then(Percentage::from_percent))
+}
+
+impl Event {
+    /// One line for people: `advance f internal → beta (10%) in production [forced]: why` (the
+    /// environment only where the provider has one; `history` puts the time and actor before it).
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} {}", self.action, self.flag);
+        match (&self.from, &self.to) {
+            (Some(f), Some(t)) if f != t => s.push_str(&format!(" {f} → {t}")),
+            (None, Some(t)) => s.push_str(&format!(" → {t}")),
+            (Some(f), _) => s.push_str(&format!(" at {f}")),
+            _ => {}
+        }
+        if let Some(p) = self.percentage {
+            s.push_str(&format!(" ({p})"));
+        }
+        s.push_str(&crate::domain::config::in_environment(
+            &self.provider,
+            &self.environment,
+        ));
+        if self.forced {
+            s.push_str(" [forced]");
+        }
+        if let Some(r) = &self.reason {
+            s.push_str(&format!(": {r}"));
+        }
+        s
+    }
+}
+
+#[must_use]
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join(STATE_DIR).join(JOURNAL_FILE)
+}
+
+/// Appends one record: a single write of the whole line, then fsync, under an exclusive lock so
+/// concurrent writers never interleave.
+pub fn append(dir: &Path, record: &impl Serialize) -> Result<()> {
+    let path = path(dir);
+    let mut line = serde_json::to_string(record)
+        .map_err(|e| Error::failed(format!("could not encode a journal entry: {e}")))?;
+    line = crate::domain::redact::scrub(&line);
+    line.push('\n');
+    let fail = |e: std::io::Error| {
+        Error::failed(format!(
+            "could not write the journal {}: {e}",
+            path.display()
+        ))
+        .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    // A torn last line (a crash mid-write) must not swallow this record: start on a fresh line.
+    let needs_newline = ends_without_newline(&path).unwrap_or(false);
+    if needs_newline {
+        file.write_all(b"\n").map_err(fail)?;
+    }
+    file.write_all(line.as_bytes()).map_err(fail)?;
+    file.sync_data().map_err(fail)?;
+    file.unlock().map_err(fail)?;
+    Ok(())
+}
+
+fn ends_without_newline(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// The longest journal line read back (a record is a few hundred bytes): longer ones are reported
+/// as damaged without being parsed. See docs/limits.md.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// One journal line as a record, or why it is not one.
+pub fn parse_line(line: &str) -> std::result::Result<Value, String> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(format!(
+            "the line is {} bytes, longer than the limit of {MAX_LINE_BYTES}",
+            line.len()
+        ));
+    }
+    match serde_json::from_str::<Value>(line) {
+        Ok(v) if v.is_object() => Ok(v),
+        Ok(_) => Err("not a JSON object".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}

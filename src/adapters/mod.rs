@@ -1,0 +1,12 @@
+//! Adapters: each provider, each gate source, the HTTP client, the journal file, webhooks: the outside world behind the ports.
+
+pub mod actor;
+pub mod atomic_write;
+pub mod gates;
+pub mod http;
+pub mod interrupt;
+pub mod journal;
+pub mod journal_tail;
+pub mod notify;
+pub mod project;
+pub mod provider;

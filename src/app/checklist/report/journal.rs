@@ -1,0 +1,67 @@
+//! The journal record of a checklist run, beside flag changes in `.rollout/journal.jsonl`
+//! (`rollout history` shows both).
+
+use serde::Serialize;
+
+use super::{ChecklistReport, RunReport};
+use crate::app::checklist::result::{Counts, Outcome};
+
+/// One record per checklist that ran: who, when, and each task's outcome and duration.
+#[derive(Debug, Serialize)]
+pub struct Record<'a> {
+    pub time: chrono::DateTime<chrono::Utc>,
+    pub actor: &'a str,
+    /// Always `checklist`.
+    pub action: &'a str,
+    pub checklist: &'a str,
+    pub run_id: Option<&'a str>,
+    pub resumed: bool,
+    pub outcome: &'a str,
+    pub counts: Counts,
+    pub tasks: Vec<Task<'a>>,
+}
+
+/// One task of a checklist's [`Record`].
+#[derive(Debug, Serialize)]
+pub struct Task<'a> {
+    pub id: &'a str,
+    pub outcome: Outcome,
+    pub duration_ms: u64,
+    /// How a manual task was confirmed (by whom, or with --yes) or why a task failed or was
+    /// skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
+}
+
+/// The record of checklist `c` of `report`.
+#[must_use]
+pub fn record<'a>(report: &'a RunReport, c: &'a ChecklistReport) -> Record<'a> {
+    Record {
+        time: report.time,
+        actor: &report.actor,
+        action: "checklist",
+        checklist: &c.name,
+        run_id: report.run_id.as_deref(),
+        resumed: report.resumed,
+        outcome: c.status.label(),
+        counts: c.counts(),
+        tasks: c
+            .results
+            .iter()
+            .map(|r| Task {
+                id: &r.id,
+                outcome: r.outcome,
+                duration_ms: r.duration_ms,
+                note: r.note.as_deref(),
+            })
+            .collect(),
+    }
+}
+
+/// Appends one record per checklist that ran.
+pub fn append(dir: &std::path::Path, report: &RunReport) -> crate::domain::error::Result<()> {
+    for c in report.checklists.iter().filter(|c| c.started) {
+        crate::adapters::journal::append(dir, &record(report, c))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! A `rollout:` task: the stage engine run in-process, with the same rules, confirmations and
+//! journal as the `rollout` command, its result as the task's output.
+
+use std::path::Path;
+
+use crate::app::checklist::task::RolloutCommand;
+use crate::app::context::Context;
+use crate::app::engine::{self, Override};
+use crate::domain::error::{Error, Result};
+use crate::interface::cli::global_args::GlobalArgs;
+use crate::interface::output::Output;
+
+/// Runs `cmd` against the stages.yaml of `dir`; returns the lines it reports.
+pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<Vec<String>> {
+    let mut args = args.clone();
+    args.dir = Some(dir.to_path_buf());
+    args.json = false;
+    // The engine prints nothing itself: its outcome becomes the task's output lines.
+    let out = Output {
+        json: true,
+        quiet: true,
+        verbose: false,
+        color_out: false,
+        color_err: false,
+        animate: false,
+    };
+    let ctx = Context::load(&args, out)?;
+    let over = Override::default();
+    let outcome = match cmd {
+        RolloutCommand::Status => return status(&ctx).await,
+        RolloutCommand::Gate(name) => return gate(&ctx, name).await,
+        RolloutCommand::Advance(stage) => engine::advance(&ctx, stage.as_deref(), &over).await?,
+        RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
+        RolloutCommand::Kill(reason) => engine::kill(&ctx, reason.clone()).await?,
+        RolloutCommand::Resume => engine::resume(&ctx, &over).await?,
+    };
+    let e = &outcome.event;
+    let pct = e.percentage.map(|p| format!(" ({p})")).unwrap_or_default();
+    let mut lines = vec![format!(
+        "{}{} {}: {} → {}{pct}{}",
+        if outcome.dry_run {
+            "dry run: would "
+        } else {
+            ""
+        },
+        e.action,
+        e.flag,
+        e.from.as_deref().unwrap_or("not started"),
+        e.to.as_deref().unwrap_or("?"),
+        crate::domain::config::in_environment(&e.provider, &e.environment)
+    )];
+    if e.outcome != "applied" && e.outcome != "dry-run" {
+        lines.push(format!("outcome: {}", e.outcome));
+    }
+    for r in &outcome.requests {
+        lines.push(format!("  {} {}", r.method, r.url));
+    }
+    Ok(lines)
+}
+
+async fn status(ctx: &Context) -> Result<Vec<String>> {
+    let state = ctx.provider.read().await?;
+    let pos = engine::position(&ctx.config, &state);
+    let stage = match pos {
+        engine::Position::NotStarted => "not started".to_string(),
+        engine::Position::At(i) => ctx.config.stages[i].name.clone(),
+        engine::Position::OffPlan { .. } => format!("off plan at {}", state.percentage),
+    };
+    let on = if !state.exists {
+        "not rolled out"
+    } else if state.on {
+        "on"
+    } else {
+        "killed"
+    };
+    if state.exists && !state.on {
+        return Err(Error::failed(format!(
+            "{}{} is killed (at {stage}, {})",
+            ctx.config.flag,
+            ctx.settings.in_environment(),
+            state.percentage
+        ))
+        .with_hint("run `rollout resume` once the cause is fixed"));
+    }
+    Ok(vec![format!(
+        "{}{}: {stage} ({}), {on}",
+        ctx.config.flag,
+        ctx.settings.in_environment(),
+        state.percentage
+    )])
+}
+
+/// A `gate:` task: one look at the gate; it passes when the gate passes (whatever its
+/// severity: a checklist asks "does this gate pass now?").
+async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
+    let Some(gate) = ctx.config.gate(name) else {
+        let names: Vec<&str> = ctx.config.gates.iter().map(|g| g.name.as_str()).collect();
+        return Err(Error::usage(format!(
+            "there is no gate `{name}` in {}",
+            ctx.config.path.display()
+        ))
+        .with_hint(if names.is_empty() {
+            "define it under `gates:` in stages.yaml".to_string()
+        } else {
+            format!("the gates are: {}", names.join(", "))
+        }));
+    };
+    // The stage's start fills a compare gate's window and its percentage the expected split; a
+    // provider that cannot be read leaves both unknown (the gate then says so).
+    let (since, percentage) = match ctx.provider.read().await {
+        Ok(mut state) => {
+            engine::add_times(ctx, &mut state).await;
+            let share = match engine::position(&ctx.config, &state) {
+                engine::Position::At(i) => engine::on_share(ctx, i),
+                _ => None,
+            };
+            (engine::stage_since(ctx, &state), share)
+        }
+        Err(_) => (None, None),
+    };
+    let env = ctx.gate_env(since, percentage);
+    let mut tracker = crate::adapters::gates::Tracker::default();
+    let verdict = crate::adapters::gates::evaluate(&env, &[gate], &mut tracker)
+        .await
+        .remove(0);
+    if verdict.passed() {
+        Ok(vec![verdict.line()])
+    } else {
+        Err(Error::failed(verdict.line()))
+    }
+}
+
+/// Whether the engine's rules would refuse `cmd` now: the engine's own dry run (it reads the
+/// provider and applies every rule, changing and recording nothing). `Some` holds the refusal
+/// or the configuration error the task would fail with; a provider that cannot be reached now
+/// is no reason to refuse a run up front, so that is `None` like a change that would go ahead.
+pub async fn refusal(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Option<Error> {
+    // A status changes nothing; a gate is looked at when its task runs (it may pass by then).
+    if matches!(cmd, RolloutCommand::Status | RolloutCommand::Gate(_)) {
+        return None;
+    }
+    let mut args = args.clone();
+    args.dry_run = true;
+    match run(cmd, &args, dir).await {
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::domain::error::Kind::Refused | crate::domain::error::Kind::Usage
+            ) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,365 @@
+//! Nothing is applied without a journal record. Before the provider write the engine journals the
+//! change as an intent (`outcome: "intent"`, fsynced, with a fresh `id`); after it, the same
+//! event under the same `id` with what happened: `applied`, `failed` (nothing was changed) or
+//! `may-have-been-applied`. A run killed in between leaves the intent open, and `status` and
+//! `history` report it ([`crate::adapters::journal_tail::open_intents`]).
+//!
+//! Interrupts during the write: the first Ctrl-C/SIGTERM lets it finish (for at most
+//! `--timeout` more), and the run stops with exit 130 once it is journaled and notified; a second
+//! abandons it, journaled as `may-have-been-applied`.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use crate::adapters::interrupt::{self, ChangeGuard, WriteGuard};
+use crate::adapters::journal::{self, Event};
+use crate::adapters::provider::{Desired, FlagState, Note};
+use crate::app::context::Context;
+use crate::domain::error::{Error, Kind, Result, Written};
+
+pub const INTENT: &str = "intent";
+pub const APPLIED: &str = "applied";
+pub const FAILED: &str = "failed";
+pub const MAY_HAVE_BEEN_APPLIED: &str = "may-have-been-applied";
+
+/// A change between its intent record and its outcome record. Dropped before [`Pending::complete`]
+/// (an error after the write, a run cancelled mid-write), it journals the outcome it can vouch
+/// for: `applied` once the provider confirmed the write, else `may-have-been-applied`.
+pub struct Pending<'a> {
+    ctx: &'a Context,
+    event: Event,
+    written: bool,
+    done: bool,
+    interrupted: bool,
+    guard: ChangeGuard,
+}
+
+/// An id no other run makes: the time in nanoseconds, the process id and a counter.
+fn new_id() -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{nanos:x}-{:x}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl<'a> Pending<'a> {
+    /// Journals `event` as an intent (and gives it its id): the provider may be written only
+    /// after this returns.
+    pub fn begin(ctx: &'a Context, event: &mut Event) -> Result<Pending<'a>> {
+        let guard = ChangeGuard::enter();
+        event.id = Some(new_id());
+        let mut intent = event.clone();
+        intent.outcome = INTENT.into();
+        intent.detail = None;
+        journal::append(&ctx.config.dir, &intent).map_err(|mut e| {
+            e.hint = Some(
+                "nothing was changed: rollout journals a change before making it; \
+                 free space or fix the permissions of .rollout/, then run the command again"
+                    .into(),
+            );
+            e
+        })?;
+        guard.done_so_far(&format!("{} was journaled as an intent", event.summary()));
+        Ok(Pending {
+            ctx,
+            event: event.clone(),
+            written: false,
+            done: false,
+            interrupted: false,
+            guard,
+        })
+    }
+
+    /// The provider write, answering interrupts: the first lets it finish (within `--timeout`),
+    /// the second abandons it. A failed write is journaled here.
+    pub async fn write(
+        &mut self,
+        state: &FlagState,
+        desired: &Desired,
+        note: &Note,
+    ) -> Result<FlagState> {
+        let ctx = self.ctx;
+        let mut seen = self.guard.since();
+        let mut bound: Option<tokio::time::Instant> = None;
+        let result = {
+            let _in_write = WriteGuard::enter();
+            let write = ctx.provider.apply(state, desired, note);
+            tokio::pin!(write);
+            loop {
+                let give_up = async {
+                    match bound {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    r = &mut write => break r,
+                    () = interrupt::next(&mut seen) => {
+                        if self.interrupted {
+                            return Err(self.abandon("abandoned by a second interrupt during the write"));
+                        }
+                        self.interrupted = true;
+                        let now = tokio::time::Instant::now();
+                        bound = Some(now.checked_add(ctx.args.timeout).unwrap_or(now + crate::domain::clock::MAX_DURATION));
+                        ctx.out.warn(&format!(
+                            "interrupted: letting the write of {} finish (up to {}); \
+                             press Ctrl-C again to abandon it",
+                            self.event.summary(),
+                            crate::domain::clock::span(ctx.args.timeout)
+                        ));
+                    }
+                    () = give_up => {
+                        return Err(self.abandon(&format!(
+                            "the write did not finish within {} of the interrupt (--timeout)",
+                            crate::domain::clock::span(ctx.args.timeout)
+                        )));
+                    }
+                }
+            }
+        };
+        match result {
+            Ok(written) => {
+                self.written = true;
+                self.guard.done_so_far(&format!(
+                    "{} was applied and journaled",
+                    self.event.summary()
+                ));
+                Ok(written)
+            }
+            Err(e) => {
+                let outcome = self.outcome_of_failure(&e, state, desired).await;
+                self.finish(outcome, Some(e.message.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// What a failed write did: nothing, when the provider says so ([`Written::Nothing`], or a
+    /// conflict found before writing) or the flag reads back as it was; otherwise it may have
+    /// been applied. A conflict found after part of the change was written
+    /// ([`Written::Partly`], Unleash's read-back) changed nothing only when what this run wrote
+    /// did not stay (a racing run's write replaced it).
+    async fn outcome_of_failure(
+        &self,
+        e: &Error,
+        before: &FlagState,
+        desired: &Desired,
+    ) -> &'static str {
+        // Every error that says "nothing was changed" records it (Error::nothing_changed).
+        debug_assert!(
+            e.written != Written::Unknown || !e.message.contains("nothing was changed"),
+            "an error says nothing was changed but does not record it: {}",
+            e.message
+        );
+        let partly = matches!(e.written, Written::Partly(_));
+        if (e.kind == Kind::Conflict && !partly) || e.written == Written::Nothing {
+            return FAILED;
+        }
+        let wait = self.ctx.args.timeout.min(Duration::from_secs(5));
+        match tokio::time::timeout(wait, self.ctx.provider.read()).await {
+            Ok(Ok(now)) if partly && !stands(before, &now, desired) => FAILED,
+            Ok(Ok(now)) if !partly && now.version == before.version => FAILED,
+            _ => MAY_HAVE_BEEN_APPLIED,
+        }
+    }
+
+    /// Journals the outcome record (once), warning when the journal cannot take it.
+    fn finish(&mut self, outcome: &str, detail: Option<String>) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        let mut ev = self.event.clone();
+        ev.outcome = outcome.to_string();
+        ev.detail = detail;
+        if let Err(e) = journal::append(&self.ctx.config.dir, &ev) {
+            self.ctx.out.warn(&format!(
+                "the outcome of {} ({outcome}) could not be journaled: {}",
+                ev.summary(),
+                e.message
+            ));
+        }
+    }
+
+    fn abandon(&mut self, why: &str) -> Error {
+        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.to_string()));
+        Error::new(
+            Kind::Interrupted,
+            format!(
+                "interrupted: {why}; {} may have been applied (journaled as \
+                 may-have-been-applied)",
+                self.event.summary()
+            ),
+        )
+        .with_hint("run `rollout status` to see where the flag is")
+    }
+
+    /// The id linking the intent record to its outcome.
+    #[must_use]
+    pub fn id(&self) -> Option<String> {
+        self.event.id.clone()
+    }
+
+    /// Journals the applied change: `event` is the change as written, with what the provider said.
+    pub fn complete(&mut self, event: &Event) -> Result<()> {
+        self.done = true;
+        let mut ev = event.clone();
+        ev.id.clone_from(&self.event.id);
+        journal::append(&self.ctx.config.dir, &ev)?;
+        self.guard.done_so_far(&format!(
+            "{} was applied and journaled",
+            self.event.summary()
+        ));
+        Ok(())
+    }
+
+    /// A change given up on after its write was sent (a kill past its `--timeout`): `failed`
+    /// when the flag was read back unchanged after the last write, else `may-have-been-applied`
+    /// (it may land yet); the detail says what was last seen.
+    pub fn give_up(&mut self, unchanged: bool, seen: &str) {
+        let outcome = if unchanged {
+            FAILED
+        } else {
+            MAY_HAVE_BEEN_APPLIED
+        };
+        self.finish(outcome, Some(format!("given up; the flag {seen}")));
+    }
+
+    /// After the notifications: a run interrupted during the change stops here, exit 130.
+    pub fn stop_if_interrupted(self) -> Result<()> {
+        if self.interrupted || self.guard.signals() > 0 {
+            return Err(Error::new(
+                Kind::Interrupted,
+                format!(
+                    "interrupted: {} was applied, journaled and notified; stopped there",
+                    self.event.summary()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if self.written {
+            self.finish(
+                APPLIED,
+                Some("written; the run stopped before it was read back or notified".into()),
+            );
+        } else {
+            self.finish(
+                MAY_HAVE_BEEN_APPLIED,
+                Some("the run stopped during the write".into()),
+            );
+        }
+    }
+}
+
+/// Whether a part of `desired` that differs from `before` is what the flag holds `now`: this
+/// run's write is still there.
+fn stands(before: &FlagState, now: &FlagState, desired: &Desired) -> bool {
+    (before.percentage != desired.percentage && now.percentage == desired.percentage)
+        || (before.users != desired.users && now.users == desired.users)
+        || (before.groups != desired.groups && now.groups == desired.groups)
+}
+
+/// How `history` and `status` name an open intent.
+pub const OPEN_NOTE: &str =
+    "intent left open: the run stopped during the write, so it may have been applied";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(outcome: &str, id: Option<&str>, to: &str) -> serde_json::Value {
+        serde_json::json!({
+            "time": "2024-01-18T09:00:00Z", "actor": "a", "action": "advance", "flag": "f",
+            "environment": "production", "from": null, "to": to, "percentage": 10,
+            "reason": null, "forced": false, "provider": "file", "outcome": outcome, "id": id,
+        })
+    }
+
+    fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
+        oracle::open_intents(&records, "f", "production")
+            .into_iter()
+            .map(|e| e.to)
+            .collect()
+    }
+
+    #[test]
+    fn an_intent_is_open_until_its_outcome_or_a_later_completed_change() {
+        // Completed: not open.
+        assert!(open(vec![
+            record(INTENT, Some("1"), "a"),
+            record(APPLIED, Some("1"), "a")
+        ])
+        .is_empty());
+        // Left open by a dead run, also behind an older completed change.
+        assert_eq!(
+            open(vec![
+                record(INTENT, Some("1"), "a"),
+                record(APPLIED, Some("1"), "a"),
+                record(INTENT, Some("2"), "b"),
+            ]),
+            [Some("b".to_string())]
+        );
+        // Settled by a later change that completed.
+        assert!(open(vec![
+            record(INTENT, Some("2"), "b"),
+            record(INTENT, Some("3"), "c"),
+            record(FAILED, Some("3"), "c"),
+        ])
+        .is_empty());
+        // Another flag's records change nothing here.
+        let mut other = record(INTENT, Some("4"), "x");
+        other["flag"] = "g".into();
+        assert!(open(vec![other]).is_empty());
+    }
+}
+
+/// The rule for open intents stated over the whole journal in file order: the oracle that
+/// [`crate::adapters::journal_tail::open_intents`] (which reads from the end and stops early) is tested
+/// against.
+#[cfg(test)]
+pub mod oracle {
+    use serde_json::Value;
+
+    use super::INTENT;
+    use crate::adapters::journal::Event;
+
+    /// Intents with no outcome record, for `flag` in `environment`, made after its last completed
+    /// change: a run that stopped (killed, crashed, power lost) between intent and outcome.
+    pub fn open_intents(records: &[Value], flag: &str, environment: &str) -> Vec<Event> {
+        let events: Vec<Event> = records
+            .iter()
+            .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
+            .filter(|e| e.flag == flag && e.environment == environment)
+            .collect();
+        let closed = |id: &str| {
+            events
+                .iter()
+                .any(|e| e.outcome != INTENT && e.id.as_deref() == Some(id))
+        };
+        // A later change that completed was decided on the flag as it then was: older open intents
+        // are settled by it.
+        let last_completed = events
+            .iter()
+            .rposition(|e| e.outcome != INTENT && e.id.is_some());
+        events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.outcome == INTENT
+                    && last_completed.is_none_or(|l| *i > l)
+                    && e.id.as_deref().is_some_and(|id| !closed(id))
+            })
+            .map(|(_, e)| e.clone())
+            .collect()
+    }
+}

@@ -1,0 +1,759 @@
+//! `gates:` and `defaults:` in stages.yaml (docs/gates.md), read into typed values and
+//! validated with file:line:column like the rest of the file.
+
+use std::time::Duration;
+
+use crate::domain::diagnostic::Pos;
+use crate::domain::env_vars::EnvVars;
+use crate::domain::schema::keys::Keys;
+use crate::domain::schema::stages as format;
+use crate::domain::yaml::{Node, Value};
+use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
+
+const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
+// What an absent key means; src/schema/stages.rs publishes these as the schema's defaults.
+pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
+pub(crate) const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_REDUCE: Reduce = Reduce::Last;
+pub(crate) const DEFAULT_SEVERITY: Severity = Severity::Critical;
+/// `for:`: the first breach counts.
+pub(crate) const DEFAULT_HOLD: Duration = Duration::ZERO;
+pub(crate) const DEFAULT_EXPECT_STATUS: u16 = 200;
+/// `compare.alpha`: the false-alarm bound across looks.
+pub(crate) const DEFAULT_ALPHA: f64 = 0.05;
+
+/// How much a gate's breach matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Refuses `advance`; `watch` kills the flag on a sustained breach.
+    Critical,
+    /// Refuses `advance`; `watch` holds (does not advance) and notifies.
+    Warning,
+    /// Shown and notified; never blocks.
+    Info,
+}
+
+impl Severity {
+    pub const NAMES: [&'static str; 3] = ["critical", "warning", "info"];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Whether a gate of this severity that does not pass refuses `advance`.
+    #[must_use]
+    pub fn blocks(self) -> bool {
+        !matches!(self, Severity::Info)
+    }
+}
+
+/// How a Datadog series becomes one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Reduce {
+    Last,
+    Avg,
+    Max,
+    Min,
+}
+
+impl Reduce {
+    pub const NAMES: [&'static str; 4] = ["last", "avg", "max", "min"];
+
+    fn parse(s: &str) -> Option<Reduce> {
+        match s {
+            "last" => Some(Reduce::Last),
+            "avg" => Some(Reduce::Avg),
+            "max" => Some(Reduce::Max),
+            "min" => Some(Reduce::Min),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduce::Last => "last",
+            Reduce::Avg => "avg",
+            Reduce::Max => "max",
+            Reduce::Min => "min",
+        }
+    }
+}
+
+/// Where a gate reads its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A PromQL instant query.
+    Prometheus { query: String },
+    /// Two PromQL queries with `{variant}` and `{window}`, for a `compare:` gate.
+    PrometheusCounts { errors: String, total: String },
+    /// A Datadog metrics query over `window`, reduced to one value.
+    Datadog {
+        query: String,
+        window: Duration,
+        reduce: Reduce,
+    },
+    /// An HTTP GET: its status, and optionally a number at a JSON pointer of its body.
+    Http {
+        url: String,
+        expect_status: u16,
+        pointer: Option<String>,
+    },
+    /// A shell command: its exit code, or one number on stdout.
+    Command { run: String },
+}
+
+impl Source {
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Prometheus { .. } | Source::PrometheusCounts { .. } => "prometheus",
+            Source::Datadog { .. } => "datadog",
+            Source::Http { .. } => "http",
+            Source::Command { .. } => "command",
+        }
+    }
+}
+
+/// `compare:`: treatment (`on`) against control (`off`), defaults applied; also its format in the
+/// stages.yaml schema (src/schema/), where `alpha` may be left out.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "Treatment (`on`) against control (`off`)."
+)]
+pub struct Compare {
+    /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
+    #[schemars(with = "crate::domain::schema::stages::Number")]
+    pub max_increase: f64,
+    /// False-alarm bound across looks.
+    #[schemars(
+        with = "Option<f64>",
+        range(min = 0, max = 1),
+        extend("default" = DEFAULT_ALPHA)
+    )]
+    pub alpha: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    pub name: String,
+    pub source: Source,
+    /// Fails above this.
+    pub max: Option<f64>,
+    /// Fails below this.
+    pub min: Option<f64>,
+    pub compare: Option<Compare>,
+    /// How long a breach must hold (over consecutive looks) before it counts.
+    pub hold: Duration,
+    pub severity: Severity,
+    pub pos: Pos,
+}
+
+/// `defaults:`: shared settings of the gate sources, as written; also their format in the
+/// stages.yaml schema (src/schema/).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    rename = "Defaults",
+    deny_unknown_fields,
+    description = "`defaults:`: shared settings of the gate sources."
+)]
+pub struct GateDefaults {
+    pub prometheus: Option<DefaultsPrometheus>,
+    pub datadog: Option<DefaultsDatadog>,
+}
+
+/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsPrometheus {
+    /// The Prometheus base URL.
+    #[schemars(url)]
+    pub url: Option<String>,
+}
+
+/// Datadog settings.
+#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DefaultsDatadog {
+    /// The Datadog site's domain.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9.-]+$"),
+        extend("default" = DEFAULT_DATADOG_SITE)
+    )]
+    pub site: Option<String>,
+    /// The NAME of the variable holding the API key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_API_KEY)
+    )]
+    pub api_key_env: Option<String>,
+    /// The NAME of the variable holding the application key.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
+        extend("default" = EnvVars::DD_APP_KEY)
+    )]
+    pub app_key_env: Option<String>,
+}
+
+impl GateDefaults {
+    /// The Prometheus base URL: `ROLLOUT_PROMETHEUS_URL` when set (a run's environment beats the
+    /// file, so CI can point the same stages.yaml elsewhere), else `defaults.prometheus.url`.
+    #[must_use]
+    pub fn prometheus_url(&self) -> Option<String> {
+        std::env::var(EnvVars::ROLLOUT_PROMETHEUS_URL)
+            .ok()
+            .filter(|u| !u.is_empty())
+            .or_else(|| self.prometheus.as_ref().and_then(|p| p.url.clone()))
+    }
+
+    /// The Datadog API base URL for the site (`ROLLOUT_DATADOG_URL` overrides it, for tests
+    /// and proxies).
+    #[must_use]
+    pub fn datadog_url(&self) -> String {
+        if let Ok(url) = std::env::var(EnvVars::ROLLOUT_DATADOG_URL) {
+            if !url.is_empty() {
+                return url;
+            }
+        }
+        let site = self.datadog.as_ref().and_then(|d| d.site.as_deref());
+        format!("https://api.{}", site.unwrap_or(DEFAULT_DATADOG_SITE))
+    }
+
+    /// The names of the variables holding the Datadog API and application keys.
+    #[must_use]
+    pub fn datadog_keys(&self) -> (String, String) {
+        let d = self.datadog.clone().unwrap_or_default();
+        (
+            d.api_key_env.unwrap_or_else(|| EnvVars::DD_API_KEY.into()),
+            d.app_key_env.unwrap_or_else(|| EnvVars::DD_APP_KEY.into()),
+        )
+    }
+}
+
+pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
+    let mut out = GateDefaults::default();
+    let Some(fields) = r.mapping(node, "`defaults`", GateDefaults::keys()) else {
+        return out;
+    };
+    if let Some(n) = fields.value("prometheus") {
+        if let Some(p) = r.mapping(n, "`defaults.prometheus`", DefaultsPrometheus::keys()) {
+            let prometheus = out
+                .prometheus
+                .get_or_insert_with(DefaultsPrometheus::default);
+            if let Some(u) = p.value("url") {
+                if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
+                    super::check_url(r, &url, u.pos, "`defaults.prometheus`");
+                    prometheus.url = Some(url);
+                }
+            }
+        }
+    }
+    if let Some(n) = fields.value("datadog") {
+        if let Some(d) = r.mapping(n, "`defaults.datadog`", DefaultsDatadog::keys()) {
+            let datadog = out.datadog.get_or_insert_with(DefaultsDatadog::default);
+            if let Some(s) = d.value("site") {
+                if let Some(site) = r.string(s, "`defaults.datadog.site`") {
+                    if site.is_empty()
+                        || !site
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                    {
+                        r.error(
+                            s.pos,
+                            format!("`{site}` is not a Datadog site"),
+                            "write the site's domain, e.g. datadoghq.com, datadoghq.eu or us5.datadoghq.com",
+                        );
+                    } else {
+                        datadog.site = Some(site);
+                    }
+                }
+            }
+            for (key, slot) in [
+                ("api_key_env", &mut datadog.api_key_env),
+                ("app_key_env", &mut datadog.app_key_env),
+            ] {
+                if let Some(v) = d.value(key) {
+                    if let Some(var) = r.string(v, &format!("`defaults.datadog.{key}`")) {
+                        if super::is_env_name(&var) {
+                            *slot = Some(var);
+                        } else {
+                            r.error(
+                                v.pos,
+                                format!("`{key}` must name an environment variable"),
+                                "write the variable's NAME, e.g. `api_key_env: DD_API_KEY`; keys never live in YAML",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The gates, and the names of every gate written (valid or not, so that a stage naming a gate
+/// with a problem of its own is not reported twice).
+pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>) {
+    let items = r.items(
+        node,
+        "gates",
+        "gate",
+        "- { name: error-rate, prometheus: { query: '...' }, max: 0.01 }",
+    );
+    let mut out: Vec<Gate> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("gate {}", i + 1);
+        let Some(fields) = r.mapping(item, &what, format::Gate::keys()) else {
+            continue;
+        };
+        let Some((name, name_pos)) =
+            r.required(&fields, "name", &what, "error-rate")
+                .and_then(|n| {
+                    r.string(n, &format!("the name of {what}"))
+                        .map(|s| (s, n.pos))
+                })
+        else {
+            continue;
+        };
+        names.push(name.clone());
+        let what = format!("gate `{name}`");
+        if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+            r.error(
+                name_pos,
+                format!("gate name `{name}` is empty or has spaces"),
+                "use a short word such as `error-rate`",
+            );
+            continue;
+        }
+        if let Some(prev) = out.iter().find(|g| g.name == name) {
+            r.error(
+                name_pos,
+                format!(
+                    "gate `{name}` is defined twice (first at line {})",
+                    prev.pos.line
+                ),
+                "give each gate its own name",
+            );
+            continue;
+        }
+        let number = |r: &mut Reader, key: &str| {
+            fields
+                .value(key)
+                .and_then(|n| r.number(n, &format!("`{key}` of {what}")))
+        };
+        let max = number(r, "max");
+        let min = number(r, "min");
+        let hold = fields
+            .value("for")
+            .and_then(|n| r.duration(n, &format!("`for` of {what}")))
+            .unwrap_or(DEFAULT_HOLD);
+        let severity = fields
+            .value("severity")
+            .and_then(|n| read_severity(r, n, &what))
+            .unwrap_or(DEFAULT_SEVERITY);
+        let compare = fields
+            .value("compare")
+            .and_then(|n| read_compare(r, n, &what));
+        let Some(source) = read_source(r, &fields, &what) else {
+            continue;
+        };
+        if let (Some(lo), Some(hi)) = (min, max) {
+            if lo > hi {
+                r.error(
+                    fields.key_pos("min").unwrap_or(fields.pos),
+                    format!("{what} has min {lo} above max {hi}: it could never pass"),
+                    "swap them, or drop one",
+                );
+            }
+        }
+        let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
+        // A `compare:` with a problem of its own is reported there, not again here.
+        let compare_written = fields.get("compare").is_some();
+        if max.is_none() && min.is_none() && !compare_written && !own_verdict {
+            r.error(
+                fields.pos,
+                format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
+                "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
+            );
+            continue;
+        }
+        if compare_written && compare.is_none() {
+            continue;
+        }
+        if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
+            r.error(
+                fields.key_pos("compare").unwrap_or(fields.pos),
+                format!("{what}: `compare` goes with a prometheus source of `errors:` and `total:` queries (and only with that)"),
+                "write `prometheus: { errors: '...{variant}...[{window}]', total: '...' }` with `compare: { max_increase: 0.005 }`",
+            );
+            continue;
+        }
+        if compare.is_some() && (max.is_some() || min.is_some()) {
+            r.error(
+                fields.pos,
+                format!("{what} has both `compare` and `max`/`min`"),
+                "a compare gate judges treatment against control: drop `max`/`min`",
+            );
+            continue;
+        }
+        if let Source::Http { pointer: None, .. } = &source {
+            if max.is_some() || min.is_some() {
+                r.error(
+                    fields.pos,
+                    format!("{what} compares with `max`/`min` but reads no value"),
+                    "add `pointer: /path/to/number` under `http:` (a JSON pointer into the body)",
+                );
+                continue;
+            }
+        }
+        out.push(Gate {
+            name,
+            source,
+            max,
+            min,
+            compare,
+            hold,
+            severity,
+            pos: item.pos,
+        });
+    }
+    (out, names)
+}
+
+fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {
+    let text = r.string(node, &format!("`severity` of {what}"))?;
+    match text.as_str() {
+        "critical" => Some(Severity::Critical),
+        "warning" => Some(Severity::Warning),
+        "info" => Some(Severity::Info),
+        _ => {
+            let help = match did_you_mean(&text, &Severity::NAMES) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "write one of: critical, warning, info".into(),
+            };
+            r.error(node.pos, format!("unknown severity `{text}`"), help);
+            None
+        }
+    }
+}
+
+fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
+    let what = format!("`compare` of {what}");
+    let fields = r.mapping(node, &what, format::Compare::keys())?;
+    let max_increase = r
+        .required(&fields, "max_increase", &what, "0.005")
+        .and_then(|n| r.number(n, &format!("`max_increase` of {what}")))?;
+    let alpha = match fields.value("alpha") {
+        Some(n) => {
+            let a = r.number(n, &format!("`alpha` of {what}"))?;
+            if !(a > 0.0 && a < 1.0) {
+                r.error(
+                    n.pos,
+                    format!("`alpha` of {what} is {a}, not between 0 and 1"),
+                    "write a small probability, e.g. 0.05",
+                );
+                return None;
+            }
+            a
+        }
+        None => DEFAULT_ALPHA,
+    };
+    Some(Compare {
+        max_increase,
+        alpha,
+    })
+}
+
+fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source> {
+    let present: Vec<&str> = SOURCE_KEYS
+        .iter()
+        .copied()
+        .filter(|k| fields.get(k).is_some())
+        .collect();
+    let key = match present.as_slice() {
+        [one] => *one,
+        [] => {
+            r.error(
+                fields.pos,
+                format!("{what} has no source"),
+                "add one of `prometheus: { query: '...' }`, `datadog: { query: '...' }`, `http: { url: ... }` or `command: ...`",
+            );
+            return None;
+        }
+        more => {
+            r.error(
+                fields.key_pos(more[1]).unwrap_or(fields.pos),
+                format!("{what} has more than one source: {}", more.join(", ")),
+                "keep one source per gate; write another gate for the other metric",
+            );
+            return None;
+        }
+    };
+    let node = fields.get(key)?;
+    let inner = format!("`{key}` of {what}");
+    match key {
+        "prometheus" => {
+            let f = r.mapping(node, &inner, format::PrometheusSource::keys())?;
+            if f.get("errors").is_some() || f.get("total").is_some() {
+                let errors = r
+                    .required(
+                        &f,
+                        "errors",
+                        &inner,
+                        "'sum(increase(...{variant}...[{window}]))'",
+                    )
+                    .and_then(|n| query(r, n, &inner));
+                let total = r
+                    .required(
+                        &f,
+                        "total",
+                        &inner,
+                        "'sum(increase(...{variant}...[{window}]))'",
+                    )
+                    .and_then(|n| query(r, n, &inner));
+                if let Some(k) = f.key_pos("query") {
+                    r.error(
+                        k,
+                        format!("{inner} has `query` beside `errors`/`total`"),
+                        "a compare gate reads `errors` and `total`; drop `query`",
+                    );
+                }
+                Some(Source::PrometheusCounts {
+                    errors: errors?,
+                    total: total?,
+                })
+            } else {
+                let q = r
+                    .required(&f, "query", &inner, "'sum(rate(...[5m]))'")
+                    .and_then(|n| query(r, n, &inner))?;
+                Some(Source::Prometheus { query: q })
+            }
+        }
+        "datadog" => {
+            let f = r.mapping(node, &inner, format::DatadogSource::keys())?;
+            let q = r
+                .required(
+                    &f,
+                    "query",
+                    &inner,
+                    "'avg:builder.card.render_time{variant:on}'",
+                )
+                .and_then(|n| query(r, n, &inner));
+            let window = match f.value("window") {
+                Some(n) => r.duration(n, &format!("`window` of {inner}"))?,
+                None => DEFAULT_DATADOG_WINDOW,
+            };
+            let reduce = match f.value("reduce") {
+                Some(n) => {
+                    let t = r.string(n, &format!("`reduce` of {inner}"))?;
+                    let Some(red) = Reduce::parse(&t) else {
+                        r.error(
+                            n.pos,
+                            format!("unknown `reduce: {t}`"),
+                            "write one of: last, avg, max, min",
+                        );
+                        return None;
+                    };
+                    red
+                }
+                None => DEFAULT_REDUCE,
+            };
+            Some(Source::Datadog {
+                query: q?,
+                window,
+                reduce,
+            })
+        }
+        "http" => {
+            let f = r.mapping(node, &inner, format::HttpSource::keys())?;
+            let url = r
+                .required(&f, "url", &inner, "https://staging.example.com/healthz")
+                .and_then(|n| {
+                    let u = r.string(n, &format!("`url` of {inner}"))?;
+                    super::check_url(r, &u, n.pos, &inner);
+                    Some(u)
+                });
+            let expect_status = match f.value("expect_status") {
+                Some(n) => {
+                    let v = r.number(n, &format!("`expect_status` of {inner}"))?;
+                    if !(100.0..=599.0).contains(&v) || v.fract() != 0.0 {
+                        r.error(
+                            n.pos,
+                            format!("`expect_status` of {inner} is {v}, not an HTTP status"),
+                            "write a status code from 100 to 599, e.g. 200",
+                        );
+                        return None;
+                    }
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let s = v as u16;
+                    s
+                }
+                None => DEFAULT_EXPECT_STATUS,
+            };
+            let pointer = match f.value("pointer") {
+                Some(n) => {
+                    let p = r.string(n, &format!("`pointer` of {inner}"))?;
+                    if !p.starts_with('/') {
+                        r.error(
+                            n.pos,
+                            format!("`pointer` of {inner} is not a JSON pointer"),
+                            "write a JSON pointer starting with `/`, e.g. /checks/latency_ms",
+                        );
+                        return None;
+                    }
+                    Some(p)
+                }
+                None => None,
+            };
+            Some(Source::Http {
+                url: url?,
+                expect_status,
+                pointer,
+            })
+        }
+        _ => {
+            let run = r.string(node, &inner)?;
+            if run.trim().is_empty() {
+                r.error(
+                    node.pos,
+                    format!("{inner} is empty"),
+                    "write the command to run, e.g. scripts/check-latency",
+                );
+                return None;
+            }
+            Some(Source::Command { run })
+        }
+    }
+}
+
+fn query(r: &mut Reader, node: &Node, what: &str) -> Option<String> {
+    let q = r.string(node, &format!("the query of {what}"))?;
+    if q.trim().is_empty() {
+        r.error(
+            node.pos,
+            format!("the query of {what} is empty"),
+            "write the query",
+        );
+        return None;
+    }
+    Some(q)
+}
+
+/// The gate names a stage lists under `gates:`, checked against the defined gates.
+pub(super) fn read_stage_gates(
+    r: &mut Reader,
+    node: &Node,
+    what: &str,
+    defined: &[&str],
+) -> Option<Vec<String>> {
+    let names = r.string_list(node, &format!("`gates` of {what}"))?;
+    if matches!(node.value, Value::Scalar { .. }) && node.is_null() {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (name, pos) in names {
+        if !defined.contains(&name.as_str()) {
+            let help = match did_you_mean(&name, defined) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if defined.is_empty() => "define it under the top-level `gates:`".into(),
+                None => format!("the gates are: {}", defined.join(", ")),
+            };
+            r.error(
+                pos,
+                format!("{what} names gate `{name}`, which is not defined"),
+                help,
+            );
+        } else if out.contains(&name) {
+            r.error(
+                pos,
+                format!("gate `{name}` is listed twice in {what}"),
+                "list each gate once",
+            );
+        } else {
+            out.push(name);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::config::Config;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(std::path::Path::new("stages.yaml"), text).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn defaults_pick_the_datadog_site_and_key_variables() {
+        let c = parse(
+            "flag: f
+defaults:
+  datadog: { site: us5.datadoghq.com, api_key_env: OUR_DD_API }
+gates:
+  - { name: r, datadog: { query: 'avg:x{*}', window: 15m, reduce: max }, max: 1, severity: warning }
+stages: [{ name: a, percentage: 5, gates: [r] }]
+",
+        )
+        .unwrap();
+        if std::env::var_os("ROLLOUT_DATADOG_URL").is_none() {
+            assert_eq!(c.defaults.datadog_url(), "https://api.us5.datadoghq.com");
+        }
+        assert_eq!(
+            c.defaults.datadog_keys(),
+            ("OUR_DD_API".to_string(), "DD_APP_KEY".to_string())
+        );
+        let g = &c.gates[0];
+        assert_eq!(g.severity, super::Severity::Warning);
+        assert_eq!(
+            g.source,
+            super::Source::Datadog {
+                query: "avg:x{*}".into(),
+                window: std::time::Duration::from_secs(900),
+                reduce: super::Reduce::Max
+            }
+        );
+        assert_eq!(c.stage_gates(0).len(), 1);
+    }
+
+    #[test]
+    fn a_compare_gate_needs_counts_and_a_bad_default_is_pinned() {
+        let err = parse(
+            "flag: f
+defaults:
+  datadog: { site: 'not a site', api_key_env: 'dd key' }
+  prometheus: { url: 'ftp://x' }
+gates:
+  - { name: c, prometheus: { query: 'up' }, compare: { max_increase: 0.01 } }
+  - { name: d, prometheus: { errors: 'a', total: 'b' }, compare: { max_increase: 0.01, alpha: 2 } }
+  - { name: e, http: { url: 'http://x', pointer: 'latency' }, max: 3 }
+  - { name: f, http: { url: 'http://x' }, max: 3 }
+  - { name: g, command: 'true', min: 2, max: 1 }
+stages: [{ name: a, percentage: 5 }]
+",
+        )
+        .unwrap_err();
+        for want in [
+            "stages.yaml:3:20: `not a site` is not a Datadog site",
+            "stages.yaml:3:47: `api_key_env` must name an environment variable",
+            "stages.yaml:4:22: the `url` in `defaults.prometheus` is not an http(s) URL",
+            "stages.yaml:6:45: gate `c`: `compare` goes with a prometheus source of `errors:` and `total:` queries",
+            "stages.yaml:7:95: `alpha` of `compare` of gate `d` is 2, not between 0 and 1",
+            "stages.yaml:8:50: `pointer` of `http` of gate `e` is not a JSON pointer",
+            "stages.yaml:9:5: gate `f` compares with `max`/`min` but reads no value",
+            "stages.yaml:10:33: gate `g` has min 2 above max 1: it could never pass",
+        ] {
+            assert!(err.contains(want), "missing {want:?} in\n{err}");
+        }
+        assert!(err.contains("8 problems in stages.yaml"), "{err}");
+    }
+}

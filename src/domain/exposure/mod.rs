@@ -1,0 +1,416 @@
+//! Who is on at a given percentage, by each provider's own bucketing algorithm.
+
+pub mod flagd;
+pub mod launchdarkly;
+pub mod murmur3;
+pub mod stream;
+pub mod unleash;
+
+use std::io::{self, Read};
+
+use self::stream::{Piece, StreamError};
+
+use crate::domain::config::Percentage;
+
+/// A provider's bucketing, ready to place user ids.
+#[derive(Debug, Clone)]
+pub enum Bucketing {
+    /// flagd `fractional`, bucketing on `flagKey + targetingKey`.
+    Flagd { flag_key: String },
+    /// Unleash `flexibleRollout`, bucketing on `groupId:userId`.
+    Unleash { group_id: String },
+    /// LaunchDarkly's rollout: SHA-1 of `flagKey.salt.userId` (or `seed.userId`); `on_first` when
+    /// the "on" variation comes before "off" in the flag.
+    LaunchDarkly {
+        flag_key: String,
+        salt: String,
+        seed: Option<i64>,
+        on_first: bool,
+    },
+}
+
+impl Bucketing {
+    /// The user's position, comparable with [`Bucketing::includes`].
+    #[must_use]
+    pub fn bucket(&self, user: &str) -> u32 {
+        match self {
+            Bucketing::Flagd { flag_key } => flagd::bucket(flag_key, user),
+            Bucketing::Unleash { group_id } => unleash::normalized(group_id, user),
+            Bucketing::LaunchDarkly {
+                flag_key,
+                salt,
+                seed,
+                ..
+            } => launchdarkly::bucket(flag_key, salt, *seed, user),
+        }
+    }
+
+    /// Whether a user at `bucket` is on at `pct`.
+    #[must_use]
+    pub fn includes(&self, bucket: u32, pct: Percentage) -> bool {
+        match self {
+            Bucketing::Flagd { .. } => flagd::includes(bucket, pct),
+            Bucketing::Unleash { .. } => unleash::includes(bucket, pct),
+            Bucketing::LaunchDarkly { on_first, .. } => {
+                launchdarkly::includes(bucket, pct, *on_first)
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Bucketing::Flagd { .. } => "flagd fractional (murmur3 of flag key + user id)",
+            Bucketing::Unleash { .. } => "Unleash normalizedHash (murmur3 of groupId:userId)",
+            Bucketing::LaunchDarkly { .. } => "LaunchDarkly rollout (SHA-1 of flagKey.salt.userId)",
+        }
+    }
+}
+
+/// murmur3 x86_32 with seed 0 over the UTF-8 bytes of `parts` joined.
+#[must_use]
+pub fn murmur3(parts: &[&str]) -> u32 {
+    let mut buf = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        buf.extend_from_slice(p.as_bytes());
+    }
+    murmurhash32::murmurhash3_with_seed::<0>(&buf)
+}
+
+/// One audience to count: a percentage and the user ids listed on top of it.
+#[derive(Clone)]
+pub struct Audience<'a> {
+    pub percentage: Percentage,
+    pub users: std::collections::HashSet<&'a str>,
+}
+
+/// How the lines of an ids file become ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// Bytes, trimmed like text where they are UTF-8: counting, where an id need not be text.
+    Bytes,
+    /// UTF-8 text trimmed of Unicode whitespace: listing, where each id is printed.
+    Text,
+}
+
+/// An id as text: trimmed of Unicode whitespace. That is rare beyond ASCII (U+000B is the one
+/// ASCII space `trim_ascii` keeps), so only an end that is not plain ASCII costs a second look.
+fn trim_text(text: &str) -> &str {
+    if plain_ends(text.as_bytes()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Whether both ends of `bytes` are ASCII other than U+000B: nothing for a Unicode trim to do.
+fn plain_ends(bytes: &[u8]) -> bool {
+    let plain = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && *b != 0x0b);
+    plain(bytes.first()) && plain(bytes.last())
+}
+
+/// An id as bytes, trimmed as [`trim_text`] trims it where the line is UTF-8 (counting and
+/// listing must see the same id), and of ASCII whitespace where it is not.
+fn trim_id(line: &[u8]) -> &[u8] {
+    let id = line.trim_ascii();
+    if plain_ends(id) {
+        return id;
+    }
+    std::str::from_utf8(id).map_or(id, |t| trim_text(t).as_bytes())
+}
+
+/// What [`Bucketing::select`] found: how many ids there are, and how many are on per audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub on: Vec<usize>,
+}
+
+/// How a listed id is printed: after its list's lead and before `tail`. The ids of a chunk that
+/// `as_is` accepts whole (one check a chunk) are copied as they are; those of any other chunk go
+/// through `escape`.
+#[derive(Clone, Copy)]
+pub struct Items {
+    pub tail: &'static [u8],
+    pub as_is: fn(&[u8]) -> bool,
+    pub escape: fn(&str, &mut Vec<u8>),
+}
+
+/// One audience to list: its index in the audiences, the bytes each of its items starts with (a
+/// list's own indent, say) before the id, and how the id is printed.
+pub struct Listed {
+    pub audience: usize,
+    pub lead: Vec<u8>,
+    pub items: Items,
+}
+
+/// The listed ids as they are printed: each its lead, the id and the tail. A short one is made
+/// in a fixed-size block behind the lead and appended as half or all of the block (copied
+/// inline, where a call to `memcpy` per item costs more than the copy), then cut to its length;
+/// a long or escaped one is made in `long`.
+struct Item {
+    block: [u8; Item::BLOCK],
+    long: Vec<u8>,
+    lead: usize,
+    items: Items,
+}
+
+impl Item {
+    const BLOCK: usize = 64;
+
+    fn new(listed: &Listed) -> Self {
+        let lead = &listed.lead;
+        let mut block = [0; Self::BLOCK];
+        if let Some(at) = block.get_mut(..lead.len()) {
+            at.copy_from_slice(lead);
+        }
+        Item {
+            block,
+            long: lead.clone(),
+            lead: lead.len(),
+            items: listed.items,
+        }
+    }
+
+    /// Appends `id` to `out` as an item: as it is, or through `items.escape` unless `as_is`.
+    #[inline]
+    fn push(&mut self, id: &str, as_is: bool, out: &mut Vec<u8>) {
+        let items = &self.items;
+        let id_end = self.lead + id.len();
+        let end = id_end + items.tail.len();
+        if as_is && end <= Self::BLOCK {
+            self.block[self.lead..id_end].copy_from_slice(id.as_bytes());
+            self.block[id_end..end].copy_from_slice(items.tail);
+            let at = out.len();
+            if end <= Self::BLOCK / 2 {
+                out.extend_from_slice(&self.block[..Self::BLOCK / 2]);
+            } else {
+                out.extend_from_slice(&self.block);
+            }
+            out.truncate(at + end);
+            return;
+        }
+        self.long.truncate(self.lead);
+        if as_is {
+            self.long.extend_from_slice(id.as_bytes());
+        } else {
+            (items.escape)(id, &mut self.long);
+        }
+        self.long.extend_from_slice(items.tail);
+        out.extend_from_slice(&self.long);
+    }
+}
+
+/// Line `line` of `chunk` as text, trimmed, where `whole` is the chunk as text (a line of it is
+/// text too: lines end at an ASCII byte).
+fn line_text<'a>(whole: &'a str, chunk: &[u8], line: &[u8]) -> Result<&'a str, stream::LineError> {
+    let at = line.as_ptr().addr() - chunk.as_ptr().addr();
+    let text = whole
+        .get(at..at + line.len())
+        .ok_or(stream::LineError::NotUtf8)?;
+    Ok(trim_text(text.trim_ascii()))
+}
+
+impl Bucketing {
+    /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on;
+    /// also how many ids there are. Chunks cut at line ends are hashed on every core, with no
+    /// per-id allocation (`preview` over millions of ids).
+    pub fn count(
+        &self,
+        reader: &mut (dyn Read + Send),
+        audiences: &[Audience<'_>],
+    ) -> Result<Counts, StreamError> {
+        self.select(reader, audiences, Ids::Bytes, None, |_| Ok(()))
+    }
+
+    /// Like [`Bucketing::count`], and lists the ids that are on for the audience `list` names;
+    /// `sink` receives the listing chunk by chunk in file order.
+    pub fn select(
+        &self,
+        reader: &mut (dyn Read + Send),
+        audiences: &[Audience<'_>],
+        ids: Ids,
+        list: Option<&Listed>,
+        mut sink: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Result<Counts, StreamError> {
+        let (prefix, sep) = match self {
+            Bucketing::Flagd { flag_key } => (flag_key.as_str(), ""),
+            Bucketing::Unleash { group_id } => (group_id.as_str(), ":"),
+            // SHA-1 of the whole key, per id (see `bucket_of` below).
+            Bucketing::LaunchDarkly { .. } => ("", ""),
+        };
+        // On iff bucket < threshold, for both algorithms (see `includes`).
+        let thresholds: Vec<u32> = audiences
+            .iter()
+            .map(|a| self.threshold(a.percentage))
+            .collect();
+        let listed = list.map(|l| l.audience);
+        // Only an id as long as some listed user can be one: most ids skip the set lookups.
+        let mut listed_len: Vec<bool> = Vec::new();
+        for a in audiences {
+            for u in &a.users {
+                if listed_len.len() <= u.len() {
+                    listed_len.resize(u.len() + 1, false);
+                }
+                listed_len[u.len()] = true;
+            }
+        }
+        let hasher = murmur3::Prefixed::new(format!("{prefix}{sep}").as_bytes());
+        // An id's bucket, comparable with its audience's threshold (on iff bucket < threshold).
+        // LaunchDarkly's "on" slice is the last when "off" comes first: mirrored, it is the first.
+        let bucket_of = |id: &[u8]| -> u32 {
+            match self {
+                Bucketing::LaunchDarkly {
+                    flag_key,
+                    salt,
+                    seed,
+                    on_first,
+                } => {
+                    let b = launchdarkly::bucket_bytes(flag_key, salt, *seed, id);
+                    if *on_first {
+                        b
+                    } else {
+                        99_999 - b
+                    }
+                }
+                _ => self.bucket_of_hash(hasher.hash(id)),
+            }
+        };
+        let plain = list.is_none() && listed_len.is_empty() && ids == Ids::Bytes;
+        let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
+            let mut on = vec![0usize; audiences.len()];
+            let mut total = 0usize;
+            if plain {
+                // Counting percentages only: the loop the machine runs most.
+                let (lines, error) = stream::each_line(chunk, |line| {
+                    let id = trim_id(line);
+                    if !id.is_empty() {
+                        total += 1;
+                        let bucket = bucket_of(id);
+                        for (n, t) in on.iter_mut().zip(&thresholds) {
+                            *n += usize::from(bucket < *t);
+                        }
+                    }
+                    Ok(())
+                });
+                return Piece {
+                    value: (total, on),
+                    lines,
+                    error,
+                };
+            }
+            // Whether the chunk is text, and whether its ids print as they are: one check a
+            // chunk, not one an id.
+            let whole = match ids {
+                Ids::Text => std::str::from_utf8(chunk).ok(),
+                Ids::Bytes => None,
+            };
+            let as_is = whole.is_some() && list.is_some_and(|l| (l.items.as_is)(chunk));
+            let mut item = list.map(Item::new);
+            let listed_below = listed.map_or(0, |r| thresholds[r]);
+            if let (Some(whole), true) = (whole, listed_len.is_empty()) {
+                // No audience lists users (the common case): the counting loop, and the listed
+                // audience's items.
+                let (lines, error) = stream::each_line(chunk, |line| {
+                    let text = line_text(whole, chunk, line)?;
+                    if text.is_empty() {
+                        return Ok(());
+                    }
+                    total += 1;
+                    let bucket = bucket_of(text.as_bytes());
+                    for (n, t) in on.iter_mut().zip(&thresholds) {
+                        *n += usize::from(bucket < *t);
+                    }
+                    if let (true, Some(item)) = (bucket < listed_below, &mut item) {
+                        item.push(text, as_is, &mut outs[0]);
+                    }
+                    Ok(())
+                });
+                return Piece {
+                    value: (total, on),
+                    lines,
+                    error,
+                };
+            }
+            let (lines, error) = stream::each_line(chunk, |line| {
+                let (id, text) = match (ids, whole) {
+                    (Ids::Bytes, _) => (trim_id(line), None),
+                    (Ids::Text, Some(whole)) => {
+                        let text = line_text(whole, chunk, line)?;
+                        (text.as_bytes(), Some(text))
+                    }
+                    (Ids::Text, None) => {
+                        let text = std::str::from_utf8(line.trim_ascii())
+                            .map_err(|_| stream::LineError::NotUtf8)?;
+                        let text = trim_text(text);
+                        (text.as_bytes(), Some(text))
+                    }
+                };
+                if id.is_empty() {
+                    return Ok(());
+                }
+                total += 1;
+                let bucket = bucket_of(id);
+                let maybe_listed = listed_len.get(id.len()).copied().unwrap_or(false);
+                let text = if maybe_listed || list.is_some() {
+                    text.or_else(|| std::str::from_utf8(id).ok())
+                } else {
+                    None
+                };
+                for (r, a) in audiences.iter().enumerate() {
+                    let is_on = bucket < thresholds[r]
+                        || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
+                    if !is_on {
+                        continue;
+                    }
+                    on[r] += 1;
+                    if let (true, Some(s), Some(item)) = (listed == Some(r), text, &mut item) {
+                        item.push(s, as_is, &mut outs[0]);
+                    }
+                }
+                Ok(())
+            });
+            Piece {
+                value: (total, on),
+                lines,
+                error,
+            }
+        };
+        let mut counts = Counts {
+            total: 0,
+            on: vec![0; audiences.len()],
+        };
+        let outs = usize::from(list.is_some());
+        stream::run(reader, outs, work, |(total, on), outs| {
+            counts.total += total;
+            for (sum, n) in counts.on.iter_mut().zip(on) {
+                *sum += n;
+            }
+            outs.first().map_or(Ok(()), |out| sink(out))
+        })?;
+        Ok(counts)
+    }
+
+    /// The bucket below which a user is on at `pct`.
+    fn threshold(&self, pct: Percentage) -> u32 {
+        match self {
+            Bucketing::Flagd { .. } => pct.weight(),
+            // normalized in 1..=100, on when rollout > 0 && normalized <= rollout.
+            Bucketing::Unleash { .. } => match pct.weight() / 1000 {
+                0 => 0,
+                rollout => rollout + 1,
+            },
+            Bucketing::LaunchDarkly { .. } => pct.weight(),
+        }
+    }
+
+    fn bucket_of_hash(&self, h: u32) -> u32 {
+        match self {
+            Bucketing::Flagd { .. } => {
+                u32::try_from((u64::from(h) * flagd::TOTAL_WEIGHT) >> 32).unwrap_or(u32::MAX)
+            }
+            Bucketing::Unleash { .. } => h % 100 + 1,
+            Bucketing::LaunchDarkly { .. } => h,
+        }
+    }
+}

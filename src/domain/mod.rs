@@ -1,0 +1,16 @@
+//! Format and domain: the file formats, the rules, statistics and bucketing. No I/O of its own beyond reading the files it is given; points at nothing above it.
+
+pub mod clock;
+pub mod config;
+pub mod diagnostic;
+pub mod env_vars;
+pub mod error;
+pub mod exposure;
+pub mod redact;
+pub mod rules;
+pub mod sanitize;
+pub mod schema;
+pub mod secret_policy;
+pub mod stats;
+pub mod yaml;
+pub mod yaml_reader;

@@ -1,0 +1,358 @@
+//! `checklist run NAME...`: runs checklists (or `--resume`s the last unfinished run).
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::app::checklist::file::shown_path;
+use crate::app::checklist::preflight::{self, Problem};
+use crate::app::checklist::progress;
+use crate::app::checklist::report::{self, ChecklistReport, RunReport};
+use crate::app::checklist::result::{Outcome, RunStatus};
+use crate::app::checklist::runner::{self, Interrupt, RunOptions, Runner};
+use crate::app::checklist::select::{self, Planned, Step};
+use crate::app::checklist::state::{self, RunState, Status};
+use crate::app::checklist::task::TaskKind;
+use crate::app::checklist::{self as cl, Checklist};
+use crate::domain::error::{Error, Result};
+use crate::interface::cli::global_args::GlobalArgs;
+use crate::interface::cli::RunArgs;
+use crate::interface::output::Output;
+
+/// Loads the named checklists, reporting every broken one (exit 2).
+fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>> {
+    let mut lists = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut hint = None;
+    for name in names {
+        match cl::load(dir, name) {
+            Ok(c) => lists.push(c),
+            Err(e) => {
+                problems.push(e.message);
+                hint = hint.or(e.hint);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(lists)
+    } else {
+        let mut e = Error::usage(problems.join("\n"));
+        e.hint = hint;
+        Err(e)
+    }
+}
+
+/// `checklist run NAME...`
+pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
+    let dir = crate::adapters::project::dir(g)?;
+    if a.jobs == Some(0) {
+        return Err(Error::usage("--jobs must be at least 1"));
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let sel = &a.selection();
+    if a.resume && (!sel.only.is_empty() || !sel.skip.is_empty() || sel.from.is_some()) {
+        return Err(Error::usage(
+            "--resume continues a run with its own selection; it takes no --only, --skip or --from",
+        )
+        .with_hint("drop those options, or start a new run without --resume"));
+    }
+    if let Some(twice) = a
+        .names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| a.names[..i].contains(n).then_some(n))
+    {
+        return Err(Error::usage(format!("checklist `{twice}` is named twice"))
+            .with_hint("name each checklist once"));
+    }
+    if a.names.is_empty() && !a.resume {
+        return Err(
+            Error::usage("name the checklists to run").with_hint(format!(
+                "the checklists are: {}",
+                cl::names(&dir)?.join(", ")
+            )),
+        );
+    }
+    cl::register_secrets(&dir);
+    let now = crate::domain::clock::now()?;
+    let actor = crate::adapters::actor::resolve(g.actor.as_deref(), &dir);
+    let (checklists, plan, run_id, prior) = if a.resume {
+        let Some(prior) = state::latest_unfinished(&dir, &a.names)? else {
+            let what = if a.names.is_empty() {
+                "checklist".to_string()
+            } else {
+                a.names.join(" ")
+            };
+            return Err(Error::usage(format!("there is no unfinished run of {what} to resume"))
+                .with_hint("the last run finished (or none was recorded); start a new one without --resume"));
+        };
+        let checklists = load_named(&dir, &prior.checklists)?;
+        let plan = select::resume(&checklists, &prior.priors(), sel.skip_manual);
+        (checklists, plan, prior.run_id.clone(), Some(prior))
+    } else {
+        let checklists = load_named(&dir, &a.names)?;
+        let plan = select::plan(&checklists, sel)?;
+        (checklists, plan, state::new_run_id(now), None)
+    };
+    let began = Instant::now();
+    let resumed = prior.is_some();
+    let can_ask = cl::manual::can_ask();
+    // A run that cannot finish fails here, before its first task (a dry run says so too).
+    let problems = preflight::check(g, &dir, &checklists, &plan, can_ask).await;
+    let (report, code) = if g.dry_run {
+        let report = dry_run(
+            g,
+            &dir,
+            out,
+            &checklists,
+            &plan,
+            &problems,
+            can_ask,
+            &actor,
+            now,
+        )
+        .await;
+        let code = problems.first().map_or(0, |p| p.code);
+        if code != 0 {
+            out.error(&cannot_finish(&problems, true));
+        }
+        (report, code)
+    } else if let Some(first) = problems.first() {
+        let mut e = cannot_finish(&problems, false);
+        if first.code == 3 {
+            e.kind = crate::domain::error::Kind::Refused;
+        }
+        return Err(e);
+    } else {
+        let state = RunState {
+            run_id: run_id.clone(),
+            started: prior.as_ref().map_or(now, |p| p.started),
+            updated: now,
+            actor: actor.clone(),
+            status: Status::Running,
+            checklists: checklists.iter().map(|c| c.name.clone()).collect(),
+            tasks: Vec::new(),
+        };
+        let mut interrupt =
+            Interrupt::new().map_err(|e| Error::failed(format!("cannot catch Ctrl-C: {e}")))?;
+        let progress = progress::choose(out);
+        let opts = RunOptions {
+            yes: g.yes,
+            jobs,
+            interactive: can_ask,
+        };
+        let runner = Runner::new(
+            &dir,
+            g,
+            out,
+            opts,
+            progress.as_ref(),
+            &checklists,
+            &plan,
+            state,
+        );
+        let (results, status, statuses) = runner.run(&mut interrupt).await;
+        let mut lists = Vec::new();
+        for (ci, c) in checklists.iter().enumerate() {
+            let rs: Vec<_> = plan
+                .iter()
+                .zip(&results)
+                .filter(|(p, _)| p.checklist == ci)
+                .map(|(_, r)| r.clone())
+                .collect();
+            let st = statuses[ci];
+            lists.push(ChecklistReport {
+                name: c.name.clone(),
+                title: c.title.clone(),
+                file: shown_path(&c.path).display().to_string(),
+                started: statuses[ci] != RunStatus::NotRun,
+                status: st,
+                results: rs,
+            });
+        }
+        let report = RunReport {
+            run_id: Some(run_id.clone()),
+            actor,
+            time: now,
+            dry_run: false,
+            resumed,
+            status,
+            duration: began.elapsed(),
+            checklists: lists,
+        };
+        if let Err(e) = report::journal::append(&dir, &report) {
+            out.error(&e);
+        }
+        (report, status.exit_code())
+    };
+    finish(out, &a, &report)?;
+    if !g.dry_run && !out.json {
+        let names = report
+            .checklists
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match report.status {
+            RunStatus::Interrupted => out.info(&format!(
+                "stopped; to continue: checklist run {names} --resume"
+            )),
+            RunStatus::Failed => out.info(&format!(
+                "failed; once fixed, continue with: checklist run {names} --resume"
+            )),
+            _ => {}
+        }
+    }
+    Ok(code)
+}
+
+/// The error of a run that cannot finish: each task it would fail at, and what to do.
+fn cannot_finish(problems: &[Problem], dry_run: bool) -> Error {
+    let mut msg = if dry_run {
+        "this run would fail:".to_string()
+    } else {
+        "this run cannot finish, so nothing was run:".to_string()
+    };
+    for p in problems {
+        msg.push_str(&format!("\n  {}/{}: {}", p.checklist, p.id, p.what));
+    }
+    Error::failed(msg).with_hint(preflight::hint(problems))
+}
+
+/// Writes the reports of a finished run and prints its closing line.
+fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
+    if let Some(path) = &a.junit {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(path, report::junit::render(report)).map_err(|e| {
+            Error::failed(format!(
+                "cannot write the JUnit report {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    if !report.dry_run {
+        if let Err(e) = report::github_summary::append_if_set(report) {
+            out.warn(&format!("cannot append to $GITHUB_STEP_SUMMARY: {e}"));
+        }
+    }
+    let counts = report.counts();
+    let allowed: Vec<String> = report
+        .checklists
+        .iter()
+        .flat_map(|c| c.results.iter())
+        .filter(|r| r.outcome == Outcome::FailedAllowed)
+        .map(|r| r.id.clone())
+        .collect();
+    if out.json {
+        out.json_doc(report::json::document(report));
+        let _ = writeln!(std::io::stderr(), "{}", counts.line());
+    } else {
+        if !allowed.is_empty() {
+            out.data(&format!(
+                "{} failed but allowed (allow_failure): {}",
+                allowed.len(),
+                allowed.join(", ")
+            ));
+        }
+        out.data(&counts.line());
+    }
+    Ok(())
+}
+
+/// `--dry-run`: each task and what it would do; nothing runs and nothing is written.
+#[allow(clippy::too_many_arguments)]
+async fn dry_run(
+    g: &GlobalArgs,
+    dir: &std::path::Path,
+    out: &Output,
+    checklists: &[Checklist],
+    plan: &[Planned],
+    problems: &[Problem],
+    can_ask: bool,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> RunReport {
+    let mut lists = Vec::new();
+    for (ci, c) in checklists.iter().enumerate() {
+        if !out.json {
+            out.data(&format!(
+                "dry run: checklist {} ({}), nothing is run",
+                c.name, c.title
+            ));
+        }
+        let mut results = Vec::new();
+        for p in plan.iter().filter(|p| p.checklist == ci) {
+            let task = &c.tasks[p.task];
+            let problem = problems
+                .iter()
+                .find(|q| q.checklist == c.name && q.id == task.id);
+            let (what, note) = match (&p.step, problem) {
+                (Step::Run, Some(q)) => (format!("would fail: {}", q.what), "dry run".to_string()),
+                (Step::Run, None) => (
+                    format!("would {}", would(&task.kind, g.yes, can_ask)),
+                    "dry run".to_string(),
+                ),
+                (Step::Skip(reason), _) => (format!("skip ({reason})"), reason.clone()),
+                (Step::Keep(r), _) => (
+                    format!("keep ({} in the earlier attempt)", r.outcome.label()),
+                    format!("{} earlier", r.outcome.label()),
+                ),
+            };
+            let extra = task.options();
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extra.join(", "))
+            };
+            if !out.json {
+                out.data(&format!("  {} [{}]: {what}{extra}", task.name, task.id));
+            }
+            // A rollout task previews its change: the engine under --dry-run reads the
+            // provider, applies its rules and shows the requests it would send.
+            if let (Step::Run, TaskKind::Rollout(cmd), None) = (&p.step, &task.kind, problem) {
+                let lines = match crate::app::checklist::rollout_task::run(cmd, g, dir).await {
+                    Ok(lines) => lines,
+                    Err(e) => vec![format!("would fail: {}", e.message)],
+                };
+                for line in lines.iter().filter(|_| !out.json) {
+                    out.data(&format!("    {line}"));
+                }
+            }
+            results.push(runner::blank(c, task, Outcome::Skipped, Some(note)));
+        }
+        lists.push(ChecklistReport {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            file: shown_path(&c.path).display().to_string(),
+            started: false,
+            status: RunStatus::DryRun,
+            results,
+        });
+    }
+    RunReport {
+        run_id: None,
+        actor: actor.to_string(),
+        time: now,
+        dry_run: true,
+        resumed: false,
+        status: RunStatus::DryRun,
+        duration: std::time::Duration::ZERO,
+        checklists: lists,
+    }
+}
+
+/// What a task would do in a dry run with these options: a manual task is confirmed with
+/// `--yes`, asked on a terminal (and fails without one: see [`preflight`]).
+fn would(kind: &TaskKind, yes: bool, can_ask: bool) -> String {
+    match kind {
+        TaskKind::Manual(text) if yes => format!(
+            "confirm with --yes: {}",
+            text.trim().lines().next().unwrap_or_default()
+        ),
+        TaskKind::Manual(_) if !can_ask => "fail: no terminal to ask".to_string(),
+        _ => kind.describe(),
+    }
+}

@@ -1,0 +1,244 @@
+//! `rollout history`: the journal, newest first; flag changes beside checklist runs. Where the
+//! provider keeps its own log (Unleash's event log), its changes are merged in, so a change made
+//! on another machine or in the Unleash UI shows too; changes this journal already holds are not
+//! shown twice.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::adapters::journal;
+use crate::adapters::journal_tail::Tail;
+use crate::adapters::provider::Change;
+use crate::app::context;
+use crate::domain::config::{Config, ProviderKind};
+use crate::domain::error::Result;
+use crate::interface::cli::global_args::GlobalArgs;
+use crate::interface::output::Output;
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// One journal record as a line for people.
+fn line(v: &Value) -> String {
+    let time = text(v, "time")
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .map(crate::domain::clock::stamp)
+        .unwrap_or_else(|_| text(v, "time"));
+    let action = text(v, "action");
+    let body = if action == "provider-change" {
+        text(v, "summary")
+    } else if action == "checklist" {
+        let mut s = format!("checklist {}: {}", text(v, "checklist"), text(v, "outcome"));
+        if let Some(c) = v.get("counts") {
+            s.push_str(&format!(
+                " ({} passed, {} failed, {} skipped)",
+                c["passed"], c["failed"], c["skipped"]
+            ));
+        }
+        s
+    } else {
+        match serde_json::from_value::<journal::Event>(v.clone()) {
+            Ok(e) => {
+                let mut s = e.summary();
+                if e.outcome == crate::app::intent::INTENT {
+                    s.push_str(&format!(" [{}]", crate::app::intent::OPEN_NOTE));
+                } else if e.outcome != "applied" {
+                    s.push_str(&format!(" [{}]", e.outcome));
+                }
+                s
+            }
+            Err(_) => v.to_string(),
+        }
+    };
+    format!("{time}  {}  {body}", text(v, "actor"))
+}
+
+/// Whether the journal already records the provider's `change` (made by this tool here).
+fn in_journal(change: &Change, journaled: &[journal::Event], flag: &str, env: &str) -> bool {
+    let near = |t: DateTime<Utc>| (t - change.time).num_seconds().abs() <= 120;
+    journaled.iter().any(|e| {
+        if e.flag != flag || e.environment != env || e.outcome != "applied" {
+            return false;
+        }
+        if let Some(note) = &change.note {
+            return *note == format!("{} | by {}", e.summary(), e.actor);
+        }
+        match change.kind.as_str() {
+            "feature-environment-disabled" => e.action == "kill" && near(e.time),
+            "feature-environment-enabled" => {
+                matches!(e.action.as_str(), "resume" | "advance") && near(e.time)
+            }
+            "feature-strategy-remove" => {
+                matches!(e.action.as_str(), "advance" | "rollback") && near(e.time)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The provider's changes that the journal lacks, as history records (one per note: a stage
+/// change touches several strategies).
+async fn remote_records(
+    args: &GlobalArgs,
+    out: &Output,
+    config: Config,
+    limit: usize,
+    tail: &mut Tail,
+    read: &mut Vec<Value>,
+) -> Result<Vec<Value>> {
+    let quiet = Output {
+        json: true,
+        quiet: true,
+        ..out.clone()
+    };
+    let ctx = context::Context::from_config(args, quiet, config)?;
+    let changes = ctx.provider.changes(limit.max(50)).await?;
+    // The journal records as old as the oldest change (and a margin: see `in_journal`), so that
+    // a change made here is recognised; read further back only as far as that.
+    if let Some(oldest) = changes.iter().map(|c| c.time).min() {
+        let before = oldest - chrono::Duration::seconds(180);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        while read.last().and_then(time_of).is_none_or(|t| t >= before) {
+            match tail.next_record()? {
+                Some(v) => read.push(v),
+                None => break,
+            }
+        }
+    }
+    let journaled: Vec<journal::Event> = read
+        .iter()
+        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+        .collect();
+    let journaled = journaled.as_slice();
+    let flag = ctx.config.flag.clone();
+    let env = ctx.settings.environment().to_string();
+    let mut seen_notes: Vec<String> = Vec::new();
+    let mut records = Vec::new();
+    for c in changes {
+        if in_journal(&c, journaled, &flag, &env) {
+            continue;
+        }
+        if let Some(note) = &c.note {
+            if seen_notes.contains(note) {
+                continue;
+            }
+            seen_notes.push(note.clone());
+        }
+        let (actor, summary) = match c.note.as_deref().and_then(|n| n.rsplit_once(" | by ")) {
+            Some((text, actor)) => (
+                actor.to_string(),
+                format!("{text} [in {}, event {}]", ctx.provider.label(), c.id),
+            ),
+            None => (
+                c.actor.clone(),
+                format!(
+                    "{flag}: {} in {env} [in {}, event {}]",
+                    c.summary,
+                    ctx.provider.label(),
+                    c.id
+                ),
+            ),
+        };
+        let record = crate::interface::json_out::rollout::ProviderChange {
+            time: c.time,
+            actor: &actor,
+            action: "provider-change",
+            source: ctx.provider.kind().name(),
+            flag: &flag,
+            environment: &env,
+            kind: &c.kind,
+            event_id: c.id,
+            summary: &summary,
+            unleash_actor: &c.actor,
+        };
+        records.push(serde_json::to_value(&record).unwrap_or_default());
+    }
+    Ok(records)
+}
+
+pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
+    let config_path = crate::domain::config::find(&context::start_dir(args)?)?;
+    let dir = config_path.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
+    // The newest `limit` records, read from the journal's end; newest first.
+    let mut tail = Tail::open(&journal::path(&dir))?;
+    // An intent with its outcome record is one change: only the outcome is shown (read first,
+    // from the end). An intent without one is a run that stopped mid-write, shown as such.
+    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
+    let hide_looks = !out.verbose && !out.json;
+    let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut read: Vec<Value> = Vec::new();
+    while read.len() < limit {
+        let Some(v) = tail.next_record()? else {
+            break;
+        };
+        let id = text(&v, "id");
+        if text(&v, "outcome") == crate::app::intent::INTENT {
+            if completed.contains(&id) {
+                continue;
+            }
+        } else if !id.is_empty() {
+            completed.insert(id);
+        }
+        if hide_looks && text(&v, "action") == "watch" {
+            continue;
+        }
+        read.push(v);
+    }
+    let mut remote = Vec::new();
+    if let Ok(config) = Config::load(&config_path) {
+        if config.provider_kind() != ProviderKind::File {
+            match remote_records(args, out, config, limit, &mut tail, &mut read).await {
+                Ok(found) => remote = found,
+                Err(e) => out.warn(&format!(
+                    "cannot read the provider's event log, so this is the local journal only: {}",
+                    e.message
+                )),
+            }
+        }
+    }
+    let damaged = tail.damaged()?;
+    for (line_no, why) in &damaged {
+        out.warn(&format!(
+            "{}:{line_no}: a damaged journal line was skipped ({why})",
+            journal::path(&dir).display()
+        ));
+    }
+    // Oldest first, stable: the journal's own order breaks ties.
+    let mut records: Vec<Value> = read.into_iter().rev().collect();
+    if !remote.is_empty() {
+        records.extend(remote);
+        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
+        records.sort_by_key(time_of);
+    }
+    let more = records.len() > limit || !tail.at_start();
+    let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
+    if out.json {
+        use crate::interface::json_out::rollout::{Damaged, History};
+        crate::interface::json_out::emit(
+            out,
+            &History {
+                entries: newest,
+                more,
+                damaged: damaged
+                    .iter()
+                    .map(|(line, why)| Damaged {
+                        line: *line,
+                        error: why,
+                    })
+                    .collect(),
+            },
+        );
+        return Ok(0);
+    }
+    if newest.is_empty() {
+        out.info("the journal is empty: no changes recorded yet");
+    }
+    for v in newest {
+        out.data(&line(v));
+    }
+    Ok(0)
+}

@@ -1,0 +1,32 @@
+//! `rollout kill`: the emergency switch.
+
+use crate::app::context::Context;
+use crate::app::engine;
+use crate::domain::config::in_environment;
+use crate::domain::error::Result;
+
+pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
+    let outcome = engine::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
+    let e = &outcome.event;
+    let line = if e.outcome == "already-off" {
+        format!(
+            "{} is already off{}; nothing to kill",
+            e.flag,
+            in_environment(&e.provider, &e.environment)
+        )
+    } else {
+        format!(
+            "{} {}{} (was {}); read back: off",
+            ctx.out.red("KILLED"),
+            e.flag,
+            in_environment(&e.provider, &e.environment),
+            e.from.as_deref().unwrap_or("?")
+        )
+    };
+    super::report(ctx, &outcome, &line)?;
+    if e.outcome != "already-off" && !outcome.dry_run && !ctx.out.json {
+        ctx.out
+            .info("to turn it back on for the same users: rollout resume");
+    }
+    Ok(0)
+}

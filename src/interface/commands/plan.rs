@@ -1,0 +1,196 @@
+//! `rollout plan`: the stage table as a timeline.
+
+use chrono::{DateTime, Utc};
+
+use crate::app::context::Context;
+use crate::app::engine::{self, Position};
+use crate::domain::clock::stamp;
+use crate::domain::error::Result;
+use crate::interface::output::table;
+
+/// The earliest start of every stage from the current position: planned dates and soak times
+/// chained forward from now (None for stages already passed).
+pub fn earliest_starts(
+    ctx: &Context,
+    pos: Position,
+    since: Option<DateTime<Utc>>,
+) -> Vec<Option<DateTime<Utc>>> {
+    let stages = &ctx.config.stages;
+    let mut out = vec![None; stages.len()];
+    let (first, mut prev_end) = match pos {
+        Position::NotStarted => (0, ctx.now),
+        Position::At(i) => {
+            out[i] = since;
+            (
+                i + 1,
+                crate::domain::rules::soak_end(&ctx.config, pos, since)
+                    .unwrap_or(ctx.now)
+                    .max(ctx.now),
+            )
+        }
+        Position::OffPlan { below } => (below.map_or(0, |b| b + 1), ctx.now),
+    };
+    for i in first..stages.len() {
+        let start =
+            crate::domain::rules::planned_start(&stages[i]).map_or(prev_end, |p| p.max(prev_end));
+        out[i] = Some(start);
+        prev_end = stages[i]
+            .duration
+            .map_or(start, |d| crate::domain::clock::after(start, d));
+    }
+    out
+}
+
+pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i32> {
+    if args.power {
+        return super::plan_power::run(ctx, args).await;
+    }
+    let (state, read_error) = match ctx.provider.read().await {
+        Ok(mut s) => {
+            engine::add_times(ctx, &mut s).await;
+            (Some(s), None)
+        }
+        Err(e) => (None, Some(e)),
+    };
+    if let Some(e) = &read_error {
+        ctx.out.warn(&format!(
+            "cannot read the flag, so the current stage is not marked: {}",
+            e.message
+        ));
+    }
+    let pos = state
+        .as_ref()
+        .map_or(Position::NotStarted, |s| engine::position(&ctx.config, s));
+    let since = state.as_ref().and_then(|s| engine::stage_since(ctx, s));
+    let earliest = earliest_starts(ctx, pos, since);
+    let killed = state.as_ref().is_some_and(|s| s.exists && !s.on);
+    let current = match pos {
+        Position::At(i) => Some(i),
+        _ => None,
+    };
+    if ctx.out.json {
+        let stages: Vec<_> = ctx
+            .config
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| crate::interface::json_out::rollout::PlanStage {
+                name: &s.name,
+                percentage: s.percentage,
+                groups: &s.groups,
+                users: &s.users,
+                duration: s.duration.map(crate::domain::clock::span),
+                start: s.start.map(|d| d.to_string()),
+                earliest: earliest[i].map(|t| t.to_rfc3339()),
+                current: current == Some(i),
+                done: current.is_some_and(|c| i < c),
+                gates: ctx
+                    .config
+                    .stage_gates(i)
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect(),
+            })
+            .collect();
+        crate::interface::json_out::emit(
+            &ctx.out,
+            &crate::interface::json_out::rollout::Plan {
+                flag: &ctx.config.flag,
+                environment: ctx.settings.environment(),
+                current: current.map(|i| ctx.config.stages[i].name.as_str()),
+                killed,
+                stages,
+            },
+        );
+        return Ok(0);
+    }
+    ctx.out.data(&format!(
+        "{}{} ({})",
+        ctx.out.bold(&ctx.config.flag),
+        ctx.settings.in_environment(),
+        ctx.provider.describe()
+    ));
+    let mut rows = vec![vec![
+        String::new(),
+        "STAGE".into(),
+        "PERCENT".into(),
+        "GROUPS".into(),
+        "SOAK".into(),
+        "PLANNED".into(),
+        "EARLIEST".into(),
+    ]];
+    let with_gates = !ctx.config.gates.is_empty();
+    if with_gates {
+        rows[0].push("GATES".into());
+    }
+    for (i, s) in ctx.config.stages.iter().enumerate() {
+        let mark = match current {
+            Some(c) if c == i && killed => ctx.out.red("✖"),
+            Some(c) if c == i => ctx.out.green("▶"),
+            Some(c) if i < c => "✓".to_string(),
+            _ => " ".to_string(),
+        };
+        let earliest_text = match (current, earliest[i]) {
+            (Some(c), _) if i < c => "done".to_string(),
+            (Some(c), Some(t)) if c == i => format!("since {}", stamp(t)),
+            (_, Some(t)) => stamp(t),
+            (_, None) => "-".to_string(),
+        };
+        let mut groups = s.groups.join(", ");
+        if !s.users.is_empty() {
+            if !groups.is_empty() {
+                groups.push_str(", ");
+            }
+            groups.push_str(&format!("{} users", s.users.len()));
+        }
+        rows.push(vec![
+            mark,
+            s.name.clone(),
+            s.percentage.to_string(),
+            if groups.is_empty() {
+                "-".into()
+            } else {
+                groups
+            },
+            s.duration.map_or("-".into(), crate::domain::clock::span),
+            s.start.map_or("-".into(), |d| d.to_string()),
+            earliest_text,
+        ]);
+        if with_gates {
+            let names: Vec<String> = ctx
+                .config
+                .stage_gates(i)
+                .iter()
+                .map(|g| g.name.clone())
+                .collect();
+            if let Some(row) = rows.last_mut() {
+                row.push(if names.is_empty() {
+                    "-".into()
+                } else {
+                    names.join(", ")
+                });
+            }
+        }
+    }
+    for line in table(&rows) {
+        ctx.out.data(&line);
+    }
+    match (pos, killed) {
+        (_, true) => ctx.out.data(
+            &ctx.out
+                .red("the flag is KILLED: `rollout resume` turns it back on"),
+        ),
+        (Position::NotStarted, _) => ctx
+            .out
+            .data("not started: `rollout advance` starts the first stage"),
+        (Position::OffPlan { .. }, _) => ctx.out.data(&format!(
+            "the provider reports {}, which is no stage in the plan",
+            state
+                .as_ref()
+                .map(|s| s.percentage.to_string())
+                .unwrap_or_default()
+        )),
+        _ => {}
+    }
+    Ok(0)
+}

@@ -1,0 +1,390 @@
+//! `rollout plan --power`: for each stage, the minimum soak a compare gate needs to tell
+//! `--max-increase` from no change (80% power), given the traffic; warns for stages whose
+//! `duration` is shorter.
+//!
+//! What a flag does not give comes from the stage's compare gate: `max_increase` and `alpha`
+//! from its settings, the traffic (`total` of both arms) and the baseline (`errors`/`total` of
+//! `off`) from its queries over the last hour; `--gates` defaults to the stage's number of
+//! compare gates.
+
+use std::collections::HashMap;
+
+use clap::Args;
+
+use crate::adapters::gates::LastHour;
+use crate::app::context::Context;
+use crate::domain::clock;
+use crate::domain::error::{Error, Result};
+use crate::domain::stats::compare::count;
+use crate::domain::stats::power::{minimum_sample, PowerInput, DEFAULT_POWER};
+use crate::interface::json_out::rollout::{PlanPower, PowerFigures, PowerStage};
+use crate::interface::output::table;
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanArgs {
+    /// Show each stage's minimum soak for a compare gate to detect --max-increase (80% power)
+    #[arg(long)]
+    pub power: bool,
+
+    /// Requests reaching the flag's code, both arms together: 12000/h (also /min, /s, /d);
+    /// default: the compare gate's `total` over the last hour
+    #[arg(long, value_name = "REQUESTS/h", value_parser = parse_traffic, requires = "power")]
+    pub traffic: Option<f64>,
+
+    /// The error rate of off, the baseline: 0.01 or 1%; default: the compare gate's, last hour
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, requires = "power")]
+    pub baseline: Option<f64>,
+
+    /// The allowed degradation, absolute: 0.005 or 0.5%; default: the compare gate's
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, requires = "power")]
+    pub max_increase: Option<f64>,
+
+    /// The false-alarm bound shared by the stage's compare gates; default: the gate's, else 0.05
+    #[arg(long, value_name = "ALPHA", requires = "power")]
+    pub alpha: Option<f64>,
+
+    /// How many compare gates share alpha; default: the stage's compare gates, at least 1
+    #[arg(long, value_name = "N", requires = "power")]
+    pub gates: Option<u32>,
+}
+
+/// A rate: `0.01` or `1%`.
+pub fn parse_rate(text: &str) -> std::result::Result<f64, String> {
+    let t = text.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 0.01),
+        None => (t, 1.0),
+    };
+    match num.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..1.0).contains(&(v * scale)) => Ok(v * scale),
+        _ => Err("write a rate from 0 to 1, e.g. 0.01, or a percentage, e.g. 1%".into()),
+    }
+}
+
+/// Requests per hour from `12000/h`, `200/min`, `3/s`, `300000/d` or a bare number (per hour).
+pub fn parse_traffic(text: &str) -> std::result::Result<f64, String> {
+    let t = text.trim();
+    let (num, per_hour) = match t.split_once('/') {
+        None => (t, 1.0),
+        Some((n, unit)) => match unit.trim() {
+            "h" | "hour" => (n, 1.0),
+            "m" | "min" | "minute" => (n, 60.0),
+            "s" | "sec" | "second" => (n, 3600.0),
+            "d" | "day" => (n, 1.0 / 24.0),
+            _ => return Err("write requests per hour, e.g. 12000/h (or /min, /s, /d)".into()),
+        },
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v * per_hour),
+        _ => Err("write a positive number of requests, e.g. 12000/h (or /min, /s, /d)".into()),
+    }
+}
+
+/// One stage's figures, from the flags or its compare gate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Figures {
+    traffic: f64,
+    baseline: f64,
+    max_increase: f64,
+    alpha: f64,
+    gates: u32,
+}
+
+/// The figures of stage `index`: each flag given, else its compare gate's (read once per
+/// gate); None for a stage without a compare gate when a flag is missing.
+async fn figures(
+    ctx: &Context,
+    args: &PlanArgs,
+    index: usize,
+    read: &mut HashMap<String, LastHour>,
+) -> Result<Option<Figures>> {
+    let stage = &ctx.config.stages[index];
+    let compared: Vec<_> = ctx
+        .config
+        .stage_gates(index)
+        .into_iter()
+        .filter(|g| g.compare.is_some())
+        .collect();
+    let first = compared.first().copied();
+    let flags = args.traffic.is_some() && args.baseline.is_some() && args.max_increase.is_some();
+    if first.is_none() && !flags {
+        return Ok(None);
+    }
+    let settings = first.and_then(|g| g.compare.as_ref());
+    let missing = |what: &str, flag: &str| {
+        Error::usage(format!(
+            "--power needs {what} for stage {}: it has no compare gate to take it from",
+            stage.name
+        ))
+        .with_hint(format!(
+            "pass {flag}, or add a `compare:` gate to the stage"
+        ))
+    };
+    let max_increase = match (args.max_increase, settings) {
+        (Some(m), _) => m,
+        (None, Some(c)) => c.max_increase,
+        (None, None) => return Err(missing("the allowed increase", "--max-increase")),
+    };
+    let alpha = args
+        .alpha
+        .or(settings.map(|c| c.alpha))
+        .unwrap_or(crate::domain::stats::compare::DEFAULT_ALPHA);
+    let gates = args
+        .gates
+        .unwrap_or_else(|| u32::try_from(compared.len()).unwrap_or(u32::MAX).max(1));
+    let mut hour = None;
+    if args.traffic.is_none() || args.baseline.is_none() {
+        let Some(gate) = first else {
+            return Err(missing(
+                if args.traffic.is_none() {
+                    "the traffic"
+                } else {
+                    "the baseline"
+                },
+                if args.traffic.is_none() {
+                    "--traffic"
+                } else {
+                    "--baseline"
+                },
+            ));
+        };
+        if !read.contains_key(&gate.name) {
+            let env = ctx.gate_env(None, None);
+            let got = crate::adapters::gates::last_hour(&env, gate)
+                .await
+                .map_err(|why| {
+                    Error::failed(format!(
+                        "cannot read the last hour's traffic of gate {}: {why}",
+                        gate.name
+                    ))
+                    .with_hint("pass --traffic REQUESTS/h and --baseline RATE")
+                })?;
+            ctx.out.info(&format!(
+                "gate {}: {} requests in the last hour, off's error rate {}",
+                gate.name,
+                count(got.requests_per_hour),
+                got.baseline
+                    .map_or("unknown".into(), |b| format!("{}%", trim_number(b * 100.0)))
+            ));
+            read.insert(gate.name.clone(), got);
+        }
+        hour = read.get(&gate.name).copied();
+    }
+    let traffic = match (args.traffic, hour) {
+        (Some(t), _) => t,
+        (None, Some(h)) => h.requests_per_hour,
+        (None, None) => return Err(missing("the traffic", "--traffic")),
+    };
+    let baseline = match (args.baseline, hour.and_then(|h| h.baseline)) {
+        (Some(b), _) => b,
+        (None, Some(b)) => b,
+        (None, None) => {
+            return Err(Error::usage(format!(
+                "--power needs the baseline error rate for stage {}: off had no errors in the \
+                 last hour",
+                stage.name
+            ))
+            .with_hint("pass --baseline RATE, e.g. --baseline 0.5%"))
+        }
+    };
+    Ok(Some(Figures {
+        traffic,
+        baseline,
+        max_increase,
+        alpha,
+        gates,
+    }))
+}
+
+pub async fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
+    let mut read = HashMap::new();
+    let mut all = Vec::new();
+    for i in 0..ctx.config.stages.len() {
+        all.push(figures(ctx, args, i, &mut read).await?);
+    }
+    if all.iter().all(Option::is_none) {
+        return Err(Error::usage(
+            "--power needs --traffic, --baseline and --max-increase, or a stage with a compare gate to read them from",
+        )
+        .with_hint("add a `compare:` gate (see docs/compare-gates.md), or pass the three flags"));
+    }
+    let known: Vec<Figures> = all.iter().flatten().copied().collect();
+    let same = known.windows(2).all(|w| w[0] == w[1]);
+    let mut head = vec![
+        "STAGE".to_string(),
+        "PERCENT".into(),
+        "ON".into(),
+        "OFF".into(),
+        "MIN SOAK".into(),
+        "SOAK".into(),
+    ];
+    if !same {
+        head.extend(["TRAFFIC/H".into(), "BASELINE".into(), "MAX INCREASE".into()]);
+    }
+    let mut rows = vec![head];
+    let mut warnings = Vec::new();
+    let mut stages = Vec::new();
+    for (s, f) in ctx.config.stages.iter().zip(&all) {
+        let Some(f) = f else {
+            let mut row = vec![
+                s.name.clone(),
+                s.percentage.to_string(),
+                "-".into(),
+                "-".into(),
+                "no compare gate".into(),
+                s.duration.map_or("-".to_string(), clock::span),
+            ];
+            if !same {
+                row.extend(["-".to_string(), "-".into(), "-".into()]);
+            }
+            rows.push(row);
+            stages.push(PowerStage {
+                name: &s.name,
+                percentage: s.percentage,
+                duration: s.duration.map(clock::span),
+                minimum: None,
+                minimum_soak_seconds: None,
+                too_short: false,
+                compare_gate: Some(false),
+                figures: None,
+            });
+            continue;
+        };
+        let input = PowerInput {
+            baseline: f.baseline,
+            max_increase: f.max_increase,
+            alpha: f.alpha,
+            gates: f.gates,
+            power: DEFAULT_POWER,
+            stage_percentage: s.percentage.as_f64(),
+            traffic_per_hour: Some(f.traffic),
+        };
+        let min = minimum_sample(&input).map_err(|e| Error::usage(e.0))?;
+        let soak = s.duration.map_or("-".to_string(), clock::span);
+        let needed_secs = min
+            .as_ref()
+            .and_then(|m| m.hours)
+            .map(|h| (h * 3600.0).ceil());
+        let too_short = match (needed_secs, s.duration) {
+            (Some(n), Some(d)) => d.as_secs_f64() < n,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let needed_text = needed_secs.map(|n| clock::human(chrono::Duration::seconds(n as i64)));
+        if too_short {
+            warnings.push(format!(
+                "stage {} soaks {} but a compare gate needs {} to decide at {}",
+                s.name,
+                s.duration.map_or("no time".to_string(), clock::span),
+                needed_text.clone().unwrap_or_default(),
+                s.percentage
+            ));
+        }
+        let mut row = match &min {
+            Some(m) => vec![
+                s.name.clone(),
+                s.percentage.to_string(),
+                count(m.on as f64),
+                count(m.off as f64),
+                needed_text.clone().unwrap_or_default(),
+                soak,
+            ],
+            None => vec![
+                s.name.clone(),
+                s.percentage.to_string(),
+                "-".into(),
+                "-".into(),
+                "no comparison".into(),
+                soak,
+            ],
+        };
+        if !same {
+            row.extend([
+                count(f.traffic),
+                format!("{}%", trim_number(f.baseline * 100.0)),
+                format!("{} points", trim_number(f.max_increase * 100.0)),
+            ]);
+        }
+        rows.push(row);
+        stages.push(PowerStage {
+            name: &s.name,
+            percentage: s.percentage,
+            duration: s.duration.map(clock::span),
+            minimum: min,
+            minimum_soak_seconds: needed_secs.map(|n| n as u64),
+            too_short,
+            compare_gate: None,
+            figures: (!same).then_some(PowerFigures {
+                baseline: f.baseline,
+                max_increase: f.max_increase,
+                alpha: f.alpha,
+                gates: f.gates,
+                traffic_per_hour: f.traffic,
+            }),
+        });
+    }
+    let one = known.first().copied().filter(|_| same);
+    if ctx.out.json {
+        crate::interface::json_out::emit(
+            &ctx.out,
+            &PlanPower {
+                flag: &ctx.config.flag,
+                baseline: one.map(|f| f.baseline),
+                max_increase: one.map(|f| f.max_increase),
+                alpha: one.map(|f| f.alpha),
+                gates: one.map(|f| f.gates),
+                power: DEFAULT_POWER,
+                traffic_per_hour: one.map(|f| f.traffic),
+                stages,
+            },
+        );
+    } else {
+        ctx.out.data(&match one {
+            Some(f) => format!(
+                "minimum soak for a compare gate to tell an increase of {} points from none over \
+                 a {}% baseline, at {} requests/h (alpha {} over {} gate{}, 80% power):",
+                trim_number(f.max_increase * 100.0),
+                trim_number(f.baseline * 100.0),
+                count(f.traffic),
+                f.alpha,
+                f.gates,
+                if f.gates == 1 { "" } else { "s" }
+            ),
+            None => "minimum soak for each stage's compare gate to tell its max increase from \
+                     none (80% power):"
+                .to_string(),
+        });
+        for line in table(&rows) {
+            ctx.out.data(&line);
+        }
+    }
+    for w in &warnings {
+        ctx.out.warn(w);
+    }
+    Ok(0)
+}
+
+/// 0.5 → "0.5", 1.0 → "1", 0.25 → "0.25".
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_traffic_parse_in_the_forms_people_write() {
+        assert_eq!(parse_rate("1%"), Ok(0.01));
+        assert_eq!(parse_rate("0.005"), Ok(0.005));
+        assert!(parse_rate("150%").is_err());
+        assert!(parse_rate("abc").is_err());
+        assert_eq!(parse_traffic("12000/h"), Ok(12000.0));
+        assert_eq!(parse_traffic("200/min"), Ok(12000.0));
+        assert_eq!(parse_traffic("12000"), Ok(12000.0));
+        assert_eq!(parse_traffic("2400/d"), Ok(100.0));
+        assert!(parse_traffic("0/h").is_err());
+        assert!(parse_traffic("5/week").is_err());
+    }
+}

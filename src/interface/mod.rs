@@ -1,0 +1,8 @@
+//! Interface: the command lines, the commands (which ask and print), output, confirmations and the --json documents.
+
+pub mod cli;
+pub mod commands;
+pub mod confirm;
+pub mod entry;
+pub mod json_out;
+pub mod output;

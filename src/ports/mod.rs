@@ -1,0 +1,1 @@
+//! Ports: the traits and typed values through which the application reaches the outside (providers, metric sources, the journal, the log, the clock).
