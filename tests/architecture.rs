@@ -409,7 +409,10 @@ fn code_only(text: &str) -> String {
         } else if b[i] == b'\'' {
             // A character literal ('a', '\n', '\u{1b}'), not a lifetime ('a).
             let end = if b.get(i + 1) == Some(&b'\\') {
-                b[i + 2..].iter().position(|&c| c == b'\'').map(|p| i + 2 + p)
+                b[i + 2..]
+                    .iter()
+                    .position(|&c| c == b'\'')
+                    .map(|p| i + 2 + p)
             } else {
                 let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
                 (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
@@ -471,8 +474,10 @@ fn the_checker_names_an_upward_import_with_its_file_and_line() {
     ]);
     assert_eq!(
         check(tree.path()),
-        ["src/domain/rules.rs:3: `crate::app::engine::Position` points up, from domain to app: \
-          move what both need down, or pass it in"]
+        [
+            "src/domain/rules.rs:3: `crate::app::engine::Position` points up, from domain to app: \
+          move what both need down, or pass it in"
+        ]
     );
 }
 

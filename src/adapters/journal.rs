@@ -5,86 +5,15 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::config::{Percentage, STATE_DIR};
+use crate::domain::config::STATE_DIR;
 use crate::domain::error::{Error, Result};
 
+pub use crate::domain::event::Event;
+
 pub const JOURNAL_FILE: &str = "journal.jsonl";
-
-/// One flag change, as recorded (README.md "Commands" and docs/journal.md: time, actor, action,
-/// flag, environment, from, to, percentage, reason, forced, provider, outcome).
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Event {
-    pub time: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub flag: String,
-    pub environment: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    #[serde(serialize_with = "ser_pct", deserialize_with = "de_pct")]
-    #[schemars(with = "Option<f64>")]
-    pub percentage: Option<Percentage>,
-    pub reason: Option<String>,
-    pub forced: bool,
-    pub provider: String,
-    pub outcome: String,
-    /// What the provider said about the change (revision, a conflict, a concurrent winner).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Links a change's intent record (`outcome: "intent"`, journaled before the provider write)
-    /// to its outcome record (see `intent`). Records of older versions have none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The gates' verdicts seen before the change (advance, watch looks and kills).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub gates: Vec<crate::adapters::gates::Seen>,
-}
-
-#[allow(clippy::ref_option)]
-fn ser_pct<S: serde::Serializer>(p: &Option<Percentage>, s: S) -> Result<S::Ok, S::Error> {
-    match p {
-        Some(p) => p.serialize(s),
-        None => s.serialize_none(),
-    }
-}
-
-fn de_pct<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Percentage>, D::Error> {
-    let v: Option<f64> = Option::deserialize(d)?;
-    Ok(v.and_then(Percentage::from_percent))
-}
-
-impl Event {
-    /// One line for people: `advance f internal → beta (10%) in production [forced]: why` (the
-    /// environment only where the provider has one; `history` puts the time and actor before it).
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let mut s = format!("{} {}", self.action, self.flag);
-        match (&self.from, &self.to) {
-            (Some(f), Some(t)) if f != t => s.push_str(&format!(" {f} → {t}")),
-            (None, Some(t)) => s.push_str(&format!(" → {t}")),
-            (Some(f), _) => s.push_str(&format!(" at {f}")),
-            _ => {}
-        }
-        if let Some(p) = self.percentage {
-            s.push_str(&format!(" ({p})"));
-        }
-        s.push_str(&crate::domain::config::in_environment(
-            &self.provider,
-            &self.environment,
-        ));
-        if self.forced {
-            s.push_str(" [forced]");
-        }
-        if let Some(r) = &self.reason {
-            s.push_str(&format!(": {r}"));
-        }
-        s
-    }
-}
 
 #[must_use]
 pub fn path(dir: &Path) -> PathBuf {

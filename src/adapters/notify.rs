@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::adapters::journal::Event;
 use crate::domain::config::NotifyTarget;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 /// The body sent for `event`.
 #[must_use]
@@ -38,7 +38,7 @@ pub fn register_secrets(targets: &[NotifyTarget]) {
 }
 
 /// Sends `event` to every target at once and waits at most `deadline` for all of them.
-pub async fn send_all(targets: &[NotifyTarget], event: &Event, deadline: Duration, out: &Output) {
+pub async fn send_all(targets: &[NotifyTarget], event: &Event, deadline: Duration, out: &Logger) {
     if targets.is_empty() {
         return;
     }

@@ -13,6 +13,8 @@ use crate::interface::output::Output;
 pub struct Context {
     pub args: GlobalArgs,
     pub out: Output,
+    /// Where the lower layers log (`-v`, warnings): the port, rendered by `out`.
+    pub log: crate::ports::log::Logger,
     pub config: Config,
     pub settings: ProviderSettings,
     pub provider: Box<dyn Provider>,
@@ -50,11 +52,13 @@ impl Context {
         crate::adapters::notify::register_secrets(&config.notify);
         let settings = config.provider_for(args.env.as_deref())?;
         let mut provider = provider::open(&config, &settings, args.timeout)?;
-        provider.set_log(out.clone());
+        let log: crate::ports::log::Logger = std::sync::Arc::new(out.clone());
+        provider.set_log(log.clone());
         let actor = crate::adapters::actor::Actor::new(args.actor.as_deref(), &config.dir);
         Ok(Context {
             args: args.clone(),
             out,
+            log,
             settings,
             provider,
             actor,
@@ -73,7 +77,7 @@ impl Context {
     ) -> crate::adapters::gates::Env<'_> {
         crate::adapters::gates::Env {
             config: &self.config,
-            out: &self.out,
+            log: &self.log,
             timeout: self.args.timeout,
             now: self.now,
             stage_since,

@@ -10,59 +10,14 @@ use crate::adapters::gates::Verdict;
 use crate::adapters::journal::{self, Event};
 use crate::adapters::provider::{Desired, FlagState, Note};
 use crate::app::context::Context;
-use crate::domain::config::{Config, Stage};
+use crate::domain::config::Config;
 use crate::domain::error::{Error, Kind, Result};
+pub use crate::domain::rules::Position;
 
-/// Where the flag stands in the stage table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Position {
-    /// The provider has no rollout of this flag yet.
-    NotStarted,
-    /// At the stage with this index.
-    At(usize),
-    /// At a percentage that is no stage (someone edited it); `below` is the last stage under it.
-    OffPlan { below: Option<usize> },
-}
-
+/// Where the flag in `state` stands in the stage table.
 #[must_use]
 pub fn position(config: &Config, state: &FlagState) -> Position {
-    if !state.exists {
-        return Position::NotStarted;
-    }
-    if let Some(i) = config
-        .stages
-        .iter()
-        .position(|s| s.percentage == state.percentage)
-    {
-        return Position::At(i);
-    }
-    Position::OffPlan {
-        below: config
-            .stages
-            .iter()
-            .rposition(|s| s.percentage < state.percentage),
-    }
-}
-
-impl Position {
-    #[must_use]
-    pub fn stage<'c>(&self, config: &'c Config) -> Option<&'c Stage> {
-        match self {
-            Position::At(i) => config.stages.get(*i),
-            _ => None,
-        }
-    }
-
-    /// The index the next `advance` goes to, if any.
-    #[must_use]
-    pub fn next(&self, config: &Config) -> Option<usize> {
-        let n = match self {
-            Position::NotStarted => 0,
-            Position::At(i) => i + 1,
-            Position::OffPlan { below } => below.map_or(0, |b| b + 1),
-        };
-        (n < config.stages.len()).then_some(n)
-    }
+    crate::domain::rules::position(config, state.exists, state.percentage)
 }
 
 /// `--force` and `--reason`, as given.
@@ -284,7 +239,10 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
             .warn(&format!("also serving the flag, left alone: {}", u.text));
     }
     refusals.extend(crate::domain::rules::unmanaged(
-        &unmanaged,
+        unmanaged
+            .iter()
+            .filter(|u| u.widens)
+            .map(|u| u.text.as_str()),
         &ctx.provider.describe(),
     ));
     let desired = desired_at(ctx, to, ctx.now);
@@ -667,13 +625,13 @@ async fn killed(
             ev.id = p.id();
             p.complete(&ev)?;
             let wait = ctx.args.timeout.min(Duration::from_secs(5));
-            crate::adapters::notify::send_all(&config.notify, &ev, wait, &ctx.out).await;
+            crate::adapters::notify::send_all(&config.notify, &ev, wait, &ctx.log).await;
             p.stop_if_interrupted()?;
         }
         None => {
             journal::append(&config.dir, &ev)?;
             let wait = ctx.args.timeout.min(Duration::from_secs(5));
-            crate::adapters::notify::send_all(&config.notify, &ev, wait, &ctx.out).await;
+            crate::adapters::notify::send_all(&config.notify, &ev, wait, &ctx.log).await;
         }
     }
     Ok(Outcome {
@@ -871,7 +829,7 @@ async fn apply(
     }
     pending.complete(&ev)?;
     let wait = ctx.args.timeout.min(Duration::from_secs(10));
-    crate::adapters::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.out).await;
+    crate::adapters::notify::send_all(&ctx.config.notify, &ev, wait, &ctx.log).await;
     pending.stop_if_interrupted()?;
     Ok(Outcome {
         event: ev,

@@ -7,10 +7,61 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveTime, Utc};
 
-use crate::adapters::gates::Verdict;
-use crate::app::engine::Position;
 use crate::domain::clock::{human, span, stamp};
-use crate::domain::config::{Config, Stage};
+use crate::domain::config::{Config, Percentage, Stage};
+use crate::domain::gates::Verdict;
+
+/// Where the flag stands in the stage table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// The provider has no rollout of this flag yet.
+    NotStarted,
+    /// At the stage with this index.
+    At(usize),
+    /// At a percentage that is no stage (someone edited it); `below` is the last stage under it.
+    OffPlan { below: Option<usize> },
+}
+
+#[must_use]
+pub fn position(config: &Config, exists: bool, percentage: Percentage) -> Position {
+    if !exists {
+        return Position::NotStarted;
+    }
+    if let Some(i) = config
+        .stages
+        .iter()
+        .position(|s| s.percentage == percentage)
+    {
+        return Position::At(i);
+    }
+    Position::OffPlan {
+        below: config
+            .stages
+            .iter()
+            .rposition(|s| s.percentage < percentage),
+    }
+}
+
+impl Position {
+    #[must_use]
+    pub fn stage<'c>(&self, config: &'c Config) -> Option<&'c Stage> {
+        match self {
+            Position::At(i) => config.stages.get(*i),
+            _ => None,
+        }
+    }
+
+    /// The index the next `advance` goes to, if any.
+    #[must_use]
+    pub fn next(&self, config: &Config) -> Option<usize> {
+        let n = match self {
+            Position::NotStarted => 0,
+            Position::At(i) => i + 1,
+            Position::OffPlan { below } => below.map_or(0, |b| b + 1),
+        };
+        (n < config.stages.len()).then_some(n)
+    }
+}
 
 /// What is known about the flag when a rule is asked.
 #[derive(Debug, Clone, Copy)]
@@ -201,14 +252,13 @@ pub fn gates(verdicts: &[Verdict]) -> Vec<Refusal> {
 }
 
 /// The rule on what `rollout` does not manage: anything at the provider that serves users beyond
-/// the stage with no constraint refuses an advance until it is removed (or `--force`d).
+/// the stage with no constraint (`widening`, each as one line for people) refuses an advance until it is removed (or `--force`d).
 #[must_use]
-pub fn unmanaged(found: &[crate::adapters::provider::Unmanaged], place: &str) -> Vec<Refusal> {
-    found
-        .iter()
-        .filter(|u| u.widens)
-        .map(|u| Refusal::Unmanaged {
-            what: u.text.clone(),
+pub fn unmanaged<'a>(widening: impl IntoIterator<Item = &'a str>, place: &str) -> Vec<Refusal> {
+    widening
+        .into_iter()
+        .map(|what| Refusal::Unmanaged {
+            what: what.to_string(),
             place: place.to_string(),
         })
         .collect()
@@ -252,7 +302,7 @@ pub fn next(facts: &Facts<'_>) -> Option<Next> {
 pub fn must_kill(verdicts: &[Verdict]) -> Option<&Verdict> {
     verdicts.iter().find(|v| {
         v.severity == crate::domain::config::Severity::Critical
-            && v.verdict == crate::adapters::gates::Status::Fail
+            && v.verdict == crate::domain::gates::Status::Fail
             && v.sustained
     })
 }
@@ -332,7 +382,7 @@ stages:
     #[test]
     fn only_critical_and_warning_gates_refuse_and_only_a_sustained_critical_fail_kills() {
         let gate =
-            |name: &str, severity, status: crate::adapters::gates::Status, sustained| Verdict {
+            |name: &str, severity, status: crate::domain::gates::Status, sustained| Verdict {
                 gate: name.into(),
                 source: "command",
                 severity,
@@ -347,8 +397,8 @@ stages:
                 sustained,
                 compare: None,
             };
-        use crate::adapters::gates::Status::{Error, Fail, NoData, Pass};
         use crate::domain::config::Severity::{Critical, Info, Warning};
+        use crate::domain::gates::Status::{Error, Fail, NoData, Pass};
         let verdicts = [
             gate("c-pass", Critical, Pass, false),
             gate("c-nodata", Critical, NoData, false),

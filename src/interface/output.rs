@@ -250,3 +250,18 @@ impl Listing {
         self.out.flush()
     }
 }
+
+/// The terminal renders the log port: `-v` details dimmed, warnings as every warning is.
+impl crate::ports::log::Log for Output {
+    fn debug(&self, text: &str) {
+        Output::debug(self, text);
+    }
+
+    fn warn(&self, text: &str) {
+        Output::warn(self, text);
+    }
+
+    fn verbose(&self) -> bool {
+        self.verbose
+    }
+}

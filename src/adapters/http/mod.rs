@@ -19,7 +19,7 @@ pub use failure::{Cause, GaveUp};
 pub use retry::Policy;
 
 use crate::domain::error::{Error, Result};
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 /// One client for one service (a provider or a gate source).
 #[derive(Clone)]
@@ -30,7 +30,7 @@ pub struct Client {
     base: String,
     headers: HeaderMap,
     policy: Policy,
-    log: Option<Output>,
+    log: Option<Logger>,
 }
 
 /// What a request returned: status, headers and the raw body.
@@ -217,7 +217,7 @@ impl Client {
         Ok(self)
     }
 
-    pub fn set_log(&mut self, out: Output) {
+    pub fn set_log(&mut self, out: Logger) {
         self.log = Some(out);
     }
 

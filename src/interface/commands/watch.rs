@@ -262,7 +262,7 @@ async fn alert(
             &ctx.config.notify,
             &ev,
             Duration::from_secs(5),
-            &ctx.out,
+            &ctx.log,
         )
         .await;
         run.actions.push(format!("alert: {reason}"));

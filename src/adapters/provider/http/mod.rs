@@ -16,7 +16,7 @@ use crate::adapters::http::{self, Call, Method, Reply};
 use crate::domain::config::{Config, HttpSettings, Percentage, ProviderKind};
 use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 pub struct HttpProvider {
     http: http::Client,
@@ -28,7 +28,7 @@ pub struct HttpProvider {
     declared: Mutex<Option<Option<BucketingDoc>>>,
     /// The version each read returned, as the service spells it (sent back with writes).
     version: Mutex<Option<api::Version>>,
-    log: Option<Output>,
+    log: Option<Logger>,
 }
 
 /// A 409 is the service's answer to a stale version: never retried.
@@ -226,7 +226,7 @@ impl Provider for HttpProvider {
         "the flag service"
     }
 
-    fn set_log(&mut self, out: Output) {
+    fn set_log(&mut self, out: Logger) {
         self.http.set_log(out.clone());
         self.log = Some(out);
     }

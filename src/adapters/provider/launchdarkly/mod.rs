@@ -25,7 +25,7 @@ use crate::adapters::http::{self, Call, Method, Reply};
 use crate::domain::config::{Config, LaunchDarklySettings, ProviderKind};
 use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 pub const DEFAULT_URL: &str = "https://app.launchdarkly.com";
 pub const DEFAULT_PROJECT: &str = "default";
@@ -329,7 +329,7 @@ impl Provider for LaunchDarklyProvider {
         "LaunchDarkly"
     }
 
-    fn set_log(&mut self, out: Output) {
+    fn set_log(&mut self, out: Logger) {
         self.http.set_log(out);
     }
 

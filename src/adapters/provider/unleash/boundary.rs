@@ -5,7 +5,7 @@ use crate::adapters::provider::{Change, Desired, FlagState, Note, Provider, Requ
 use crate::domain::config::ProviderKind;
 use crate::domain::error::Result;
 use crate::domain::exposure::Bucketing;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 #[async_trait::async_trait(?Send)]
 impl Provider for UnleashProvider {
@@ -21,7 +21,7 @@ impl Provider for UnleashProvider {
         "Unleash"
     }
 
-    fn set_log(&mut self, out: Output) {
+    fn set_log(&mut self, out: Logger) {
         UnleashProvider::set_log(self, out);
     }
 

@@ -10,7 +10,7 @@ use tokio::time::Instant as Deadline;
 
 use crate::adapters::http::{self, Call};
 use crate::domain::error::{Error, Result, Written};
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 /// What a request returned: the status and the body as JSON (`Null` when empty, a string when
 /// it is not JSON).
@@ -69,7 +69,7 @@ pub struct Client {
     pub token_var: String,
     /// The run's `--timeout`: every request of this run ends by then.
     deadline: Deadline,
-    log: Option<Output>,
+    log: Option<Logger>,
 }
 
 impl Client {
@@ -87,7 +87,7 @@ impl Client {
         })
     }
 
-    pub fn set_log(&mut self, out: Output) {
+    pub fn set_log(&mut self, out: Logger) {
         self.http.set_log(out.clone());
         self.log = Some(out);
     }

@@ -26,7 +26,7 @@ use super::{enc, Change, Desired, FlagState, Note, Request, Unmanaged};
 use crate::domain::config::{Config, ProviderKind, UnleashSettings};
 use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
 
 pub const DEFAULT_PROJECT: &str = "default";
 
@@ -52,7 +52,7 @@ impl UnleashProvider {
         })
     }
 
-    pub fn set_log(&mut self, out: Output) {
+    pub fn set_log(&mut self, out: Logger) {
         self.client.set_log(out);
     }
 

@@ -1,0 +1,240 @@
+//! The boundary between the application and where a flag lives. The application reads a
+//! [`FlagState`], decides, and asks for a [`Desired`] state with a guarded write; each provider,
+//! one folder each under `crate::adapters::provider`, turns that into its own API's requests.
+//! See docs/adding-a-provider.md.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::domain::config::{Percentage, ProviderKind};
+use crate::domain::error::Result;
+use crate::domain::exposure::Bucketing;
+use crate::ports::log::Logger;
+
+/// The flag as the provider reports it.
+#[derive(Debug, Clone, Default)]
+pub struct FlagState {
+    /// The flag exists at the provider (a flag never rolled out has no entry yet).
+    pub exists: bool,
+    /// Serving its rollout (false: killed, off in this environment).
+    pub on: bool,
+    /// The rollout percentage configured (kept while killed).
+    pub percentage: Percentage,
+    /// The stage name the tool recorded with the flag, if any.
+    pub stage: Option<String>,
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    /// When the current stage started, where the provider keeps it.
+    pub since: Option<DateTime<Utc>>,
+    /// When the flag was killed, if it is.
+    pub killed_at: Option<DateTime<Utc>>,
+    /// Opaque: any change at the provider changes it. Compared by guarded writes.
+    pub version: String,
+    /// Revision counter where the provider keeps one.
+    pub revision: Option<u64>,
+    /// What the provider reported about the write that returned this state (e.g. a concurrent
+    /// run that made the same change); journaled as the event's detail.
+    pub detail: Option<String>,
+    /// When the request that read this state was sent: set by reads, and by writes whose answer
+    /// is the flag as the write left it (LaunchDarkly's patch, the http PUT), which `kill` then
+    /// takes as its read-back. None where the state was made up from what was written (Unleash)
+    /// or not read from a provider. Never serialised; copies keep it. See [`FRESH_READ`].
+    pub read_at: Option<Instant>,
+}
+
+/// How old a read may be and still guard a write by itself.
+///
+/// A guarded write compares the stage this run decided on with the stage at the provider just
+/// before writing. Where the provider has no conditional write covering the whole stage
+/// (Unleash: an environment's `enabled` and the audience strategies; LaunchDarkly: semantic
+/// patches carry no version), that comparison costs a second read, and the stage can still
+/// change between that read and the write. A read sent less than this long before the write is
+/// the guard itself and the second read is not sent: its window is at most this bound plus a
+/// round trip, where a second read's would be about one round trip, and it costs no request.
+/// Anything that makes a run slow between its read and its write (a confirmation prompt, a
+/// metric gate's query, a lock wait, a slow event log, the tests'
+/// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and the flag is read
+/// again before writing. Measured from when the read's request was sent, so
+/// the read's own round trip counts against the bound. After the write, Unleash reads the
+/// flag back and LaunchDarkly's answer carries its version: a change that landed inside the
+/// window is still reported (exit 5 for Unleash, a warning naming it for LaunchDarkly).
+pub const FRESH_READ: Duration = Duration::from_millis(250);
+
+impl FlagState {
+    /// Whether this state was read recently enough to guard a write by itself ([`FRESH_READ`]).
+    #[must_use]
+    pub fn is_fresh(&self) -> bool {
+        self.read_at.is_some_and(|at| at.elapsed() <= FRESH_READ)
+    }
+}
+
+/// What the engine wants the flag to be.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub on: bool,
+    pub stage: String,
+    pub percentage: Percentage,
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    /// When this stage started (now for a new stage, kept on kill and resume).
+    pub since: DateTime<Utc>,
+    pub killed_at: Option<DateTime<Utc>>,
+}
+
+/// The change's note, which travels with the change where the provider keeps one.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub text: String,
+    /// Who made the change (the note travels with it where the provider has room).
+    pub actor: String,
+}
+
+/// A change as the provider's own log records it (Unleash's event log): for `history`, soak
+/// times read on any machine, and naming who made a conflicting change.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    pub id: u64,
+    pub time: DateTime<Utc>,
+    /// Who the provider says made it (for Unleash: the user, or the API token's name).
+    pub actor: String,
+    /// The provider's event type, e.g. `feature-strategy-update`.
+    pub kind: String,
+    /// One line for people: `rollout changed 10% → 30%`.
+    pub summary: String,
+    /// The note `rollout` wrote with the change, when `rollout` made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub from: Option<Percentage>,
+    #[serde(skip)]
+    pub to: Option<Percentage>,
+    /// A change of the rollout strategy (its percentage).
+    #[serde(skip)]
+    pub rollout_role: bool,
+}
+
+/// Something at the provider, not managed by `rollout`, that changes who sees the flag (a
+/// strategy added in the Unleash UI): shown by `status`; `advance` refuses while one `widens`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmanaged {
+    /// One line for people: `default strategy (01J…) serves everyone`.
+    pub text: String,
+    /// It serves users beyond the stage's audience with no constraint (a 100% `default`, a
+    /// second unconstrained rollout).
+    pub widens: bool,
+}
+
+impl Change {
+    /// The newest change of `changes`, as a conflict message's tail:
+    /// `; last change in Unleash: rollout changed 10% → 30% by ana at 2024-01-18 09:00 UTC`.
+    #[must_use]
+    pub fn last_note(changes: Option<Vec<Change>>, label: &str) -> String {
+        changes
+            .and_then(|c| c.into_iter().next())
+            .map(|c| {
+                format!(
+                    "; last change in {label}: {} by {} at {}",
+                    c.summary,
+                    c.actor,
+                    crate::domain::clock::stamp(c.time)
+                )
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A request as `--dry-run` and `-v` show it: secrets already replaced by `***`.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Headers worth showing (secret values as `***`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+}
+
+/// Where a flag lives, as the engine sees it. One implementation per provider, each in its own
+/// folder (`file`, `unleash`, `launchdarkly`, `http`); [`open`] picks one from the settings. See
+/// docs/adding-a-provider.md.
+#[async_trait::async_trait(?Send)]
+pub trait Provider {
+    fn kind(&self) -> ProviderKind;
+
+    /// For status lines: `file .rollout/flags.json`.
+    fn describe(&self) -> String;
+
+    /// The provider's name in messages and history: `Unleash`, `LaunchDarkly`.
+    fn label(&self) -> &'static str;
+
+    /// Where `-v` logs the provider's requests (secrets hidden).
+    fn set_log(&mut self, _log: Logger) {}
+
+    /// The flag as the provider reports it now.
+    async fn read(&self) -> Result<FlagState>;
+
+    /// The requests [`Provider::apply`] would send to make `expected` into `desired`: pure, for
+    /// `--dry-run` and `-v`.
+    fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request>;
+
+    /// The flag as `read` reports it, but never refusing over state a kill does not need (an
+    /// unreadable rollout value): kill only needs to know whether the flag is on.
+    async fn read_for_kill(&self) -> Result<FlagState> {
+        self.read().await
+    }
+
+    /// What else at the provider changes who sees the flag, from a state `read` returned.
+    /// None where the provider holds nothing but what `rollout` writes.
+    fn unmanaged(&self, _state: &FlagState) -> Vec<Unmanaged> {
+        Vec::new()
+    }
+
+    /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
+    async fn apply(
+        &self,
+        expected: &FlagState,
+        desired: &Desired,
+        note: &Note,
+    ) -> Result<FlagState>;
+
+    /// The flag's changes in this environment from the provider's own log, newest first (none
+    /// where the journal is the only log).
+    async fn changes(&self, _limit: usize) -> Result<Vec<Change>> {
+        Ok(Vec::new())
+    }
+
+    /// Fills `since` and `killed_at` from the provider's log where it keeps them apart from the
+    /// flag.
+    async fn add_times(&self, _state: &mut FlagState) -> Result<()> {
+        Ok(())
+    }
+
+    /// How the provider places users, for `preview` and `check`, after a [`read`] of `state`
+    /// (LaunchDarkly's salt and the `http` service's declared algorithm come with the flag). An
+    /// error when the provider's bucketing cannot be reproduced: never a guess.
+    ///
+    /// [`read`]: Provider::read
+    fn bucketing(&self, state: &FlagState) -> Result<Bucketing>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_guards_a_write_only_while_fresh() {
+        let mut state = FlagState::default();
+        assert!(!state.is_fresh(), "never read: the guard reads");
+        state.read_at = Some(Instant::now());
+        assert!(state.is_fresh());
+        assert!(state.clone().is_fresh(), "copies keep when it was read");
+        state.read_at = Instant::now().checked_sub(FRESH_READ + Duration::from_millis(1));
+        assert!(
+            !state.is_fresh(),
+            "older than FRESH_READ: the guard reads again"
+        );
+    }
+}
