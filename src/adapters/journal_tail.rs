@@ -179,8 +179,8 @@ fn read_failed(path: &Path, e: &io::Error) -> Error {
 }
 
 /// The intents of `flag` in `environment` that no outcome record completed, made after its last
-/// completed change, in file order (the rule over the whole journal is `intent::oracle`, which
-/// the tests compare this with). Reads from the
+/// completed change, in file order (the rule over the whole journal is [`oracle`], which the
+/// tests compare this with). Reads from the
 /// end and stops at that change: an outcome follows its intent, so every intent met before it
 /// is open.
 #[must_use]
@@ -196,7 +196,7 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
         if e.flag != flag || e.environment != environment || e.id.is_none() {
             continue;
         }
-        if e.outcome != crate::app::intent::INTENT {
+        if e.outcome != crate::domain::event::outcome::INTENT {
             break;
         }
         open.push(e);
@@ -229,6 +229,7 @@ pub fn last_move_to(dir: &Path, flag: &str, environment: &str, stage: &str) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::event::outcome::{APPLIED, FAILED, INTENT, MAY_HAVE_BEEN_APPLIED};
 
     fn lines_of(text: &str) -> (Vec<(usize, String)>, Vec<usize>) {
         let dir = tempfile::tempdir().unwrap();
@@ -301,9 +302,9 @@ mod tests {
             prop_oneof![Just("f"), Just("g")],
             prop_oneof![
                 Just(None),
-                Just(Some(crate::app::intent::APPLIED)),
-                Just(Some(crate::app::intent::FAILED)),
-                Just(Some(crate::app::intent::MAY_HAVE_BEEN_APPLIED)),
+                Just(Some(APPLIED)),
+                Just(Some(FAILED)),
+                Just(Some(MAY_HAVE_BEEN_APPLIED)),
             ],
             0usize..3,
             any::<bool>(),
@@ -315,10 +316,10 @@ mod tests {
             for (i, (flag, outcome, delay, legacy)) in runs.into_iter().enumerate() {
                 let to = format!("s{i}");
                 if legacy {
-                    out.push(record(flag, crate::app::intent::APPLIED, None, &to));
+                    out.push(record(flag, APPLIED, None, &to));
                 } else {
                     let id = Some(i.to_string());
-                    out.push(record(flag, crate::app::intent::INTENT, id.clone(), &to));
+                    out.push(record(flag, INTENT, id.clone(), &to));
                     if let Some(outcome) = outcome {
                         // Up to `delay` other runs' records come between intent and outcome.
                         later.push((delay, record(flag, outcome, id, &to)));
@@ -352,7 +353,7 @@ mod tests {
             let ids = |v: Vec<crate::adapters::journal::Event>| -> Vec<Option<String>> {
                 v.into_iter().map(|e| e.id).collect()
             };
-            let want = ids(crate::app::intent::oracle::open_intents(&records, "f", "production"));
+            let want = ids(oracle::open_intents(&records, "f", "production"));
             let got = ids(open_intents(dir.path(), "f", "production"));
             proptest::prop_assert_eq!(got, want);
         }
@@ -364,11 +365,11 @@ mod tests {
         let path = crate::adapters::journal::path(dir.path());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let records = [
-            record("f", crate::app::intent::INTENT, Some("1".into()), "a"),
-            record("f", crate::app::intent::APPLIED, Some("1".into()), "a"),
-            record("f", crate::app::intent::INTENT, Some("2".into()), "b"),
-            record("g", crate::app::intent::INTENT, Some("3".into()), "x"),
-            record("g", crate::app::intent::APPLIED, Some("3".into()), "x"),
+            record("f", INTENT, Some("1".into()), "a"),
+            record("f", APPLIED, Some("1".into()), "a"),
+            record("f", INTENT, Some("2".into()), "b"),
+            record("g", INTENT, Some("3".into()), "x"),
+            record("g", APPLIED, Some("3".into()), "x"),
         ];
         let text: String = records.iter().map(|r| format!("{r}\n")).collect();
         std::fs::write(&path, text).unwrap();
@@ -379,5 +380,83 @@ mod tests {
         assert_eq!(open, [Some("b".to_string())]);
         assert!(open_intents(dir.path(), "g", "production").is_empty());
         assert!(open_intents(dir.path(), "f", "staging").is_empty());
+    }
+
+    fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
+        oracle::open_intents(&records, "f", "production")
+            .into_iter()
+            .map(|e| e.to)
+            .collect()
+    }
+
+    #[test]
+    fn an_intent_is_open_until_its_outcome_or_a_later_completed_change() {
+        // Completed: not open.
+        assert!(open(vec![
+            record("f", INTENT, Some("1".into()), "a"),
+            record("f", APPLIED, Some("1".into()), "a")
+        ])
+        .is_empty());
+        // Left open by a dead run, also behind an older completed change.
+        assert_eq!(
+            open(vec![
+                record("f", INTENT, Some("1".into()), "a"),
+                record("f", APPLIED, Some("1".into()), "a"),
+                record("f", INTENT, Some("2".into()), "b"),
+            ]),
+            [Some("b".to_string())]
+        );
+        // Settled by a later change that completed.
+        assert!(open(vec![
+            record("f", INTENT, Some("2".into()), "b"),
+            record("f", INTENT, Some("3".into()), "c"),
+            record("f", FAILED, Some("3".into()), "c"),
+        ])
+        .is_empty());
+        // Another flag's records change nothing here.
+        let mut other = record("f", INTENT, Some("4".into()), "x");
+        other["flag"] = "g".into();
+        assert!(open(vec![other]).is_empty());
+    }
+}
+
+/// The rule for open intents stated over the whole journal in file order: the oracle that
+/// [`open_intents`] (which reads from the end and stops early) is tested
+/// against.
+#[cfg(test)]
+pub mod oracle {
+    use serde_json::Value;
+
+    use crate::adapters::journal::Event;
+    use crate::domain::event::outcome::INTENT;
+
+    /// Intents with no outcome record, for `flag` in `environment`, made after its last completed
+    /// change: a run that stopped (killed, crashed, power lost) between intent and outcome.
+    pub fn open_intents(records: &[Value], flag: &str, environment: &str) -> Vec<Event> {
+        let events: Vec<Event> = records
+            .iter()
+            .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
+            .filter(|e| e.flag == flag && e.environment == environment)
+            .collect();
+        let closed = |id: &str| {
+            events
+                .iter()
+                .any(|e| e.outcome != INTENT && e.id.as_deref() == Some(id))
+        };
+        // A later change that completed was decided on the flag as it then was: older open intents
+        // are settled by it.
+        let last_completed = events
+            .iter()
+            .rposition(|e| e.outcome != INTENT && e.id.is_some());
+        events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.outcome == INTENT
+                    && last_completed.is_none_or(|l| *i > l)
+                    && e.id.as_deref().is_some_and(|id| !closed(id))
+            })
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 }

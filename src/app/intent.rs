@@ -17,10 +17,9 @@ use crate::adapters::provider::{Desired, FlagState, Note};
 use crate::app::context::Context;
 use crate::domain::error::{Error, Kind, Result, Written};
 
-pub const INTENT: &str = "intent";
-pub const APPLIED: &str = "applied";
-pub const FAILED: &str = "failed";
-pub const MAY_HAVE_BEEN_APPLIED: &str = "may-have-been-applied";
+pub use crate::domain::event::outcome::{
+    APPLIED, FAILED, INTENT, MAY_HAVE_BEEN_APPLIED, OPEN_NOTE,
+};
 
 /// A change between its intent record and its outcome record. Dropped before [`Pending::complete`]
 /// (an error after the write, a run cancelled mid-write), it journals the outcome it can vouch
@@ -267,99 +266,4 @@ fn stands(before: &FlagState, now: &FlagState, desired: &Desired) -> bool {
     (before.percentage != desired.percentage && now.percentage == desired.percentage)
         || (before.users != desired.users && now.users == desired.users)
         || (before.groups != desired.groups && now.groups == desired.groups)
-}
-
-/// How `history` and `status` name an open intent.
-pub const OPEN_NOTE: &str =
-    "intent left open: the run stopped during the write, so it may have been applied";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(outcome: &str, id: Option<&str>, to: &str) -> serde_json::Value {
-        serde_json::json!({
-            "time": "2024-01-18T09:00:00Z", "actor": "a", "action": "advance", "flag": "f",
-            "environment": "production", "from": null, "to": to, "percentage": 10,
-            "reason": null, "forced": false, "provider": "file", "outcome": outcome, "id": id,
-        })
-    }
-
-    fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
-        oracle::open_intents(&records, "f", "production")
-            .into_iter()
-            .map(|e| e.to)
-            .collect()
-    }
-
-    #[test]
-    fn an_intent_is_open_until_its_outcome_or_a_later_completed_change() {
-        // Completed: not open.
-        assert!(open(vec![
-            record(INTENT, Some("1"), "a"),
-            record(APPLIED, Some("1"), "a")
-        ])
-        .is_empty());
-        // Left open by a dead run, also behind an older completed change.
-        assert_eq!(
-            open(vec![
-                record(INTENT, Some("1"), "a"),
-                record(APPLIED, Some("1"), "a"),
-                record(INTENT, Some("2"), "b"),
-            ]),
-            [Some("b".to_string())]
-        );
-        // Settled by a later change that completed.
-        assert!(open(vec![
-            record(INTENT, Some("2"), "b"),
-            record(INTENT, Some("3"), "c"),
-            record(FAILED, Some("3"), "c"),
-        ])
-        .is_empty());
-        // Another flag's records change nothing here.
-        let mut other = record(INTENT, Some("4"), "x");
-        other["flag"] = "g".into();
-        assert!(open(vec![other]).is_empty());
-    }
-}
-
-/// The rule for open intents stated over the whole journal in file order: the oracle that
-/// [`crate::adapters::journal_tail::open_intents`] (which reads from the end and stops early) is tested
-/// against.
-#[cfg(test)]
-pub mod oracle {
-    use serde_json::Value;
-
-    use super::INTENT;
-    use crate::adapters::journal::Event;
-
-    /// Intents with no outcome record, for `flag` in `environment`, made after its last completed
-    /// change: a run that stopped (killed, crashed, power lost) between intent and outcome.
-    pub fn open_intents(records: &[Value], flag: &str, environment: &str) -> Vec<Event> {
-        let events: Vec<Event> = records
-            .iter()
-            .filter_map(|v| serde_json::from_value::<Event>(v.clone()).ok())
-            .filter(|e| e.flag == flag && e.environment == environment)
-            .collect();
-        let closed = |id: &str| {
-            events
-                .iter()
-                .any(|e| e.outcome != INTENT && e.id.as_deref() == Some(id))
-        };
-        // A later change that completed was decided on the flag as it then was: older open intents
-        // are settled by it.
-        let last_completed = events
-            .iter()
-            .rposition(|e| e.outcome != INTENT && e.id.is_some());
-        events
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                e.outcome == INTENT
-                    && last_completed.is_none_or(|l| *i > l)
-                    && e.id.as_deref().is_some_and(|id| !closed(id))
-            })
-            .map(|(_, e)| e.clone())
-            .collect()
-    }
 }

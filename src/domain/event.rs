@@ -6,6 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::config::Percentage;
 
+/// The outcomes a change's records carry (docs/journal.md): the intent journaled before the
+/// provider write, then the same change with what happened.
+pub mod outcome {
+    /// Journaled before the provider write; open until an outcome record with its `id` follows.
+    pub const INTENT: &str = "intent";
+    pub const APPLIED: &str = "applied";
+    /// The write failed and nothing was changed.
+    pub const FAILED: &str = "failed";
+    pub const MAY_HAVE_BEEN_APPLIED: &str = "may-have-been-applied";
+    /// How `history` and `status` name an open intent.
+    pub const OPEN_NOTE: &str =
+        "intent left open: the run stopped during the write, so it may have been applied";
+}
+
 /// One flag change, as recorded (README.md "Commands" and docs/journal.md: time, actor, action,
 /// flag, environment, from, to, percentage, reason, forced, provider, outcome).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
