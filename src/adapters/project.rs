@@ -16,13 +16,13 @@ pub fn walk_up(start: &Path, holds: impl Fn(&Path) -> bool) -> Option<&Path> {
 
 /// stages.yaml, from the run's start directory up (as [`crate::domain::config::find`] shows it).
 pub fn stages_file(args: &GlobalArgs) -> Result<PathBuf> {
-    crate::domain::config::find(&crate::app::context::start_dir(args)?)
+    crate::domain::config::find(&crate::interface::commands::session::start_dir(args)?)
 }
 
 /// The project directory of `checklist`: the nearest directory, from the run's start directory
 /// up, that holds stages.yaml or a checklists/ directory.
 pub fn dir(args: &GlobalArgs) -> Result<PathBuf> {
-    let start = crate::app::context::start_dir(args)?;
+    let start = crate::interface::commands::session::start_dir(args)?;
     let start = start.canonicalize().unwrap_or(start);
     match walk_up(&start, |d| {
         d.join(STAGES_FILE).is_file() || d.join(CHECKLIST_DIR).is_dir()

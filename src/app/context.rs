@@ -1,20 +1,40 @@
-//! Everything a `rollout` command that touches the flag needs, resolved once per run.
+//! Everything a `rollout` command that touches the flag needs, resolved once per run: the
+//! config, the provider, the actor, the clock, the log, and how the run was asked to change
+//! things ([`Run`]). Built by the interface from its command line.
 
-use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::adapters::provider::{self, Provider};
 use crate::domain::config::{Config, ProviderSettings};
-use crate::domain::error::{Error, Result};
-use crate::interface::cli::global_args::GlobalArgs;
-use crate::interface::output::Output;
+use crate::domain::error::Result;
+use crate::ports::log::Logger;
+
+/// How a run changes the flag: how long it may wait on the provider, and whether it only shows
+/// what it would send.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    /// `--timeout`: the longest a provider request (a kill with its read-back) may take.
+    pub timeout: Duration,
+    /// `--dry-run`: decide and plan the requests, change and record nothing.
+    pub dry_run: bool,
+}
+
+/// Where a run points, as given on its command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// `--env`: the environment whose provider settings apply.
+    pub env: Option<&'a str>,
+    /// `--actor` (or `ROLLOUT_ACTOR`): who is recorded as making the change.
+    pub actor: Option<&'a str>,
+    pub run: Run,
+}
 
 pub struct Context {
-    pub args: GlobalArgs,
-    pub out: Output,
-    /// Where the lower layers log (`-v`, warnings): the port, rendered by `out`.
-    pub log: crate::ports::log::Logger,
+    pub run: Run,
+    /// Where the lower layers and the engine log (`-v`, warnings).
+    pub log: Logger,
     pub config: Config,
     pub settings: ProviderSettings,
     pub provider: Box<dyn Provider>,
@@ -23,41 +43,16 @@ pub struct Context {
     pub now: DateTime<Utc>,
 }
 
-/// The directory a run starts from: `-C DIR` (or `ROLLOUT_DIR`), else the current one.
-pub fn start_dir(args: &GlobalArgs) -> Result<PathBuf> {
-    match &args.dir {
-        Some(dir) if dir.is_dir() => Ok(dir.clone()),
-        Some(dir) => Err(Error::usage(format!(
-            "-C {}: no such directory",
-            dir.display()
-        ))),
-        None => std::env::current_dir()
-            .map_err(|e| Error::usage(format!("cannot read the current directory: {e}"))),
-    }
-}
-
-/// Finds and validates stages.yaml from the run's start directory.
-pub fn load_config(args: &GlobalArgs) -> Result<Config> {
-    let path = crate::adapters::project::stages_file(args)?;
-    Config::load(&path)
-}
-
 impl Context {
-    pub fn load(args: &GlobalArgs, out: Output) -> Result<Context> {
-        let config = load_config(args)?;
-        Self::from_config(args, out, config)
-    }
-
-    pub fn from_config(args: &GlobalArgs, out: Output, config: Config) -> Result<Context> {
+    /// Opens the provider of `config` for the environment of `options`, logging to `log`.
+    pub fn open(config: Config, options: &Options<'_>, log: Logger) -> Result<Context> {
         crate::adapters::notify::register_secrets(&config.notify);
-        let settings = config.provider_for(args.env.as_deref())?;
-        let mut provider = provider::open(&config, &settings, args.timeout)?;
-        let log: crate::ports::log::Logger = std::sync::Arc::new(out.clone());
+        let settings = config.provider_for(options.env)?;
+        let mut provider = provider::open(&config, &settings, options.run.timeout)?;
         provider.set_log(log.clone());
-        let actor = crate::adapters::actor::Actor::new(args.actor.as_deref(), &config.dir);
+        let actor = crate::adapters::actor::Actor::new(options.actor, &config.dir);
         Ok(Context {
-            args: args.clone(),
-            out,
+            run: options.run,
             log,
             settings,
             provider,
@@ -67,7 +62,7 @@ impl Context {
         })
     }
 
-    /// What reading gates needs from this run: its config, output, `--timeout` and clock, with
+    /// What reading gates needs from this run: its config, log, `--timeout` and clock, with
     /// the current stage's start and percentage where the caller knows them.
     #[must_use]
     pub fn gate_env(
@@ -78,7 +73,7 @@ impl Context {
         crate::adapters::gates::Env {
             config: &self.config,
             log: &self.log,
-            timeout: self.args.timeout,
+            timeout: self.run.timeout,
             now: self.now,
             stage_since,
             percentage,

@@ -104,18 +104,18 @@ impl<'a> Pending<'a> {
                         }
                         self.interrupted = true;
                         let now = tokio::time::Instant::now();
-                        bound = Some(now.checked_add(ctx.args.timeout).unwrap_or(now + crate::domain::clock::MAX_DURATION));
-                        ctx.out.warn(&format!(
+                        bound = Some(now.checked_add(ctx.run.timeout).unwrap_or(now + crate::domain::clock::MAX_DURATION));
+                        ctx.log.warn(&format!(
                             "interrupted: letting the write of {} finish (up to {}); \
                              press Ctrl-C again to abandon it",
                             self.event.summary(),
-                            crate::domain::clock::span(ctx.args.timeout)
+                            crate::domain::clock::span(ctx.run.timeout)
                         ));
                     }
                     () = give_up => {
                         return Err(self.abandon(&format!(
                             "the write did not finish within {} of the interrupt (--timeout)",
-                            crate::domain::clock::span(ctx.args.timeout)
+                            crate::domain::clock::span(ctx.run.timeout)
                         )));
                     }
                 }
@@ -159,7 +159,7 @@ impl<'a> Pending<'a> {
         if (e.kind == Kind::Conflict && !partly) || e.written == Written::Nothing {
             return FAILED;
         }
-        let wait = self.ctx.args.timeout.min(Duration::from_secs(5));
+        let wait = self.ctx.run.timeout.min(Duration::from_secs(5));
         match tokio::time::timeout(wait, self.ctx.provider.read()).await {
             Ok(Ok(now)) if partly && !stands(before, &now, desired) => FAILED,
             Ok(Ok(now)) if !partly && now.version == before.version => FAILED,
@@ -177,7 +177,7 @@ impl<'a> Pending<'a> {
         ev.outcome = outcome.to_string();
         ev.detail = detail;
         if let Err(e) = journal::append(&self.ctx.config.dir, &ev) {
-            self.ctx.out.warn(&format!(
+            self.ctx.log.warn(&format!(
                 "the outcome of {} ({outcome}) could not be journaled: {}",
                 ev.summary(),
                 e.message

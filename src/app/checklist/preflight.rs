@@ -65,7 +65,7 @@ pub async fn check(
                 if task.allow_failure {
                     continue;
                 }
-                if let Some(e) = rollout_task::refusal(cmd, args, dir).await {
+                if let Some(e) = rollout_task::refusal(cmd, &args.into(), dir).await {
                     let code = if e.kind == Kind::Refused { 3 } else { 1 };
                     let first = e.message.lines().next().unwrap_or_default().to_string();
                     problems.push(problem(format!("`rollout {cmd}`: {first}"), code));

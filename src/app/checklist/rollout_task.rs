@@ -2,38 +2,84 @@
 //! journal as the `rollout` command, its result as the task's output.
 
 use std::path::Path;
+use std::time::Duration;
 
+use crate::app::apply::{self, Outcome};
 use crate::app::checklist::task::RolloutCommand;
-use crate::app::context::Context;
-use crate::app::engine::{self, Override};
+use crate::app::context::{Context, Run};
+use crate::app::decide::{Decision, Override};
+use crate::app::engine;
 use crate::domain::error::{Error, Result};
-use crate::interface::cli::global_args::GlobalArgs;
-use crate::interface::output::Output;
+use crate::ports::log::Logger;
+
+/// What a rollout task needs of the checklist's command line (built from it by the interface).
+#[derive(Clone)]
+pub struct Options {
+    /// `--env`, `--actor`, `--timeout`.
+    pub env: Option<String>,
+    pub actor: Option<String>,
+    pub timeout: Duration,
+    /// `--dry-run`: the engine decides and plans, changing nothing.
+    pub dry_run: bool,
+    /// `--yes`: answers the engine's questions.
+    pub yes: bool,
+    /// Asks a person a question (the terminal's confirmation), given `yes`.
+    pub ask: fn(&str, bool) -> Result<()>,
+    /// Where the engine's warnings go: the task prints nothing else itself.
+    pub log: Logger,
+}
 
 /// Runs `cmd` against the stages.yaml of `dir`; returns the lines it reports.
-pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<Vec<String>> {
-    let mut args = args.clone();
-    args.dir = Some(dir.to_path_buf());
-    args.json = false;
-    // The engine prints nothing itself: its outcome becomes the task's output lines.
-    let out = Output {
-        json: true,
-        quiet: true,
-        verbose: false,
-        color_out: false,
-        color_err: false,
-        animate: false,
+pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<Vec<String>> {
+    if !dir.is_dir() {
+        return Err(Error::usage(format!(
+            "-C {}: no such directory",
+            dir.display()
+        )));
+    }
+    let config = crate::domain::config::Config::load(&crate::domain::config::find(dir)?)?;
+    let opened = crate::app::context::Options {
+        env: options.env.as_deref(),
+        actor: options.actor.as_deref(),
+        run: Run {
+            timeout: options.timeout,
+            dry_run: options.dry_run,
+        },
     };
-    let ctx = Context::load(&args, out)?;
+    let ctx = Context::open(config, &opened, options.log.clone())?;
     let over = Override::default();
-    let outcome = match cmd {
+    let decision = match cmd {
         RolloutCommand::Status => return status(&ctx).await,
         RolloutCommand::Gate(name) => return gate(&ctx, name).await,
+        RolloutCommand::Kill(reason) => {
+            return Ok(lines(&apply::kill(&ctx, reason.clone()).await?));
+        }
         RolloutCommand::Advance(stage) => engine::advance(&ctx, stage.as_deref(), &over).await?,
         RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
-        RolloutCommand::Kill(reason) => engine::kill(&ctx, reason.clone()).await?,
         RolloutCommand::Resume => engine::resume(&ctx, &over).await?,
     };
+    let outcome = carry_out(&ctx, options, decision).await?;
+    Ok(lines(&outcome))
+}
+
+/// As the `rollout` command does: the warnings, the refusal, the question (not under
+/// `--dry-run`), then the change.
+async fn carry_out(ctx: &Context, options: &Options, decision: Decision) -> Result<Outcome> {
+    for w in &decision.warnings {
+        ctx.log.warn(w);
+    }
+    if let Some(e) = decision.refused {
+        return Err(e);
+    }
+    if let (Some(q), false) = (&decision.question, ctx.run.dry_run) {
+        (options.ask)(q, options.yes)?;
+    }
+    apply::change(ctx, decision).await
+}
+
+/// The task's output: the change made (or planned), its outcome when not plain, the requests
+/// it would send.
+fn lines(outcome: &Outcome) -> Vec<String> {
     let e = &outcome.event;
     let pct = e.percentage.map(|p| format!(" ({p})")).unwrap_or_default();
     let mut lines = vec![format!(
@@ -55,7 +101,7 @@ pub async fn run(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Result<
     for r in &outcome.requests {
         lines.push(format!("  {} {}", r.method, r.url));
     }
-    Ok(lines)
+    lines
 }
 
 async fn status(ctx: &Context) -> Result<Vec<String>> {
@@ -134,14 +180,16 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
 /// provider and applies every rule, changing and recording nothing). `Some` holds the refusal
 /// or the configuration error the task would fail with; a provider that cannot be reached now
 /// is no reason to refuse a run up front, so that is `None` like a change that would go ahead.
-pub async fn refusal(cmd: &RolloutCommand, args: &GlobalArgs, dir: &Path) -> Option<Error> {
+pub async fn refusal(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Option<Error> {
     // A status changes nothing; a gate is looked at when its task runs (it may pass by then).
     if matches!(cmd, RolloutCommand::Status | RolloutCommand::Gate(_)) {
         return None;
     }
-    let mut args = args.clone();
-    args.dry_run = true;
-    match run(cmd, &args, dir).await {
+    let options = Options {
+        dry_run: true,
+        ..options.clone()
+    };
+    match run(cmd, &options, dir).await {
         Err(e)
             if matches!(
                 e.kind,

@@ -341,26 +341,27 @@ impl<'a> Runner<'a> {
                     tail: &mut tail,
                     on_line: &on_line,
                 };
-                let (outcome, note) = match rollout_task::run(cmd, self.args, self.dir).await {
-                    Ok(lines) => {
-                        lines.iter().for_each(|l| sink.line(l));
-                        (Outcome::Passed, None)
-                    }
-                    Err(e) if e.kind == crate::domain::error::Kind::Interrupted => (
-                        Outcome::Interrupted,
-                        Some(e.message.lines().next().unwrap_or_default().to_string()),
-                    ),
-                    Err(e) => {
-                        sink.line(&format!("error: {}", e.message));
-                        if let Some(h) = &e.hint {
-                            sink.line(&format!("hint: {h}"));
+                let (outcome, note) =
+                    match rollout_task::run(cmd, &self.args.into(), self.dir).await {
+                        Ok(lines) => {
+                            lines.iter().for_each(|l| sink.line(l));
+                            (Outcome::Passed, None)
                         }
-                        (
-                            Outcome::Failed,
+                        Err(e) if e.kind == crate::domain::error::Kind::Interrupted => (
+                            Outcome::Interrupted,
                             Some(e.message.lines().next().unwrap_or_default().to_string()),
-                        )
-                    }
-                };
+                        ),
+                        Err(e) => {
+                            sink.line(&format!("error: {}", e.message));
+                            if let Some(h) = &e.hint {
+                                sink.line(&format!("hint: {h}"));
+                            }
+                            (
+                                Outcome::Failed,
+                                Some(e.message.lines().next().unwrap_or_default().to_string()),
+                            )
+                        }
+                    };
                 log.flush();
                 let mut r = blank(c, task, outcome, note);
                 r.attempts = 1;

@@ -1,12 +1,15 @@
 //! `rollout advance [STAGE]`
 
-use crate::app::context::Context;
 use crate::app::engine;
 use crate::domain::error::Result;
 use crate::interface::cli::ForceArgs;
 
-pub async fn run(ctx: &Context, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
-    let outcome = engine::advance(ctx, stage, &super::override_of(force)).await?;
+use super::change;
+use super::session::Session;
+
+pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
+    let decision = engine::advance(ctx, stage, &change::override_of(force)).await?;
+    let outcome = change::carry_out(ctx, decision).await?;
     if !ctx.out.json && !outcome.verdicts.is_empty() {
         let to = outcome.event.to.as_deref().unwrap_or_default();
         ctx.out.info(&format!("gates of {to}:"));
@@ -14,5 +17,5 @@ pub async fn run(ctx: &Context, stage: Option<&str>, force: &ForceArgs) -> Resul
             ctx.out.info(&format!("  {line}"));
         }
     }
-    super::report_move(ctx, "advanced", &outcome)
+    change::report_move(ctx, "advanced", &outcome)
 }

@@ -1,10 +1,10 @@
 //! `rollout check USER`: the first stage that includes USER, and whether it is on for USER now.
 
-use crate::app::context::Context;
+use super::session::Session;
 use crate::app::engine::{self, Position};
 use crate::domain::error::Result;
 
-pub async fn run(ctx: &Context, user: &str, groups: &[String]) -> Result<i32> {
+pub async fn run(ctx: &Session, user: &str, groups: &[String]) -> Result<i32> {
     let config = &ctx.config;
     let state = ctx.provider.read().await?;
     let bucketing = ctx.provider.bucketing(&state)?;

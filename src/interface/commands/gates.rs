@@ -1,15 +1,15 @@
 //! `rollout gates [--stage STAGE]`: each gate's value, threshold and verdict now. Exit 0 when
 //! every critical and warning gate passes, 1 when one does not.
 
+use super::session::Session;
 use crate::adapters::gates::{Status, Tracker, Verdict};
-use crate::app::context::Context;
 use crate::app::engine::{self, Position};
 use crate::domain::error::{Error, Result};
 use crate::interface::output::table as layout;
 
 /// Gate rows for people: GATE, VERDICT, VALUE, THRESHOLD, WINDOW, FOR, SEVERITY, and why.
 #[must_use]
-pub fn table(ctx: &Context, verdicts: &[Verdict], header: bool) -> Vec<String> {
+pub fn table(ctx: &Session, verdicts: &[Verdict], header: bool) -> Vec<String> {
     let out = &ctx.out;
     let mut rows = Vec::new();
     if header {
@@ -53,7 +53,7 @@ pub fn table(ctx: &Context, verdicts: &[Verdict], header: bool) -> Vec<String> {
     layout(&rows)
 }
 
-pub async fn run(ctx: &Context, stage: Option<&str>) -> Result<i32> {
+pub async fn run(ctx: &Session, stage: Option<&str>) -> Result<i32> {
     let config = &ctx.config;
     if config.gates.is_empty() {
         return Err(

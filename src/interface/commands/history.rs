@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::session;
 use crate::adapters::journal;
 use crate::adapters::journal_tail::Tail;
 use crate::adapters::provider::Change;
-use crate::app::context;
 use crate::domain::config::{Config, ProviderKind};
 use crate::domain::error::Result;
 use crate::interface::cli::global_args::GlobalArgs;
@@ -92,7 +92,7 @@ async fn remote_records(
         quiet: true,
         ..out.clone()
     };
-    let ctx = context::Context::from_config(args, quiet, config)?;
+    let ctx = session::Session::from_config(args, quiet, config)?;
     let changes = ctx.provider.changes(limit.max(50)).await?;
     // The journal records as old as the oldest change (and a margin: see `in_journal`), so that
     // a change made here is recognised; read further back only as far as that.
@@ -158,7 +158,7 @@ async fn remote_records(
 }
 
 pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
-    let config_path = crate::domain::config::find(&context::start_dir(args)?)?;
+    let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
     let dir = config_path.parent().map_or_else(
         || std::path::PathBuf::from("."),
         std::path::Path::to_path_buf,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::app::context;
+use super::session;
 use crate::domain::config::STAGES_FILE;
 use crate::domain::error::{Error, Result};
 use crate::interface::cli::global_args::GlobalArgs;
@@ -49,7 +49,7 @@ stages:
 const NEXT: [&str; 2] = ["rollout plan", "rollout advance"];
 
 pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
-    let dir = context::start_dir(args)?;
+    let dir = session::start_dir(args)?;
     if flag.is_empty() || flag.chars().any(char::is_whitespace) {
         return Err(Error::usage(format!("`{flag}` is not a flag key"))
             .with_hint("pass --flag KEY with no spaces"));

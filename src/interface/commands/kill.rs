@@ -1,12 +1,15 @@
 //! `rollout kill`: the emergency switch.
 
-use crate::app::context::Context;
-use crate::app::engine;
+use crate::app::apply;
 use crate::domain::config::in_environment;
 use crate::domain::error::Result;
 
-pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
-    let outcome = engine::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
+use super::change;
+use super::session::Session;
+
+pub async fn run(ctx: &Session, reason: Option<String>) -> Result<i32> {
+    let outcome = apply::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
+    change::show_dry_run(ctx, &outcome);
     let e = &outcome.event;
     let line = if e.outcome == "already-off" {
         format!(
@@ -23,7 +26,7 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
             e.from.as_deref().unwrap_or("?")
         )
     };
-    super::report(ctx, &outcome, &line)?;
+    change::report(ctx, &outcome, &line)?;
     if e.outcome != "already-off" && !outcome.dry_run && !ctx.out.json {
         ctx.out
             .info("to turn it back on for the same users: rollout resume");

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::context::Context;
+use super::session::Session;
 use crate::app::engine::{self, Position};
 use crate::domain::clock::stamp;
 use crate::domain::error::Result;
@@ -11,7 +11,7 @@ use crate::interface::output::table;
 /// The earliest start of every stage from the current position: planned dates and soak times
 /// chained forward from now (None for stages already passed).
 pub fn earliest_starts(
-    ctx: &Context,
+    ctx: &Session,
     pos: Position,
     since: Option<DateTime<Utc>>,
 ) -> Vec<Option<DateTime<Utc>>> {
@@ -41,7 +41,7 @@ pub fn earliest_starts(
     out
 }
 
-pub async fn run(ctx: &Context, args: &super::plan_power::PlanArgs) -> Result<i32> {
+pub async fn run(ctx: &Session, args: &super::plan_power::PlanArgs) -> Result<i32> {
     if args.power {
         return super::plan_power::run(ctx, args).await;
     }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use clap::Args;
 
+use super::session::Session;
 use crate::adapters::gates::LastHour;
-use crate::app::context::Context;
 use crate::domain::clock;
 use crate::domain::error::{Error, Result};
 use crate::domain::stats::compare::count;
@@ -93,7 +93,7 @@ struct Figures {
 /// The figures of stage `index`: each flag given, else its compare gate's (read once per
 /// gate); None for a stage without a compare gate when a flag is missing.
 async fn figures(
-    ctx: &Context,
+    ctx: &Session,
     args: &PlanArgs,
     index: usize,
     read: &mut HashMap<String, LastHour>,
@@ -196,7 +196,7 @@ async fn figures(
     }))
 }
 
-pub async fn run(ctx: &Context, args: &PlanArgs) -> Result<i32> {
+pub async fn run(ctx: &Session, args: &PlanArgs) -> Result<i32> {
     let mut read = HashMap::new();
     let mut all = Vec::new();
     for i in 0..ctx.config.stages.len() {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use crate::app::context::Context;
+use super::session::Session;
 use crate::app::engine::{self, Position};
 use crate::domain::error::{Error, Result};
 use crate::domain::exposure::stream::{self, StreamError};
@@ -58,7 +58,7 @@ struct Row<'a> {
     on: usize,
 }
 
-pub async fn run(ctx: &Context, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
+pub async fn run(ctx: &Session, stage: Option<&str>, users: &Path, list_ids: bool) -> Result<i32> {
     let config = &ctx.config;
     let only = stage
         .map(|name| {
@@ -225,7 +225,7 @@ fn stage_rows<'a>(
 /// The `--json` document of a listing: the current row's ids streamed when `now_listed`, else
 /// the one stage row's.
 fn listing_doc<'a>(
-    ctx: &'a Context,
+    ctx: &'a Session,
     bucketing: &'a Bucketing,
     rows: &'a [Row<'_>],
     total: usize,
@@ -276,7 +276,7 @@ impl Write for Scrubbed<'_> {
 /// costs more than writing and copying the spool, which mostly stays in the page cache.)
 #[allow(clippy::too_many_arguments)]
 fn list(
-    ctx: &Context,
+    ctx: &Session,
     reader: &mut (dyn Read + Send),
     users: &Path,
     bucketing: &Bucketing,

@@ -1,15 +1,19 @@
 //! `rollout resume`
 
-use crate::app::context::Context;
-use crate::app::engine::{self, Override};
+use crate::app::decide::Override;
+use crate::app::engine;
 use crate::domain::error::Result;
 
-pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
+use super::change;
+use super::session::Session;
+
+pub async fn run(ctx: &Session, reason: Option<String>) -> Result<i32> {
     let over = Override {
         force: false,
         reason: reason.filter(|r| !r.trim().is_empty()),
     };
-    let outcome = engine::resume(ctx, &over).await?;
+    let decision = engine::resume(ctx, &over).await?;
+    let outcome = change::carry_out(ctx, decision).await?;
     let e = &outcome.event;
     let line = format!(
         "{} {} at {} ({}){}",
@@ -19,5 +23,5 @@ pub async fn run(ctx: &Context, reason: Option<String>) -> Result<i32> {
         e.percentage.map(|p| p.to_string()).unwrap_or_default(),
         crate::domain::config::in_environment(&e.provider, &e.environment)
     );
-    super::report(ctx, &outcome, &line)
+    change::report(ctx, &outcome, &line)
 }

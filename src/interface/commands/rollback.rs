@@ -1,11 +1,14 @@
 //! `rollout rollback [STAGE]`
 
-use crate::app::context::Context;
 use crate::app::engine;
 use crate::domain::error::Result;
 use crate::interface::cli::ForceArgs;
 
-pub async fn run(ctx: &Context, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
-    let outcome = engine::rollback(ctx, stage, &super::override_of(force)).await?;
-    super::report_move(ctx, "rolled back", &outcome)
+use super::change;
+use super::session::Session;
+
+pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
+    let decision = engine::rollback(ctx, stage, &change::override_of(force)).await?;
+    let outcome = change::carry_out(ctx, decision).await?;
+    change::report_move(ctx, "rolled back", &outcome)
 }

@@ -1,11 +1,11 @@
 //! `rollout status`: the flag as the provider reports it, and what comes next.
 
-use crate::app::context::Context;
+use super::session::Session;
 use crate::app::engine::{self, Position};
 use crate::domain::clock::{human, stamp};
 use crate::domain::error::Result;
 
-pub async fn run(ctx: &Context) -> Result<i32> {
+pub async fn run(ctx: &Session) -> Result<i32> {
     let config = &ctx.config;
     let mut state = ctx.provider.read().await?;
     engine::add_times(ctx, &mut state).await;

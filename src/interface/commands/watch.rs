@@ -11,10 +11,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use super::session::Session;
 use crate::adapters::gates::{Status, Tracker, Verdict};
 use crate::adapters::journal::{self, Event};
-use crate::app::context::Context;
-use crate::app::engine::{self, Override, Position};
+use crate::app::decide::Override;
+use crate::app::engine::{self, Position};
 use crate::domain::config::Severity;
 use crate::domain::error::{Error, Kind, Result};
 use crate::interface::cli::WatchArgs;
@@ -25,7 +26,7 @@ struct Run {
     actions: Vec<String>,
 }
 
-pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
+pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
     let config = ctx.config.clone();
     let until = match &w.until {
         Some(name) => Some(
@@ -38,14 +39,14 @@ pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
     if w.interval < Duration::from_millis(100) {
         return Err(Error::usage("--interval must be at least 100ms"));
     }
-    if ctx.args.dry_run {
+    if ctx.run.dry_run {
         return Err(Error::usage(
             "watch acts on what it sees, so it has no --dry-run; `rollout gates` shows the verdicts now",
         ));
     }
     let last = config.stages.len() - 1;
     let needs_yes = w.advance && until.is_none_or(|u| u == last);
-    if needs_yes && !ctx.args.yes && !console::Term::stdout().is_term() {
+    if needs_yes && !ctx.yes && !console::Term::stdout().is_term() {
         return Err(Error::usage(
             "watch --advance would advance to the last stage, which asks for confirmation, and there is no terminal",
         )
@@ -111,7 +112,7 @@ pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
                 v.held.clone().unwrap_or_else(|| "0s".into())
             );
             live = 0;
-            match engine::kill(&ctx, Some(reason.clone())).await {
+            match crate::app::apply::kill(&ctx, Some(reason.clone())).await {
                 Ok(_) => {
                     ctx.out.data(&format!("killed {}: {reason}", config.flag));
                     run.actions.push(format!("kill: {reason}"));
@@ -136,7 +137,11 @@ pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
                     return finish(&ctx, &run, "last-stage", 0);
                 }
                 Some(next) if next.waiting.is_empty() => {
-                    match engine::advance(&ctx, None, &Override::default()).await {
+                    let advanced = match engine::advance(&ctx, None, &Override::default()).await {
+                        Ok(decision) => super::change::carry_out(&ctx, decision).await,
+                        Err(e) => Err(e),
+                    };
+                    match advanced {
                         Ok(outcome) => {
                             live = 0;
                             let e = &outcome.event;
@@ -178,7 +183,7 @@ pub async fn run(mut ctx: Context, w: &WatchArgs) -> Result<i32> {
 
 /// Journals one look compactly: the stage and each gate's verdict, value and threshold.
 fn journal_look(
-    ctx: &Context,
+    ctx: &Session,
     state: &crate::adapters::provider::FlagState,
     stage: Option<&str>,
     verdicts: &[Verdict],
@@ -188,7 +193,7 @@ fn journal_look(
 }
 
 fn record(
-    ctx: &Context,
+    ctx: &Session,
     state: &crate::adapters::provider::FlagState,
     stage: Option<&str>,
     action: &str,
@@ -218,7 +223,7 @@ fn record(
 /// Notifies (and journals) a warning or info gate's sustained breach once per breach; a
 /// warning holds `--advance` through the engine's own gate rule.
 async fn alert(
-    ctx: &Context,
+    ctx: &Session,
     state: &crate::adapters::provider::FlagState,
     verdicts: &[Verdict],
     alerted: &mut HashSet<String>,
@@ -271,7 +276,7 @@ async fn alert(
 }
 
 /// A look for people: a live table on a terminal, else one line.
-fn show(ctx: &Context, live: &mut usize, look: u32, stage: Option<&str>, verdicts: &[Verdict]) {
+fn show(ctx: &Session, live: &mut usize, look: u32, stage: Option<&str>, verdicts: &[Verdict]) {
     let out = &ctx.out;
     if out.json || out.quiet {
         return;
@@ -331,7 +336,7 @@ fn show(ctx: &Context, live: &mut usize, look: u32, stage: Option<&str>, verdict
     }
 }
 
-fn finish(ctx: &Context, run: &Run, why: &str, code: i32) -> Result<i32> {
+fn finish(ctx: &Session, run: &Run, why: &str, code: i32) -> Result<i32> {
     if ctx.out.json {
         crate::interface::json_out::emit(
             &ctx.out,

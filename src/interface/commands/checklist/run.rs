@@ -313,10 +313,11 @@ async fn dry_run(
             // A rollout task previews its change: the engine under --dry-run reads the
             // provider, applies its rules and shows the requests it would send.
             if let (Step::Run, TaskKind::Rollout(cmd), None) = (&p.step, &task.kind, problem) {
-                let lines = match crate::app::checklist::rollout_task::run(cmd, g, dir).await {
-                    Ok(lines) => lines,
-                    Err(e) => vec![format!("would fail: {}", e.message)],
-                };
+                let lines =
+                    match crate::app::checklist::rollout_task::run(cmd, &g.into(), dir).await {
+                        Ok(lines) => lines,
+                        Err(e) => vec![format!("would fail: {}", e.message)],
+                    };
                 for line in lines.iter().filter(|_| !out.json) {
                     out.data(&format!("    {line}"));
                 }

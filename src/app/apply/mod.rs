@@ -1,0 +1,97 @@
+//! Carrying a decision out: the intent record, the provider write, the journal's outcome record
+//! and the notifications (or, under `--dry-run`, the requests it would send). It never asks
+//! and never prints: the command has shown the decision's warnings and asked its question
+//! before calling here; what happens on the way goes to the run's log.
+
+mod kill;
+
+pub use kill::kill;
+
+use std::time::Duration;
+
+use crate::app::context::Context;
+use crate::app::decide::Decision;
+use crate::domain::error::Result;
+use crate::domain::event::Event;
+use crate::domain::gates::Verdict;
+use crate::ports::provider::{FlagState, Note, Request};
+
+/// What a run did, for printing.
+pub struct Outcome {
+    pub event: Event,
+    pub state: Option<FlagState>,
+    pub dry_run: bool,
+    /// Under `--dry-run`: the requests that would have been sent.
+    pub requests: Vec<Request>,
+    /// The gates of the target stage as seen before the change (advance only).
+    pub verdicts: Vec<Verdict>,
+}
+
+/// Makes the change `decision` settled on: journaled as an intent before the write and
+/// completed after it, then notified. Under `--dry-run` only plans the requests (the event's
+/// outcome is `dry-run`). A refused decision is returned as its error.
+pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
+    let Decision {
+        refused,
+        state,
+        desired,
+        mut event,
+        verdicts,
+        ..
+    } = decision;
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    let note = Note {
+        text: event.summary(),
+        actor: ctx.actor.clone(),
+    };
+    if ctx.run.dry_run {
+        event.outcome = "dry-run".into();
+        let requests = ctx.provider.plan(&state, &desired, &note);
+        return Ok(Outcome {
+            event,
+            state: None,
+            dry_run: true,
+            requests,
+            verdicts,
+        });
+    }
+    if ctx.log.verbose() {
+        for r in ctx.provider.plan(&state, &desired, &note) {
+            ctx.log.debug(&format!(
+                "{} {} {}",
+                r.method,
+                r.url,
+                r.body.map(|b| b.to_string()).unwrap_or_default()
+            ));
+        }
+    }
+    // Journaled before the write, completed after: nothing is applied without a record.
+    let mut pending = crate::app::intent::Pending::begin(ctx, &mut event)?;
+    let written = pending.write(&state, &desired, &note).await?;
+    // A kill never writes through here (apply::kill does its own read-back); only its
+    // --dry-run passes, and returns above.
+    if let Some(detail) = written.detail.clone() {
+        ctx.log.warn(&detail);
+        event.detail = Some(detail);
+    } else if let Some(rev) = written.revision {
+        event.detail = Some(format!("revision {rev}"));
+    }
+    pending.complete(&event)?;
+    notify(ctx, &event, Duration::from_secs(10)).await;
+    pending.stop_if_interrupted()?;
+    Ok(Outcome {
+        event,
+        state: Some(written),
+        dry_run: false,
+        requests: Vec::new(),
+        verdicts,
+    })
+}
+
+/// Sends `event` to every notification target, waiting at most `--timeout` or `most`.
+async fn notify(ctx: &Context, event: &Event, most: Duration) {
+    let wait = ctx.run.timeout.min(most);
+    crate::adapters::notify::send_all(&ctx.config.notify, event, wait, &ctx.log).await;
+}

@@ -1,0 +1,175 @@
+//! The stage changes asked for by a person: advance, rollback and resume.
+
+use crate::domain::config::Config;
+use crate::domain::error::{Error, Result};
+use crate::domain::gates::Verdict;
+use crate::ports::provider::{Desired, FlagState, Unmanaged};
+
+use super::{
+    desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Situation,
+};
+
+/// The stage an advance goes to: `target`, else the next one; refused when the flag is already
+/// there, past it, or at the last stage. Decided before the target's gates are looked at.
+pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) -> Result<usize> {
+    let pos = super::position(config, state);
+    let to = match target {
+        Some(name) => stage_index(config, name)?,
+        None => pos.next(config).ok_or_else(|| {
+            Error::refused(format!(
+                "{} is already at the last stage ({})",
+                config.flag,
+                config.stages.last().map_or("", |s| s.name.as_str())
+            ))
+        })?,
+    };
+    let back = |message: String| {
+        Error::refused(message).with_hint(format!(
+            "to go back, run `rollout rollback {}`",
+            config.stages[to].name
+        ))
+    };
+    match pos {
+        Position::At(i) if i == to => Err(Error::refused(format!(
+            "{} is already at {}; nothing to do",
+            config.flag, config.stages[to].name
+        ))),
+        Position::At(i) if to < i => Err(back(format!(
+            "{} is behind the current stage {}",
+            config.stages[to].name, config.stages[i].name
+        ))),
+        Position::OffPlan { below: Some(b) } if to <= b => Err(back(format!(
+            "{} is below the current {}",
+            config.stages[to].name, state.percentage
+        ))),
+        _ => Ok(to),
+    }
+}
+
+/// An advance to stage `to` (from [`advance_target`]), given the target's gates and what the
+/// provider serves that `rollout` does not manage: the rules, the gates and a widening strategy
+/// may refuse it; going to everyone asks first.
+#[must_use]
+pub fn advance(
+    sit: &Situation<'_>,
+    to: usize,
+    verdicts: Vec<Verdict>,
+    unmanaged: &[Unmanaged],
+    over: &Override,
+) -> Decision {
+    let config = sit.config;
+    let facts = sit.facts();
+    let mut refusals = crate::domain::rules::advance(&facts, to);
+    refusals.extend(crate::domain::rules::gates(&verdicts));
+    // Strategies rollout does not manage: one serving users with no constraint makes the
+    // stage's percentage untrue, so advancing past it is refused until it is removed.
+    let warnings = unmanaged
+        .iter()
+        .filter(|u| !u.widens)
+        .map(|u| format!("also serving the flag, left alone: {}", u.text))
+        .collect();
+    refusals.extend(crate::domain::rules::unmanaged(
+        unmanaged
+            .iter()
+            .filter(|u| u.widens)
+            .map(|u| u.text.as_str()),
+        sit.place,
+    ));
+    let desired = desired_at(config, to, sit.now);
+    let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
+    let question = last.then(|| {
+        format!(
+            "Advance {} to {} ({}) for everyone?",
+            config.flag, desired.stage, desired.percentage
+        )
+    });
+    let proposal = Proposal {
+        action: Action::Advance,
+        from: sit.current_name(),
+        desired,
+        refusals,
+        verdicts,
+        question,
+    };
+    settle(sit, proposal, over, warnings)
+}
+
+/// A rollback to `target`, else the stage below the current one.
+pub fn rollback(sit: &Situation<'_>, target: Option<&str>, over: &Override) -> Result<Decision> {
+    let config = sit.config;
+    let pos = sit.position();
+    let below = match pos {
+        Position::NotStarted => {
+            return Err(Error::refused(format!(
+                "{} has not been rolled out; nothing to roll back",
+                config.flag
+            )));
+        }
+        Position::At(i) => i.checked_sub(1),
+        Position::OffPlan { below } => below,
+    };
+    let to = match target {
+        Some(name) => {
+            let t = stage_index(config, name)?;
+            if below.is_none_or(|b| t > b) {
+                return Err(Error::refused(format!(
+                    "{} is not below the current stage {}",
+                    name,
+                    sit.current_name().unwrap_or_default()
+                ))
+                .with_hint(format!("to go forward, run `rollout advance {name}`")));
+            }
+            t
+        }
+        None => below.ok_or_else(|| {
+            Error::refused(format!(
+                "{} is at the first stage; there is no stage to roll back to",
+                config.flag
+            ))
+            .with_hint("to turn it off for everyone, run `rollout kill`")
+        })?,
+    };
+    let proposal = Proposal {
+        action: Action::Rollback,
+        from: sit.current_name(),
+        desired: desired_at(config, to, sit.now),
+        refusals: crate::domain::rules::rollback(&sit.facts()),
+        verdicts: Vec::new(),
+        question: None,
+    };
+    Ok(settle(sit, proposal, over, Vec::new()))
+}
+
+/// Turning a killed flag back on: the same stage for the same users, exactly as at the kill.
+pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
+    let state = sit.state;
+    if !state.exists || state.on {
+        return Err(Error::refused(format!(
+            "{} is not killed; nothing to resume",
+            sit.config.flag
+        )));
+    }
+    let name = sit.current_name().unwrap_or_default();
+    let desired = Desired {
+        on: true,
+        stage: state.stage.clone().unwrap_or_else(|| name.clone()),
+        percentage: state.percentage,
+        users: state.users.clone(),
+        groups: state.groups.clone(),
+        since: sit.now,
+        killed_at: None,
+    };
+    let question = Some(format!(
+        "Resume {} at {} ({})?",
+        sit.config.flag, name, state.percentage
+    ));
+    let proposal = Proposal {
+        action: Action::Resume,
+        from: Some(name),
+        desired,
+        refusals: Vec::new(),
+        verdicts: Vec::new(),
+        question,
+    };
+    Ok(settle(sit, proposal, over, Vec::new()))
+}
