@@ -106,7 +106,7 @@ impl UnleashProvider {
     async fn compare(&self, plan: &Plan<'_>, expected: &FlagState) -> Result<()> {
         let (desired, note) = (plan.desired, plan.note);
         // For the conflict tests: a window between the read and the write, long enough for a
-        // test to change the flag through the Admin API. Unset in normal use.
+        // test to change the flag through the Admin API. Only with the `test-hooks` feature.
         test_pause(EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
         if desired.on && !expected.is_fresh() {
             let now = Layout::from_env(&self.read_env().await?);
