@@ -9,6 +9,10 @@
 //!
 //! The flag must exist: a typo in `flag:` must not create a flag no application reads. A missing
 //! flag is exit 4, naming it and listing flags with similar names.
+//!
+//! Here: the provider, its paths and reads. `read.rs` reads the environment (and names what is
+//! missing), [`events`] the event log, `write.rs` is the guarded write step by step, `apply.rs`
+//! sends its requests, `races.rs` tells a racing run's same change from a conflict.
 
 mod apply;
 mod boundary;

@@ -14,7 +14,7 @@ impl UnleashProvider {
         self.read_env_with(false).await
     }
 
-    /// `hedged`: for kill (see [`client::Client::send_hedged`]).
+    /// `hedged`: for kill (see [`super::client::Client::send_hedged`]).
     pub(super) async fn read_env_with(&self, hedged: bool) -> Result<Value> {
         let reply = if hedged {
             self.client

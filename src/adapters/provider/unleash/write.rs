@@ -31,6 +31,8 @@ pub(super) struct Run {
     /// ([`UnleashProvider::keep_oldest`]) is made on the read-back: role, Unleash's answer,
     /// what the step was.
     pub(super) created: Vec<(Role, Value, String)>,
+    /// The rollout strategy was patched (not created): a racing run may have passed the same
+    /// `test`.
     pub(super) rollout_patched: bool,
     /// The rollout was checked after a pause (a racing run's patch has landed).
     pub(super) checked: bool,
