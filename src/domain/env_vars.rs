@@ -22,10 +22,12 @@ impl EnvVars {
     pub const ROLLOUT_PROMETHEUS_URL: &'static str = "ROLLOUT_PROMETHEUS_URL";
     /// Overrides the Datadog site's API URL (tests, proxies).
     pub const ROLLOUT_DATADOG_URL: &'static str = "ROLLOUT_DATADOG_URL";
-    /// For the interrupt and conflict tests: milliseconds to wait inside a write.
+    /// For the interrupt and conflict tests: milliseconds to wait inside a write (read only
+    /// with the `test-hooks` feature).
     pub const ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS: &'static str =
         "ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS";
-    /// Tests only: a pause inside an Unleash write, after its pre-write check.
+    /// Tests only (the `test-hooks` feature): a pause inside an Unleash write, after its
+    /// pre-write check.
     pub const ROLLOUT_TEST_PAUSE_IN_WRITE_MS: &'static str = "ROLLOUT_TEST_PAUSE_IN_WRITE_MS";
 
     // Secrets: the default variables providers, gates and notify targets read.
@@ -92,7 +94,8 @@ pub fn github_actions() -> bool {
 /// For the interrupt and conflict tests: how long a provider waits inside a write, in
 /// milliseconds from `var` (`ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`: holding the lock, or between
 /// its read and its write; `ROLLOUT_TEST_PAUSE_IN_WRITE_MS`: between its checks and its write).
-/// Unset in normal use.
+/// Read only with the `test-hooks` feature, which the tests turn on (Cargo.toml).
+#[cfg(feature = "test-hooks")]
 #[must_use]
 pub fn test_pause(var: &str) -> Option<std::time::Duration> {
     std::env::var(var)

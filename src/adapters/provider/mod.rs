@@ -28,12 +28,19 @@ pub fn strings(v: Option<&Value>) -> Vec<String> {
 
 /// For the interrupt and conflict tests: the pause `var` asks for ([`crate::domain::env_vars::test_pause`]).
 /// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS` between a run's read and its write also makes the read
-/// older than [`FRESH_READ`], so the guard reads again. Unset in normal use.
+/// older than [`FRESH_READ`], so the guard reads again. Only with the `test-hooks` feature,
+/// which the tests turn on (Cargo.toml).
+#[cfg(feature = "test-hooks")]
 pub async fn test_pause(var: &str) {
     if let Some(pause) = crate::domain::env_vars::test_pause(var) {
         tokio::time::sleep(pause).await;
     }
 }
+
+/// Without the `test-hooks` feature (every build but the tests'): no pause, and `var` is not
+/// read.
+#[cfg(not(feature = "test-hooks"))]
+pub async fn test_pause(_var: &str) {}
 
 /// The provider for this run's settings.
 pub fn open(

@@ -151,12 +151,9 @@ impl FileProvider {
         };
         let lock = store::lock(&file, &self.display, deadline).await?;
         // For the interrupt tests: a window inside the write, holding the lock, long enough to
-        // press Ctrl-C or to start a second writer. Unset in normal use.
-        if let Some(pause) = crate::domain::env_vars::test_pause(
-            crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS,
-        ) {
-            tokio::time::sleep(pause).await;
-        }
+        // press Ctrl-C or to start a second writer. Only with the `test-hooks` feature.
+        super::test_pause(crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
+            .await;
         store::clean_stale_temps(&file);
         let doc = self.load(&file)?;
         let current = doc

@@ -3,11 +3,14 @@
 //! say who got there first.
 
 use chrono::{DateTime, Utc};
+use reqwest::Method;
 use serde_json::Value;
 
 use super::mapping::{self, Role};
-use crate::adapters::provider::Change;
+use super::{enc, UnleashProvider};
+use crate::adapters::provider::{Change, FlagState};
 use crate::domain::config::Percentage;
+use crate::domain::error::{Result, Written};
 
 /// The server keeps 1000 as the largest page it honours.
 pub const MAX_PAGE: usize = 1000;
@@ -133,6 +136,83 @@ pub fn killed_at(changes: &[Change]) -> Option<DateTime<Utc>> {
         .iter()
         .find(|c| c.kind == "feature-environment-disabled")
         .map(|c| c.time)
+}
+
+impl UnleashProvider {
+    /// The flag's changes in this environment, newest first, from Unleash's event log.
+    pub async fn changes(&self, limit: usize) -> Result<Vec<Change>> {
+        self.events(limit, None).await
+    }
+
+    pub(super) async fn events(&self, limit: usize, types: Option<&str>) -> Result<Vec<Change>> {
+        Ok(self.events_page(limit, 0, types).await?.0)
+    }
+
+    /// One page of the event log, newest first, and how many events the page held.
+    pub(super) async fn events_page(
+        &self,
+        limit: usize,
+        offset: usize,
+        types: Option<&str>,
+    ) -> Result<(Vec<Change>, usize)> {
+        let mut path = format!(
+            "/api/admin/search/events?feature=IS:{}&project=IS:{}&environment=IS:{}&limit={}",
+            enc(&self.flag),
+            enc(&self.project),
+            enc(&self.environment),
+            limit.clamp(1, MAX_PAGE)
+        );
+        if offset > 0 {
+            path.push_str(&format!("&offset={offset}"));
+        }
+        if let Some(t) = types {
+            path.push_str(&format!("&type=IS_ANY_OF:{t}"));
+        }
+        let reply = self.client.send(Method::GET, &path, None).await?;
+        if !reply.ok() {
+            return Err(self
+                .client
+                .refusal(&reply, "reading the event log", &Written::Nothing));
+        }
+        let raw = reply
+            .body
+            .get("events")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        Ok((raw.iter().filter_map(change).collect(), raw.len()))
+    }
+
+    /// Fills in when the stage started and when the flag was killed, from the event log: only
+    /// the event types that say so, a small page at a time, newest first, stopping as soon as
+    /// both are known (one request for a flag changed in its last 50 strategy events).
+    pub async fn add_times(&self, state: &mut FlagState) -> Result<()> {
+        if !state.exists {
+            return Ok(());
+        }
+        const PAGE: usize = 50;
+        let types = if state.on {
+            "feature-strategy-add,feature-strategy-update"
+        } else {
+            "feature-strategy-add,feature-strategy-update,feature-environment-disabled"
+        };
+        let mut changes = Vec::new();
+        let mut offset = 0;
+        while offset < MAX_PAGE {
+            let (page, held) = self.events_page(PAGE, offset, Some(types)).await?;
+            changes.extend(page);
+            offset += held;
+            state.since = since(&changes, state.percentage);
+            if !state.on {
+                state.killed_at = killed_at(&changes);
+            }
+            let done = state.since.is_some() && (state.on || state.killed_at.is_some());
+            if done || held < PAGE {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
