@@ -8,3 +8,4 @@ pub mod context;
 pub mod decide;
 pub mod engine;
 pub mod intent;
+pub mod watch;

@@ -3,45 +3,79 @@
 use super::session::Session;
 use crate::app::engine::{self, Position};
 use crate::domain::clock::{human, stamp};
+use chrono::{DateTime, Utc};
+
+use crate::adapters::gates::Verdict;
 use crate::domain::error::Result;
+use crate::domain::event::Event;
+use crate::ports::provider::{FlagState, Unmanaged};
+
+/// What `status` knows of the flag: read from the provider, the journal and the gates.
+struct Seen {
+    state: FlagState,
+    pos: Position,
+    /// When the current stage started.
+    since: Option<DateTime<Utc>>,
+    killed: bool,
+    /// The stage the flag is at.
+    stage_name: Option<String>,
+    /// The next stage, and when the rules allow it at the earliest.
+    next: Option<usize>,
+    allowed_at: Option<DateTime<Utc>>,
+    /// The stage whose gates decide the next advance (at the last stage: the current one).
+    gate_stage: Option<usize>,
+    verdicts: Vec<Verdict>,
+    /// The rules the next advance waits for, each once.
+    waiting: Vec<String>,
+    /// Changes journaled as intents and never completed.
+    open: Vec<Event>,
+    /// Strategies added outside rollout.
+    unmanaged: Vec<Unmanaged>,
+}
 
 pub async fn run(ctx: &Session) -> Result<i32> {
+    let seen = read(ctx).await?;
+    if ctx.out.json {
+        emit_json(ctx, &seen);
+        return Ok(0);
+    }
+    print_flag(ctx, &seen);
+    print_next(ctx, &seen);
+    print_open(ctx, &seen);
+    print_gates(ctx, &seen);
+    Ok(0)
+}
+
+/// Reads the flag, its stage's start, the rules for the next stage and the gates that decide it.
+async fn read(ctx: &Session) -> Result<Seen> {
     let config = &ctx.config;
     let mut state = ctx.provider.read().await?;
     engine::add_times(ctx, &mut state).await;
     let pos = engine::position(config, &state);
     let since = engine::stage_since(ctx, &state);
-    let killed = state.exists && !state.on;
-    let stage_name = match pos {
-        Position::At(i) => Some(config.stages[i].name.clone()),
+    let current = match pos {
+        Position::At(i) => Some(i),
         _ => None,
     };
     let facts = engine::facts(ctx, &state, pos);
     let next_rules = crate::domain::rules::next(&facts);
     let next = next_rules.as_ref().map(|n| n.index);
-    let allowed_at = next_rules.as_ref().and_then(|n| n.allowed_at);
     // The gates that decide the next advance (at the last stage: the current stage's).
-    let gate_stage = next.or(match pos {
-        Position::At(i) => Some(i),
-        _ => None,
-    });
+    let gate_stage = next.or(current);
     let verdicts = engine::look_during(
         ctx,
         gate_stage,
-        match pos {
-            Position::At(i) => Some(i),
-            _ => None,
-        },
+        current,
         since,
         &mut crate::adapters::gates::Tracker::default(),
     )
     .await;
-    let mut waiting: Vec<String> = Vec::new();
     let gate_refusals = if next.is_some() {
         crate::domain::rules::gates(&verdicts)
     } else {
         Vec::new()
     };
+    let mut waiting: Vec<String> = Vec::new();
     for r in next_rules
         .iter()
         .flat_map(|n| n.waiting.iter())
@@ -59,58 +93,86 @@ pub async fn run(ctx: &Session) -> Result<i32> {
         ctx.settings.environment(),
     );
     let unmanaged = ctx.provider.unmanaged(&state);
-    if ctx.out.json {
-        use crate::interface::json_out::rollout::{Next, Status, Unmanaged};
-        let allowed_now = waiting.is_empty();
-        crate::interface::json_out::emit(
-            &ctx.out,
-            &Status {
-                flag: &config.flag,
-                provider: ctx.provider.describe(),
-                environment: ctx.settings.environment(),
-                exists: state.exists,
-                on: state.exists && state.on,
-                killed,
-                stage: stage_name.clone(),
-                percentage: state.percentage,
-                since: since.map(|t| t.to_rfc3339()),
-                killed_at: state.killed_at.map(|t| t.to_rfc3339()),
-                revision: state.revision,
-                unmanaged: unmanaged
-                    .iter()
-                    .map(|u| Unmanaged {
-                        text: &u.text,
-                        widens: u.widens,
-                    })
-                    .collect(),
-                next: next.map(|n| Next {
-                    stage: &config.stages[n].name,
-                    percentage: config.stages[n].percentage,
-                    allowed_at: allowed_at.map(|t| t.to_rfc3339()),
-                    allowed_now,
-                    waiting_for: waiting.clone(),
-                }),
-                open_intents: open.clone(),
-                gates: &verdicts,
-            },
-        );
-        return Ok(0);
+    Ok(Seen {
+        killed: state.exists && !state.on,
+        stage_name: current.map(|i| config.stages[i].name.clone()),
+        allowed_at: next_rules.as_ref().and_then(|n| n.allowed_at),
+        state,
+        pos,
+        since,
+        next,
+        gate_stage,
+        verdicts,
+        waiting,
+        open,
+        unmanaged,
+    })
+}
+
+/// The `--json` document.
+fn emit_json(ctx: &Session, seen: &Seen) {
+    use crate::interface::json_out::rollout::{Next, Status, Unmanaged};
+    let config = &ctx.config;
+    let state = &seen.state;
+    crate::interface::json_out::emit(
+        &ctx.out,
+        &Status {
+            flag: &config.flag,
+            provider: ctx.provider.describe(),
+            environment: ctx.settings.environment(),
+            exists: state.exists,
+            on: state.exists && state.on,
+            killed: seen.killed,
+            stage: seen.stage_name.clone(),
+            percentage: state.percentage,
+            since: seen.since.map(|t| t.to_rfc3339()),
+            killed_at: state.killed_at.map(|t| t.to_rfc3339()),
+            revision: state.revision,
+            unmanaged: seen
+                .unmanaged
+                .iter()
+                .map(|u| Unmanaged {
+                    text: &u.text,
+                    widens: u.widens,
+                })
+                .collect(),
+            next: seen.next.map(|n| Next {
+                stage: &config.stages[n].name,
+                percentage: config.stages[n].percentage,
+                allowed_at: seen.allowed_at.map(|t| t.to_rfc3339()),
+                allowed_now: seen.waiting.is_empty(),
+                waiting_for: seen.waiting.clone(),
+            }),
+            open_intents: seen.open.clone(),
+            gates: &seen.verdicts,
+        },
+    );
+}
+
+/// Where the flag is: `stage name (percentage)`, not started, or off the plan.
+fn stage_text(ctx: &Session, seen: &Seen) -> String {
+    let percentage = seen.state.percentage;
+    match seen.pos {
+        Position::NotStarted => "not started (off for everyone)".to_string(),
+        Position::At(i) => format!("{} ({percentage})", ctx.config.stages[i].name),
+        Position::OffPlan { .. } => format!("{percentage} (no stage has this percentage)"),
     }
+}
+
+/// The flag, its provider and environment, its stage and state, strategies added outside
+/// rollout, and how long it has been at its stage.
+fn print_flag(ctx: &Session, seen: &Seen) {
     let out = &ctx.out;
-    out.data(&format!("flag:        {}", out.bold(&config.flag)));
+    let state = &seen.state;
+    out.data(&format!("flag:        {}", out.bold(&ctx.config.flag)));
     out.data(&format!("provider:    {}", ctx.provider.describe()));
     if !ctx.settings.in_environment().is_empty() {
         out.data(&format!("environment: {}", ctx.settings.environment()));
     }
-    let stage_text = match pos {
-        Position::NotStarted => "not started (off for everyone)".to_string(),
-        Position::At(i) => format!("{} ({})", config.stages[i].name, state.percentage),
-        Position::OffPlan { .. } => format!("{} (no stage has this percentage)", state.percentage),
-    };
-    out.data(&format!("stage:       {stage_text}"));
+    out.data(&format!("stage:       {}", stage_text(ctx, seen)));
     let state_text = if !state.exists {
         "off".to_string()
-    } else if killed {
+    } else if seen.killed {
         let at = state
             .killed_at
             .map(|t| format!(" since {}", stamp(t)))
@@ -121,7 +183,7 @@ pub async fn run(ctx: &Session) -> Result<i32> {
     };
     out.data(&format!("state:       {state_text}"));
     // Strategies added outside rollout: the flag may serve more than the stage says.
-    for u in &unmanaged {
+    for u in &seen.unmanaged {
         let mark = if u.widens {
             " (more than the stage)"
         } else {
@@ -129,53 +191,69 @@ pub async fn run(ctx: &Session) -> Result<i32> {
         };
         out.data(&format!("also:        {}{mark}", u.text));
     }
-    if let Some(t) = since {
+    if let Some(t) = seen.since {
         out.data(&format!(
             "since:       {} ({} ago)",
             stamp(t),
             human(ctx.now - t)
         ));
     }
-    match next {
-        Some(n) => {
-            let s = &config.stages[n];
-            let when = if waiting.is_empty() {
-                "allowed now".to_string()
-            } else {
-                let at = allowed_at
-                    .filter(|t| *t > ctx.now)
-                    .map(|t| format!(": allowed in {}, at {}", human(t - ctx.now), stamp(t)))
-                    .unwrap_or_default();
-                format!("waiting for {}{at}", waiting.join(" and "))
-            };
-            out.data(&format!(
-                "next:        {} ({}): {when}",
-                s.name, s.percentage
-            ));
-        }
-        None => out.data("next:        none (at the last stage)"),
-    }
-    for e in &open {
+}
+
+/// The next stage and whether it is allowed now, else what it waits for and until when.
+fn print_next(ctx: &Session, seen: &Seen) {
+    let Some(n) = seen.next else {
+        ctx.out.data("next:        none (at the last stage)");
+        return;
+    };
+    let s = &ctx.config.stages[n];
+    let when = if seen.waiting.is_empty() {
+        "allowed now".to_string()
+    } else {
+        let at = seen
+            .allowed_at
+            .filter(|t| *t > ctx.now)
+            .map(|t| format!(": allowed in {}, at {}", human(t - ctx.now), stamp(t)))
+            .unwrap_or_default();
+        format!("waiting for {}{at}", seen.waiting.join(" and "))
+    };
+    ctx.out.data(&format!(
+        "next:        {} ({}): {when}",
+        s.name, s.percentage
+    ));
+}
+
+/// A warning for each change journaled and never completed, saying whether the flag shows it.
+fn print_open(ctx: &Session, seen: &Seen) {
+    let state = &seen.state;
+    for e in &seen.open {
         let shows = if e.action == "kill" {
-            killed
+            seen.killed
         } else {
-            state.on && stage_name == e.to && Some(state.percentage) == e.percentage
+            state.on && seen.stage_name == e.to && Some(state.percentage) == e.percentage
         };
-        out.warn(&format!(
-            "{} by {} at {}: {}; the flag now shows {stage_text}, {}what this change sets",
+        ctx.out.warn(&format!(
+            "{} by {} at {}: {}; the flag now shows {}, {}what this change sets",
             e.summary(),
             e.actor,
             stamp(e.time),
             crate::app::intent::OPEN_NOTE,
+            stage_text(ctx, seen),
             if shows { "" } else { "not " }
         ));
     }
-    if !verdicts.is_empty() {
-        let stage = gate_stage.map_or("", |i| config.stages[i].name.as_str());
-        out.data(&format!("gates of {stage}:"));
-        for line in super::gates::table(ctx, &verdicts, false) {
-            out.data(&format!("  {line}"));
-        }
+}
+
+/// The gates that decide the next advance, as a table.
+fn print_gates(ctx: &Session, seen: &Seen) {
+    if seen.verdicts.is_empty() {
+        return;
     }
-    Ok(0)
+    let stage = seen
+        .gate_stage
+        .map_or("", |i| ctx.config.stages[i].name.as_str());
+    ctx.out.data(&format!("gates of {stage}:"));
+    for line in super::gates::table(ctx, &seen.verdicts, false) {
+        ctx.out.data(&format!("  {line}"));
+    }
 }

@@ -8,26 +8,42 @@
 //! `--advance`) or at `--until`, 1 after a kill (or when the flag is found killed), 130 on
 //! Ctrl-C.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use super::session::Session;
-use crate::adapters::gates::{Status, Tracker, Verdict};
-use crate::adapters::journal::{self, Event};
-use crate::app::decide::Override;
-use crate::app::engine::{self, Position};
-use crate::domain::config::Severity;
-use crate::domain::error::{Error, Kind, Result};
+use crate::adapters::gates::Verdict;
+use crate::app::watch::{Kill, Look, Seen, Step, Watch};
+use crate::domain::error::{Error, Result};
 use crate::interface::cli::WatchArgs;
 
-/// What a watch did, for its last line and `--json`.
-struct Run {
-    looks: u32,
-    actions: Vec<String>,
+/// What the loop does after a look.
+enum After {
+    /// Waits the interval, then looks again.
+    Sleep,
+    /// Looks again at once (the flag moved on: the new stage may be the goal).
+    LookAgain,
+    /// The watch ends: why (for `--json`) and the exit code.
+    Stop(&'static str, i32),
 }
 
 pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
-    let config = ctx.config.clone();
+    let until = check(&ctx, w)?;
+    let mut watch = Watch::new(until, w.advance);
+    // The lines of the live table on the terminal, cleared before the next look is drawn.
+    let mut live = 0usize;
+    loop {
+        ctx.now = crate::domain::clock::now()?;
+        match one_look(&ctx, &mut watch, &mut live).await? {
+            After::Sleep => tokio::time::sleep(w.interval).await,
+            After::LookAgain => {}
+            After::Stop(why, code) => return finish(&ctx, &watch, why, code),
+        }
+    }
+}
+
+/// Checks the command line before the first look; returns the `--until` stage's index.
+fn check(ctx: &Session, w: &WatchArgs) -> Result<Option<usize>> {
+    let config = &ctx.config;
     let until = match &w.until {
         Some(name) => Some(
             config
@@ -52,227 +68,82 @@ pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
         )
         .with_hint("pass --yes to let watch advance to every stage, or --until STAGE to stop earlier"));
     }
-    let mut tracker = Tracker::default();
-    let mut alerted: HashSet<String> = HashSet::new();
-    let mut live = 0usize;
-    let mut run = Run {
-        looks: 0,
-        actions: Vec::new(),
-    };
-    loop {
-        ctx.now = crate::domain::clock::now()?;
-        run.looks += 1;
-        let mut state = match ctx.provider.read().await {
-            Ok(s) => s,
-            Err(e) => {
-                ctx.out.warn(&format!(
-                    "look {}: cannot read the flag ({}); still watching",
-                    run.looks, e.message
-                ));
-                live = 0;
-                tokio::time::sleep(w.interval).await;
-                continue;
-            }
-        };
-        engine::add_times(&ctx, &mut state).await;
-        let pos = engine::position(&config, &state);
-        let facts = engine::facts(&ctx, &state, pos);
-        if facts.killed {
-            ctx.out.data(&format!(
-                "{} is killed{}: watch stops",
-                config.flag,
-                ctx.settings.in_environment()
+    Ok(until)
+}
+
+/// One look: shows it, then prints what the watch did about it (a kill, an advance, a hold).
+async fn one_look(s: &Session, watch: &mut Watch, live: &mut usize) -> Result<After> {
+    let flag = &s.config.flag;
+    let seen = match watch.look(s).await? {
+        Look::Unreadable(e) => {
+            s.out.warn(&format!(
+                "look {}: cannot read the flag ({}); still watching",
+                watch.looks, e.message
             ));
-            return finish(&ctx, &run, "killed", 1);
+            *live = 0;
+            return Ok(After::Sleep);
         }
-        let current = match pos {
-            Position::At(i) => Some(i),
-            _ => None,
-        };
-        if let (Some(u), Some(c)) = (until, current) {
-            if c >= u {
-                ctx.out.data(&format!(
-                    "{} is at {}: done",
-                    config.flag, config.stages[c].name
-                ));
-                return finish(&ctx, &run, "until", 0);
+        Look::Killed => {
+            let env = s.settings.in_environment();
+            s.out.data(&format!("{flag} is killed{env}: watch stops"));
+            return Ok(After::Stop("killed", 1));
+        }
+        Look::Reached(c) => {
+            let at = &s.config.stages[c].name;
+            s.out.data(&format!("{flag} is at {at}: done"));
+            return Ok(After::Stop("until", 0));
+        }
+        Look::Seen(seen) => seen,
+    };
+    show(s, live, watch.looks, seen.stage.as_deref(), &seen.verdicts);
+    if let Some(kill) = watch.kill_on_breach(s, &seen).await? {
+        *live = 0;
+        match kill {
+            Kill::Killed(reason) => {
+                s.out.data(&format!("killed {flag}: {reason}"));
+                return Ok(After::Stop("killed", 1));
             }
+            Kill::Failed(e) => s.out.warn(&format!(
+                "the kill failed ({}); trying again at the next look",
+                e.message
+            )),
         }
-        let verdicts = engine::look(&ctx, current, facts.since, &mut tracker).await;
-        let stage_name = current.map(|i| config.stages[i].name.clone());
-        journal_look(&ctx, &state, stage_name.as_deref(), &verdicts)?;
-        show(&ctx, &mut live, run.looks, stage_name.as_deref(), &verdicts);
-
-        if let Some(v) = crate::domain::rules::must_kill(&verdicts) {
-            let reason = format!(
-                "watch: gate {} is {} against {} for {} (critical)",
-                v.gate,
-                v.shown,
-                v.threshold,
-                v.held.clone().unwrap_or_else(|| "0s".into())
-            );
-            live = 0;
-            match crate::app::apply::kill(&ctx, Some(reason.clone())).await {
-                Ok(_) => {
-                    ctx.out.data(&format!("killed {}: {reason}", config.flag));
-                    run.actions.push(format!("kill: {reason}"));
-                    return finish(&ctx, &run, "killed", 1);
-                }
-                Err(e) if e.kind == Kind::Usage => return Err(e),
-                Err(e) => ctx.out.warn(&format!(
-                    "the kill failed ({}); trying again at the next look",
-                    e.message
-                )),
-            }
-        }
-        alert(&ctx, &state, &verdicts, &mut alerted, &mut run).await?;
-
-        if w.advance {
-            match crate::domain::rules::next(&facts) {
-                None => {
-                    ctx.out.data(&format!(
-                        "{} is at the last stage ({}): done",
-                        config.flag, config.stages[last].name
-                    ));
-                    return finish(&ctx, &run, "last-stage", 0);
-                }
-                Some(next) if next.waiting.is_empty() => {
-                    let advanced = match engine::advance(&ctx, None, &Override::default()).await {
-                        Ok(decision) => super::change::carry_out(&ctx, decision).await,
-                        Err(e) => Err(e),
-                    };
-                    match advanced {
-                        Ok(outcome) => {
-                            live = 0;
-                            let e = &outcome.event;
-                            let step = format!(
-                                "{} → {} ({})",
-                                e.from.as_deref().unwrap_or("not started"),
-                                e.to.as_deref().unwrap_or(""),
-                                e.percentage.map(|p| p.to_string()).unwrap_or_default()
-                            );
-                            ctx.out.data(&format!("advanced {}: {step}", e.flag));
-                            run.actions.push(format!("advance: {step}"));
-                            // The next look comes at once: the new stage may be the goal.
-                            continue;
-                        }
-                        Err(e) if e.kind == Kind::Refused => {
-                            live = 0;
-                            ctx.out.info(&format!(
-                                "holding at {}: {}",
-                                stage_name.as_deref().unwrap_or("the start"),
-                                e.message.lines().next().unwrap_or_default()
-                            ));
-                        }
-                        Err(e) if matches!(e.kind, Kind::Provider | Kind::Conflict) => {
-                            live = 0;
-                            ctx.out.warn(&format!(
-                                "advance failed ({}); trying again at the next look",
-                                e.message
-                            ));
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Some(_) => {}
-            }
-        }
-        tokio::time::sleep(w.interval).await;
     }
+    watch.alert(s, &seen).await?;
+    let step = watch
+        .advance(s, &seen, |q| crate::interface::confirm::confirm(q, s.yes))
+        .await?;
+    Ok(report_step(s, &seen, step, live))
 }
 
-/// Journals one look compactly: the stage and each gate's verdict, value and threshold.
-fn journal_look(
-    ctx: &Session,
-    state: &crate::adapters::provider::FlagState,
-    stage: Option<&str>,
-    verdicts: &[Verdict],
-) -> Result<()> {
-    let ev = record(ctx, state, stage, "watch", "look", None, verdicts);
-    journal::append(&ctx.config.dir, &ev)
-}
-
-fn record(
-    ctx: &Session,
-    state: &crate::adapters::provider::FlagState,
-    stage: Option<&str>,
-    action: &str,
-    outcome: &str,
-    reason: Option<String>,
-    verdicts: &[Verdict],
-) -> Event {
-    Event {
-        time: ctx.now,
-        actor: ctx.actor.clone(),
-        action: action.into(),
-        flag: ctx.config.flag.clone(),
-        environment: ctx.settings.environment().to_string(),
-        from: stage.map(str::to_string),
-        to: None,
-        percentage: state.exists.then_some(state.percentage),
-        reason,
-        forced: false,
-        provider: ctx.provider.kind().name().to_string(),
-        outcome: outcome.into(),
-        detail: None,
-        id: None,
-        gates: verdicts.iter().map(Verdict::seen).collect(),
-    }
-}
-
-/// Notifies (and journals) a warning or info gate's sustained breach once per breach; a
-/// warning holds `--advance` through the engine's own gate rule.
-async fn alert(
-    ctx: &Session,
-    state: &crate::adapters::provider::FlagState,
-    verdicts: &[Verdict],
-    alerted: &mut HashSet<String>,
-    run: &mut Run,
-) -> Result<()> {
-    for v in verdicts {
-        if v.verdict == Status::Pass {
-            alerted.remove(&v.gate);
+/// Prints what `--advance` did at a look.
+fn report_step(s: &Session, seen: &Seen, step: Step, live: &mut usize) -> After {
+    let flag = &s.config.flag;
+    match step {
+        Step::Wait => return After::Sleep,
+        Step::LastStage(last) => {
+            let at = &s.config.stages[last].name;
+            s.out
+                .data(&format!("{flag} is at the last stage ({at}): done"));
+            return After::Stop("last-stage", 0);
         }
-        let breach = v.verdict == Status::Fail && v.sustained;
-        if !breach || v.severity == Severity::Critical || alerted.contains(&v.gate) {
-            continue;
+        Step::Advanced(step) => {
+            *live = 0;
+            s.out.data(&format!("advanced {flag}: {step}"));
+            return After::LookAgain;
         }
-        alerted.insert(v.gate.clone());
-        let what = if v.severity == Severity::Warning {
-            "holding"
-        } else {
-            "for information"
-        };
-        let reason = format!(
-            "watch: gate {} is {} against {} for {} ({}): {what}",
-            v.gate,
-            v.shown,
-            v.threshold,
-            v.held.clone().unwrap_or_else(|| "0s".into()),
-            v.severity.name()
-        );
-        ctx.out.warn(&reason);
-        let stage = state.stage.clone();
-        let ev = record(
-            ctx,
-            state,
-            stage.as_deref(),
-            "gate-alert",
-            "notified",
-            Some(reason.clone()),
-            std::slice::from_ref(v),
-        );
-        journal::append(&ctx.config.dir, &ev)?;
-        crate::adapters::notify::send_all(
-            &ctx.config.notify,
-            &ev,
-            Duration::from_secs(5),
-            &ctx.log,
-        )
-        .await;
-        run.actions.push(format!("alert: {reason}"));
+        Step::Refused(e) => s.out.info(&format!(
+            "holding at {}: {}",
+            seen.stage.as_deref().unwrap_or("the start"),
+            e.message.lines().next().unwrap_or_default()
+        )),
+        Step::Failed(e) => s.out.warn(&format!(
+            "advance failed ({}); trying again at the next look",
+            e.message
+        )),
     }
-    Ok(())
+    *live = 0;
+    After::Sleep
 }
 
 /// A look for people: a live table on a terminal, else one line.
@@ -336,7 +207,8 @@ fn show(ctx: &Session, live: &mut usize, look: u32, stage: Option<&str>, verdict
     }
 }
 
-fn finish(ctx: &Session, run: &Run, why: &str, code: i32) -> Result<i32> {
+/// Ends the watch: its `--json` document (looks, why it ended, what it did), and the exit code.
+fn finish(ctx: &Session, run: &Watch, why: &str, code: i32) -> Result<i32> {
     if ctx.out.json {
         crate::interface::json_out::emit(
             &ctx.out,
