@@ -1,5 +1,6 @@
 //! `stages.yaml`, read and validated once into typed values.
 
+mod find;
 mod gate;
 mod notify_target;
 mod percentage;
@@ -9,6 +10,7 @@ mod stage;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use find::{find, walk_up};
 pub use gate::{
     Compare, DefaultsDatadog, DefaultsPrometheus, Gate, GateDefaults, Reduce, Severity, Source,
 };
@@ -274,24 +276,6 @@ fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
         )
         .with_hint(problem.help(kind.default_token_env().unwrap_or("the token variable")))),
     }
-}
-
-/// Finds stages.yaml in `start` or a parent directory.
-pub fn find(start: &Path) -> Result<PathBuf> {
-    if let Some(d) = crate::adapters::project::walk_up(start, |d| d.join(STAGES_FILE).is_file()) {
-        let candidate = d.join(STAGES_FILE);
-        // Shown in messages: relative to the current directory where it is below it.
-        let cwd = std::env::current_dir().unwrap_or_default();
-        return Ok(match candidate.strip_prefix(&cwd) {
-            Ok(rel) => rel.to_path_buf(),
-            Err(_) => candidate,
-        });
-    }
-    Err(Error::usage(format!(
-        "no {STAGES_FILE} in {} or any parent directory",
-        start.display()
-    ))
-    .with_hint("run `rollout init` to write a starter stages.yaml, or pass -C DIR"))
 }
 
 fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option<Config> {

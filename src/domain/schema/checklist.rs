@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 
 use super::stages::{Duration, OneOrMany};
-use crate::app::checklist::file::{
+use crate::domain::checklist::file::{
     DEFAULT_ALLOW_FAILURE, DEFAULT_PARALLEL, DEFAULT_RETRIES, MAX_RETRIES,
 };
 

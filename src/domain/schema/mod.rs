@@ -211,7 +211,7 @@ stages: [{ name: a, percentage: 5 }]
 
     #[test]
     fn the_checklist_schema_defaults_are_what_the_reader_applies() {
-        let c = crate::app::checklist::Checklist::parse(
+        let c = crate::domain::checklist::Checklist::parse(
             std::path::Path::new("checklists/c.yaml"),
             "tasks: [{ name: A, run: 'true' }]\n",
         )
@@ -274,7 +274,7 @@ stages: [{ name: a, percentage: 5 }]
 ",
         )
         .unwrap();
-        crate::app::checklist::Checklist::parse(
+        crate::domain::checklist::Checklist::parse(
             std::path::Path::new("checklists/all.yaml"),
             EVERY_CHECKLIST_KEY,
         )

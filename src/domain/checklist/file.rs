@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
+use crate::domain::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
 use crate::domain::error::{Error, Result};
 use crate::domain::schema::checklist as format;
 use crate::domain::schema::keys::Keys;

@@ -3,50 +3,30 @@
 //! (SIGINT or SIGTERM) stopping every running task's process group, and the rest of the run
 //! skipped after a failure.
 
+mod manual;
+mod tasks;
+
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt};
-use tokio::signal::unix::{signal, Signal, SignalKind};
 
-use crate::app::checklist::file::shown_path;
-use crate::app::checklist::manual::{self, Answer};
-use crate::app::checklist::process::{self, Exit, Groups, Log, Sink, Stop};
+use crate::adapters::checklist::process::{self, Groups};
+use crate::adapters::checklist::signals::Interrupt;
+use crate::adapters::checklist::state::{self, RunState, StateTask, Status};
 use crate::app::checklist::progress::Progress;
-use crate::app::checklist::result::{Outcome, RunStatus, TaskResult};
-use crate::app::checklist::select::{Planned, Step};
-use crate::app::checklist::state::{self, RunState, StateTask, Status};
-use crate::app::checklist::task::{Task, TaskKind};
-use crate::app::checklist::{rollout_task, Checklist};
-use crate::interface::cli::global_args::GlobalArgs;
-use crate::interface::output::Output;
+use crate::app::checklist::prompt::Prompt;
+use crate::app::checklist::rollout::RolloutTasks;
+use crate::domain::checklist::result::{Outcome, RunStatus, TaskResult};
+use crate::domain::checklist::select::{Planned, Step};
+use crate::domain::checklist::task::{Task, TaskKind};
+use crate::domain::checklist::Checklist;
+use crate::ports::log::Logger;
 
-/// Ctrl-C and SIGTERM, caught for the whole run so that a stop is orderly.
-pub struct Interrupt {
-    int: Signal,
-    term: Signal,
-}
-
-impl Interrupt {
-    pub fn new() -> std::io::Result<Interrupt> {
-        Ok(Interrupt {
-            int: signal(SignalKind::interrupt())?,
-            term: signal(SignalKind::terminate())?,
-        })
-    }
-
-    /// The next Ctrl-C (SIGINT) or SIGTERM, named.
-    pub async fn recv(&mut self) -> Stop {
-        tokio::select! {
-            _ = self.int.recv() => Stop::Interrupt,
-            _ = self.term.recv() => Stop::Terminate,
-        }
-    }
-}
-
+/// How a run goes: from the command line and the terminal.
 pub struct RunOptions {
     /// `--yes`: manual tasks are confirmed without asking.
     pub yes: bool,
@@ -56,12 +36,20 @@ pub struct RunOptions {
     pub interactive: bool,
 }
 
+/// What a run reaches the outside through: the reporter of its progress, the person asked at a
+/// manual task, the log its warnings go to, and the stage engine for `rollout:` tasks.
+pub struct RunPorts<'a> {
+    pub progress: &'a dyn Progress,
+    pub prompt: Arc<dyn Prompt>,
+    pub log: Logger,
+    pub rollout: &'a dyn RolloutTasks,
+}
+
+/// One run of a plan: its tasks' results and its state as they come in.
 pub struct Runner<'a> {
     pub dir: &'a Path,
-    pub args: &'a GlobalArgs,
-    pub out: &'a Output,
     pub opts: RunOptions,
-    pub progress: &'a dyn Progress,
+    pub ports: RunPorts<'a>,
     pub checklists: &'a [Checklist],
     pub plan: &'a [Planned],
     groups: Groups,
@@ -97,23 +85,18 @@ pub fn blank(c: &Checklist, task: &Task, outcome: Outcome, note: Option<String>)
 
 impl<'a> Runner<'a> {
     #[must_use]
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         dir: &'a Path,
-        args: &'a GlobalArgs,
-        out: &'a Output,
         opts: RunOptions,
-        progress: &'a dyn Progress,
+        ports: RunPorts<'a>,
         checklists: &'a [Checklist],
         plan: &'a [Planned],
         state: RunState,
     ) -> Self {
         Runner {
             dir,
-            args,
-            out,
             opts,
-            progress,
+            ports,
             checklists,
             plan,
             groups: Groups::default(),
@@ -174,7 +157,7 @@ impl<'a> Runner<'a> {
             })
             .collect();
         if let Err(e) = state::save(self.dir, &st) {
-            self.out.warn(&e.message);
+            self.ports.log.warn(&e.message);
         }
     }
 
@@ -204,7 +187,7 @@ impl<'a> Runner<'a> {
                 .collect();
             let ran = stop.is_none();
             if ran {
-                self.progress.checklist_started(c, resumed);
+                self.ports.progress.checklist_started(c, resumed);
                 stop = self.run_checklist(&idxs, interrupt).await;
             }
             let why = match stop {
@@ -220,11 +203,12 @@ impl<'a> Runner<'a> {
             if ran {
                 let results = self.results.borrow();
                 let own = idxs.iter().filter_map(|&i| results[i].as_ref());
-                lists[ci] = stop.unwrap_or_else(|| crate::app::checklist::result::status_of(own));
+                lists[ci] =
+                    stop.unwrap_or_else(|| crate::domain::checklist::result::status_of(own));
             }
         }
         let results: Vec<TaskResult> = self.results.borrow_mut().drain(..).flatten().collect();
-        let status = stop.unwrap_or_else(|| crate::app::checklist::result::status_of(&results));
+        let status = stop.unwrap_or_else(|| crate::domain::checklist::result::status_of(&results));
         *self.results.borrow_mut() = results.iter().cloned().map(Some).collect();
         self.save(match status {
             RunStatus::Passed | RunStatus::Skipped | RunStatus::DryRun | RunStatus::NotRun => {
@@ -251,11 +235,12 @@ impl<'a> Runner<'a> {
             for &idx in batch {
                 match &self.plan[idx].step {
                     Step::Run => to_run.push(idx),
-                    Step::Keep(r) => self.progress.note(&earlier_line(r)),
+                    Step::Keep(r) => self.ports.progress.note(&earlier_line(r)),
                     Step::Skip(reason) => {
-                        if self.out.verbose {
+                        if self.ports.log.verbose() {
                             let (_, task) = self.task(idx);
-                            self.progress
+                            self.ports
+                                .progress
                                 .note(&format!("- {} [{}] skipped: {reason}", task.name, task.id));
                         }
                     }
@@ -278,7 +263,7 @@ impl<'a> Runner<'a> {
                     // A prompt's line has no newline yet: end it, so what follows starts clean.
                     let _ = writeln!(std::io::stderr());
                 }
-                self.progress.note(&format!(
+                self.ports.progress.note(&format!(
                     "{}: stopping the running tasks (up to {}s for their cleanup; {} again stops them at once)",
                     why.label(),
                     process::GRACE.as_secs(),
@@ -326,278 +311,22 @@ impl<'a> Runner<'a> {
             && !self.opts.yes
             && self.opts.interactive;
         if !asks {
-            self.progress.task_started(idx, task);
+            self.ports.progress.task_started(idx, task);
         }
         let began = Instant::now();
         let mut r = match &task.kind {
             TaskKind::Run(script) => self.run_command(idx, c, task, script).await,
-            TaskKind::RequireEnv(vars) => require_env(c, task, vars),
-            TaskKind::Rollout(cmd) => {
-                let mut tail = VecDeque::new();
-                let mut log = Log::new(self.log_path(c, task));
-                let on_line = |l: &str| self.progress.task_line(idx, l);
-                let mut sink = Sink {
-                    log: &mut log,
-                    tail: &mut tail,
-                    on_line: &on_line,
-                };
-                let (outcome, note) = match rollout_task::run(cmd, self.args, self.dir).await {
-                    Ok(lines) => {
-                        lines.iter().for_each(|l| sink.line(l));
-                        (Outcome::Passed, None)
-                    }
-                    Err(e) if e.kind == crate::domain::error::Kind::Interrupted => (
-                        Outcome::Interrupted,
-                        Some(e.message.lines().next().unwrap_or_default().to_string()),
-                    ),
-                    Err(e) => {
-                        sink.line(&format!("error: {}", e.message));
-                        if let Some(h) = &e.hint {
-                            sink.line(&format!("hint: {h}"));
-                        }
-                        (
-                            Outcome::Failed,
-                            Some(e.message.lines().next().unwrap_or_default().to_string()),
-                        )
-                    }
-                };
-                log.flush();
-                let mut r = blank(c, task, outcome, note);
-                r.attempts = 1;
-                r.log = log.exists().then(|| self.shown_log(c, task));
-                r.tail = tail.into_iter().collect();
-                r
-            }
+            TaskKind::RequireEnv(vars) => tasks::require_env(c, task, vars),
+            TaskKind::Rollout(cmd) => self.rollout(idx, c, task, cmd).await,
             TaskKind::Manual(text) => self.manual(c, task, text).await,
         };
         r.duration_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
         if r.outcome == Outcome::Failed && task.allow_failure {
             r.outcome = Outcome::FailedAllowed;
         }
-        self.progress.task_finished(idx, task, &r);
+        self.ports.progress.task_finished(idx, task, &r);
         self.set(idx, r);
         self.save_soon();
-    }
-
-    fn log_path(&self, c: &Checklist, task: &Task) -> std::path::PathBuf {
-        let run_id = self.state.borrow().run_id.clone();
-        state::run_dir(self.dir, &run_id)
-            .join(&c.name)
-            .join(format!("{}.log", task.id))
-    }
-
-    fn shown_log(&self, c: &Checklist, task: &Task) -> String {
-        shown_path(&self.log_path(c, task)).display().to_string()
-    }
-
-    async fn run_command(
-        &self,
-        idx: usize,
-        c: &Checklist,
-        task: &Task,
-        script: &str,
-    ) -> TaskResult {
-        let mut file = Log::new(self.log_path(c, task));
-        let run_id = self.state.borrow().run_id.clone();
-        let env = [
-            (
-                crate::domain::env_vars::EnvVars::CHECKLIST_RUN_ID,
-                run_id.as_str(),
-            ),
-            (
-                crate::domain::env_vars::EnvVars::CHECKLIST_NAME,
-                c.name.as_str(),
-            ),
-            (
-                crate::domain::env_vars::EnvVars::CHECKLIST_TASK_ID,
-                task.id.as_str(),
-            ),
-        ];
-        let on_line = |l: &str| self.progress.task_line(idx, l);
-        let mut tail = VecDeque::new();
-        let mut attempts = 0;
-        let mut last = Exit::Code(0);
-        for attempt in 1..=task.retries + 1 {
-            attempts = attempt;
-            let mut sink = Sink {
-                log: &mut file,
-                tail: &mut tail,
-                on_line: &on_line,
-            };
-            if attempt > 1 {
-                sink.line(&format!(
-                    "--- retrying: attempt {attempt} of {} ---",
-                    task.retries + 1
-                ));
-            }
-            last = match process::run_shell(
-                script,
-                self.dir,
-                &env,
-                task.timeout,
-                &self.groups,
-                &mut sink,
-            )
-            .await
-            {
-                Ok(exit) => exit,
-                Err(e) => {
-                    sink.line(&format!("checklist: cannot start sh: {e}"));
-                    Exit::Code(127)
-                }
-            };
-            if last.success() || self.groups.stopping().is_some() {
-                break;
-            }
-        }
-        file.flush();
-        if let Some(e) = file.error() {
-            let shown = self.shown_log(c, task);
-            self.out.warn(&format!("cannot write the log {shown}: {e}"));
-        }
-        let (outcome, note) = match (self.groups.stopping(), last) {
-            (Some(why), _) => (
-                Outcome::Interrupted,
-                Some(format!(
-                    "stopped by {} (its process group got SIGTERM)",
-                    why.label()
-                )),
-            ),
-            (None, last) => match last {
-                Exit::Code(0) => (Outcome::Passed, None),
-                Exit::Code(n) => (Outcome::Failed, Some(format!("exit {n}"))),
-                Exit::Signal(s) => (Outcome::Failed, Some(format!("killed by signal {s}"))),
-                Exit::TimedOut => (
-                    Outcome::Failed,
-                    Some(format!(
-                        "timed out after {} (its process group was killed)",
-                        crate::domain::clock::span(task.timeout.unwrap_or_default())
-                    )),
-                ),
-            },
-        };
-        let mut r = blank(c, task, outcome, note);
-        if attempts > 1 {
-            r.note = Some(match r.note.take() {
-                Some(n) => format!("{n} (after {attempts} attempts)"),
-                None => format!("passed on attempt {attempts}"),
-            });
-        }
-        r.attempts = attempts;
-        r.exit_code = last.code();
-        r.log = file.exists().then(|| self.shown_log(c, task));
-        r.tail = tail.into_iter().collect();
-        r
-    }
-
-    async fn manual(&self, c: &Checklist, task: &Task, text: &str) -> TaskResult {
-        let actor = self.state.borrow().actor.clone();
-        if self.opts.yes {
-            return blank(
-                c,
-                task,
-                Outcome::Passed,
-                Some(format!("confirmed with --yes by {actor}")),
-            );
-        }
-        if !self.opts.interactive {
-            let mut r = blank(
-                c,
-                task,
-                Outcome::Failed,
-                Some("a manual task needs a person at a terminal: pass --yes to confirm it, or --skip-manual to skip it".into()),
-            );
-            r.tail = text.lines().map(|l| format!("instructions: {l}")).collect();
-            return r;
-        }
-        let (name, id, text, color) = (
-            task.name.clone(),
-            task.id.clone(),
-            text.to_string(),
-            self.out.color_err,
-        );
-        self.asking.set(self.asking.get() + 1);
-        let asking = tokio::task::spawn_blocking(move || manual::ask(&name, &id, &text, color));
-        let _asked = Asking(&self.asking);
-        let asked = tokio::select! {
-            asked = asking => asked,
-            why = self.groups.stopped() => {
-                return blank(
-                    c,
-                    task,
-                    Outcome::Interrupted,
-                    Some(format!("stopped by {} at its prompt; `--resume` asks again", why.label())),
-                );
-            }
-        };
-        match asked {
-            Ok(Ok(Answer::Done)) => blank(
-                c,
-                task,
-                Outcome::Passed,
-                Some(format!("confirmed by {actor}")),
-            ),
-            Ok(Ok(Answer::NotDone)) => blank(
-                c,
-                task,
-                Outcome::Failed,
-                Some(format!("declined by {actor}: not done")),
-            ),
-            Ok(Ok(Answer::Skip)) => blank(
-                c,
-                task,
-                Outcome::Skipped,
-                Some(format!("skipped by {actor}")),
-            ),
-            Ok(Ok(Answer::Quit)) => {
-                self.quit.set(true);
-                blank(
-                    c,
-                    task,
-                    Outcome::Quit,
-                    Some(format!("{actor} quit here; `--resume` asks again")),
-                )
-            }
-            Ok(Err(e)) => blank(
-                c,
-                task,
-                Outcome::Failed,
-                Some(format!("could not read an answer: {e}")),
-            ),
-            Err(e) => blank(
-                c,
-                task,
-                Outcome::Failed,
-                Some(format!("could not ask: {e}")),
-            ),
-        }
-    }
-}
-
-fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
-    let missing = crate::app::checklist::preflight::missing_env(vars);
-    if missing.is_empty() {
-        return blank(c, task, Outcome::Passed, None);
-    }
-    let mut r = blank(
-        c,
-        task,
-        Outcome::Failed,
-        Some(format!("not set or empty: {}", missing.join(", "))),
-    );
-    r.tail = missing
-        .iter()
-        .map(|v| format!("export {v}=… (set it in the environment of this run)"))
-        .collect();
-    r
-}
-
-/// Counts a prompt off the screen when its question ends, however it ends.
-struct Asking<'a>(&'a Cell<usize>);
-
-impl Drop for Asking<'_> {
-    fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
     }
 }
 
