@@ -9,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod exposure;
 pub mod gates;
+pub mod keys;
 pub mod redact;
 pub mod rules;
 pub mod sanitize;

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::format;
 use crate::domain::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
 use crate::domain::error::{Error, Result};
-use crate::domain::schema::checklist as format;
-use crate::domain::schema::keys::Keys;
+use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
 use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 

@@ -3,6 +3,7 @@
 //! holds how each task and the run ended, from which every report is built.
 
 pub mod file;
+pub mod format;
 pub mod result;
 pub mod select;
 pub mod task;

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use super::format;
 use crate::domain::diagnostic::Pos;
 use crate::domain::env_vars::EnvVars;
-use crate::domain::schema::keys::Keys;
-use crate::domain::schema::stages as format;
+use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
 use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
@@ -131,7 +131,7 @@ impl Source {
 )]
 pub struct Compare {
     /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
-    #[schemars(with = "crate::domain::schema::stages::Number")]
+    #[schemars(with = "crate::domain::config::format::Number")]
     pub max_increase: f64,
     /// False-alarm bound across looks.
     #[schemars(

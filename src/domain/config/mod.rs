@@ -1,6 +1,7 @@
 //! `stages.yaml`, read and validated once into typed values.
 
 mod find;
+pub mod format;
 mod gate;
 mod notify_target;
 mod percentage;
@@ -23,8 +24,7 @@ pub use provider_settings::{
 pub use stage::Stage;
 
 use crate::domain::error::{Error, Result};
-use crate::domain::schema::keys::Keys;
-use crate::domain::schema::stages as format;
+use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
 use crate::domain::yaml_reader::{Fields, Reader};
 

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use super::format;
 use super::Percentage;
 use crate::domain::diagnostic::Pos;
-use crate::domain::schema::stages as format;
 
 /// One stage as read, validated; also its format in the stages.yaml schema (src/schema/), where
 /// each field is described as written.

@@ -68,13 +68,19 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
         out.data(&format!("dry run: would write {}:", path.display()));
         out.data(&text);
         crate::interface::checklist::starter::write(&dir, true, out)?;
-        crate::domain::schema::write_into(&dir, true, out)?;
+        for name in crate::domain::schema::NAMES {
+            let path = crate::domain::schema::path_in(&dir, name);
+            out.data(&format!("dry run: would write {}", path.display()));
+        }
     } else {
         std::fs::write(&path, text)
             .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
         out.data(&format!("wrote {}", path.display()));
         crate::interface::checklist::starter::write(&dir, false, out)?;
-        crate::domain::schema::write_into(&dir, false, out)?;
+        for name in crate::domain::schema::NAMES {
+            let path = crate::domain::schema::write_into(&dir, name)?;
+            out.data(&format!("wrote {}", path.display()));
+        }
         out.info(&format!(
             "next: `{}` to see the timeline, `{}` to start the first stage",
             NEXT[0], NEXT[1]
