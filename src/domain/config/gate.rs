@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use super::format;
+use super::gate_source::read_source;
 use crate::domain::diagnostic::Pos;
 use crate::domain::env_vars::EnvVars;
 use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
-use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
+use crate::domain::yaml_reader::{did_you_mean, Reader};
 
-const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-// What an absent key means; src/schema/stages.rs publishes these as the schema's defaults.
+// What an absent key means; config::format publishes these as the schema's defaults.
 pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
 pub(crate) const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
 pub(crate) const DEFAULT_REDUCE: Reduce = Reduce::Last;
@@ -66,7 +66,7 @@ pub enum Reduce {
 impl Reduce {
     pub const NAMES: [&'static str; 4] = ["last", "avg", "max", "min"];
 
-    fn parse(s: &str) -> Option<Reduce> {
+    pub(super) fn parse(s: &str) -> Option<Reduce> {
         match s {
             "last" => Some(Reduce::Last),
             "avg" => Some(Reduce::Avg),
@@ -471,181 +471,6 @@ fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
         max_increase,
         alpha,
     })
-}
-
-fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source> {
-    let present: Vec<&str> = SOURCE_KEYS
-        .iter()
-        .copied()
-        .filter(|k| fields.get(k).is_some())
-        .collect();
-    let key = match present.as_slice() {
-        [one] => *one,
-        [] => {
-            r.error(
-                fields.pos,
-                format!("{what} has no source"),
-                "add one of `prometheus: { query: '...' }`, `datadog: { query: '...' }`, `http: { url: ... }` or `command: ...`",
-            );
-            return None;
-        }
-        more => {
-            r.error(
-                fields.key_pos(more[1]).unwrap_or(fields.pos),
-                format!("{what} has more than one source: {}", more.join(", ")),
-                "keep one source per gate; write another gate for the other metric",
-            );
-            return None;
-        }
-    };
-    let node = fields.get(key)?;
-    let inner = format!("`{key}` of {what}");
-    match key {
-        "prometheus" => {
-            let f = r.mapping(node, &inner, format::PrometheusSource::keys())?;
-            if f.get("errors").is_some() || f.get("total").is_some() {
-                let errors = r
-                    .required(
-                        &f,
-                        "errors",
-                        &inner,
-                        "'sum(increase(...{variant}...[{window}]))'",
-                    )
-                    .and_then(|n| query(r, n, &inner));
-                let total = r
-                    .required(
-                        &f,
-                        "total",
-                        &inner,
-                        "'sum(increase(...{variant}...[{window}]))'",
-                    )
-                    .and_then(|n| query(r, n, &inner));
-                if let Some(k) = f.key_pos("query") {
-                    r.error(
-                        k,
-                        format!("{inner} has `query` beside `errors`/`total`"),
-                        "a compare gate reads `errors` and `total`; drop `query`",
-                    );
-                }
-                Some(Source::PrometheusCounts {
-                    errors: errors?,
-                    total: total?,
-                })
-            } else {
-                let q = r
-                    .required(&f, "query", &inner, "'sum(rate(...[5m]))'")
-                    .and_then(|n| query(r, n, &inner))?;
-                Some(Source::Prometheus { query: q })
-            }
-        }
-        "datadog" => {
-            let f = r.mapping(node, &inner, format::DatadogSource::keys())?;
-            let q = r
-                .required(
-                    &f,
-                    "query",
-                    &inner,
-                    "'avg:builder.card.render_time{variant:on}'",
-                )
-                .and_then(|n| query(r, n, &inner));
-            let window = match f.value("window") {
-                Some(n) => r.duration(n, &format!("`window` of {inner}"))?,
-                None => DEFAULT_DATADOG_WINDOW,
-            };
-            let reduce = match f.value("reduce") {
-                Some(n) => {
-                    let t = r.string(n, &format!("`reduce` of {inner}"))?;
-                    let Some(red) = Reduce::parse(&t) else {
-                        r.error(
-                            n.pos,
-                            format!("unknown `reduce: {t}`"),
-                            "write one of: last, avg, max, min",
-                        );
-                        return None;
-                    };
-                    red
-                }
-                None => DEFAULT_REDUCE,
-            };
-            Some(Source::Datadog {
-                query: q?,
-                window,
-                reduce,
-            })
-        }
-        "http" => {
-            let f = r.mapping(node, &inner, format::HttpSource::keys())?;
-            let url = r
-                .required(&f, "url", &inner, "https://staging.example.com/healthz")
-                .and_then(|n| {
-                    let u = r.string(n, &format!("`url` of {inner}"))?;
-                    super::check_url(r, &u, n.pos, &inner);
-                    Some(u)
-                });
-            let expect_status = match f.value("expect_status") {
-                Some(n) => {
-                    let v = r.number(n, &format!("`expect_status` of {inner}"))?;
-                    if !(100.0..=599.0).contains(&v) || v.fract() != 0.0 {
-                        r.error(
-                            n.pos,
-                            format!("`expect_status` of {inner} is {v}, not an HTTP status"),
-                            "write a status code from 100 to 599, e.g. 200",
-                        );
-                        return None;
-                    }
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let s = v as u16;
-                    s
-                }
-                None => DEFAULT_EXPECT_STATUS,
-            };
-            let pointer = match f.value("pointer") {
-                Some(n) => {
-                    let p = r.string(n, &format!("`pointer` of {inner}"))?;
-                    if !p.starts_with('/') {
-                        r.error(
-                            n.pos,
-                            format!("`pointer` of {inner} is not a JSON pointer"),
-                            "write a JSON pointer starting with `/`, e.g. /checks/latency_ms",
-                        );
-                        return None;
-                    }
-                    Some(p)
-                }
-                None => None,
-            };
-            Some(Source::Http {
-                url: url?,
-                expect_status,
-                pointer,
-            })
-        }
-        _ => {
-            let run = r.string(node, &inner)?;
-            if run.trim().is_empty() {
-                r.error(
-                    node.pos,
-                    format!("{inner} is empty"),
-                    "write the command to run, e.g. scripts/check-latency",
-                );
-                return None;
-            }
-            Some(Source::Command { run })
-        }
-    }
-}
-
-fn query(r: &mut Reader, node: &Node, what: &str) -> Option<String> {
-    let q = r.string(node, &format!("the query of {what}"))?;
-    if q.trim().is_empty() {
-        r.error(
-            node.pos,
-            format!("the query of {what} is empty"),
-            "write the query",
-        );
-        return None;
-    }
-    Some(q)
 }
 
 /// The gate names a stage lists under `gates:`, checked against the defined gates.
