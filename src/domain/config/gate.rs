@@ -9,7 +9,7 @@ use crate::domain::diagnostic::Pos;
 use crate::domain::env_vars::EnvVars;
 use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
-use crate::domain::yaml_reader::{did_you_mean, Reader};
+use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
 // What an absent key means; config::format publishes these as the schema's defaults.
 pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
@@ -325,108 +325,128 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
             continue;
         };
         names.push(name.clone());
-        let what = format!("gate `{name}`");
-        if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
-            r.error(
-                name_pos,
-                format!("gate name `{name}` is empty or has spaces"),
-                "use a short word such as `error-rate`",
-            );
+        if !name_ok(r, &out, &name, name_pos) {
             continue;
         }
-        if let Some(prev) = out.iter().find(|g| g.name == name) {
-            r.error(
-                name_pos,
-                format!(
-                    "gate `{name}` is defined twice (first at line {})",
-                    prev.pos.line
-                ),
-                "give each gate its own name",
-            );
-            continue;
+        if let Some(gate) = read_gate(r, &fields, name, item.pos) {
+            out.push(gate);
         }
-        let number = |r: &mut Reader, key: &str| {
-            fields
-                .value(key)
-                .and_then(|n| r.number(n, &format!("`{key}` of {what}")))
-        };
-        let max = number(r, "max");
-        let min = number(r, "min");
-        let hold = fields
-            .value("for")
-            .and_then(|n| r.duration(n, &format!("`for` of {what}")))
-            .unwrap_or(DEFAULT_HOLD);
-        let severity = fields
-            .value("severity")
-            .and_then(|n| read_severity(r, n, &what))
-            .unwrap_or(DEFAULT_SEVERITY);
-        let compare = fields
-            .value("compare")
-            .and_then(|n| read_compare(r, n, &what));
-        let Some(source) = read_source(r, &fields, &what) else {
-            continue;
-        };
-        if let (Some(lo), Some(hi)) = (min, max) {
-            if lo > hi {
-                r.error(
-                    fields.key_pos("min").unwrap_or(fields.pos),
-                    format!("{what} has min {lo} above max {hi}: it could never pass"),
-                    "swap them, or drop one",
-                );
-            }
-        }
-        let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
-        // A `compare:` with a problem of its own is reported there, not again here.
-        let compare_written = fields.get("compare").is_some();
-        if max.is_none() && min.is_none() && !compare_written && !own_verdict {
-            r.error(
-                fields.pos,
-                format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
-                "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
-            );
-            continue;
-        }
-        if compare_written && compare.is_none() {
-            continue;
-        }
-        if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
-            r.error(
-                fields.key_pos("compare").unwrap_or(fields.pos),
-                format!("{what}: `compare` goes with a prometheus source of `errors:` and `total:` queries (and only with that)"),
-                "write `prometheus: { errors: '...{variant}...[{window}]', total: '...' }` with `compare: { max_increase: 0.005 }`",
-            );
-            continue;
-        }
-        if compare.is_some() && (max.is_some() || min.is_some()) {
-            r.error(
-                fields.pos,
-                format!("{what} has both `compare` and `max`/`min`"),
-                "a compare gate judges treatment against control: drop `max`/`min`",
-            );
-            continue;
-        }
-        if let Source::Http { pointer: None, .. } = &source {
-            if max.is_some() || min.is_some() {
-                r.error(
-                    fields.pos,
-                    format!("{what} compares with `max`/`min` but reads no value"),
-                    "add `pointer: /path/to/number` under `http:` (a JSON pointer into the body)",
-                );
-                continue;
-            }
-        }
-        out.push(Gate {
-            name,
-            source,
-            max,
-            min,
-            compare,
-            hold,
-            severity,
-            pos: item.pos,
-        });
     }
     (out, names)
+}
+
+/// Whether `name` can name a gate: one word, not taken by an earlier gate of `out`.
+fn name_ok(r: &mut Reader, out: &[Gate], name: &str, name_pos: Pos) -> bool {
+    if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+        r.error(
+            name_pos,
+            format!("gate name `{name}` is empty or has spaces"),
+            "use a short word such as `error-rate`",
+        );
+        return false;
+    }
+    if let Some(prev) = out.iter().find(|g| g.name == name) {
+        r.error(
+            name_pos,
+            format!(
+                "gate `{name}` is defined twice (first at line {})",
+                prev.pos.line
+            ),
+            "give each gate its own name",
+        );
+        return false;
+    }
+    true
+}
+
+/// The gate `name` from its mapping `fields` (at `pos`), or `None` when it has a problem.
+fn read_gate(r: &mut Reader, fields: &Fields<'_>, name: String, pos: Pos) -> Option<Gate> {
+    let what = format!("gate `{name}`");
+    let number = |r: &mut Reader, key: &str| {
+        fields
+            .value(key)
+            .and_then(|n| r.number(n, &format!("`{key}` of {what}")))
+    };
+    let max = number(r, "max");
+    let min = number(r, "min");
+    let hold = fields
+        .value("for")
+        .and_then(|n| r.duration(n, &format!("`for` of {what}")))
+        .unwrap_or(DEFAULT_HOLD);
+    let severity = fields
+        .value("severity")
+        .and_then(|n| read_severity(r, n, &what))
+        .unwrap_or(DEFAULT_SEVERITY);
+    let compare = fields
+        .value("compare")
+        .and_then(|n| read_compare(r, n, &what));
+    let source = read_source(r, fields, &what)?;
+    let gate = Gate {
+        name,
+        source,
+        max,
+        min,
+        compare,
+        hold,
+        severity,
+        pos,
+    };
+    consistent(r, fields, &what, &gate).then_some(gate)
+}
+
+/// Whether the thresholds of `gate` go together and with its source; says what does not.
+fn consistent(r: &mut Reader, fields: &Fields<'_>, what: &str, gate: &Gate) -> bool {
+    let (max, min, compare, source) = (gate.max, gate.min, &gate.compare, &gate.source);
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            r.error(
+                fields.key_pos("min").unwrap_or(fields.pos),
+                format!("{what} has min {lo} above max {hi}: it could never pass"),
+                "swap them, or drop one",
+            );
+        }
+    }
+    let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
+    // A `compare:` with a problem of its own is reported there, not again here.
+    let compare_written = fields.get("compare").is_some();
+    if max.is_none() && min.is_none() && !compare_written && !own_verdict {
+        r.error(
+            fields.pos,
+            format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
+            "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
+        );
+        return false;
+    }
+    if compare_written && compare.is_none() {
+        return false;
+    }
+    if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
+        r.error(
+            fields.key_pos("compare").unwrap_or(fields.pos),
+            format!("{what}: `compare` goes with a prometheus source of `errors:` and `total:` queries (and only with that)"),
+            "write `prometheus: { errors: '...{variant}...[{window}]', total: '...' }` with `compare: { max_increase: 0.005 }`",
+        );
+        return false;
+    }
+    if compare.is_some() && (max.is_some() || min.is_some()) {
+        r.error(
+            fields.pos,
+            format!("{what} has both `compare` and `max`/`min`"),
+            "a compare gate judges treatment against control: drop `max`/`min`",
+        );
+        return false;
+    }
+    if let Source::Http { pointer: None, .. } = source {
+        if max.is_some() || min.is_some() {
+            r.error(
+                fields.pos,
+                format!("{what} compares with `max`/`min` but reads no value"),
+                "add `pointer: /path/to/number` under `http:` (a JSON pointer into the body)",
+            );
+            return false;
+        }
+    }
+    true
 }
 
 fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {

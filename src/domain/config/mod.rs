@@ -28,7 +28,7 @@ pub use stage::Stage;
 use crate::domain::error::{Error, Result};
 use crate::domain::keys::Keys;
 use crate::domain::yaml::Node;
-use crate::domain::yaml_reader::Reader;
+use crate::domain::yaml_reader::{Fields, Reader};
 use notify_target::read_notify;
 use read_provider::{build_settings, read_environments, read_provider};
 use stage::read_stages;
@@ -188,18 +188,10 @@ impl Config {
     }
 }
 
-fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option<Config> {
-    if root.is_null() {
-        r.error(
-            root.pos,
-            "stages.yaml is empty",
-            "write `flag:` and `stages:`, or run `rollout init` for a commented starter",
-        );
-        return None;
-    }
-    let top = r.mapping(root, "stages.yaml", format::StagesFile::keys())?;
+/// `flag:`, the flag key: one word, as the provider knows it.
+fn read_flag(r: &mut Reader, top: &Fields<'_>) -> Option<String> {
     let flag = r
-        .required(&top, "flag", "stages.yaml", "my-flag-key")
+        .required(top, "flag", "stages.yaml", "my-flag-key")
         .and_then(|n| r.name(n, "`flag`"));
     if let (Some(flag), Some(node)) = (&flag, top.value("flag")) {
         if flag.trim().is_empty() || flag.chars().any(char::is_whitespace) {
@@ -210,6 +202,20 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
             );
         }
     }
+    flag
+}
+
+fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option<Config> {
+    if root.is_null() {
+        r.error(
+            root.pos,
+            "stages.yaml is empty",
+            "write `flag:` and `stages:`, or run `rollout init` for a commented starter",
+        );
+        return None;
+    }
+    let top = r.mapping(root, "stages.yaml", format::StagesFile::keys())?;
+    let flag = read_flag(r, &top);
     let (provider_kind, provider_written, env_url) = top
         .value("provider")
         .and_then(|node| read_provider(r, node))

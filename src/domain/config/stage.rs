@@ -86,47 +86,10 @@ pub(super) fn read_stages(
         let (Some((name, name_pos)), Some((percentage, pct_pos))) = (name, percentage) else {
             continue;
         };
-        if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
-            r.error(
-                name_pos,
-                format!("stage name `{name}` is empty or has spaces"),
-                "use a short word such as `beta` (it is typed as `rollout advance beta`)",
-            );
+        if !name_ok(r, &lines, &name, name_pos) {
             continue;
         }
-        if let Some(line) = lines.get(&name) {
-            r.error(
-                name_pos,
-                format!("stage `{name}` is defined twice (first at line {line})"),
-                "give each stage its own name",
-            );
-            continue;
-        }
-        if !kind.fractional() && percentage.whole().is_none() {
-            r.error(
-                pct_pos,
-                format!(
-                    "stage `{name}` has {percentage}, but Unleash rollouts are whole percentages"
-                ),
-                format!(
-                    "write a whole number from 0 to 100, e.g. {} or {}",
-                    percentage.weight() / 1000,
-                    percentage.weight() / 1000 + 1
-                ),
-            );
-        }
-        if let Some(prev) = stages.last() {
-            if percentage <= prev.percentage {
-                r.error(
-                    pct_pos,
-                    format!(
-                        "stage `{name}` has {percentage}, not more than the {} of `{}` before it",
-                        prev.percentage, prev.name
-                    ),
-                    "percentages must strictly increase from one stage to the next",
-                );
-            }
-        }
+        check_percentage(r, kind, &name, percentage, pct_pos, stages.last());
         if let Some(prev_start) = last_start {
             if let Some(start) = start {
                 if start < prev_start {
@@ -138,25 +101,7 @@ pub(super) fn read_stages(
                 }
             }
         }
-        let mut seen: HashSet<&str> = HashSet::new();
-        for (value, pos) in users.iter().chain(groups.iter()) {
-            if !r.clean(value, *pos, &format!("a user or group in {what}"), true) {
-                continue;
-            }
-            if value.trim().is_empty() {
-                r.error(
-                    *pos,
-                    format!("an empty user or group in {what}"),
-                    "remove the empty entry",
-                );
-            } else if !seen.insert(value) {
-                r.error(
-                    *pos,
-                    format!("`{value}` is listed twice in {what}"),
-                    "list each user and group once",
-                );
-            }
-        }
+        check_audience(r, &what, &users, &groups);
         lines.insert(name.clone(), item.pos.line);
         last_start = start.or(last_start);
         stages.push(Stage {
@@ -183,4 +128,84 @@ pub(super) fn read_percentage(r: &mut Reader, node: &Node, what: &str) -> Option
         );
     }
     pct
+}
+
+/// Whether `name` can name a stage: one word, not taken by an earlier stage (`lines`: each
+/// earlier stage's line).
+fn name_ok(r: &mut Reader, lines: &HashMap<String, usize>, name: &str, name_pos: Pos) -> bool {
+    if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+        r.error(
+            name_pos,
+            format!("stage name `{name}` is empty or has spaces"),
+            "use a short word such as `beta` (it is typed as `rollout advance beta`)",
+        );
+        return false;
+    }
+    if let Some(line) = lines.get(name) {
+        r.error(
+            name_pos,
+            format!("stage `{name}` is defined twice (first at line {line})"),
+            "give each stage its own name",
+        );
+        return false;
+    }
+    true
+}
+
+/// Says what is wrong with `percentage` for stage `name`: a fraction the provider cannot hold, or
+/// not above the stage before it (`prev`).
+fn check_percentage(
+    r: &mut Reader,
+    kind: ProviderKind,
+    name: &str,
+    percentage: Percentage,
+    pct_pos: Pos,
+    prev: Option<&Stage>,
+) {
+    if !kind.fractional() && percentage.whole().is_none() {
+        r.error(
+            pct_pos,
+            format!("stage `{name}` has {percentage}, but Unleash rollouts are whole percentages"),
+            format!(
+                "write a whole number from 0 to 100, e.g. {} or {}",
+                percentage.weight() / 1000,
+                percentage.weight() / 1000 + 1
+            ),
+        );
+    }
+    if let Some(prev) = prev {
+        if percentage <= prev.percentage {
+            r.error(
+                pct_pos,
+                format!(
+                    "stage `{name}` has {percentage}, not more than the {} of `{}` before it",
+                    prev.percentage, prev.name
+                ),
+                "percentages must strictly increase from one stage to the next",
+            );
+        }
+    }
+}
+
+/// Says which users and groups of stage `what` are empty, unclean or listed twice.
+fn check_audience(r: &mut Reader, what: &str, users: &[(String, Pos)], groups: &[(String, Pos)]) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (value, pos) in users.iter().chain(groups.iter()) {
+        if !r.clean(value, *pos, &format!("a user or group in {what}"), true) {
+            continue;
+        }
+        if value.trim().is_empty() {
+            r.error(
+                *pos,
+                format!("an empty user or group in {what}"),
+                "remove the empty entry",
+            );
+        } else if !seen.insert(value) {
+            r.error(
+                *pos,
+                format!("`{value}` is listed twice in {what}"),
+                "list each user and group once",
+            );
+        }
+    }
 }
