@@ -12,7 +12,7 @@ use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
 const KIND_KEYS: [&str; 4] = ["run", "manual", "require_env", "rollout"];
 pub(crate) const MAX_RETRIES: u32 = 20;
-// What an absent key means; src/schema/checklist.rs publishes these as the schema's defaults.
+// What an absent key means; `checklist::format` publishes these as the schema's defaults.
 pub(crate) const DEFAULT_RETRIES: u32 = 0;
 pub(crate) const DEFAULT_ALLOW_FAILURE: bool = false;
 pub(crate) const DEFAULT_PARALLEL: bool = false;

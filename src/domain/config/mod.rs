@@ -3,6 +3,7 @@
 mod find;
 pub mod format;
 mod gate;
+mod gate_defaults;
 mod gate_source;
 mod notify_target;
 mod percentage;
@@ -14,9 +15,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use find::{find, walk_up};
-pub use gate::{
-    Compare, DefaultsDatadog, DefaultsPrometheus, Gate, GateDefaults, Reduce, Severity, Source,
-};
+pub use gate::{Compare, Gate, Reduce, Severity, Source};
+pub use gate_defaults::{DefaultsDatadog, DefaultsPrometheus, GateDefaults};
 pub use notify_target::NotifyTarget;
 pub use percentage::Percentage;
 pub use provider_settings::{
@@ -39,7 +39,7 @@ pub const DEFAULT_FLAGS_FILE: &str = ".rollout/flags.json";
 pub(crate) const DEFAULT_ENVIRONMENT: &str = "production";
 
 /// What each absent key of stages.yaml means, as the reader applies it: the format structs
-/// (src/schema/stages.rs) publish these as their schema's `default`s.
+/// (`config::format`) publish these as their schema's `default`s.
 pub(crate) mod defaults {
     pub(crate) use super::gate::{
         DEFAULT_DATADOG_WINDOW, DEFAULT_EXPECT_STATUS, DEFAULT_HOLD, DEFAULT_REDUCE,
@@ -245,7 +245,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         .collect();
     let defaults = top
         .value("defaults")
-        .map(|n| gate::read_defaults(r, n))
+        .map(|n| gate_defaults::read_defaults(r, n))
         .unwrap_or_default();
     let (gates, written) = top
         .value("gates")

@@ -179,7 +179,7 @@ pub struct ProviderOverrides {
 }
 
 // Each kind's settings struct names the keys that kind reads ([`ProviderKind::keys`]): its fields
-// (in the order messages list them) are those keys, through their JSON Schema (schema::keys).
+// (in the order messages list them) are those keys, through their JSON Schema (`domain::keys`).
 
 /// The file provider's settings: its flags file, relative to the stages.yaml directory.
 #[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
