@@ -15,4 +15,8 @@ pub trait Prompt: Send + Sync {
     /// Shows the task `name` [`id`] and its instructions, and waits for the answer; the end of
     /// input counts as [`Answer::Quit`].
     fn ask(&self, name: &str, id: &str, instructions: &str) -> std::io::Result<Answer>;
+
+    /// A question on screen is left unanswered (the run is stopping): its line has no newline
+    /// yet, so end it, and what follows starts clean.
+    fn cut_short(&self);
 }

@@ -34,6 +34,10 @@ impl crate::app::checklist::prompt::Prompt for OnTerminal {
     fn ask(&self, name: &str, id: &str, instructions: &str) -> std::io::Result<Answer> {
         ask(name, id, instructions, self.color)
     }
+
+    fn cut_short(&self) {
+        let _ = writeln!(std::io::stderr());
+    }
 }
 
 /// Asks on stderr and reads the answer from stdin (blocking: run it off the async runtime).

@@ -7,7 +7,6 @@ mod manual;
 mod tasks;
 
 use std::cell::{Cell, RefCell};
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -260,8 +259,7 @@ impl<'a> Runner<'a> {
             };
             if let Some(why) = stopped {
                 if self.asking.get() > 0 {
-                    // A prompt's line has no newline yet: end it, so what follows starts clean.
-                    let _ = writeln!(std::io::stderr());
+                    self.ports.prompt.cut_short();
                 }
                 self.ports.progress.note(&format!(
                     "{}: stopping the running tasks (up to {}s for their cleanup; {} again stops them at once)",
