@@ -13,7 +13,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::Config as PropConfig;
 
-use rollout::app::checklist::Checklist;
+use rollout::domain::checklist::Checklist;
 use rollout::domain::config::Config;
 
 fn config(cases: u32) -> PropConfig {

@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod atomic_write;
+pub mod checklist;
 pub mod gates;
 pub mod http;
 pub mod interrupt;

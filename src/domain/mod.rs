@@ -1,5 +1,6 @@
 //! Format and domain: the file formats, the rules, statistics and bucketing. No I/O of its own beyond reading the files it is given; points at nothing above it.
 
+pub mod checklist;
 pub mod clock;
 pub mod config;
 pub mod diagnostic;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod exposure;
 pub mod gates;
+pub mod keys;
 pub mod redact;
 pub mod rules;
 pub mod sanitize;

@@ -1,5 +1,6 @@
 //! Interface: the command lines, the commands (which ask and print), output, confirmations and the --json documents.
 
+pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod confirm;

@@ -2,14 +2,11 @@
 //! `require_env` variable, a `rollout:` change the engine's rules would refuse. Found before the
 //! first task runs, so a CI job does not spend minutes on tests to fail at the first question.
 
-use std::path::Path;
-
-use crate::app::checklist::rollout_task;
-use crate::app::checklist::select::{Planned, Step};
-use crate::app::checklist::task::TaskKind;
-use crate::app::checklist::Checklist;
+use crate::app::checklist::rollout::RolloutTasks;
+use crate::domain::checklist::select::{Planned, Step};
+use crate::domain::checklist::task::{RolloutCommand, TaskKind};
+use crate::domain::checklist::Checklist;
 use crate::domain::error::Kind;
-use crate::interface::cli::global_args::GlobalArgs;
 
 /// One task the run would fail at, and the exit code the run would end with there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +20,10 @@ pub struct Problem {
 /// The problems of `plan`, in plan order. Tasks with `allow_failure` never stop a run and are
 /// not checked. Only the first `rollout:` change is checked against the flag as it is now:
 /// later ones start from what the earlier ones did, and are checked by the engine when they run.
+/// `yes` (`--yes`) confirms manual tasks; `rollout` is the engine the run's `rollout:` tasks use.
 pub async fn check(
-    args: &GlobalArgs,
-    dir: &Path,
+    yes: bool,
+    rollout: &dyn RolloutTasks,
     checklists: &[Checklist],
     plan: &[Planned],
     can_ask: bool,
@@ -45,7 +43,7 @@ pub async fn check(
             code,
         };
         match &task.kind {
-            TaskKind::Manual(_) if !args.yes && !can_ask && !task.allow_failure => {
+            TaskKind::Manual(_) if !yes && !can_ask && !task.allow_failure => {
                 problems.push(problem(
                     "a manual task, and there is no terminal to ask (or CI is set)".into(),
                     1,
@@ -65,7 +63,7 @@ pub async fn check(
                 if task.allow_failure {
                     continue;
                 }
-                if let Some(e) = rollout_task::refusal(cmd, &args.into(), dir).await {
+                if let Some(e) = rollout.refusal(cmd).await {
                     let code = if e.kind == Kind::Refused { 3 } else { 1 };
                     let first = e.message.lines().next().unwrap_or_default().to_string();
                     problems.push(problem(format!("`rollout {cmd}`: {first}"), code));
@@ -77,8 +75,8 @@ pub async fn check(
     problems
 }
 
-fn cmd_is_status(cmd: &crate::app::checklist::task::RolloutCommand) -> bool {
-    matches!(cmd, crate::app::checklist::task::RolloutCommand::Status)
+fn cmd_is_status(cmd: &RolloutCommand) -> bool {
+    matches!(cmd, RolloutCommand::Status)
 }
 
 /// The variables of `vars` that are unset or empty (names only: values are never shown).

@@ -3,16 +3,14 @@
 
 use std::time::Duration;
 
+use super::format;
+use super::gate_source::read_source;
 use crate::domain::diagnostic::Pos;
-use crate::domain::env_vars::EnvVars;
-use crate::domain::schema::keys::Keys;
-use crate::domain::schema::stages as format;
+use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
 use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
-const SOURCE_KEYS: [&str; 4] = ["prometheus", "datadog", "http", "command"];
-// What an absent key means; src/schema/stages.rs publishes these as the schema's defaults.
-pub(crate) const DEFAULT_DATADOG_SITE: &str = "datadoghq.com";
+// What an absent key means; config::format publishes these as the schema's defaults.
 pub(crate) const DEFAULT_DATADOG_WINDOW: Duration = Duration::from_secs(300);
 pub(crate) const DEFAULT_REDUCE: Reduce = Reduce::Last;
 pub(crate) const DEFAULT_SEVERITY: Severity = Severity::Critical;
@@ -66,7 +64,7 @@ pub enum Reduce {
 impl Reduce {
     pub const NAMES: [&'static str; 4] = ["last", "avg", "max", "min"];
 
-    fn parse(s: &str) -> Option<Reduce> {
+    pub(super) fn parse(s: &str) -> Option<Reduce> {
         match s {
             "last" => Some(Reduce::Last),
             "avg" => Some(Reduce::Avg),
@@ -131,7 +129,7 @@ impl Source {
 )]
 pub struct Compare {
     /// How much higher the error ratio of `on` may be (absolute: 0.005 is 0.5 points).
-    #[schemars(with = "crate::domain::schema::stages::Number")]
+    #[schemars(with = "crate::domain::config::format::Number")]
     pub max_increase: f64,
     /// False-alarm bound across looks.
     #[schemars(
@@ -155,148 +153,6 @@ pub struct Gate {
     pub hold: Duration,
     pub severity: Severity,
     pub pos: Pos,
-}
-
-/// `defaults:`: shared settings of the gate sources, as written; also their format in the
-/// stages.yaml schema (src/schema/).
-#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
-#[schemars(
-    rename = "Defaults",
-    deny_unknown_fields,
-    description = "`defaults:`: shared settings of the gate sources."
-)]
-pub struct GateDefaults {
-    pub prometheus: Option<DefaultsPrometheus>,
-    pub datadog: Option<DefaultsDatadog>,
-}
-
-/// Prometheus settings (ROLLOUT_PROMETHEUS_URL overrides `url`).
-#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsPrometheus {
-    /// The Prometheus base URL.
-    #[schemars(url)]
-    pub url: Option<String>,
-}
-
-/// Datadog settings.
-#[derive(Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct DefaultsDatadog {
-    /// The Datadog site's domain.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z0-9.-]+$"),
-        extend("default" = DEFAULT_DATADOG_SITE)
-    )]
-    pub site: Option<String>,
-    /// The NAME of the variable holding the API key.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
-        extend("default" = EnvVars::DD_API_KEY)
-    )]
-    pub api_key_env: Option<String>,
-    /// The NAME of the variable holding the application key.
-    #[schemars(
-        regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"),
-        extend("default" = EnvVars::DD_APP_KEY)
-    )]
-    pub app_key_env: Option<String>,
-}
-
-impl GateDefaults {
-    /// The Prometheus base URL: `ROLLOUT_PROMETHEUS_URL` when set (a run's environment beats the
-    /// file, so CI can point the same stages.yaml elsewhere), else `defaults.prometheus.url`.
-    #[must_use]
-    pub fn prometheus_url(&self) -> Option<String> {
-        std::env::var(EnvVars::ROLLOUT_PROMETHEUS_URL)
-            .ok()
-            .filter(|u| !u.is_empty())
-            .or_else(|| self.prometheus.as_ref().and_then(|p| p.url.clone()))
-    }
-
-    /// The Datadog API base URL for the site (`ROLLOUT_DATADOG_URL` overrides it, for tests
-    /// and proxies).
-    #[must_use]
-    pub fn datadog_url(&self) -> String {
-        if let Ok(url) = std::env::var(EnvVars::ROLLOUT_DATADOG_URL) {
-            if !url.is_empty() {
-                return url;
-            }
-        }
-        let site = self.datadog.as_ref().and_then(|d| d.site.as_deref());
-        format!("https://api.{}", site.unwrap_or(DEFAULT_DATADOG_SITE))
-    }
-
-    /// The names of the variables holding the Datadog API and application keys.
-    #[must_use]
-    pub fn datadog_keys(&self) -> (String, String) {
-        let d = self.datadog.clone().unwrap_or_default();
-        (
-            d.api_key_env.unwrap_or_else(|| EnvVars::DD_API_KEY.into()),
-            d.app_key_env.unwrap_or_else(|| EnvVars::DD_APP_KEY.into()),
-        )
-    }
-}
-
-pub(super) fn read_defaults(r: &mut Reader, node: &Node) -> GateDefaults {
-    let mut out = GateDefaults::default();
-    let Some(fields) = r.mapping(node, "`defaults`", GateDefaults::keys()) else {
-        return out;
-    };
-    if let Some(n) = fields.value("prometheus") {
-        if let Some(p) = r.mapping(n, "`defaults.prometheus`", DefaultsPrometheus::keys()) {
-            let prometheus = out
-                .prometheus
-                .get_or_insert_with(DefaultsPrometheus::default);
-            if let Some(u) = p.value("url") {
-                if let Some(url) = r.string(u, "`defaults.prometheus.url`") {
-                    super::check_url(r, &url, u.pos, "`defaults.prometheus`");
-                    prometheus.url = Some(url);
-                }
-            }
-        }
-    }
-    if let Some(n) = fields.value("datadog") {
-        if let Some(d) = r.mapping(n, "`defaults.datadog`", DefaultsDatadog::keys()) {
-            let datadog = out.datadog.get_or_insert_with(DefaultsDatadog::default);
-            if let Some(s) = d.value("site") {
-                if let Some(site) = r.string(s, "`defaults.datadog.site`") {
-                    if site.is_empty()
-                        || !site
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-                    {
-                        r.error(
-                            s.pos,
-                            format!("`{site}` is not a Datadog site"),
-                            "write the site's domain, e.g. datadoghq.com, datadoghq.eu or us5.datadoghq.com",
-                        );
-                    } else {
-                        datadog.site = Some(site);
-                    }
-                }
-            }
-            for (key, slot) in [
-                ("api_key_env", &mut datadog.api_key_env),
-                ("app_key_env", &mut datadog.app_key_env),
-            ] {
-                if let Some(v) = d.value(key) {
-                    if let Some(var) = r.string(v, &format!("`defaults.datadog.{key}`")) {
-                        if super::is_env_name(&var) {
-                            *slot = Some(var);
-                        } else {
-                            r.error(
-                                v.pos,
-                                format!("`{key}` must name an environment variable"),
-                                "write the variable's NAME, e.g. `api_key_env: DD_API_KEY`; keys never live in YAML",
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The gates, and the names of every gate written (valid or not, so that a stage naming a gate
@@ -325,108 +181,128 @@ pub(super) fn read_gates(r: &mut Reader, node: &Node) -> (Vec<Gate>, Vec<String>
             continue;
         };
         names.push(name.clone());
-        let what = format!("gate `{name}`");
-        if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
-            r.error(
-                name_pos,
-                format!("gate name `{name}` is empty or has spaces"),
-                "use a short word such as `error-rate`",
-            );
+        if !name_ok(r, &out, &name, name_pos) {
             continue;
         }
-        if let Some(prev) = out.iter().find(|g| g.name == name) {
-            r.error(
-                name_pos,
-                format!(
-                    "gate `{name}` is defined twice (first at line {})",
-                    prev.pos.line
-                ),
-                "give each gate its own name",
-            );
-            continue;
+        if let Some(gate) = read_gate(r, &fields, name, item.pos) {
+            out.push(gate);
         }
-        let number = |r: &mut Reader, key: &str| {
-            fields
-                .value(key)
-                .and_then(|n| r.number(n, &format!("`{key}` of {what}")))
-        };
-        let max = number(r, "max");
-        let min = number(r, "min");
-        let hold = fields
-            .value("for")
-            .and_then(|n| r.duration(n, &format!("`for` of {what}")))
-            .unwrap_or(DEFAULT_HOLD);
-        let severity = fields
-            .value("severity")
-            .and_then(|n| read_severity(r, n, &what))
-            .unwrap_or(DEFAULT_SEVERITY);
-        let compare = fields
-            .value("compare")
-            .and_then(|n| read_compare(r, n, &what));
-        let Some(source) = read_source(r, &fields, &what) else {
-            continue;
-        };
-        if let (Some(lo), Some(hi)) = (min, max) {
-            if lo > hi {
-                r.error(
-                    fields.key_pos("min").unwrap_or(fields.pos),
-                    format!("{what} has min {lo} above max {hi}: it could never pass"),
-                    "swap them, or drop one",
-                );
-            }
-        }
-        let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
-        // A `compare:` with a problem of its own is reported there, not again here.
-        let compare_written = fields.get("compare").is_some();
-        if max.is_none() && min.is_none() && !compare_written && !own_verdict {
-            r.error(
-                fields.pos,
-                format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
-                "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
-            );
-            continue;
-        }
-        if compare_written && compare.is_none() {
-            continue;
-        }
-        if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
-            r.error(
-                fields.key_pos("compare").unwrap_or(fields.pos),
-                format!("{what}: `compare` goes with a prometheus source of `errors:` and `total:` queries (and only with that)"),
-                "write `prometheus: { errors: '...{variant}...[{window}]', total: '...' }` with `compare: { max_increase: 0.005 }`",
-            );
-            continue;
-        }
-        if compare.is_some() && (max.is_some() || min.is_some()) {
-            r.error(
-                fields.pos,
-                format!("{what} has both `compare` and `max`/`min`"),
-                "a compare gate judges treatment against control: drop `max`/`min`",
-            );
-            continue;
-        }
-        if let Source::Http { pointer: None, .. } = &source {
-            if max.is_some() || min.is_some() {
-                r.error(
-                    fields.pos,
-                    format!("{what} compares with `max`/`min` but reads no value"),
-                    "add `pointer: /path/to/number` under `http:` (a JSON pointer into the body)",
-                );
-                continue;
-            }
-        }
-        out.push(Gate {
-            name,
-            source,
-            max,
-            min,
-            compare,
-            hold,
-            severity,
-            pos: item.pos,
-        });
     }
     (out, names)
+}
+
+/// Whether `name` can name a gate: one word, not taken by an earlier gate of `out`.
+fn name_ok(r: &mut Reader, out: &[Gate], name: &str, name_pos: Pos) -> bool {
+    if name.trim().is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+        r.error(
+            name_pos,
+            format!("gate name `{name}` is empty or has spaces"),
+            "use a short word such as `error-rate`",
+        );
+        return false;
+    }
+    if let Some(prev) = out.iter().find(|g| g.name == name) {
+        r.error(
+            name_pos,
+            format!(
+                "gate `{name}` is defined twice (first at line {})",
+                prev.pos.line
+            ),
+            "give each gate its own name",
+        );
+        return false;
+    }
+    true
+}
+
+/// The gate `name` from its mapping `fields` (at `pos`), or `None` when it has a problem.
+fn read_gate(r: &mut Reader, fields: &Fields<'_>, name: String, pos: Pos) -> Option<Gate> {
+    let what = format!("gate `{name}`");
+    let number = |r: &mut Reader, key: &str| {
+        fields
+            .value(key)
+            .and_then(|n| r.number(n, &format!("`{key}` of {what}")))
+    };
+    let max = number(r, "max");
+    let min = number(r, "min");
+    let hold = fields
+        .value("for")
+        .and_then(|n| r.duration(n, &format!("`for` of {what}")))
+        .unwrap_or(DEFAULT_HOLD);
+    let severity = fields
+        .value("severity")
+        .and_then(|n| read_severity(r, n, &what))
+        .unwrap_or(DEFAULT_SEVERITY);
+    let compare = fields
+        .value("compare")
+        .and_then(|n| read_compare(r, n, &what));
+    let source = read_source(r, fields, &what)?;
+    let gate = Gate {
+        name,
+        source,
+        max,
+        min,
+        compare,
+        hold,
+        severity,
+        pos,
+    };
+    consistent(r, fields, &what, &gate).then_some(gate)
+}
+
+/// Whether the thresholds of `gate` go together and with its source; says what does not.
+fn consistent(r: &mut Reader, fields: &Fields<'_>, what: &str, gate: &Gate) -> bool {
+    let (max, min, compare, source) = (gate.max, gate.min, &gate.compare, &gate.source);
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            r.error(
+                fields.key_pos("min").unwrap_or(fields.pos),
+                format!("{what} has min {lo} above max {hi}: it could never pass"),
+                "swap them, or drop one",
+            );
+        }
+    }
+    let own_verdict = matches!(source, Source::Http { .. } | Source::Command { .. });
+    // A `compare:` with a problem of its own is reported there, not again here.
+    let compare_written = fields.get("compare").is_some();
+    if max.is_none() && min.is_none() && !compare_written && !own_verdict {
+        r.error(
+            fields.pos,
+            format!("{what} has no threshold: neither `max`, `min` nor `compare`"),
+            "add `max: 0.01` (fails above it) or `min: 0.05` (fails below it)",
+        );
+        return false;
+    }
+    if compare_written && compare.is_none() {
+        return false;
+    }
+    if compare.is_some() != matches!(source, Source::PrometheusCounts { .. }) {
+        r.error(
+            fields.key_pos("compare").unwrap_or(fields.pos),
+            format!("{what}: `compare` goes with a prometheus source of `errors:` and `total:` queries (and only with that)"),
+            "write `prometheus: { errors: '...{variant}...[{window}]', total: '...' }` with `compare: { max_increase: 0.005 }`",
+        );
+        return false;
+    }
+    if compare.is_some() && (max.is_some() || min.is_some()) {
+        r.error(
+            fields.pos,
+            format!("{what} has both `compare` and `max`/`min`"),
+            "a compare gate judges treatment against control: drop `max`/`min`",
+        );
+        return false;
+    }
+    if let Source::Http { pointer: None, .. } = source {
+        if max.is_some() || min.is_some() {
+            r.error(
+                fields.pos,
+                format!("{what} compares with `max`/`min` but reads no value"),
+                "add `pointer: /path/to/number` under `http:` (a JSON pointer into the body)",
+            );
+            return false;
+        }
+    }
+    true
 }
 
 fn read_severity(r: &mut Reader, node: &Node, what: &str) -> Option<Severity> {
@@ -471,181 +347,6 @@ fn read_compare(r: &mut Reader, node: &Node, what: &str) -> Option<Compare> {
         max_increase,
         alpha,
     })
-}
-
-fn read_source(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Source> {
-    let present: Vec<&str> = SOURCE_KEYS
-        .iter()
-        .copied()
-        .filter(|k| fields.get(k).is_some())
-        .collect();
-    let key = match present.as_slice() {
-        [one] => *one,
-        [] => {
-            r.error(
-                fields.pos,
-                format!("{what} has no source"),
-                "add one of `prometheus: { query: '...' }`, `datadog: { query: '...' }`, `http: { url: ... }` or `command: ...`",
-            );
-            return None;
-        }
-        more => {
-            r.error(
-                fields.key_pos(more[1]).unwrap_or(fields.pos),
-                format!("{what} has more than one source: {}", more.join(", ")),
-                "keep one source per gate; write another gate for the other metric",
-            );
-            return None;
-        }
-    };
-    let node = fields.get(key)?;
-    let inner = format!("`{key}` of {what}");
-    match key {
-        "prometheus" => {
-            let f = r.mapping(node, &inner, format::PrometheusSource::keys())?;
-            if f.get("errors").is_some() || f.get("total").is_some() {
-                let errors = r
-                    .required(
-                        &f,
-                        "errors",
-                        &inner,
-                        "'sum(increase(...{variant}...[{window}]))'",
-                    )
-                    .and_then(|n| query(r, n, &inner));
-                let total = r
-                    .required(
-                        &f,
-                        "total",
-                        &inner,
-                        "'sum(increase(...{variant}...[{window}]))'",
-                    )
-                    .and_then(|n| query(r, n, &inner));
-                if let Some(k) = f.key_pos("query") {
-                    r.error(
-                        k,
-                        format!("{inner} has `query` beside `errors`/`total`"),
-                        "a compare gate reads `errors` and `total`; drop `query`",
-                    );
-                }
-                Some(Source::PrometheusCounts {
-                    errors: errors?,
-                    total: total?,
-                })
-            } else {
-                let q = r
-                    .required(&f, "query", &inner, "'sum(rate(...[5m]))'")
-                    .and_then(|n| query(r, n, &inner))?;
-                Some(Source::Prometheus { query: q })
-            }
-        }
-        "datadog" => {
-            let f = r.mapping(node, &inner, format::DatadogSource::keys())?;
-            let q = r
-                .required(
-                    &f,
-                    "query",
-                    &inner,
-                    "'avg:builder.card.render_time{variant:on}'",
-                )
-                .and_then(|n| query(r, n, &inner));
-            let window = match f.value("window") {
-                Some(n) => r.duration(n, &format!("`window` of {inner}"))?,
-                None => DEFAULT_DATADOG_WINDOW,
-            };
-            let reduce = match f.value("reduce") {
-                Some(n) => {
-                    let t = r.string(n, &format!("`reduce` of {inner}"))?;
-                    let Some(red) = Reduce::parse(&t) else {
-                        r.error(
-                            n.pos,
-                            format!("unknown `reduce: {t}`"),
-                            "write one of: last, avg, max, min",
-                        );
-                        return None;
-                    };
-                    red
-                }
-                None => DEFAULT_REDUCE,
-            };
-            Some(Source::Datadog {
-                query: q?,
-                window,
-                reduce,
-            })
-        }
-        "http" => {
-            let f = r.mapping(node, &inner, format::HttpSource::keys())?;
-            let url = r
-                .required(&f, "url", &inner, "https://staging.example.com/healthz")
-                .and_then(|n| {
-                    let u = r.string(n, &format!("`url` of {inner}"))?;
-                    super::check_url(r, &u, n.pos, &inner);
-                    Some(u)
-                });
-            let expect_status = match f.value("expect_status") {
-                Some(n) => {
-                    let v = r.number(n, &format!("`expect_status` of {inner}"))?;
-                    if !(100.0..=599.0).contains(&v) || v.fract() != 0.0 {
-                        r.error(
-                            n.pos,
-                            format!("`expect_status` of {inner} is {v}, not an HTTP status"),
-                            "write a status code from 100 to 599, e.g. 200",
-                        );
-                        return None;
-                    }
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let s = v as u16;
-                    s
-                }
-                None => DEFAULT_EXPECT_STATUS,
-            };
-            let pointer = match f.value("pointer") {
-                Some(n) => {
-                    let p = r.string(n, &format!("`pointer` of {inner}"))?;
-                    if !p.starts_with('/') {
-                        r.error(
-                            n.pos,
-                            format!("`pointer` of {inner} is not a JSON pointer"),
-                            "write a JSON pointer starting with `/`, e.g. /checks/latency_ms",
-                        );
-                        return None;
-                    }
-                    Some(p)
-                }
-                None => None,
-            };
-            Some(Source::Http {
-                url: url?,
-                expect_status,
-                pointer,
-            })
-        }
-        _ => {
-            let run = r.string(node, &inner)?;
-            if run.trim().is_empty() {
-                r.error(
-                    node.pos,
-                    format!("{inner} is empty"),
-                    "write the command to run, e.g. scripts/check-latency",
-                );
-                return None;
-            }
-            Some(Source::Command { run })
-        }
-    }
-}
-
-fn query(r: &mut Reader, node: &Node, what: &str) -> Option<String> {
-    let q = r.string(node, &format!("the query of {what}"))?;
-    if q.trim().is_empty() {
-        r.error(
-            node.pos,
-            format!("the query of {what} is empty"),
-            "write the query",
-        );
-        return None;
-    }
-    Some(q)
 }
 
 /// The gate names a stage lists under `gates:`, checked against the defined gates.

@@ -95,10 +95,8 @@ impl ProviderKind {
     pub fn default_project(self) -> Option<&'static str> {
         match self {
             ProviderKind::File | ProviderKind::Http => None,
-            ProviderKind::Unleash => Some(crate::adapters::provider::unleash::DEFAULT_PROJECT),
-            ProviderKind::LaunchDarkly => {
-                Some(crate::adapters::provider::launchdarkly::DEFAULT_PROJECT)
-            }
+            ProviderKind::Unleash => Some(UnleashSettings::DEFAULT_PROJECT),
+            ProviderKind::LaunchDarkly => Some(LaunchDarklySettings::DEFAULT_PROJECT),
         }
     }
 
@@ -106,9 +104,7 @@ impl ProviderKind {
     #[must_use]
     pub fn default_url(self) -> Option<&'static str> {
         match self {
-            ProviderKind::LaunchDarkly => {
-                Some(crate::adapters::provider::launchdarkly::DEFAULT_URL)
-            }
+            ProviderKind::LaunchDarkly => Some(LaunchDarklySettings::DEFAULT_URL),
             ProviderKind::File | ProviderKind::Unleash | ProviderKind::Http => None,
         }
     }
@@ -117,7 +113,7 @@ impl ProviderKind {
     /// `validate` refuses what a run would ignore or trip on.
     #[must_use]
     pub fn keys(self) -> &'static [&'static str] {
-        use crate::domain::schema::keys::Keys;
+        use crate::domain::keys::Keys;
         use std::sync::OnceLock;
         /// `kind` and the fields of the kind's settings struct.
         fn with_kind<T: Keys>(
@@ -183,7 +179,7 @@ pub struct ProviderOverrides {
 }
 
 // Each kind's settings struct names the keys that kind reads ([`ProviderKind::keys`]): its fields
-// (in the order messages list them) are those keys, through their JSON Schema (schema::keys).
+// (in the order messages list them) are those keys, through their JSON Schema (`domain::keys`).
 
 /// The file provider's settings: its flags file, relative to the stages.yaml directory.
 #[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
@@ -202,6 +198,11 @@ pub struct UnleashSettings {
     pub environment: String,
 }
 
+impl UnleashSettings {
+    /// The project when `project` is not set.
+    pub const DEFAULT_PROJECT: &'static str = "default";
+}
+
 /// The LaunchDarkly provider's settings, defaults applied (the base URL is LaunchDarkly's own
 /// unless one is written or `ROLLOUT_PROVIDER_URL` is set).
 #[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
@@ -210,6 +211,13 @@ pub struct LaunchDarklySettings {
     pub token_env: String,
     pub project: String,
     pub environment: String,
+}
+
+impl LaunchDarklySettings {
+    /// The project when `project` is not set.
+    pub const DEFAULT_PROJECT: &'static str = "default";
+    /// LaunchDarkly's own API, when neither `url` nor `ROLLOUT_PROVIDER_URL` is set.
+    pub const DEFAULT_URL: &'static str = "https://app.launchdarkly.com";
 }
 
 /// The `http` provider's settings.

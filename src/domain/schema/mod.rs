@@ -1,17 +1,17 @@
 //! JSON Schemas of the file formats (`stages.yaml`, `checklists/*.yaml`), derived from the format
-//! structs in [`stages`] and [`checklist`]: what editors complete and check through the
-//! `# yaml-language-server: $schema=...` line `rollout init` writes (docs/schema.md).
+//! structs in [`crate::domain::config::format`] and [`crate::domain::checklist::format`]: what
+//! editors complete and check through the `# yaml-language-server: $schema=...` line `rollout
+//! init` writes (docs/schema.md).
 //!
-//! The reader (`config`, `checklist::file`) keeps positions and reports every problem at once; the
-//! keys it accepts in each mapping are these structs' fields ([`keys::Keys`]), and the defaults
-//! the schemas publish are the constants the reader applies.
+//! The reader (`config`, `checklist::file`) keeps positions and reports every problem at once;
+//! the keys it accepts in each mapping are these structs' fields ([`crate::domain::keys::Keys`]),
+//! and the defaults the schemas publish are the constants the reader applies.
 
-pub mod checklist;
-pub mod keys;
 pub mod reference;
-pub mod stages;
 
-use schemars::{generate::SchemaSettings, JsonSchema, Schema};
+use crate::domain::checklist::format::ChecklistFile;
+use crate::domain::config::format::StagesFile;
+use crate::domain::keys::generate;
 
 /// The files with a schema, by the name `rollout schema NAME` takes.
 pub const NAMES: [&str; 2] = ["stages", "checklist"];
@@ -29,8 +29,8 @@ pub fn file_name(name: &str) -> String {
 #[must_use]
 pub fn text(name: &str) -> Option<String> {
     let schema = match name {
-        "stages" => generate::<stages::StagesFile>(),
-        "checklist" => generate::<checklist::ChecklistFile>(),
+        "stages" => generate::<StagesFile>(),
+        "checklist" => generate::<ChecklistFile>(),
         _ => return None,
     };
     let mut text = serde_json::to_string_pretty(&schema).ok()?;
@@ -49,43 +49,34 @@ pub fn modeline(name: &str, to_dir: &str) -> String {
     )
 }
 
-/// Writes every schema into `dir/.rollout/schema/` (replacing older copies: they are generated),
-/// or says what it would write.
-pub fn write_into(
-    dir: &std::path::Path,
-    dry_run: bool,
-    out: &crate::interface::output::Output,
-) -> crate::domain::error::Result<()> {
-    let root = dir.join(DIR);
-    for name in NAMES {
-        let path = root.join(file_name(name));
-        if dry_run {
-            out.data(&format!("dry run: would write {}", path.display()));
-            continue;
-        }
-        let text = text(name).unwrap_or_default();
-        std::fs::create_dir_all(&root)
-            .and_then(|()| std::fs::write(&path, text))
-            .map_err(|e| {
-                crate::domain::error::Error::failed(format!("cannot write {}: {e}", path.display()))
-            })?;
-        out.data(&format!("wrote {}", path.display()));
-    }
-    Ok(())
+/// Where `rollout init` writes the schema `name` in the project directory `dir`.
+#[must_use]
+pub fn path_in(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    dir.join(DIR).join(file_name(name))
 }
 
-fn generate<T: JsonSchema>() -> Schema {
-    SchemaSettings::draft2020_12()
-        .into_generator()
-        .into_root_schema_for::<T>()
+/// Writes the schema `name` into `dir/.rollout/schema/` (replacing an older copy: it is
+/// generated); returns the path written.
+pub fn write_into(
+    dir: &std::path::Path,
+    name: &str,
+) -> crate::domain::error::Result<std::path::PathBuf> {
+    let path = path_in(dir, name);
+    let text = text(name).unwrap_or_default();
+    std::fs::create_dir_all(dir.join(DIR))
+        .and_then(|()| std::fs::write(&path, text))
+        .map_err(|e| {
+            crate::domain::error::Error::failed(format!("cannot write {}: {e}", path.display()))
+        })?;
+    Ok(path)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
 
-    use super::keys::Keys;
     use super::text;
+    use crate::domain::keys::Keys;
 
     /// The reader's keys are the structs' (`keys`); what it adds of its own is only the keys each
     /// provider kind reads, which must be format keys.
@@ -95,14 +86,14 @@ mod tests {
             let kind = crate::domain::config::ProviderKind::parse(kind).unwrap();
             for key in kind.keys() {
                 assert!(
-                    super::stages::Provider::keys().contains(key),
+                    crate::domain::config::format::Provider::keys().contains(key),
                     "{kind}: {key}"
                 );
             }
         }
         let mut overrides = vec!["kind"];
-        overrides.extend(super::stages::ProviderOverrides::keys());
-        assert_eq!(super::stages::Provider::keys(), overrides);
+        overrides.extend(crate::domain::config::format::ProviderOverrides::keys());
+        assert_eq!(crate::domain::config::format::Provider::keys(), overrides);
     }
 
     /// The `default` the `name` schema gives the property at `pointer` (under `$defs`).
@@ -211,7 +202,7 @@ stages: [{ name: a, percentage: 5 }]
 
     #[test]
     fn the_checklist_schema_defaults_are_what_the_reader_applies() {
-        let c = crate::app::checklist::Checklist::parse(
+        let c = crate::domain::checklist::Checklist::parse(
             std::path::Path::new("checklists/c.yaml"),
             "tasks: [{ name: A, run: 'true' }]\n",
         )
@@ -259,7 +250,8 @@ tasks:
     /// and ignored), and that the files above write every key of every struct.
     #[test]
     fn the_reader_reads_every_key_the_structs_declare() {
-        use super::{checklist as c, stages as s};
+        use crate::domain::checklist::format as c;
+        use crate::domain::config::format as s;
         use crate::domain::yaml_reader::audit;
         let _ = audit::take();
         crate::domain::config::Config::parse(std::path::Path::new("stages.yaml"), EVERY_STAGES_KEY)
@@ -274,7 +266,7 @@ stages: [{ name: a, percentage: 5 }]
 ",
         )
         .unwrap();
-        crate::app::checklist::Checklist::parse(
+        crate::domain::checklist::Checklist::parse(
             std::path::Path::new("checklists/all.yaml"),
             EVERY_CHECKLIST_KEY,
         )
@@ -348,5 +340,49 @@ stages: [{ name: a, percentage: 5 }]
         );
         assert_eq!(names("Severity"), crate::domain::config::Severity::NAMES);
         assert_eq!(names("Reduce"), crate::domain::config::Reduce::NAMES);
+    }
+}
+
+#[cfg(test)]
+mod key_lists {
+    use crate::domain::checklist::format as checklist;
+    use crate::domain::config::format as stages;
+    use crate::domain::keys::Keys;
+
+    /// The lists are the structs' fields as YAML spells them, in order (error messages list
+    /// them in this order).
+    #[test]
+    fn keys_are_the_fields_in_declaration_order() {
+        assert_eq!(
+            stages::StagesFile::keys(),
+            [
+                "flag",
+                "provider",
+                "environments",
+                "stages",
+                "notify",
+                "defaults",
+                "gates"
+            ]
+        );
+        assert_eq!(
+            stages::Provider::keys(),
+            ["kind", "url", "token_env", "project", "environment", "path"]
+        );
+        assert_eq!(stages::Gate::keys()[7], "for");
+        use crate::domain::config::ProviderKind as K;
+        assert_eq!(K::File.keys(), ["kind", "environment", "path"]);
+        assert_eq!(
+            K::Unleash.keys(),
+            ["kind", "url", "token_env", "project", "environment"]
+        );
+        assert_eq!(K::LaunchDarkly.keys(), K::Unleash.keys());
+        assert_eq!(K::Http.keys(), ["kind", "url", "token_env", "environment"]);
+        assert_eq!(
+            checklist::ChecklistFile::keys(),
+            ["title", "description", "tasks"]
+        );
+        // Computed once: the same slice every time.
+        assert!(std::ptr::eq(stages::Stage::keys(), stages::Stage::keys()));
     }
 }

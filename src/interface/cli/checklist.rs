@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
-use crate::app::checklist::select::Selection;
+use crate::domain::checklist::select::Selection;
 use crate::interface::cli::global_args::GlobalArgs;
 
 #[derive(Debug, Parser)]

@@ -3,6 +3,7 @@
 
 pub mod checklist;
 pub mod global_args;
+pub mod plan_args;
 pub mod rollout;
 
 pub use checklist::{ChecklistCli, ChecklistCommand, RunArgs};

@@ -41,7 +41,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  rollout plan\n  rollout plan --env staging\n  rollout plan --json\n  rollout plan --power --traffic 12000/h --baseline 1% --max-increase 0.5%"
     )]
-    Plan(crate::interface::commands::plan_power::PlanArgs),
+    Plan(crate::interface::cli::plan_args::PlanArgs),
     /// Show the flag's state as the provider reports it, and when the next stage is allowed
     #[command(after_help = "Examples:\n  rollout status\n  rollout status --env staging --json")]
     Status,

@@ -67,14 +67,20 @@ pub fn run(args: &GlobalArgs, out: &Output, flag: &str) -> Result<i32> {
     if args.dry_run {
         out.data(&format!("dry run: would write {}:", path.display()));
         out.data(&text);
-        crate::app::checklist::starter::write(&dir, true, out)?;
-        crate::domain::schema::write_into(&dir, true, out)?;
+        crate::interface::checklist::starter::write(&dir, true, out)?;
+        for name in crate::domain::schema::NAMES {
+            let path = crate::domain::schema::path_in(&dir, name);
+            out.data(&format!("dry run: would write {}", path.display()));
+        }
     } else {
         std::fs::write(&path, text)
             .map_err(|e| Error::failed(format!("cannot write {}: {e}", path.display())))?;
         out.data(&format!("wrote {}", path.display()));
-        crate::app::checklist::starter::write(&dir, false, out)?;
-        crate::domain::schema::write_into(&dir, false, out)?;
+        crate::interface::checklist::starter::write(&dir, false, out)?;
+        for name in crate::domain::schema::NAMES {
+            let path = crate::domain::schema::write_into(&dir, name)?;
+            out.data(&format!("wrote {}", path.display()));
+        }
         out.info(&format!(
             "next: `{}` to see the timeline, `{}` to start the first stage",
             NEXT[0], NEXT[1]
@@ -102,12 +108,12 @@ fn planned_files(dir: &Path) -> Vec<InitFile> {
         path: STAGES_FILE.to_string(),
         kind: "stages",
     }];
-    if !dir.join(crate::app::checklist::CHECKLIST_DIR).exists() {
+    if !dir.join(crate::domain::checklist::CHECKLIST_DIR).exists() {
         files.extend(
-            crate::app::checklist::starter::STARTERS
+            crate::interface::checklist::starter::STARTERS
                 .iter()
                 .map(|(name, _)| InitFile {
-                    path: format!("{}/{name}.yaml", crate::app::checklist::CHECKLIST_DIR),
+                    path: format!("{}/{name}.yaml", crate::domain::checklist::CHECKLIST_DIR),
                     kind: "checklist",
                 }),
         );

@@ -48,7 +48,7 @@ pub fn start_dir(args: &GlobalArgs) -> Result<PathBuf> {
 
 /// Finds and validates stages.yaml from the run's start directory.
 pub fn load_config(args: &GlobalArgs) -> Result<Config> {
-    let path = crate::adapters::project::stages_file(args)?;
+    let path = crate::adapters::project::stages_file(&start_dir(args)?)?;
     Config::load(&path)
 }
 

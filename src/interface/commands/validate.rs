@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::app::checklist::file::shown_path;
+use crate::domain::checklist::file::shown_path;
 use crate::domain::config::Config;
 use crate::domain::error::{Error, Result};
 use crate::interface::cli::GlobalArgs;
@@ -46,7 +46,9 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
     let mut gates: Option<Vec<String>> = None;
     let dir = match scope {
         Scope::StagesAndChecklists => {
-            let path = crate::adapters::project::stages_file(args)?;
+            let path = crate::adapters::project::stages_file(
+                &crate::interface::commands::session::start_dir(args)?,
+            )?;
             let shown = path.display().to_string();
             files.push(match Config::load(&path) {
                 Ok(c) => {
@@ -59,10 +61,12 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
                 .unwrap_or_else(|| Path::new("."))
                 .to_path_buf()
         }
-        Scope::Checklists => crate::adapters::project::dir(args)?,
+        Scope::Checklists => {
+            crate::adapters::project::dir(&crate::interface::commands::session::start_dir(args)?)?
+        }
     };
     // Every checklist beside it, each with all of its problems.
-    let all = crate::app::checklist::load_all(&dir)?;
+    let all = crate::domain::checklist::load_all(&dir)?;
     let no_checklists = all.is_empty();
     for (file, loaded) in all {
         let shown = shown_path(&file).display().to_string();
@@ -99,7 +103,7 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
         if no_checklists {
             out.info(&format!(
                 "no checklists in {}",
-                dir.join(crate::app::checklist::CHECKLIST_DIR).display()
+                dir.join(crate::domain::checklist::CHECKLIST_DIR).display()
             ));
         }
     }
@@ -108,10 +112,10 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
 
 fn unknown_gates(
     shown: &str,
-    c: &crate::app::checklist::Checklist,
+    c: &crate::domain::checklist::Checklist,
     names: &[String],
 ) -> Result<()> {
-    use crate::app::checklist::task::{RolloutCommand, TaskKind};
+    use crate::domain::checklist::task::{RolloutCommand, TaskKind};
     let mut lines = Vec::new();
     for t in &c.tasks {
         if let TaskKind::Rollout(RolloutCommand::Gate(g)) = &t.kind {

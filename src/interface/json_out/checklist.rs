@@ -78,4 +78,4 @@ pub struct RunChecklist<'a> {
     pub tasks: &'a [TaskResult],
 }
 
-use crate::app::checklist::result::{Counts, TaskResult};
+use crate::domain::checklist::result::{Counts, TaskResult};

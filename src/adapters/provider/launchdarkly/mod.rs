@@ -27,8 +27,8 @@ use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
 use crate::ports::log::Logger;
 
-pub const DEFAULT_URL: &str = "https://app.launchdarkly.com";
-pub const DEFAULT_PROJECT: &str = "default";
+pub const DEFAULT_URL: &str = LaunchDarklySettings::DEFAULT_URL;
+pub const DEFAULT_PROJECT: &str = LaunchDarklySettings::DEFAULT_PROJECT;
 
 pub struct LaunchDarklyProvider {
     http: http::Client,

@@ -35,7 +35,7 @@ use crate::domain::error::Result;
 use crate::domain::exposure::Bucketing;
 use crate::ports::log::Logger;
 
-pub const DEFAULT_PROJECT: &str = "default";
+pub const DEFAULT_PROJECT: &str = UnleashSettings::DEFAULT_PROJECT;
 
 pub struct UnleashProvider {
     client: Client,

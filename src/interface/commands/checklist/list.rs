@@ -1,8 +1,8 @@
 //! `checklist list`: the checklists found, with task counts.
 
-use crate::app::checklist::file::shown_path;
-use crate::app::checklist::task::TaskKind;
-use crate::app::checklist::{self as cl};
+use crate::domain::checklist as cl;
+use crate::domain::checklist::file::shown_path;
+use crate::domain::checklist::task::TaskKind;
 use crate::domain::error::Result;
 use crate::interface::cli::GlobalArgs;
 use crate::interface::json_out::checklist::{List, ListEntry};
@@ -10,7 +10,7 @@ use crate::interface::output::{table, Output};
 
 /// `checklist list`: the checklists found, with task counts.
 pub fn run(g: &GlobalArgs, out: &Output) -> Result<i32> {
-    let dir = crate::adapters::project::dir(g)?;
+    let dir = crate::adapters::project::dir(&crate::interface::commands::session::start_dir(g)?)?;
     let all = cl::load_all(&dir)?;
     let mut broken = false;
     let mut rows = vec![vec![

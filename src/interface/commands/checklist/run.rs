@@ -1,19 +1,24 @@
 //! `checklist run NAME...`: runs checklists (or `--resume`s the last unfinished run).
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::app::checklist::file::shown_path;
+use crate::adapters::checklist::signals::Interrupt;
+use crate::adapters::checklist::state::{self, RunState, Status};
 use crate::app::checklist::preflight::{self, Problem};
-use crate::app::checklist::progress;
-use crate::app::checklist::report::{self, ChecklistReport, RunReport};
-use crate::app::checklist::result::{Outcome, RunStatus};
-use crate::app::checklist::runner::{self, Interrupt, RunOptions, Runner};
-use crate::app::checklist::select::{self, Planned, Step};
-use crate::app::checklist::state::{self, RunState, Status};
-use crate::app::checklist::task::TaskKind;
-use crate::app::checklist::{self as cl, Checklist};
+use crate::app::checklist::rollout::RolloutTasks;
+use crate::app::checklist::runner::{self, RunOptions, RunPorts, Runner};
+use crate::domain::checklist::file::shown_path;
+use crate::domain::checklist::result::{Outcome, RunStatus};
+use crate::domain::checklist::select::{self, Planned, Step};
+use crate::domain::checklist::task::TaskKind;
+use crate::domain::checklist::{self as cl, Checklist};
 use crate::domain::error::{Error, Result};
+use crate::interface::checklist::manual::OnTerminal;
+use crate::interface::checklist::progress;
+use crate::interface::checklist::report::{self, ChecklistReport, RunReport};
+use crate::interface::checklist::rollout::Engine;
 use crate::interface::cli::global_args::GlobalArgs;
 use crate::interface::cli::RunArgs;
 use crate::interface::output::Output;
@@ -41,9 +46,78 @@ fn load_named(dir: &std::path::Path, names: &[String]) -> Result<Vec<Checklist>>
     }
 }
 
+/// What a run starts from: its checklists, its plan, its id, and the earlier attempt it resumes.
+struct Start {
+    checklists: Vec<Checklist>,
+    plan: Vec<Planned>,
+    run_id: String,
+    prior: Option<RunState>,
+}
+
 /// `checklist run NAME...`
 pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
-    let dir = crate::adapters::project::dir(g)?;
+    let dir = crate::adapters::project::dir(&crate::interface::commands::session::start_dir(g)?)?;
+    let jobs = check_args(&a, &dir)?;
+    crate::app::checklist::register_secrets(&dir);
+    let now = crate::domain::clock::now()?;
+    let actor = crate::adapters::actor::resolve(g.actor.as_deref(), &dir);
+    let start = start(&dir, &a, now)?;
+    let can_ask = crate::interface::checklist::manual::can_ask();
+    let engine = Engine {
+        args: g,
+        dir: dir.clone(),
+    };
+    // A run that cannot finish fails here, before its first task (a dry run says so too).
+    let problems = preflight::check(g.yes, &engine, &start.checklists, &start.plan, can_ask).await;
+    let (report, code) = if g.dry_run {
+        let seen = Seen {
+            out,
+            engine: &engine,
+            yes: g.yes,
+            can_ask,
+        };
+        let report = dry_run(
+            &seen,
+            &start.checklists,
+            &start.plan,
+            &problems,
+            &actor,
+            now,
+        )
+        .await;
+        let code = problems.first().map_or(0, |p| p.code);
+        if code != 0 {
+            out.error(&cannot_finish(&problems, true));
+        }
+        (report, code)
+    } else if let Some(first) = problems.first() {
+        let mut e = cannot_finish(&problems, false);
+        if first.code == 3 {
+            e.kind = crate::domain::error::Kind::Refused;
+        }
+        return Err(e);
+    } else {
+        let opts = RunOptions {
+            yes: g.yes,
+            jobs,
+            interactive: can_ask,
+        };
+        let report = run_tasks(&dir, out, &engine, opts, start, actor, now).await?;
+        if let Err(e) = report::journal::append(&dir, &report) {
+            out.error(&e);
+        }
+        let code = report.status.exit_code();
+        (report, code)
+    };
+    finish(out, &a, &report)?;
+    if !g.dry_run && !out.json {
+        closing_line(out, &report);
+    }
+    Ok(code)
+}
+
+/// Checks the options that do not go together; returns how many parallel tasks run at once.
+fn check_args(a: &RunArgs, dir: &std::path::Path) -> Result<usize> {
     if a.jobs == Some(0) {
         return Err(Error::usage("--jobs must be at least 1"));
     }
@@ -70,15 +144,17 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
         return Err(
             Error::usage("name the checklists to run").with_hint(format!(
                 "the checklists are: {}",
-                cl::names(&dir)?.join(", ")
+                cl::names(dir)?.join(", ")
             )),
         );
     }
-    cl::register_secrets(&dir);
-    let now = crate::domain::clock::now()?;
-    let actor = crate::adapters::actor::resolve(g.actor.as_deref(), &dir);
-    let (checklists, plan, run_id, prior) = if a.resume {
-        let Some(prior) = state::latest_unfinished(&dir, &a.names)? else {
+    Ok(jobs)
+}
+
+/// The checklists and plan of a new run, or of the unfinished run `--resume` continues.
+fn start(dir: &std::path::Path, a: &RunArgs, now: chrono::DateTime<chrono::Utc>) -> Result<Start> {
+    if a.resume {
+        let Some(prior) = state::latest_unfinished(dir, &a.names)? else {
             let what = if a.names.is_empty() {
                 "checklist".to_string()
             } else {
@@ -87,124 +163,112 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
             return Err(Error::usage(format!("there is no unfinished run of {what} to resume"))
                 .with_hint("the last run finished (or none was recorded); start a new one without --resume"));
         };
-        let checklists = load_named(&dir, &prior.checklists)?;
-        let plan = select::resume(&checklists, &prior.priors(), sel.skip_manual);
-        (checklists, plan, prior.run_id.clone(), Some(prior))
+        let checklists = load_named(dir, &prior.checklists)?;
+        let plan = select::resume(&checklists, &prior.priors(), a.selection().skip_manual);
+        Ok(Start {
+            checklists,
+            plan,
+            run_id: prior.run_id.clone(),
+            prior: Some(prior),
+        })
     } else {
-        let checklists = load_named(&dir, &a.names)?;
-        let plan = select::plan(&checklists, sel)?;
-        (checklists, plan, state::new_run_id(now), None)
-    };
-    let began = Instant::now();
-    let resumed = prior.is_some();
-    let can_ask = cl::manual::can_ask();
-    // A run that cannot finish fails here, before its first task (a dry run says so too).
-    let problems = preflight::check(g, &dir, &checklists, &plan, can_ask).await;
-    let (report, code) = if g.dry_run {
-        let report = dry_run(
-            g,
-            &dir,
-            out,
-            &checklists,
-            &plan,
-            &problems,
-            can_ask,
-            &actor,
-            now,
-        )
-        .await;
-        let code = problems.first().map_or(0, |p| p.code);
-        if code != 0 {
-            out.error(&cannot_finish(&problems, true));
-        }
-        (report, code)
-    } else if let Some(first) = problems.first() {
-        let mut e = cannot_finish(&problems, false);
-        if first.code == 3 {
-            e.kind = crate::domain::error::Kind::Refused;
-        }
-        return Err(e);
-    } else {
-        let state = RunState {
-            run_id: run_id.clone(),
-            started: prior.as_ref().map_or(now, |p| p.started),
-            updated: now,
-            actor: actor.clone(),
-            status: Status::Running,
-            checklists: checklists.iter().map(|c| c.name.clone()).collect(),
-            tasks: Vec::new(),
-        };
-        let mut interrupt =
-            Interrupt::new().map_err(|e| Error::failed(format!("cannot catch Ctrl-C: {e}")))?;
-        let progress = progress::choose(out);
-        let opts = RunOptions {
-            yes: g.yes,
-            jobs,
-            interactive: can_ask,
-        };
-        let runner = Runner::new(
-            &dir,
-            g,
-            out,
-            opts,
-            progress.as_ref(),
-            &checklists,
-            &plan,
-            state,
-        );
-        let (results, status, statuses) = runner.run(&mut interrupt).await;
-        let mut lists = Vec::new();
-        for (ci, c) in checklists.iter().enumerate() {
-            let rs: Vec<_> = plan
-                .iter()
-                .zip(&results)
-                .filter(|(p, _)| p.checklist == ci)
-                .map(|(_, r)| r.clone())
-                .collect();
-            let st = statuses[ci];
-            lists.push(ChecklistReport {
-                name: c.name.clone(),
-                title: c.title.clone(),
-                file: shown_path(&c.path).display().to_string(),
-                started: statuses[ci] != RunStatus::NotRun,
-                status: st,
-                results: rs,
-            });
-        }
-        let report = RunReport {
-            run_id: Some(run_id.clone()),
-            actor,
-            time: now,
-            dry_run: false,
-            resumed,
-            status,
-            duration: began.elapsed(),
-            checklists: lists,
-        };
-        if let Err(e) = report::journal::append(&dir, &report) {
-            out.error(&e);
-        }
-        (report, status.exit_code())
-    };
-    finish(out, &a, &report)?;
-    if !g.dry_run && !out.json {
-        let names = report
-            .checklists
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        match report.status {
-            RunStatus::Interrupted => out.info(&format!(
-                "stopped; to continue: checklist run {names} --resume"
-            )),
-            RunStatus::Failed => out.info(&format!(
-                "failed; once fixed, continue with: checklist run {names} --resume"
-            )),
-            _ => {}
-        }
+        let checklists = load_named(dir, &a.names)?;
+        let plan = select::plan(&checklists, &a.selection())?;
+        Ok(Start {
+            checklists,
+            plan,
+            run_id: state::new_run_id(now),
+            prior: None,
+        })
     }
-    Ok(code)
+}
+
+/// Runs the tasks of `start`; returns the run's report.
+async fn run_tasks(
+    dir: &std::path::Path,
+    out: &Output,
+    engine: &Engine<'_>,
+    opts: RunOptions,
+    start: Start,
+    actor: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<RunReport> {
+    let Start {
+        checklists,
+        plan,
+        run_id,
+        prior,
+    } = start;
+    let began = Instant::now();
+    let state = RunState {
+        run_id: run_id.clone(),
+        started: prior.as_ref().map_or(now, |p| p.started),
+        updated: now,
+        actor: actor.clone(),
+        status: Status::Running,
+        checklists: checklists.iter().map(|c| c.name.clone()).collect(),
+        tasks: Vec::new(),
+    };
+    let mut interrupt =
+        Interrupt::new().map_err(|e| Error::failed(format!("cannot catch Ctrl-C: {e}")))?;
+    let progress = progress::choose(out);
+    let ports = RunPorts {
+        progress: progress.as_ref(),
+        prompt: Arc::new(OnTerminal {
+            color: out.color_err,
+        }),
+        log: Arc::new(out.clone()),
+        rollout: engine,
+    };
+    let runner = Runner::new(dir, opts, ports, &checklists, &plan, state);
+    let (results, status, statuses) = runner.run(&mut interrupt).await;
+    let mut lists = Vec::new();
+    for (ci, c) in checklists.iter().enumerate() {
+        let rs: Vec<_> = plan
+            .iter()
+            .zip(&results)
+            .filter(|(p, _)| p.checklist == ci)
+            .map(|(_, r)| r.clone())
+            .collect();
+        let st = statuses[ci];
+        lists.push(ChecklistReport {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            file: shown_path(&c.path).display().to_string(),
+            started: statuses[ci] != RunStatus::NotRun,
+            status: st,
+            results: rs,
+        });
+    }
+    Ok(RunReport {
+        run_id: Some(run_id),
+        actor,
+        time: now,
+        dry_run: false,
+        resumed: prior.is_some(),
+        status,
+        duration: began.elapsed(),
+        checklists: lists,
+    })
+}
+
+/// How to go on after a run that stopped or failed.
+fn closing_line(out: &Output, report: &RunReport) {
+    let names = report
+        .checklists
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match report.status {
+        RunStatus::Interrupted => out.info(&format!(
+            "stopped; to continue: checklist run {names} --resume"
+        )),
+        RunStatus::Failed => out.info(&format!(
+            "failed; once fixed, continue with: checklist run {names} --resume"
+        )),
+        _ => {}
+    }
 }
 
 /// The error of a run that cannot finish: each task it would fail at, and what to do.
@@ -262,19 +326,25 @@ fn finish(out: &Output, a: &RunArgs, report: &RunReport) -> Result<()> {
     Ok(())
 }
 
+/// What a dry run looks through: where it prints, the engine that previews `rollout:` tasks, and
+/// the options that decide what a manual task would do.
+struct Seen<'a> {
+    out: &'a Output,
+    engine: &'a Engine<'a>,
+    yes: bool,
+    can_ask: bool,
+}
+
 /// `--dry-run`: each task and what it would do; nothing runs and nothing is written.
-#[allow(clippy::too_many_arguments)]
 async fn dry_run(
-    g: &GlobalArgs,
-    dir: &std::path::Path,
-    out: &Output,
+    seen: &Seen<'_>,
     checklists: &[Checklist],
     plan: &[Planned],
     problems: &[Problem],
-    can_ask: bool,
     actor: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> RunReport {
+    let out = seen.out;
     let mut lists = Vec::new();
     for (ci, c) in checklists.iter().enumerate() {
         if !out.json {
@@ -292,7 +362,7 @@ async fn dry_run(
             let (what, note) = match (&p.step, problem) {
                 (Step::Run, Some(q)) => (format!("would fail: {}", q.what), "dry run".to_string()),
                 (Step::Run, None) => (
-                    format!("would {}", would(&task.kind, g.yes, can_ask)),
+                    format!("would {}", would(&task.kind, seen.yes, seen.can_ask)),
                     "dry run".to_string(),
                 ),
                 (Step::Skip(reason), _) => (format!("skip ({reason})"), reason.clone()),
@@ -313,11 +383,10 @@ async fn dry_run(
             // A rollout task previews its change: the engine under --dry-run reads the
             // provider, applies its rules and shows the requests it would send.
             if let (Step::Run, TaskKind::Rollout(cmd), None) = (&p.step, &task.kind, problem) {
-                let lines =
-                    match crate::app::checklist::rollout_task::run(cmd, &g.into(), dir).await {
-                        Ok(lines) => lines,
-                        Err(e) => vec![format!("would fail: {}", e.message)],
-                    };
+                let lines = match seen.engine.run(cmd).await {
+                    Ok(lines) => lines,
+                    Err(e) => vec![format!("would fail: {}", e.message)],
+                };
                 for line in lines.iter().filter(|_| !out.json) {
                     out.data(&format!("    {line}"));
                 }

@@ -1,8 +1,8 @@
 //! `checklist show NAME`: the tasks of a checklist in order, with their kind and options.
 
-use crate::app::checklist::file::shown_path;
-use crate::app::checklist::task::TaskKind;
-use crate::app::checklist::{self as cl};
+use crate::domain::checklist as cl;
+use crate::domain::checklist::file::shown_path;
+use crate::domain::checklist::task::TaskKind;
 use crate::domain::error::Result;
 use crate::interface::cli::GlobalArgs;
 use crate::interface::json_out::checklist::{Show, ShowTask};
@@ -10,7 +10,7 @@ use crate::interface::output::{table, Output};
 
 /// `checklist show NAME`: the tasks in order, with their kind and options.
 pub fn run(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
-    let dir = crate::adapters::project::dir(g)?;
+    let dir = crate::adapters::project::dir(&crate::interface::commands::session::start_dir(g)?)?;
     let c = cl::load(&dir, name)?;
     if out.json {
         let tasks: Vec<_> = c

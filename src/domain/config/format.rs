@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema};
 use serde_json::{json, Map, Value};
 
-use crate::domain::config::defaults as d;
+use super::defaults as d;
 // Where the value read has the shape written, the reader's own type is the format: one set, not
 // a copy (docs/schema.md "One source of the keys and defaults").
-pub use crate::domain::config::{
+pub use super::{
     Compare, DefaultsDatadog, DefaultsPrometheus, GateDefaults, NotifyTarget, ProviderKind,
     ProviderOverrides, Reduce, Severity, Stage,
 };
@@ -189,3 +189,23 @@ pub struct HttpSource {
     #[schemars(regex(pattern = "^/"))]
     pointer: Option<String>,
 }
+
+crate::domain::keys::keys!(
+    StagesFile,
+    Provider,
+    ProviderOverrides,
+    super::FileSettings,
+    super::UnleashSettings,
+    super::LaunchDarklySettings,
+    super::HttpSettings,
+    Stage,
+    NotifyTarget,
+    GateDefaults,
+    DefaultsPrometheus,
+    DefaultsDatadog,
+    Gate,
+    PrometheusSource,
+    DatadogSource,
+    HttpSource,
+    Compare,
+);

@@ -1,14 +1,14 @@
 //! On GitHub Actions (`GITHUB_ACTIONS=true`): each task's output folded in a `::group::`, printed
 //! whole when the task ends (so parallel tasks never interleave), and a failure as an `::error::`
 //! annotation. The summary table for `$GITHUB_STEP_SUMMARY` is written after the run by
-//! [`crate::app::checklist::report::github_summary`].
+//! [`crate::interface::checklist::report::github_summary`].
 
 use std::io::Write;
 
 use super::{copy_log, end_line, failure_lines, Plain, Progress};
-use crate::app::checklist::result::{Outcome, TaskResult};
-use crate::app::checklist::task::Task;
-use crate::app::checklist::Checklist;
+use crate::domain::checklist::result::{Outcome, TaskResult};
+use crate::domain::checklist::task::Task;
+use crate::domain::checklist::Checklist;
 use crate::interface::output::Output;
 
 pub struct GitHub {

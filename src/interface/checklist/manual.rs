@@ -2,13 +2,7 @@
 
 use std::io::{BufRead, Write};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    Done,
-    NotDone,
-    Skip,
-    Quit,
-}
+pub use crate::app::checklist::prompt::Answer;
 
 /// Parses an answer: the word or its first letter, any case. `None` asks again.
 #[must_use]
@@ -29,6 +23,21 @@ pub fn can_ask() -> bool {
     !crate::domain::env_vars::is_ci()
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal()
+}
+
+/// Manual tasks asked on this terminal; `color` paints the question (stderr's colour policy).
+pub struct OnTerminal {
+    pub color: bool,
+}
+
+impl crate::app::checklist::prompt::Prompt for OnTerminal {
+    fn ask(&self, name: &str, id: &str, instructions: &str) -> std::io::Result<Answer> {
+        ask(name, id, instructions, self.color)
+    }
+
+    fn cut_short(&self) {
+        let _ = writeln!(std::io::stderr());
+    }
 }
 
 /// Asks on stderr and reads the answer from stdin (blocking: run it off the async runtime).

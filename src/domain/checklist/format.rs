@@ -5,10 +5,8 @@
 
 use schemars::JsonSchema;
 
-use super::stages::{Duration, OneOrMany};
-use crate::app::checklist::file::{
-    DEFAULT_ALLOW_FAILURE, DEFAULT_PARALLEL, DEFAULT_RETRIES, MAX_RETRIES,
-};
+use super::file::{DEFAULT_ALLOW_FAILURE, DEFAULT_PARALLEL, DEFAULT_RETRIES, MAX_RETRIES};
+use crate::domain::config::format::{Duration, OneOrMany};
 
 /// A release checklist: `checklist run NAME` runs its tasks in order (docs/checklist.md).
 #[derive(JsonSchema)]
@@ -53,3 +51,5 @@ pub struct Task {
     #[schemars(extend("default" = DEFAULT_PARALLEL))]
     parallel: Option<bool>,
 }
+
+crate::domain::keys::keys!(ChecklistFile, Task);

@@ -8,7 +8,7 @@ pub mod junit;
 
 use std::time::Duration;
 
-use crate::app::checklist::result::{Counts, RunStatus, TaskResult};
+use crate::domain::checklist::result::{Counts, RunStatus, TaskResult};
 
 /// One checklist of a run.
 #[derive(Debug, Clone)]

@@ -3,16 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
+use super::format;
+use crate::domain::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
 use crate::domain::error::{Error, Result};
-use crate::domain::schema::checklist as format;
-use crate::domain::schema::keys::Keys;
+use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
 use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
 const KIND_KEYS: [&str; 4] = ["run", "manual", "require_env", "rollout"];
 pub(crate) const MAX_RETRIES: u32 = 20;
-// What an absent key means; src/schema/checklist.rs publishes these as the schema's defaults.
+// What an absent key means; `checklist::format` publishes these as the schema's defaults.
 pub(crate) const DEFAULT_RETRIES: u32 = 0;
 pub(crate) const DEFAULT_ALLOW_FAILURE: bool = false;
 pub(crate) const DEFAULT_PARALLEL: bool = false;
@@ -155,56 +155,14 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
             );
         }
     }
-    let id = match fields.value("id") {
-        Some(node) => r.string(node, "`id`").and_then(|id| {
-            if valid_id(&id) {
-                Some(id)
-            } else {
-                r.error(
-                    node.pos,
-                    format!("task id `{id}` has characters other than a-z, 0-9, `-`, `_` and `.`"),
-                    format!(
-                        "write it as a slug, e.g. `id: {}`",
-                        if slug(&id).is_empty() {
-                            "run-tests".to_string()
-                        } else {
-                            slug(&id)
-                        }
-                    ),
-                );
-                None
-            }
-        }),
-        None => name.as_deref().and_then(|n| {
-            let s = slug(n);
-            if s.is_empty() {
-                r.error(
-                    fields.key_pos("name").unwrap_or(fields.pos),
-                    format!("the name `{n}` of {what} gives no id (it has no letters or digits)"),
-                    "add an `id:` such as `id: run-tests`",
-                );
-                None
-            } else {
-                Some(s)
-            }
-        }),
-    };
+    let id = read_id(r, fields, what, name.as_deref());
     let label = name
         .as_deref()
         .map_or_else(|| what.to_string(), |n| format!("task `{n}`"));
     let kind = read_kind(r, fields, &label);
-    let timeout = fields.value("timeout").and_then(|n| {
-        let d = r.duration(n, &format!("`timeout` of {label}"))?;
-        if d.is_zero() {
-            r.error(
-                n.pos,
-                format!("`timeout` of {label} is zero"),
-                "write how long one attempt may take, e.g. `timeout: 10m`",
-            );
-            return None;
-        }
-        Some(d)
-    });
+    let timeout = fields
+        .value("timeout")
+        .and_then(|n| read_timeout(r, n, &label));
     let retries = fields
         .value("retries")
         .and_then(|n| read_retries(r, n, &label))
@@ -246,6 +204,59 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
         parallel,
         pos: fields.pos,
     })
+}
+
+/// `id:`, checked to be a slug; without one, the slug of the task's `name` (`None` while the
+/// name is missing).
+fn read_id(r: &mut Reader, fields: &Fields<'_>, what: &str, name: Option<&str>) -> Option<String> {
+    match fields.value("id") {
+        Some(node) => r.string(node, "`id`").and_then(|id| {
+            if valid_id(&id) {
+                Some(id)
+            } else {
+                r.error(
+                    node.pos,
+                    format!("task id `{id}` has characters other than a-z, 0-9, `-`, `_` and `.`"),
+                    format!(
+                        "write it as a slug, e.g. `id: {}`",
+                        if slug(&id).is_empty() {
+                            "run-tests".to_string()
+                        } else {
+                            slug(&id)
+                        }
+                    ),
+                );
+                None
+            }
+        }),
+        None => name.and_then(|n| {
+            let s = slug(n);
+            if s.is_empty() {
+                r.error(
+                    fields.key_pos("name").unwrap_or(fields.pos),
+                    format!("the name `{n}` of {what} gives no id (it has no letters or digits)"),
+                    "add an `id:` such as `id: run-tests`",
+                );
+                None
+            } else {
+                Some(s)
+            }
+        }),
+    }
+}
+
+/// `timeout:` of the task `label`: how long one attempt may take, never zero.
+fn read_timeout(r: &mut Reader, n: &Node, label: &str) -> Option<std::time::Duration> {
+    let d = r.duration(n, &format!("`timeout` of {label}"))?;
+    if d.is_zero() {
+        r.error(
+            n.pos,
+            format!("`timeout` of {label} is zero"),
+            "write how long one attempt may take, e.g. `timeout: 10m`",
+        );
+        return None;
+    }
+    Some(d)
 }
 
 fn read_retries(r: &mut Reader, node: &Node, label: &str) -> Option<u32> {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::app::checklist::result::TaskResult;
-use crate::app::checklist::select::Prior;
+use crate::domain::checklist::result::TaskResult;
+use crate::domain::checklist::select::Prior;
 use crate::domain::config::STATE_DIR;
 use crate::domain::error::{Error, Result};
 
@@ -45,7 +45,7 @@ pub struct RunState {
 }
 
 impl RunState {
-    /// The earlier results, for [`crate::app::checklist::select::resume`].
+    /// The earlier results, for [`crate::domain::checklist::select::resume`].
     #[must_use]
     pub fn priors(&self) -> Vec<Prior> {
         self.tasks

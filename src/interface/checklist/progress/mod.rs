@@ -9,21 +9,12 @@ use std::io::Write;
 
 use console::Style;
 
-use crate::app::checklist::result::{Outcome, TaskResult};
-use crate::app::checklist::task::Task;
-use crate::app::checklist::Checklist;
+use crate::domain::checklist::result::{Outcome, TaskResult};
+use crate::domain::checklist::task::Task;
+use crate::domain::checklist::Checklist;
 use crate::interface::output::Output;
 
-/// Receives a run's events. Tasks of a parallel group report concurrently, so `key` (unique per
-/// task in the run) says which task a line belongs to; each reporter keeps tasks' output apart.
-pub trait Progress {
-    fn checklist_started(&self, checklist: &Checklist, resumed: bool);
-    fn task_started(&self, key: usize, task: &Task);
-    fn task_line(&self, key: usize, line: &str);
-    fn task_finished(&self, key: usize, task: &Task, result: &TaskResult);
-    /// A line of context (dry-run descriptions, skipped tasks).
-    fn note(&self, text: &str);
-}
+pub use crate::app::checklist::progress::Progress;
 
 /// Picks the reporter for this run: GitHub Actions, a terminal that animates, or plain lines.
 #[must_use]
@@ -51,7 +42,7 @@ pub fn tasks(n: usize) -> String {
 /// The line that ends a task, e.g. `✓ Run all tests (12.3s)`.
 #[must_use]
 pub fn end_line(out: &Output, task: &Task, r: &TaskResult) -> String {
-    let time = crate::app::checklist::report::seconds(r.duration());
+    let time = crate::interface::checklist::report::seconds(r.duration());
     let (mark, style) = match r.outcome {
         Outcome::Passed => ("✓", Style::new().green()),
         Outcome::Failed => ("✗", Style::new().red().bold()),

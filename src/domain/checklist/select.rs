@@ -1,9 +1,9 @@
 //! Which tasks a run takes, as pure functions over the checklists and the options: `--only`,
 //! `--skip`, `--from`, `--skip-manual`, and `--resume` (what an earlier run already did).
 
-use crate::app::checklist::result::{Outcome, TaskResult};
-use crate::app::checklist::task::TaskKind;
-use crate::app::checklist::Checklist;
+use crate::domain::checklist::result::{Outcome, TaskResult};
+use crate::domain::checklist::task::TaskKind;
+use crate::domain::checklist::Checklist;
 use crate::domain::error::{Error, Result};
 
 /// The selection options of `checklist run`.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{ChecklistReport, RunReport};
-use crate::app::checklist::result::{Counts, Outcome};
+use crate::domain::checklist::result::{Counts, Outcome};
 
 /// One record per checklist that ran: who, when, and each task's outcome and duration.
 #[derive(Debug, Serialize)]

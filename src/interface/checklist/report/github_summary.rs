@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{seconds, RunReport};
-use crate::app::checklist::result::Outcome;
+use crate::domain::checklist::result::Outcome;
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")

@@ -9,9 +9,9 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{end_line, failure_lines, tasks, Progress};
-use crate::app::checklist::result::TaskResult;
-use crate::app::checklist::task::Task;
-use crate::app::checklist::Checklist;
+use crate::domain::checklist::result::TaskResult;
+use crate::domain::checklist::task::Task;
+use crate::domain::checklist::Checklist;
 use crate::interface::output::Output;
 
 pub struct Terminal {

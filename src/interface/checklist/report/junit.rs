@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::RunReport;
-use crate::app::checklist::result::Outcome;
+use crate::domain::checklist::result::Outcome;
 
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -105,8 +105,8 @@ pub fn render(report: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::checklist::report::ChecklistReport;
-    use crate::app::checklist::result::{RunStatus, TaskResult};
+    use crate::domain::checklist::result::{RunStatus, TaskResult};
+    use crate::interface::checklist::report::ChecklistReport;
 
     fn result(outcome: Outcome, note: &str, tail: &[&str]) -> TaskResult {
         TaskResult {

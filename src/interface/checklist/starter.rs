@@ -61,7 +61,7 @@ tasks:
 
 /// Writes the starters into `dir/checklists/` unless that directory exists.
 pub fn write(dir: &Path, dry_run: bool, out: &Output) -> Result<()> {
-    let root = dir.join(super::CHECKLIST_DIR);
+    let root = dir.join(crate::domain::checklist::CHECKLIST_DIR);
     if root.exists() {
         out.info(&format!(
             "{} exists; no starter checklists written",
@@ -94,7 +94,7 @@ mod tests {
     fn starters_are_valid() {
         for (name, text) in super::STARTERS {
             let path = std::path::PathBuf::from(format!("checklists/{name}.yaml"));
-            if let Err(e) = crate::app::checklist::Checklist::parse(&path, text) {
+            if let Err(e) = crate::domain::checklist::Checklist::parse(&path, text) {
                 panic!("{name}: {}", e.message);
             }
         }

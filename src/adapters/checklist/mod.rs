@@ -1,0 +1,6 @@
+//! `checklist` on the machine: the task processes (their process groups, output and logs) and
+//! the run state under `.rollout/checklists/` that `--resume` continues from.
+
+pub mod process;
+pub mod signals;
+pub mod state;
