@@ -454,7 +454,8 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         }
         // The off may retry, but leaves one attempt's time to read the flag back: an off
         // whose answers are all lost is still seen applied.
-        let reserve = crate::adapters::http::Policy::for_deadline(ctx.args.timeout).attempt_timeout;
+        let reserve =
+            crate::adapters::http_client::Policy::for_deadline(ctx.args.timeout).attempt_timeout;
         let now = tokio::time::Instant::now();
         let write_by = if now + reserve * 2 <= deadline {
             deadline - reserve

@@ -1,5 +1,5 @@
 //! The one HTTP client of every REST provider and gate source (Unleash, LaunchDarkly, `http`,
-//! Prometheus, Datadog): secrets in headers registered with [`crate::domain::redact`], a per-attempt
+//! Prometheus, Datadog): secrets in headers registered with [`crate::domain::secrets::redact`], a per-attempt
 //! timeout well under the caller's deadline, retries of transient failures with backoff that
 //! honours the server's `Retry-After` / `X-Ratelimit-Reset`, `-v` logging, and a give-up that
 //! keeps the last real cause.
@@ -200,10 +200,10 @@ impl Client {
         Ok(self)
     }
 
-    /// A secret header (a token): registered with [`crate::domain::redact`], marked sensitive, never
+    /// A secret header (a token): registered with [`crate::domain::secrets::redact`], marked sensitive, never
     /// logged. `var` names the environment variable it came from, for the error.
     pub fn secret_header(mut self, name: &'static str, value: &str, var: &str) -> Result<Client> {
-        crate::domain::redact::register(value);
+        crate::domain::secrets::redact::register(value);
         let mut v = HeaderValue::from_str(value).map_err(|_| {
             Error::usage(format!(
                 "{var} holds characters that cannot be sent in an HTTP header"
