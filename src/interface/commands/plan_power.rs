@@ -15,7 +15,7 @@ use crate::adapters::gates::LastHour;
 use crate::app::context::Context;
 use crate::domain::clock;
 use crate::domain::error::{Error, Result};
-use crate::domain::stats::compare::count;
+use crate::domain::stats::format::count;
 use crate::domain::stats::power::{minimum_sample, PowerInput, DEFAULT_POWER};
 use crate::interface::json_out::rollout::{PlanPower, PowerFigures, PowerStage};
 use crate::interface::output::table;
