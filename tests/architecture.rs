@@ -344,95 +344,127 @@ fn code_only(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    let blank = |out: &mut Vec<u8>, c: u8| out.push(if c == b'\n' { b'\n' } else { b' ' });
     while i < b.len() {
-        if b[i..].starts_with(b"//") {
-            while i < b.len() && b[i] != b'\n' {
-                out.push(b' ');
-                i += 1;
-            }
+        i = if b[i..].starts_with(b"//") {
+            line_comment(b, i, &mut out)
         } else if b[i..].starts_with(b"/*") {
-            let mut depth = 0;
-            while i < b.len() {
-                if b[i..].starts_with(b"/*") {
-                    depth += 1;
-                    out.extend(b"  ");
-                    i += 2;
-                } else if b[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    out.extend(b"  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    blank(&mut out, b[i]);
-                    i += 1;
-                }
-            }
+            block_comment(b, i, &mut out)
         } else if b[i] == b'r'
             && (i == 0 || !is_ident(b[i - 1]))
             && b[i + 1..].iter().take_while(|&&c| c == b'#').count() > 0
             || b[i..].starts_with(b"r\"") && (i == 0 || !is_ident(b[i - 1]))
         {
-            let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
-            if b.get(i + 1 + hashes) != Some(&b'"') {
-                out.push(b[i]);
-                i += 1;
-                continue;
-            }
-            let mut close = vec![b'"'];
-            close.extend(std::iter::repeat_n(b'#', hashes));
-            out.resize(out.len() + 2 + hashes, b' ');
-            i += 2 + hashes;
-            while i < b.len() && !b[i..].starts_with(&close) {
-                blank(&mut out, b[i]);
-                i += 1;
-            }
-            out.resize(out.len() + close.len(), b' ');
-            i += close.len();
+            raw_string(b, i, &mut out)
         } else if b[i] == b'"' {
-            out.push(b' ');
-            i += 1;
-            while i < b.len() && b[i] != b'"' {
-                if b[i] == b'\\' {
-                    blank(&mut out, b[i]);
-                    i += 1;
-                }
-                if i < b.len() {
-                    blank(&mut out, b[i]);
-                    i += 1;
-                }
-            }
-            out.push(b' ');
-            i += 1;
+            string(b, i, &mut out)
         } else if b[i] == b'\'' {
-            // A character literal ('a', '\n', '\u{1b}'), not a lifetime ('a).
-            let end = if b.get(i + 1) == Some(&b'\\') {
-                b[i + 2..]
-                    .iter()
-                    .position(|&c| c == b'\'')
-                    .map(|p| i + 2 + p)
-            } else {
-                let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
-                (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
-            };
-            match end {
-                Some(end) => {
-                    out.resize(out.len() + end + 1 - i, b' ');
-                    i = end + 1;
-                }
-                None => {
-                    out.push(b'\'');
-                    i += 1;
-                }
-            }
+            char_literal(text, i, &mut out)
         } else {
             out.push(b[i]);
+            i + 1
+        };
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A blank for byte `c` of a comment or literal: a space, or the newline it is.
+fn blank(out: &mut Vec<u8>, c: u8) {
+    out.push(if c == b'\n' { b'\n' } else { b' ' });
+}
+
+/// The `//` comment at `i` blanked to its line end; returns where it ends.
+fn line_comment(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    while i < b.len() && b[i] != b'\n' {
+        out.push(b' ');
+        i += 1;
+    }
+    i
+}
+
+/// The `/* */` comment at `i` blanked, nested ones within it too; returns where it ends.
+fn block_comment(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    let mut depth = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            depth += 1;
+            out.extend(b"  ");
+            i += 2;
+        } else if b[i..].starts_with(b"*/") {
+            depth -= 1;
+            out.extend(b"  ");
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            blank(out, b[i]);
             i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    i
+}
+
+/// The raw string (`r"…"`, `r#"…"#`) at `i` blanked; an `r` that starts none is kept. Returns
+/// where it ends.
+fn raw_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+    if b.get(i + 1 + hashes) != Some(&b'"') {
+        out.push(b[i]);
+        return i + 1;
+    }
+    let mut close = vec![b'"'];
+    close.extend(std::iter::repeat_n(b'#', hashes));
+    out.resize(out.len() + 2 + hashes, b' ');
+    i += 2 + hashes;
+    while i < b.len() && !b[i..].starts_with(&close) {
+        blank(out, b[i]);
+        i += 1;
+    }
+    out.resize(out.len() + close.len(), b' ');
+    i + close.len()
+}
+
+/// The string literal at `i` blanked, escapes and all; returns where it ends.
+fn string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    out.push(b' ');
+    i += 1;
+    while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' {
+            blank(out, b[i]);
+            i += 1;
+        }
+        if i < b.len() {
+            blank(out, b[i]);
+            i += 1;
+        }
+    }
+    out.push(b' ');
+    i + 1
+}
+
+/// A character literal ('a', '\n', '\u{1b}') at `i` blanked, or the quote of a lifetime ('a)
+/// kept; returns where it ends.
+fn char_literal(text: &str, i: usize, out: &mut Vec<u8>) -> usize {
+    let b = text.as_bytes();
+    let end = if b.get(i + 1) == Some(&b'\\') {
+        b[i + 2..]
+            .iter()
+            .position(|&c| c == b'\'')
+            .map(|p| i + 2 + p)
+    } else {
+        let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+        (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
+    };
+    match end {
+        Some(end) => {
+            out.resize(out.len() + end + 1 - i, b' ');
+            end + 1
+        }
+        None => {
+            out.push(b'\'');
+            i + 1
+        }
+    }
 }
 
 #[test]

@@ -192,36 +192,48 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &
     let Some((head, body)) = read_request(&mut reader, first) else {
         return;
     };
-    let fault = {
-        let mut rules = rules.lock().unwrap();
-        match rules
-            .iter_mut()
-            .find(|r| r.times > 0 && r.method == method && path.ends_with(&r.path_end))
-        {
-            Some(r) if r.skip > 0 => {
-                r.skip -= 1;
-                None
-            }
-            Some(r) => {
-                r.times = r.times.saturating_sub(1);
-                Some(r.fault)
-            }
-            None => None,
-        }
-    };
+    let fault = take_fault(&mut rules.lock().unwrap(), &method, &path);
     log.lock().unwrap().push(Seen {
         method,
         path,
         fault,
     });
-    let answer = |client: &mut TcpStream, status: u16, ctype: &str, extra: &str, text: &str| {
-        let _ = write!(
-            client,
-            "HTTP/1.1 {status} Fault\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{text}",
-            text.len()
-        );
-    };
-    let forward = || forward(upstream, &head, &body);
+    answer_with(&mut client, fault, || forward(upstream, &head, &body));
+}
+
+/// The fault of the first rule that matches `method` and `path` and has times left: None while
+/// it still skips (one skip used) or when no rule matches, else its fault (one time used).
+fn take_fault(rules: &mut [Rule], method: &str, path: &str) -> Option<Fault> {
+    match rules
+        .iter_mut()
+        .find(|r| r.times > 0 && r.method == method && path.ends_with(&r.path_end))
+    {
+        Some(r) if r.skip > 0 => {
+            r.skip -= 1;
+            None
+        }
+        Some(r) => {
+            r.times = r.times.saturating_sub(1);
+            Some(r.fault)
+        }
+        None => None,
+    }
+}
+
+/// Writes a whole response of the proxy's own: `status`, `ctype`, the `extra` header lines and
+/// the body `text`.
+fn answer(client: &mut TcpStream, status: u16, ctype: &str, extra: &str, text: &str) {
+    let _ = write!(
+        client,
+        "HTTP/1.1 {status} Fault\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{text}",
+        text.len()
+    );
+}
+
+/// Answers `client` as `fault` says: the upstream's answer (`forward` sends the request) when
+/// there is none, else a made-up status, a hang or a dropped connection, forwarding first where
+/// the fault comes after the upstream has the request.
+fn answer_with(client: &mut TcpStream, fault: Option<Fault>, forward: impl Fn() -> Vec<u8>) {
     let hang = || std::thread::sleep(Duration::from_secs(120));
     match fault {
         None => {
@@ -229,14 +241,14 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &
             let _ = client.write_all(&response);
         }
         Some(Fault::Status(code)) => answer(
-            &mut client,
+            client,
             code,
             "application/json",
             "",
             r#"{"message":"fault proxy: injected failure"}"#,
         ),
         Some(Fault::RetryAfter(secs)) => answer(
-            &mut client,
+            client,
             429,
             "application/json",
             &format!("retry-after: {secs}\r\n"),
@@ -251,11 +263,11 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &Mutex<Vec<Rule>>, log: &
         Some(Fault::ResetAfter) => {
             forward();
         }
-        Some(Fault::DropWrite) => answer(&mut client, 200, "application/json", "", "{}"),
+        Some(Fault::DropWrite) => answer(client, 200, "application/json", "", "{}"),
         Some(Fault::Html(code)) => {
             forward();
             answer(
-                &mut client,
+                client,
                 code,
                 "text/html",
                 "",

@@ -77,44 +77,18 @@ fn journal_of(p: &Project) -> (Vec<Value>, usize) {
 
 #[test]
 fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
-    let seed = std::env::var("ROLLOUT_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
+    let seed = seed();
     println!("seed {seed} (ROLLOUT_TEST_SEED={seed} repeats this run)");
     let mut rng = Rng(seed);
     let p = Project::new().file("stages.yaml", STAGES);
     p.rollout(["advance"]).at(AT).run();
-    let mut last;
     // How long a whole write takes here, so the kills land all over a run; adjusted below when
     // the runs turn out longer (nothing changes) or shorter (they finish before the kill).
-    let mut span = 0u64;
-    for args in [&["kill"][..], &["resume", "--yes"][..]] {
-        let started = Instant::now();
-        p.rollout(args).at(AT).run();
-        span = span.max(started.elapsed().as_micros() as u64 * 3 / 2);
-    }
-    last = flag_in(&p, "calibrated");
+    let mut span = write_span(&p);
+    let mut last = flag_in(&p, "calibrated");
     let (mut killed, mut changed, mut unchanged_streak) = (0, 0, 0);
     for round in 0..ROUNDS {
-        // A command that changes the flag from where it is, so that most runs write.
-        let stage = last["metadata"]["rolloutStage"].as_str().unwrap_or("");
-        let args: &[&str] = if last["metadata"]["rolloutKilled"] == true {
-            &["resume", "--yes"]
-        } else {
-            match (rng.below(3), stage) {
-                (0, _) => &["kill"],
-                (1, "d") => &["rollback", "--yes"],
-                (1, _) | (2, "a") => &["advance", "--yes"],
-                _ => &["rollback", "--yes"],
-            }
-        };
+        let args = changing_command(&mut rng, &last);
         let context = format!("round {round} (`rollout {}`, seed {seed})", args.join(" "));
         let (journal, torn_before) = journal_of(&p);
         let before = journal.len();
@@ -171,7 +145,51 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
     // The loop did hit the runs mid-way, and the writes.
     assert!(killed >= ROUNDS / 5, "only {killed} runs were killed");
     assert!(changed >= 10, "only {changed} runs changed the flag");
-    // The next write leaves no temp file, whatever the kills left.
+    the_next_write_leaves_no_temp_file(&p, &last);
+}
+
+/// The run's seed: `ROLLOUT_TEST_SEED`, else the clock (odd, as the generator needs).
+fn seed() -> u64 {
+    std::env::var("ROLLOUT_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        })
+}
+
+/// One and a half times the longest of a `kill` and a `resume` run to the end, in microseconds.
+fn write_span(p: &Project) -> u64 {
+    let mut span = 0u64;
+    for args in [&["kill"][..], &["resume", "--yes"][..]] {
+        let started = Instant::now();
+        p.rollout(args).at(AT).run();
+        span = span.max(started.elapsed().as_micros() as u64 * 3 / 2);
+    }
+    span
+}
+
+/// A command that changes the flag from where it is (`last`), so that most runs write.
+fn changing_command(rng: &mut Rng, last: &Value) -> &'static [&'static str] {
+    let stage = last["metadata"]["rolloutStage"].as_str().unwrap_or("");
+    if last["metadata"]["rolloutKilled"] == true {
+        &["resume", "--yes"]
+    } else {
+        match (rng.below(3), stage) {
+            (0, _) => &["kill"],
+            (1, "d") => &["rollback", "--yes"],
+            (1, _) | (2, "a") => &["advance", "--yes"],
+            _ => &["rollback", "--yes"],
+        }
+    }
+}
+
+/// The next write leaves no temp file, whatever the kills left, and a readable flag.
+fn the_next_write_leaves_no_temp_file(p: &Project, last: &Value) {
     let next: &[&str] = if last["metadata"]["rolloutKilled"] == true {
         &["resume", "--yes"]
     } else {
@@ -184,5 +202,5 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(temps.is_empty(), "{temps:?}");
-    flag_in(&p, "after the last write");
+    flag_in(p, "after the last write");
 }

@@ -262,99 +262,10 @@ impl Service {
         };
         let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
         match (req.method.as_str(), parts.as_slice()) {
-            ("GET", ["flags", key]) => {
-                let id = ((*key).to_string(), env);
-                let Some(flag) = inner.flags.get(&id).cloned() else {
-                    return error(404, "not_found", "no such flag");
-                };
-                if let Some(f) = inner.after_get.take() {
-                    let stored = inner.flags.get_mut(&id).unwrap();
-                    f(stored);
-                    stored.version += 1;
-                    inner.events.push((id.0.clone(), id.1.clone(), json!({
-                        "id": 900, "time": "2024-03-01T09:59:00Z", "actor": "ops@example.com", "summary": "changed in the admin UI",
-                    })));
-                }
-                Resp::json(200, &flag.doc())
-            }
-            ("PUT", ["flags", key]) => {
-                if !req
-                    .header("content-type")
-                    .is_some_and(|c| c.starts_with("application/json"))
-                {
-                    return error(415, "unsupported_media_type", "send application/json");
-                }
-                let id = ((*key).to_string(), env);
-                let Some(current) = inner.flags.get(&id).cloned() else {
-                    return error(404, "not_found", "no such flag");
-                };
-                let body: Value = match serde_json::from_str(&req.body) {
-                    Ok(v) => v,
-                    Err(e) => return error(400, "bad_request", &format!("invalid JSON: {e}")),
-                };
-                let (version, mut wanted) = match parse_write(&body) {
-                    Ok(w) => w,
-                    Err(e) => return error(400, "bad_request", &e),
-                };
-                let same = current.enabled == wanted.enabled
-                    && current.percentage == wanted.percentage
-                    && current.users == wanted.users
-                    && current.groups == wanted.groups
-                    && current.stage == wanted.stage;
-                if same {
-                    return Resp::json(200, &current.doc());
-                }
-                if version != current.version {
-                    return Resp::json(
-                        409,
-                        &json!({"error": {"code": "version_mismatch", "message": format!("the flag is at version {}, not {version}", current.version)}, "current": current.doc()}),
-                    );
-                }
-                wanted.version = current.version + 1;
-                wanted.bucketing = current.bucketing.clone();
-                inner.flags.insert(id, wanted.clone());
-                Resp::json(200, &wanted.doc())
-            }
-            ("POST", ["flags", key, "events"]) => {
-                let body: Value = match serde_json::from_str(&req.body) {
-                    Ok(v) => v,
-                    Err(e) => return error(400, "bad_request", &format!("invalid JSON: {e}")),
-                };
-                for k in [
-                    "time",
-                    "actor",
-                    "summary",
-                    "stage",
-                    "percentage",
-                    "enabled",
-                    "version",
-                ] {
-                    if body.get(k).is_none() {
-                        return error(400, "bad_request", &format!("an event needs `{k}`"));
-                    }
-                }
-                let n = inner.events.len() + 1;
-                let mut logged = json!({"id": n, "time": body["time"], "actor": body["actor"], "summary": body["summary"]});
-                logged["detail"] = body.clone();
-                inner.events.push(((*key).to_string(), env, logged));
-                Resp::json(201, &json!({"id": n}))
-            }
-            ("GET", ["flags", key, "events"]) => {
-                let limit: usize = req
-                    .query
-                    .get("limit")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or(50);
-                let events: Vec<Value> = inner
-                    .events
-                    .iter()
-                    .rev()
-                    .filter(|(k, e, _)| k == key && *e == env)
-                    .take(limit)
-                    .map(|(_, _, v)| json!({"id": v["id"], "time": v["time"], "actor": v["actor"], "summary": v["summary"]}))
-                    .collect();
-                Resp::json(200, &json!({"events": events}))
-            }
+            ("GET", ["flags", key]) => get_flag(&mut inner, key, env),
+            ("PUT", ["flags", key]) => put_flag(&mut inner, req, key, env),
+            ("POST", ["flags", key, "events"]) => post_event(&mut inner, req, key, env),
+            ("GET", ["flags", key, "events"]) => list_events(&inner, req, key, &env),
             _ => error(
                 404,
                 "not_found",
@@ -362,4 +273,108 @@ impl Service {
             ),
         }
     }
+}
+
+/// `GET /flags/{key}`: the flag in `env`, then the change a test queued for after the next read
+/// (someone else's, with its event).
+fn get_flag(inner: &mut Inner, key: &str, env: String) -> Resp {
+    let id = (key.to_string(), env);
+    let Some(flag) = inner.flags.get(&id).cloned() else {
+        return error(404, "not_found", "no such flag");
+    };
+    if let Some(f) = inner.after_get.take() {
+        let stored = inner.flags.get_mut(&id).unwrap();
+        f(stored);
+        stored.version += 1;
+        inner.events.push((id.0.clone(), id.1.clone(), json!({
+            "id": 900, "time": "2024-03-01T09:59:00Z", "actor": "ops@example.com", "summary": "changed in the admin UI",
+        })));
+    }
+    Resp::json(200, &flag.doc())
+}
+
+/// `PUT /flags/{key}`: the flag written in `env` when the version matches (409 with the current
+/// flag when not); writing what is already there changes nothing.
+fn put_flag(inner: &mut Inner, req: &Req, key: &str, env: String) -> Resp {
+    if !req
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/json"))
+    {
+        return error(415, "unsupported_media_type", "send application/json");
+    }
+    let id = (key.to_string(), env);
+    let Some(current) = inner.flags.get(&id).cloned() else {
+        return error(404, "not_found", "no such flag");
+    };
+    let body: Value = match serde_json::from_str(&req.body) {
+        Ok(v) => v,
+        Err(e) => return error(400, "bad_request", &format!("invalid JSON: {e}")),
+    };
+    let (version, mut wanted) = match parse_write(&body) {
+        Ok(w) => w,
+        Err(e) => return error(400, "bad_request", &e),
+    };
+    let same = current.enabled == wanted.enabled
+        && current.percentage == wanted.percentage
+        && current.users == wanted.users
+        && current.groups == wanted.groups
+        && current.stage == wanted.stage;
+    if same {
+        return Resp::json(200, &current.doc());
+    }
+    if version != current.version {
+        return Resp::json(
+            409,
+            &json!({"error": {"code": "version_mismatch", "message": format!("the flag is at version {}, not {version}", current.version)}, "current": current.doc()}),
+        );
+    }
+    wanted.version = current.version + 1;
+    wanted.bucketing = current.bucketing.clone();
+    inner.flags.insert(id, wanted.clone());
+    Resp::json(200, &wanted.doc())
+}
+
+/// `POST /flags/{key}/events`: an event logged for the flag in `env`, every field required.
+fn post_event(inner: &mut Inner, req: &Req, key: &str, env: String) -> Resp {
+    let body: Value = match serde_json::from_str(&req.body) {
+        Ok(v) => v,
+        Err(e) => return error(400, "bad_request", &format!("invalid JSON: {e}")),
+    };
+    for k in [
+        "time",
+        "actor",
+        "summary",
+        "stage",
+        "percentage",
+        "enabled",
+        "version",
+    ] {
+        if body.get(k).is_none() {
+            return error(400, "bad_request", &format!("an event needs `{k}`"));
+        }
+    }
+    let n = inner.events.len() + 1;
+    let mut logged =
+        json!({"id": n, "time": body["time"], "actor": body["actor"], "summary": body["summary"]});
+    logged["detail"] = body.clone();
+    inner.events.push((key.to_string(), env, logged));
+    Resp::json(201, &json!({"id": n}))
+}
+
+/// `GET /flags/{key}/events`: the flag's events in `env`, newest first, `limit` of them.
+fn list_events(inner: &Inner, req: &Req, key: &str, env: &str) -> Resp {
+    let limit: usize = req
+        .query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(50);
+    let events: Vec<Value> = inner
+        .events
+        .iter()
+        .rev()
+        .filter(|(k, e, _)| k == key && e == env)
+        .take(limit)
+        .map(|(_, _, v)| json!({"id": v["id"], "time": v["time"], "actor": v["actor"], "summary": v["summary"]}))
+        .collect();
+    Resp::json(200, &json!({"events": events}))
 }

@@ -53,6 +53,9 @@ tasks:
   - { name: Lint, run: 'exit 3', allow_failure: true }
 ";
 
+/// A command's `--json` stdout, whatever its exit status.
+type Json<'a> = &'a dyn Fn(&[&str]) -> String;
+
 #[test]
 fn every_document_follows_its_schema() {
     let p = Project::builder_cards().file("checklists/release.yaml", CHECKLIST);
@@ -72,6 +75,62 @@ fn every_document_follows_its_schema() {
         "rollout-check",
         &json(&["check", "user-1", "--group", "internal"]),
     );
+    gate_documents(at);
+    plan_power_documents(at, &json);
+    p.write("ids.txt", "u1\nu2\nu3\nu4\n");
+    follows("rollout-preview", &json(&["preview", "--users", "ids.txt"]));
+    follows(
+        "rollout-preview",
+        &json(&["preview", "--users", "ids.txt", "--ids"]),
+    );
+    follows("rollout-kill", &json(&["kill", "--reason", "spike"]));
+    follows(
+        "rollout-resume",
+        &json(&["resume", "--yes", "--reason", "ok"]),
+    );
+    follows(
+        "rollout-advance",
+        &json(&["advance", "--force", "--reason", "test", "--yes"]),
+    );
+    follows("rollout-rollback", &json(&["rollback", "--dry-run"]));
+    follows("rollout-rollback", &json(&["rollback"]));
+    follows("rollout-validate", &json(&["validate"]));
+    init_documents();
+    let checklist = |args: &[&str]| checklist_json(&p, at, args);
+    follows("checklist-list", &checklist(&["list"]));
+    follows("checklist-show", &checklist(&["show", "release"]));
+    follows("rollout-validate", &checklist(&["validate"]));
+    follows("checklist-run", &checklist(&["run", "release", "--yes"]));
+    follows(
+        "checklist-run",
+        &checklist(&["run", "release", "--dry-run"]),
+    );
+    follows("rollout-history", &json(&["history"]));
+
+    the_status_schema_has_teeth(&json(&["status"]));
+
+    // A broken file: validate's errors, and list's broken entry.
+    p.write(
+        "checklists/broken.yaml",
+        "tasks: [{ name: A, timout: 5s }]\n",
+    );
+    follows("rollout-validate", &json(&["validate"]));
+    follows("checklist-list", &checklist(&["list"]));
+}
+
+/// `checklist ARGS --json` in the project `p` at `at`: its stdout, whatever its exit status.
+fn checklist_json(p: &Project, at: &str, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.push("--json");
+    Test::new(env!("CARGO_BIN_EXE_checklist"), p.dir.path(), all)
+        .at(at)
+        .any_status()
+        .run()
+        .stdout
+}
+
+/// `gates` and `status` of a project with command gates.
+fn gate_documents(at: &str) {
     let gated = Project::new().file(
         "stages.yaml",
         "flag: f\ngates:\n  - { name: up, command: 'echo 3', max: 5 }\n  - { name: sh, command: 'true', severity: info }\nstages: [{ name: a, percentage: 5 }, { name: b, percentage: 50 }]\n",
@@ -80,6 +139,10 @@ fn every_document_follows_its_schema() {
     follows("rollout-gates", &done.stdout);
     let done = gated.rollout(["status", "--json"]).at(at).run();
     follows("rollout-status", &done.stdout);
+}
+
+/// `plan --power` with the figures given (through `json`), and for stages that differ.
+fn plan_power_documents(at: &str, json: Json) {
     follows(
         "rollout-plan-power",
         &json(&[
@@ -117,70 +180,31 @@ fn every_document_follows_its_schema() {
     );
     assert!(done.stdout.contains("\"alpha\": 0.01"), "{}", done.stdout);
     follows("rollout-plan-power", &done.stdout);
-    p.write("ids.txt", "u1\nu2\nu3\nu4\n");
-    follows("rollout-preview", &json(&["preview", "--users", "ids.txt"]));
-    follows(
-        "rollout-preview",
-        &json(&["preview", "--users", "ids.txt", "--ids"]),
-    );
-    follows("rollout-kill", &json(&["kill", "--reason", "spike"]));
-    follows(
-        "rollout-resume",
-        &json(&["resume", "--yes", "--reason", "ok"]),
-    );
-    follows(
-        "rollout-advance",
-        &json(&["advance", "--force", "--reason", "test", "--yes"]),
-    );
-    follows("rollout-rollback", &json(&["rollback", "--dry-run"]));
-    follows("rollout-rollback", &json(&["rollback"]));
-    follows("rollout-validate", &json(&["validate"]));
+}
+
+/// `init --dry-run` and `init` in an empty directory.
+fn init_documents() {
     let fresh = Project::new();
     let done = fresh.rollout(["init", "--dry-run", "--json"]).run();
     follows("rollout-init", &done.stdout);
     let done = fresh.rollout(["init", "--json"]).run();
     follows("rollout-init", &done.stdout);
-    let checklist = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.push("--json");
-        Test::new(env!("CARGO_BIN_EXE_checklist"), p.dir.path(), all)
-            .at(at)
-            .any_status()
-            .run()
-            .stdout
-    };
-    follows("checklist-list", &checklist(&["list"]));
-    follows("checklist-show", &checklist(&["show", "release"]));
-    follows("rollout-validate", &checklist(&["validate"]));
-    follows("checklist-run", &checklist(&["run", "release", "--yes"]));
-    follows(
-        "checklist-run",
-        &checklist(&["run", "release", "--dry-run"]),
-    );
-    follows("rollout-history", &json(&["history"]));
+}
 
-    // The schema has teeth: a status document with a field missing or retyped fails it.
-    let status = json(&["status"]);
+/// The schema has teeth: the `status` document with a field missing or retyped fails it.
+fn the_status_schema_has_teeth(status: &str) {
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(committed("rollout-status")).unwrap())
             .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let mut doc: Value = serde_json::from_str(&status).unwrap();
+    let mut doc: Value = serde_json::from_str(status).unwrap();
     assert!(validator.is_valid(&doc));
     doc.as_object_mut().unwrap().remove("killed");
     assert!(!validator.is_valid(&doc));
-    let mut doc: Value = serde_json::from_str(&status).unwrap();
+    let mut doc: Value = serde_json::from_str(status).unwrap();
     doc["percentage"] = Value::from("5%");
     assert!(!validator.is_valid(&doc));
     doc["percentage"] = Value::from(5);
     doc["schema"] = Value::from(2);
     assert!(!validator.is_valid(&doc));
-
-    // A broken file: validate's errors, and list's broken entry.
-    p.write(
-        "checklists/broken.yaml",
-        "tasks: [{ name: A, timout: 5s }]\n",
-    );
-    follows("rollout-validate", &json(&["validate"]));
-    follows("checklist-list", &checklist(&["list"]));
 }

@@ -250,127 +250,10 @@ fn apply(flag: &Flag, env: &mut Env, ins: &Value, rules_made: &mut u32) -> Resul
                 &[],
                 kind,
             )?;
-            match (obj.get("variationId"), obj.get("rolloutWeights")) {
-                (Some(v), None) => {
-                    env.fallthrough = Fall::Variation(variation_index(flag, Some(v))?)
-                }
-                (None, Some(w)) => {
-                    let w = w.as_object().ok_or("rolloutWeights must be an object")?;
-                    let mut vs = Vec::new();
-                    let mut sum = 0u64;
-                    for (id, weight) in w {
-                        let i = variation_index(flag, Some(&json!(id)))?;
-                        let weight = weight
-                            .as_u64()
-                            .filter(|w| *w <= 100_000)
-                            .ok_or("rollout weights are integers from 0 to 100000")?;
-                        sum += weight;
-                        vs.push((i, u32::try_from(weight).unwrap()));
-                    }
-                    if sum != 100_000 {
-                        return Err(format!("rollout weights must sum to 100000, not {sum}"));
-                    }
-                    if let Some(k) = obj.get("rolloutContextKind") {
-                        if k.as_str() != Some("user") {
-                            return Err("unknown context kind".into());
-                        }
-                    }
-                    vs.sort_unstable();
-                    env.fallthrough = Fall::Rollout(vs, None);
-                }
-                _ => {
-                    return Err(format!(
-                        "{kind} needs exactly one of variationId or rolloutWeights"
-                    ))
-                }
-            }
+            env.fallthrough = fallthrough(flag, obj, kind)?;
         }
-        "addTargets" | "removeTargets" => {
-            keys(
-                obj,
-                &["kind", "values", "contextKind", "variationId"],
-                &["values", "variationId"],
-                kind,
-            )?;
-            if obj
-                .get("contextKind")
-                .is_some_and(|k| k.as_str() != Some("user"))
-            {
-                return Err("rollout's tests only know the `user` context kind".into());
-            }
-            let values = strings(obj.get("values"), "values")?;
-            let v = variation_index(flag, obj.get("variationId"))?;
-            if kind == "addTargets" {
-                for (other, vals) in &env.targets {
-                    if *other != v && values.iter().any(|x| vals.contains(x)) {
-                        return Err("a context key cannot be targeted in two variations".into());
-                    }
-                }
-                match env.targets.iter_mut().find(|(i, _)| *i == v) {
-                    Some((_, vals)) => {
-                        for x in values {
-                            if !vals.contains(&x) {
-                                vals.push(x);
-                            }
-                        }
-                    }
-                    None => env.targets.push((v, values)),
-                }
-            } else if let Some((_, vals)) = env.targets.iter_mut().find(|(i, _)| *i == v) {
-                vals.retain(|x| !values.contains(x));
-            }
-            env.targets.retain(|(_, vals)| !vals.is_empty());
-        }
-        "addRule" => {
-            keys(
-                obj,
-                &[
-                    "kind",
-                    "clauses",
-                    "variationId",
-                    "beforeRuleId",
-                    "description",
-                ],
-                &["clauses", "variationId"],
-                kind,
-            )?;
-            let clauses = obj
-                .get("clauses")
-                .and_then(Value::as_array)
-                .ok_or("clauses must be an array")?;
-            if clauses.is_empty() {
-                return Err("a rule needs at least one clause".into());
-            }
-            for c in clauses {
-                let c = c.as_object().ok_or("a clause must be an object")?;
-                keys(
-                    c,
-                    &["contextKind", "attribute", "op", "values", "negate"],
-                    &["attribute", "op", "values", "negate"],
-                    "clause",
-                )?;
-                let op = c
-                    .get("op")
-                    .and_then(Value::as_str)
-                    .ok_or("op must be a string")?;
-                if op != op.to_lowercase() {
-                    return Err("op must be lower-case".into());
-                }
-                if !c.get("negate").is_some_and(Value::is_boolean) {
-                    return Err("negate must be a boolean".into());
-                }
-                if !c.get("values").is_some_and(Value::is_array) {
-                    return Err("clause values must be an array".into());
-                }
-            }
-            let v = variation_index(flag, obj.get("variationId"))?;
-            *rules_made += 1;
-            env.rules.push(Rule {
-                id: format!("rule-{rules_made:04}"),
-                clauses: clauses.clone(),
-                variation: v,
-            });
-        }
+        "addTargets" | "removeTargets" => targets(flag, env, obj, kind)?,
+        "addRule" => add_rule(flag, env, obj, kind, rules_made)?,
         "updateOffVariation" => {
             keys(obj, &["kind", "variationId"], &["variationId"], kind)?;
             env.off_variation = variation_index(flag, obj.get("variationId"))?;
@@ -385,6 +268,140 @@ fn apply(flag: &Flag, env: &mut Env, ins: &Value, rules_made: &mut u32) -> Resul
         }
         other => return Err(format!("unknown instruction kind `{other}`")),
     }
+    Ok(())
+}
+
+/// The fallthrough `updateFallthroughVariationOrRollout` sets: one variation, or a rollout
+/// whose weights sum to 100000.
+fn fallthrough(flag: &Flag, obj: &Map<String, Value>, kind: &str) -> Result<Fall, String> {
+    match (obj.get("variationId"), obj.get("rolloutWeights")) {
+        (Some(v), None) => Ok(Fall::Variation(variation_index(flag, Some(v))?)),
+        (None, Some(w)) => {
+            let w = w.as_object().ok_or("rolloutWeights must be an object")?;
+            let mut vs = Vec::new();
+            let mut sum = 0u64;
+            for (id, weight) in w {
+                let i = variation_index(flag, Some(&json!(id)))?;
+                let weight = weight
+                    .as_u64()
+                    .filter(|w| *w <= 100_000)
+                    .ok_or("rollout weights are integers from 0 to 100000")?;
+                sum += weight;
+                vs.push((i, u32::try_from(weight).unwrap()));
+            }
+            if sum != 100_000 {
+                return Err(format!("rollout weights must sum to 100000, not {sum}"));
+            }
+            if let Some(k) = obj.get("rolloutContextKind") {
+                if k.as_str() != Some("user") {
+                    return Err("unknown context kind".into());
+                }
+            }
+            vs.sort_unstable();
+            Ok(Fall::Rollout(vs, None))
+        }
+        _ => Err(format!(
+            "{kind} needs exactly one of variationId or rolloutWeights"
+        )),
+    }
+}
+
+/// `addTargets` or `removeTargets`: user keys added to or removed from a variation's targets;
+/// a key may be targeted in one variation only.
+fn targets(flag: &Flag, env: &mut Env, obj: &Map<String, Value>, kind: &str) -> Result<(), String> {
+    keys(
+        obj,
+        &["kind", "values", "contextKind", "variationId"],
+        &["values", "variationId"],
+        kind,
+    )?;
+    if obj
+        .get("contextKind")
+        .is_some_and(|k| k.as_str() != Some("user"))
+    {
+        return Err("rollout's tests only know the `user` context kind".into());
+    }
+    let values = strings(obj.get("values"), "values")?;
+    let v = variation_index(flag, obj.get("variationId"))?;
+    if kind == "addTargets" {
+        for (other, vals) in &env.targets {
+            if *other != v && values.iter().any(|x| vals.contains(x)) {
+                return Err("a context key cannot be targeted in two variations".into());
+            }
+        }
+        match env.targets.iter_mut().find(|(i, _)| *i == v) {
+            Some((_, vals)) => {
+                for x in values {
+                    if !vals.contains(&x) {
+                        vals.push(x);
+                    }
+                }
+            }
+            None => env.targets.push((v, values)),
+        }
+    } else if let Some((_, vals)) = env.targets.iter_mut().find(|(i, _)| *i == v) {
+        vals.retain(|x| !values.contains(x));
+    }
+    env.targets.retain(|(_, vals)| !vals.is_empty());
+    Ok(())
+}
+
+/// `addRule`: a rule of lower-case clauses serving a variation, with the next rule id.
+fn add_rule(
+    flag: &Flag,
+    env: &mut Env,
+    obj: &Map<String, Value>,
+    kind: &str,
+    rules_made: &mut u32,
+) -> Result<(), String> {
+    keys(
+        obj,
+        &[
+            "kind",
+            "clauses",
+            "variationId",
+            "beforeRuleId",
+            "description",
+        ],
+        &["clauses", "variationId"],
+        kind,
+    )?;
+    let clauses = obj
+        .get("clauses")
+        .and_then(Value::as_array)
+        .ok_or("clauses must be an array")?;
+    if clauses.is_empty() {
+        return Err("a rule needs at least one clause".into());
+    }
+    for c in clauses {
+        let c = c.as_object().ok_or("a clause must be an object")?;
+        keys(
+            c,
+            &["contextKind", "attribute", "op", "values", "negate"],
+            &["attribute", "op", "values", "negate"],
+            "clause",
+        )?;
+        let op = c
+            .get("op")
+            .and_then(Value::as_str)
+            .ok_or("op must be a string")?;
+        if op != op.to_lowercase() {
+            return Err("op must be lower-case".into());
+        }
+        if !c.get("negate").is_some_and(Value::is_boolean) {
+            return Err("negate must be a boolean".into());
+        }
+        if !c.get("values").is_some_and(Value::is_array) {
+            return Err("clause values must be an array".into());
+        }
+    }
+    let v = variation_index(flag, obj.get("variationId"))?;
+    *rules_made += 1;
+    env.rules.push(Rule {
+        id: format!("rule-{rules_made:04}"),
+        clauses: clauses.clone(),
+        variation: v,
+    });
     Ok(())
 }
 
@@ -536,173 +553,14 @@ impl Ld {
         }
         let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
         match (req.method.as_str(), parts.as_slice()) {
-            ("GET", ["api", "v2", "flags", project]) => {
-                if req.query.keys().any(|k| k != "summary") {
-                    return error(400, "invalid_request", "unexpected query parameter");
-                }
-                if *project != PROJECT {
-                    return error(404, "not_found", "Unknown project");
-                }
-                let items: Vec<Value> = inner
-                    .flags
-                    .iter()
-                    .map(|f| json!({"key": f.key, "name": f.key}))
-                    .collect();
-                Resp::json(
-                    200,
-                    &json!({"items": items, "totalCount": items.len(), "_links": {}}),
-                )
-            }
+            ("GET", ["api", "v2", "flags", project]) => list_flags(&inner, req, project),
             ("GET", ["api", "v2", "flags", project, key]) => {
-                if req.query.keys().any(|k| k != "env") {
-                    return error(400, "invalid_request", "unexpected query parameter");
-                }
-                let Some(flag) = inner
-                    .flags
-                    .iter()
-                    .find(|f| *project == PROJECT && f.key == *key)
-                    .cloned()
-                else {
-                    return error(404, "not_found", "Unknown resource");
-                };
-                let resp = Resp::json(
-                    200,
-                    &flag_json(&flag, req.query.get("env").map(String::as_str)),
-                );
-                if let Some(mutate) = inner.after_get.take() {
-                    let i = inner.flags.iter().position(|f| f.key == *key).unwrap();
-                    mutate(&mut inner.flags[i]);
-                    inner.clock_ms += 1000;
-                    let date = inner.clock_ms;
-                    inner.audit.push(audit_entry(
-                        key,
-                        date,
-                        "alice@example.com",
-                        "",
-                        "updated the flag",
-                    ));
-                }
-                resp
+                get_flag(&mut inner, req, project, key)
             }
             ("PATCH", ["api", "v2", "flags", project, key]) => {
-                if req.header("content-type") != Some(SEMANTIC_PATCH) {
-                    return error(
-                        400,
-                        "invalid_request",
-                        "rollout's writes are semantic patches: wrong Content-Type",
-                    );
-                }
-                if req
-                    .query
-                    .keys()
-                    .any(|k| k != "dryRun" && k != "ignoreConflicts")
-                {
-                    return error(400, "invalid_request", "unexpected query parameter");
-                }
-                let Some(i) = inner
-                    .flags
-                    .iter()
-                    .position(|f| *project == PROJECT && f.key == *key)
-                else {
-                    return error(404, "not_found", "Unknown resource");
-                };
-                let body: Value = match serde_json::from_str(&req.body) {
-                    Ok(v) => v,
-                    Err(e) => return error(400, "invalid_request", &format!("invalid JSON: {e}")),
-                };
-                let Some(obj) = body.as_object() else {
-                    return error(400, "invalid_request", "the body must be an object");
-                };
-                if let Err(e) = keys(
-                    obj,
-                    &["environmentKey", "comment", "instructions"],
-                    &["environmentKey", "comment", "instructions"],
-                    "semantic patch",
-                ) {
-                    return error(400, "invalid_request", &e);
-                }
-                let env_key = obj["environmentKey"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                let comment = obj["comment"].as_str().unwrap_or_default().to_string();
-                if comment.is_empty() {
-                    return error(
-                        400,
-                        "invalid_request",
-                        "rollout's contract: every write carries a comment",
-                    );
-                }
-                let flag = inner.flags[i].clone();
-                let Some(mut env) = flag.envs.get(&env_key).cloned() else {
-                    return error(400, "invalid_request", "unknown environment key");
-                };
-                let Some(instructions) = obj["instructions"].as_array().filter(|l| !l.is_empty())
-                else {
-                    return error(
-                        400,
-                        "invalid_request",
-                        "instructions must be a non-empty array",
-                    );
-                };
-                let mut rules_made = inner.rules_made;
-                for ins in instructions {
-                    if let Err(e) = apply(&flag, &mut env, ins, &mut rules_made) {
-                        return error(400, "invalid_request", &e);
-                    }
-                }
-                if req.query.get("dryRun").map(String::as_str) == Some("true") {
-                    let mut preview = flag.clone();
-                    preview.envs.insert(env_key, env);
-                    return Resp::json(200, &flag_json(&preview, None));
-                }
-                inner.rules_made = rules_made;
-                env.version += 1;
-                let flag = &mut inner.flags[i];
-                flag.envs.insert(env_key, env);
-                flag.version += 1;
-                let out = flag_json(flag, None);
-                inner.clock_ms += 1000;
-                let date = inner.clock_ms;
-                let kinds: Vec<&str> = instructions
-                    .iter()
-                    .filter_map(|i| i["kind"].as_str())
-                    .collect();
-                inner
-                    .audit
-                    .push(audit_entry(key, date, "", &comment, &kinds.join(", ")));
-                Resp::json(200, &out)
+                patch_flag(&mut inner, req, project, key)
             }
-            ("GET", ["api", "v2", "auditlog"]) => {
-                if req
-                    .query
-                    .keys()
-                    .any(|k| !["before", "after", "q", "limit", "spec"].contains(&k.as_str()))
-                {
-                    return error(400, "invalid_request", "unexpected query parameter");
-                }
-                let limit: usize = match req.query.get("limit").map(|l| l.parse()) {
-                    None => 10,
-                    Some(Ok(n)) if (1..=20).contains(&n) => n,
-                    _ => return error(400, "invalid_request", "limit must be between 1 and 20"),
-                };
-                let spec = req.query.get("spec").cloned().unwrap_or_default();
-                let Some(flag_key) = spec
-                    .strip_prefix(&format!("proj/{PROJECT}:env/{ENV}:flag/"))
-                    .map(str::to_string)
-                else {
-                    return error(400, "invalid_request", "spec must be proj/P:env/E:flag/F");
-                };
-                let items: Vec<Value> = inner
-                    .audit
-                    .iter()
-                    .rev()
-                    .filter(|e| e["name"] == json!(flag_key))
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                Resp::json(200, &json!({"items": items, "_links": {}}))
-            }
+            ("GET", ["api", "v2", "auditlog"]) => audit_log(&inner, req),
             _ => error(
                 404,
                 "not_found",
@@ -710,6 +568,207 @@ impl Ld {
             ),
         }
     }
+}
+
+/// `GET /api/v2/flags/{project}`: the flags' keys and names.
+fn list_flags(inner: &Inner, req: &Req, project: &str) -> Resp {
+    if req.query.keys().any(|k| k != "summary") {
+        return error(400, "invalid_request", "unexpected query parameter");
+    }
+    if project != PROJECT {
+        return error(404, "not_found", "Unknown project");
+    }
+    let items: Vec<Value> = inner
+        .flags
+        .iter()
+        .map(|f| json!({"key": f.key, "name": f.key}))
+        .collect();
+    Resp::json(
+        200,
+        &json!({"items": items, "totalCount": items.len(), "_links": {}}),
+    )
+}
+
+/// `GET /api/v2/flags/{project}/{key}`: the flag, then the change a test queued for after the
+/// next read (another person's, in the audit log).
+fn get_flag(inner: &mut Inner, req: &Req, project: &str, key: &str) -> Resp {
+    if req.query.keys().any(|k| k != "env") {
+        return error(400, "invalid_request", "unexpected query parameter");
+    }
+    let Some(flag) = inner
+        .flags
+        .iter()
+        .find(|f| project == PROJECT && f.key == key)
+        .cloned()
+    else {
+        return error(404, "not_found", "Unknown resource");
+    };
+    let resp = Resp::json(
+        200,
+        &flag_json(&flag, req.query.get("env").map(String::as_str)),
+    );
+    if let Some(mutate) = inner.after_get.take() {
+        let i = inner.flags.iter().position(|f| f.key == key).unwrap();
+        mutate(&mut inner.flags[i]);
+        inner.clock_ms += 1000;
+        let date = inner.clock_ms;
+        inner.audit.push(audit_entry(
+            key,
+            date,
+            "alice@example.com",
+            "",
+            "updated the flag",
+        ));
+    }
+    resp
+}
+
+/// A semantic patch's body, checked: the environment key, the comment and the instructions.
+struct Patch {
+    env_key: String,
+    comment: String,
+    instructions: Vec<Value>,
+}
+
+/// The body of a semantic patch, or the 400 LaunchDarkly answers: an object of exactly
+/// `environmentKey`, `comment` (not empty) and `instructions` (a non-empty array).
+fn patch_body(req: &Req) -> Result<Patch, Resp> {
+    let body: Value = match serde_json::from_str(&req.body) {
+        Ok(v) => v,
+        Err(e) => return Err(error(400, "invalid_request", &format!("invalid JSON: {e}"))),
+    };
+    let Some(obj) = body.as_object() else {
+        return Err(error(400, "invalid_request", "the body must be an object"));
+    };
+    if let Err(e) = keys(
+        obj,
+        &["environmentKey", "comment", "instructions"],
+        &["environmentKey", "comment", "instructions"],
+        "semantic patch",
+    ) {
+        return Err(error(400, "invalid_request", &e));
+    }
+    let env_key = obj["environmentKey"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let comment = obj["comment"].as_str().unwrap_or_default().to_string();
+    if comment.is_empty() {
+        return Err(error(
+            400,
+            "invalid_request",
+            "rollout's contract: every write carries a comment",
+        ));
+    }
+    Ok(Patch {
+        env_key,
+        comment,
+        instructions: obj["instructions"].as_array().cloned().unwrap_or_default(),
+    })
+}
+
+/// `PATCH /api/v2/flags/{project}/{key}`: a semantic patch applied to one environment, all of
+/// it or nothing; with `dryRun=true` the flag as it would be, unchanged.
+fn patch_flag(inner: &mut Inner, req: &Req, project: &str, key: &str) -> Resp {
+    if req.header("content-type") != Some(SEMANTIC_PATCH) {
+        return error(
+            400,
+            "invalid_request",
+            "rollout's writes are semantic patches: wrong Content-Type",
+        );
+    }
+    if req
+        .query
+        .keys()
+        .any(|k| k != "dryRun" && k != "ignoreConflicts")
+    {
+        return error(400, "invalid_request", "unexpected query parameter");
+    }
+    let Some(i) = inner
+        .flags
+        .iter()
+        .position(|f| project == PROJECT && f.key == key)
+    else {
+        return error(404, "not_found", "Unknown resource");
+    };
+    let Patch {
+        env_key,
+        comment,
+        instructions,
+    } = match patch_body(req) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    let flag = inner.flags[i].clone();
+    let Some(mut env) = flag.envs.get(&env_key).cloned() else {
+        return error(400, "invalid_request", "unknown environment key");
+    };
+    if instructions.is_empty() {
+        return error(
+            400,
+            "invalid_request",
+            "instructions must be a non-empty array",
+        );
+    }
+    let mut rules_made = inner.rules_made;
+    for ins in &instructions {
+        if let Err(e) = apply(&flag, &mut env, ins, &mut rules_made) {
+            return error(400, "invalid_request", &e);
+        }
+    }
+    if req.query.get("dryRun").map(String::as_str) == Some("true") {
+        let mut preview = flag.clone();
+        preview.envs.insert(env_key, env);
+        return Resp::json(200, &flag_json(&preview, None));
+    }
+    inner.rules_made = rules_made;
+    env.version += 1;
+    let flag = &mut inner.flags[i];
+    flag.envs.insert(env_key, env);
+    flag.version += 1;
+    let out = flag_json(flag, None);
+    inner.clock_ms += 1000;
+    let date = inner.clock_ms;
+    let kinds: Vec<&str> = instructions
+        .iter()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    inner
+        .audit
+        .push(audit_entry(key, date, "", &comment, &kinds.join(", ")));
+    Resp::json(200, &out)
+}
+
+/// `GET /api/v2/auditlog`: the flag's entries that `spec` names, newest first, `limit` of them.
+fn audit_log(inner: &Inner, req: &Req) -> Resp {
+    if req
+        .query
+        .keys()
+        .any(|k| !["before", "after", "q", "limit", "spec"].contains(&k.as_str()))
+    {
+        return error(400, "invalid_request", "unexpected query parameter");
+    }
+    let limit: usize = match req.query.get("limit").map(|l| l.parse()) {
+        None => 10,
+        Some(Ok(n)) if (1..=20).contains(&n) => n,
+        _ => return error(400, "invalid_request", "limit must be between 1 and 20"),
+    };
+    let spec = req.query.get("spec").cloned().unwrap_or_default();
+    let Some(flag_key) = spec
+        .strip_prefix(&format!("proj/{PROJECT}:env/{ENV}:flag/"))
+        .map(str::to_string)
+    else {
+        return error(400, "invalid_request", "spec must be proj/P:env/E:flag/F");
+    };
+    let items: Vec<Value> = inner
+        .audit
+        .iter()
+        .rev()
+        .filter(|e| e["name"] == json!(flag_key))
+        .take(limit)
+        .cloned()
+        .collect();
+    Resp::json(200, &json!({"items": items, "_links": {}}))
 }
 
 /// An audit log entry as `GET /api/v2/auditlog` lists it (`AuditLogEntryListingRep`): a person's

@@ -82,6 +82,18 @@ fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// Everything the runs wrote: (what, text) for each stdout, stderr and file.
+type Written = Vec<(String, String)>;
+
+/// Keeps what one run printed on stdout and stderr, named `what`.
+fn record(written: &mut Written, what: String, done: crate::test::Done) {
+    written.push((format!("{what} stdout"), done.stdout));
+    written.push((format!("{what} stderr"), done.stderr));
+}
+
+/// A run with every secret variable set.
+type WithSecrets<'a> = &'a dyn Fn(crate::test::Test) -> crate::test::Test;
+
 #[test]
 fn no_secret_is_written_anywhere() {
     let hook = Webhook::start(200, false);
@@ -91,7 +103,6 @@ fn no_secret_is_written_anywhere() {
     let p = Project::new()
         .file("stages.yaml", &stages(unleash.port))
         .file("checklists/secrets.yaml", CHECKLIST);
-    let summary = p.path("summary.md");
     let env = |t: crate::test::Test| {
         t.env("UNLEASH_API_TOKEN", UNLEASH)
             .env("LD_ACCESS_TOKEN", LD)
@@ -99,13 +110,34 @@ fn no_secret_is_written_anywhere() {
             .env("MY_TOKEN", MINE)
             .env("SLACK_WEBHOOK_URL", &slack)
     };
-    let mut written: Vec<(String, String)> = Vec::new();
-    let mut record = |what: String, done: crate::test::Done| {
-        written.push((format!("{what} stdout"), done.stdout));
-        written.push((format!("{what} stderr"), done.stderr));
-    };
+    let mut written: Written = Vec::new();
+    file_provider_commands(&p, &env, &mut written);
+    checklist_runs(&p, &env, &mut written);
+    let q = unleash_provider_runs(&unleash, &env, &mut written);
+    let r = credentials_in_the_url(&unleash, &env, &mut written);
 
-    // The rollout commands on the file provider, with a notify target.
+    for project in [&p, &q, &r] {
+        walk(project.dir.path(), &mut written);
+    }
+    assert!(
+        written.iter().any(|(name, _)| name.ends_with("junit.xml")),
+        "the JUnit report was written"
+    );
+    assert!(
+        written.iter().any(|(name, _)| name.ends_with("summary.md")),
+        "the GitHub summary was written"
+    );
+    assert!(
+        written.iter().any(|(name, _)| name.ends_with("state.json")),
+        "the run state was written"
+    );
+    shown_hidden_and_never_whole(&written);
+    // The notifications were sent (to the secret URL) all the same.
+    assert!(hook.bodies().len() >= 5, "{:?}", hook.bodies());
+}
+
+/// The rollout commands on the file provider of `p`, with a notify target.
+fn file_provider_commands(p: &Project, env: WithSecrets, written: &mut Written) {
     for (args, code) in [
         (&["validate"][..], 0),
         (&["plan", "-v"], 0),
@@ -126,10 +158,14 @@ fn no_secret_is_written_anywhere() {
         (&["history", "--json"], 0),
     ] {
         let done = env(p.rollout(args)).status(code).run();
-        record(format!("rollout {}", args.join(" ")), done);
+        record(written, format!("rollout {}", args.join(" ")), done);
     }
+}
 
-    // The checklist, failing, with every report.
+/// The checklist of `p`, failing, with every report; then with plain progress (no GitHub), the
+/// default path on CI logs.
+fn checklist_runs(p: &Project, env: WithSecrets, written: &mut Written) {
+    let summary = p.path("summary.md");
     for (args, code) in [
         (&["list"][..], 0),
         (&["show", "secrets"], 0),
@@ -144,13 +180,15 @@ fn no_secret_is_written_anywhere() {
             .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
             .status(code)
             .run();
-        record(format!("checklist {}", args.join(" ")), done);
+        record(written, format!("checklist {}", args.join(" ")), done);
     }
-    // Plain progress (no GitHub), the default path on CI logs.
     let done = env(p.checklist(["run", "secrets"])).status(1).run();
-    record("checklist run secrets (plain)".into(), done);
+    record(written, "checklist run secrets (plain)".into(), done);
+}
 
-    // The Unleash provider (a stand-in that answers 401), through its error paths.
+/// The Unleash provider (the stand-in `unleash`, which answers 401), through its error paths,
+/// with a `token_env:` override; returns the project, whose files are searched too.
+fn unleash_provider_runs(unleash: &Webhook, env: WithSecrets, written: &mut Written) -> Project {
     let q = Project::new()
         .file(
             "stages.yaml",
@@ -161,7 +199,7 @@ fn no_secret_is_written_anywhere() {
         )
         .file("checklists/mine.yaml", MINE_CHECKLIST);
     let done = env(q.checklist(["run", "mine", "-v"])).run();
-    record("checklist run mine".into(), done);
+    record(written, "checklist run mine".into(), done);
     for args in [
         &["status", "-v"][..],
         &["status", "-v", "--env", "staging"],
@@ -170,9 +208,14 @@ fn no_secret_is_written_anywhere() {
         &["kill", "-v", "--json"],
     ] {
         let done = env(q.rollout(args)).status(4).run();
-        record(format!("unleash rollout {}", args.join(" ")), done);
+        record(written, format!("unleash rollout {}", args.join(" ")), done);
     }
-    // An address with credentials in ROLLOUT_PROVIDER_URL: refused without printing them.
+    q
+}
+
+/// An address with credentials in ROLLOUT_PROVIDER_URL: refused without printing them; returns
+/// the project, whose files are searched too.
+fn credentials_in_the_url(unleash: &Webhook, env: WithSecrets, written: &mut Written) -> Project {
     let r = Project::new().file(
         "stages.yaml",
         "flag: f\nprovider: { kind: unleash }\nstages:\n  - { name: a, percentage: 10 }\n",
@@ -189,25 +232,17 @@ fn no_secret_is_written_anywhere() {
             )
             .status(2)
             .run();
-        record(format!("credentials rollout {}", args.join(" ")), done);
+        record(
+            written,
+            format!("credentials rollout {}", args.join(" ")),
+            done,
+        );
     }
+    r
+}
 
-    for project in [&p, &q, &r] {
-        walk(project.dir.path(), &mut written);
-    }
-    assert!(
-        written.iter().any(|(name, _)| name.ends_with("junit.xml")),
-        "the JUnit report was written"
-    );
-    assert!(
-        written.iter().any(|(name, _)| name.ends_with("summary.md")),
-        "the GitHub summary was written"
-    );
-    assert!(
-        written.iter().any(|(name, _)| name.ends_with("state.json")),
-        "the run state was written"
-    );
-    // The tasks did print them: hidden, not absent.
+/// The tasks did print the secrets: hidden, not absent; and no needle is anywhere.
+fn shown_hidden_and_never_whole(written: &Written) {
     for shown in [
         "unleash ***",
         "half ***",
@@ -225,7 +260,7 @@ fn no_secret_is_written_anywhere() {
                 .collect::<Vec<_>>()
         );
     }
-    for (name, text) in &written {
+    for (name, text) in written {
         for needle in NEEDLES {
             assert!(
                 !text.contains(needle),
@@ -233,6 +268,4 @@ fn no_secret_is_written_anywhere() {
             );
         }
     }
-    // The notifications were sent (to the secret URL) all the same.
-    assert!(hook.bodies().len() >= 5, "{:?}", hook.bodies());
 }

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
+use crate::test::Project;
 use crate::unleash_server::{journal, server, Server, STAGES};
 
 fn wait_out_internal_soak() {
@@ -15,25 +16,39 @@ fn wait_out_internal_soak() {
 #[test]
 fn a_stage_is_a_flexible_rollout_with_users_and_groups_as_constrained_strategies() {
     let s = server();
-    // A flag name under which beta-1 is outside internal's 5% by percentage, so that `check`
-    // finds it first at beta, as a listed user (flag names are random per run).
-    let flag = loop {
+    let flag = flag_with_beta_1_outside_internal(&s);
+    let p = s.project(&flag, STAGES);
+    let rollout = internal_is_a_rollout_and_a_groups_strategy(&s, &flag, &p);
+    wait_out_internal_soak();
+    beta_patches_the_rollout_and_adds_a_users_strategy(&s, &flag, &p, &rollout);
+    beta_soaks_by_the_event_log(&s, &p);
+    rollback_drops_the_users_strategy_and_shrinks_the_groups(&s, &flag, &p);
+}
+
+/// A flag name under which beta-1 is outside internal's 5% by percentage, so that `check`
+/// finds it first at beta, as a listed user (flag names are random per run).
+fn flag_with_beta_1_outside_internal(s: &Server) -> String {
+    loop {
         let f = s.create_flag("walk");
         if rollout::domain::exposure::unleash::normalized(&f, "beta-1") > 5 {
             break f;
         }
-    };
-    let p = s.project(&flag, STAGES);
-    s.rollout(&p, ["status"])
+    }
+}
+
+/// The first advance: a flexible rollout at 5% titled with the note, and the groups strategy;
+/// returns the rollout strategy.
+fn internal_is_a_rollout_and_a_groups_strategy(s: &Server, flag: &str, p: &Project) -> Value {
+    s.rollout(p, ["status"])
         .stdout_has("not started")
         .stdout_has("internal (5%): allowed now")
         .run();
-    s.rollout(&p, ["advance", "--reason", "first light"])
+    s.rollout(p, ["advance", "--reason", "first light"])
         .stdout_has("not started → internal (5%) in development")
         .run();
-    let env = s.environment(&flag, "development");
+    let env = s.environment(flag, "development");
     assert_eq!(env["enabled"], true);
-    let rollout = s.rollout_strategy(&flag);
+    let rollout = s.rollout_strategy(flag);
     assert_eq!(rollout["name"], "flexibleRollout");
     assert_eq!(
         rollout["parameters"],
@@ -49,7 +64,7 @@ fn a_stage_is_a_flexible_rollout_with_users_and_groups_as_constrained_strategies
     ] {
         assert!(title.contains(part), "title {title:?} lacks {part:?}");
     }
-    let groups = s.constrained(&flag, "group").expect("a groups strategy");
+    let groups = s.constrained(flag, "group").expect("a groups strategy");
     assert_eq!(groups["constraints"][0]["operator"], "IN");
     assert_eq!(
         groups["constraints"][0]["values"],
@@ -57,63 +72,78 @@ fn a_stage_is_a_flexible_rollout_with_users_and_groups_as_constrained_strategies
     );
     assert_eq!(groups["parameters"]["rollout"], "100");
     assert!(
-        s.constrained(&flag, "userId").is_none(),
+        s.constrained(flag, "userId").is_none(),
         "no users listed yet"
     );
+    rollout
+}
 
-    wait_out_internal_soak();
-    s.rollout(&p, ["advance", "beta"])
+/// Advancing to beta patches the same `rollout` strategy and adds the users strategy and beta's
+/// group.
+fn beta_patches_the_rollout_and_adds_a_users_strategy(
+    s: &Server,
+    flag: &str,
+    p: &Project,
+    rollout: &Value,
+) {
+    s.rollout(p, ["advance", "beta"])
         .stdout_has("internal → beta (10%)")
         .run();
-    assert_eq!(s.rollout_strategy(&flag)["parameters"]["rollout"], "10");
+    assert_eq!(s.rollout_strategy(flag)["parameters"]["rollout"], "10");
     assert_eq!(
-        s.rollout_strategy(&flag)["id"],
+        s.rollout_strategy(flag)["id"],
         rollout["id"],
         "the same strategy, patched"
     );
-    let users = s.constrained(&flag, "userId").expect("a users strategy");
+    let users = s.constrained(flag, "userId").expect("a users strategy");
     assert_eq!(
         users["constraints"][0]["values"],
         json!(["beta-1", "beta-2"])
     );
     assert_eq!(
-        s.constrained(&flag, "group").unwrap()["constraints"][0]["values"],
+        s.constrained(flag, "group").unwrap()["constraints"][0]["values"],
         json!(["internal", "developers", "beta_testers"])
     );
+}
 
-    // Soak comes from Unleash's event log: beta started just now and soaks 7 days.
-    s.rollout(&p, ["advance"])
+/// Soak comes from Unleash's event log: beta started just now and soaks 7 days; then check and
+/// history.
+fn beta_soaks_by_the_event_log(s: &Server, p: &Project) {
+    s.rollout(p, ["advance"])
         .status(3)
         .stderr_has("beta must soak 7d first")
         .run();
-    let doc = s.rollout(&p, ["status", "--json"]).run().json();
+    let doc = s.rollout(p, ["status", "--json"]).run().json();
     assert_eq!(doc["stage"], "beta");
     assert_eq!(doc["percentage"], 10);
     assert_eq!(doc["on"], true);
     assert!(doc["since"].is_string(), "since from the event log: {doc}");
     assert_eq!(doc["next"]["allowed_now"], false);
-    s.rollout(&p, ["plan"]).stdout_has("▶  beta").run();
+    s.rollout(p, ["plan"]).stdout_has("▶  beta").run();
 
     // check and history.
-    s.rollout(&p, ["check", "beta-1"])
+    s.rollout(p, ["check", "beta-1"])
         .stdout_has("first on at beta (10%); now on (at beta)")
         .run();
-    s.rollout(&p, ["history"])
+    s.rollout(p, ["history"])
         .stdout_has("advance")
         .stdout_has("internal → beta (10%)")
         .run();
+}
 
-    // Rollback drops beta's users strategy and shrinks the groups.
-    s.rollout(&p, ["rollback", "--yes"])
+/// Rollback drops beta's users strategy and shrinks the groups; the journal holds the three
+/// moves.
+fn rollback_drops_the_users_strategy_and_shrinks_the_groups(s: &Server, flag: &str, p: &Project) {
+    s.rollout(p, ["rollback", "--yes"])
         .stdout_has("beta → internal (5%)")
         .run();
-    assert_eq!(s.rollout_strategy(&flag)["parameters"]["rollout"], "5");
-    assert!(s.constrained(&flag, "userId").is_none());
+    assert_eq!(s.rollout_strategy(flag)["parameters"]["rollout"], "5");
+    assert!(s.constrained(flag, "userId").is_none());
     assert_eq!(
-        s.constrained(&flag, "group").unwrap()["constraints"][0]["values"],
+        s.constrained(flag, "group").unwrap()["constraints"][0]["values"],
         json!(["internal", "developers"])
     );
-    let j = journal(&p);
+    let j = journal(p);
     assert_eq!(j.len(), 3, "{j:#?}");
     assert_eq!(j[2]["action"], "rollback");
     assert_eq!(j[2]["provider"], "unleash");

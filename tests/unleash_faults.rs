@@ -370,11 +370,38 @@ fn sent(c: &Case, args: &[&str]) -> Vec<String> {
 #[test]
 fn each_command_sends_the_fewest_requests() {
     let c = case("requests");
-    let f = "GET /api/admin/projects/default/features/F".to_string();
     let env = "/api/admin/projects/default/features/F/environments/development";
-    let events = "GET /api/admin/search/events".to_string();
-    let patch = format!("PATCH {env}/strategies/ID");
-    let strategy = format!("GET {env}/strategies/ID");
+    let expected = Expected {
+        f: "GET /api/admin/projects/default/features/F".to_string(),
+        env,
+        events: "GET /api/admin/search/events".to_string(),
+        patch: format!("PATCH {env}/strategies/ID"),
+        strategy: format!("GET {env}/strategies/ID"),
+    };
+    audience_stages_send_the_fewest_requests(&c, &expected);
+    percentage_stages_send_the_fewest_requests(&c, &expected);
+}
+
+/// The requests [`each_command_sends_the_fewest_requests`] expects, as `METHOD path` with the
+/// flag as F and strategy ids as ID: the flag read, its environment, the event log read, a
+/// strategy patched and a strategy read.
+struct Expected {
+    f: String,
+    env: &'static str,
+    events: String,
+    patch: String,
+    strategy: String,
+}
+
+/// The project of [`case`], whose stages add groups and users: each command's requests.
+fn audience_stages_send_the_fewest_requests(c: &Case, e: &Expected) {
+    let Expected {
+        f,
+        env,
+        events,
+        patch,
+        strategy,
+    } = e;
     let normal = |r: &String| match r.replace(&c.flag, "F").split_once("/strategies/") {
         Some((head, _)) => format!("{head}/strategies/ID"),
         None => r.replace(&c.flag, "F"),
@@ -395,18 +422,18 @@ fn each_command_sends_the_fewest_requests() {
         ]
     );
     // status: the flag, and one small page of the event log for the stage's start.
-    assert_eq!(sent(&c, &["status"]), [f.clone(), events.clone()]);
+    assert_eq!(sent(c, &["status"]), [f.clone(), events.clone()]);
     let seen = c.proxy.seen();
     assert!(seen[1].path.contains("limit=50"), "{seen:?}");
     // kill: read, off, read back. resume: read, on, read back (the read moments before is the
     // guard: no second read before the write).
     assert_eq!(
-        sent(&c, &["kill"]),
+        sent(c, &["kill"]),
         [f.clone(), format!("POST {env}/off"), f.clone()]
     );
-    assert_eq!(sent(&c, &["history"]), [events.as_str()]);
+    assert_eq!(sent(c, &["history"]), [events.as_str()]);
     assert_eq!(
-        sent(&c, &["resume", "--yes"]),
+        sent(c, &["resume", "--yes"]),
         [f.clone(), format!("POST {env}/on"), f.clone()]
     );
     std::thread::sleep(Duration::from_millis(1100));
@@ -423,10 +450,10 @@ fn each_command_sends_the_fewest_requests() {
         patch.clone(),
         f.clone(),
     ];
-    assert_eq!(sent(&c, &["advance"]), audience);
+    assert_eq!(sent(c, &["advance"]), audience);
     // beta → internal: the rollout (checked), the users removed, the groups, the read-back.
     assert_eq!(
-        sent(&c, &["rollback", "--yes"]),
+        sent(c, &["rollback", "--yes"]),
         [
             f.clone(),
             patch.clone(),
@@ -436,8 +463,18 @@ fn each_command_sends_the_fewest_requests() {
             f.clone(),
         ]
     );
+}
 
-    // A flag whose stages differ in percentage only, through the same proxy.
+/// A flag whose stages differ in percentage only, through the proxy of `c`: each command's
+/// requests.
+fn percentage_stages_send_the_fewest_requests(c: &Case, e: &Expected) {
+    let Expected {
+        f,
+        env,
+        events,
+        patch,
+        ..
+    } = e;
     let flag = c.s.create_flag("requests-pct");
     let p = Project::new().file(
         "stages.yaml",

@@ -8,9 +8,11 @@
 //! disagree with each other on non-ASCII ids.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::unleash_server::server;
+use crate::test::Project;
+use crate::unleash_server::{server, Server};
 
 const STAGES: &str = "  - { name: internal, percentage: 5, groups: [internal] }
   - { name: beta, percentage: 10, users: [beta-1, beta-2, user-77] }
@@ -48,37 +50,84 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
     );
     let p = s.project(&flag, STAGES).file("ids.txt", &ids.join("\n"));
     let ids_file = p.path("ids.txt");
-    let preview = |stage: Option<&str>| p.preview_ids(stage, &[("UNLEASH_API_TOKEN", &s.admin)]);
-    // The server's client API may serve the previous state for a moment after a change.
-    let served = |want: &BTreeSet<String>, props: &[&str]| -> BTreeSet<String> {
-        let mut got = BTreeSet::new();
-        for _ in 0..30 {
-            got = s.node_on(&flag, &ids_file, props).into_iter().collect();
-            if &got == want {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        got
+    let parity = Parity {
+        s: &s,
+        flag,
+        p,
+        ids,
+        ids_file,
     };
     let mut at_limited = BTreeSet::new();
     for (i, stage) in ["internal", "beta", "limited", "expanded"]
         .into_iter()
         .enumerate()
     {
+        let node = parity.advance_to(i, stage);
+        if stage == "limited" {
+            at_limited = node.clone();
+            parity.kill_and_resume(&at_limited);
+        }
+    }
+    assert!(
+        at_limited.len() > 2300 && at_limited.len() < 2700,
+        "{}",
+        at_limited.len()
+    );
+}
+
+/// The parity run: the server, the flag, its project and the ids (also in `ids_file`).
+struct Parity<'a> {
+    s: &'a Server,
+    flag: String,
+    p: Project,
+    ids: Vec<String>,
+    ids_file: PathBuf,
+}
+
+impl Parity<'_> {
+    /// The ids `rollout preview` lists on now, or at `stage`.
+    fn preview(&self, stage: Option<&str>) -> BTreeSet<String> {
+        self.p
+            .preview_ids(stage, &[("UNLEASH_API_TOKEN", &self.s.admin)])
+    }
+
+    /// The ids the Node client serves the flag to with the context `props`, asked until it
+    /// serves `want`: the server's client API may serve the previous state for a moment after a
+    /// change.
+    fn served(&self, want: &BTreeSet<String>, props: &[&str]) -> BTreeSet<String> {
+        let mut got = BTreeSet::new();
+        for _ in 0..30 {
+            got = self
+                .s
+                .node_on(&self.flag, &self.ids_file, props)
+                .into_iter()
+                .collect();
+            if &got == want {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        got
+    }
+
+    /// Advances to `stage` (the `i`th; forced past the first's soak) and checks that `preview`,
+    /// `preview STAGE`, the Node client and `check` agree and that about the stage's share is
+    /// on; returns the ids the Node client serves.
+    fn advance_to(&self, i: usize, stage: &str) -> BTreeSet<String> {
+        let (s, p, ids) = (self.s, &self.p, &self.ids);
         let mut args = vec!["advance", stage, "--yes"];
         if i > 0 {
             args.extend(["--force", "--reason", "parity test walks every stage"]);
         }
-        s.rollout(&p, args).run();
-        let now = preview(None);
-        let planned = preview(Some(stage));
+        s.rollout(p, args).run();
+        let now = self.preview(None);
+        let planned = self.preview(Some(stage));
         assert_same(
             &now,
             &planned,
             &format!("stage {stage}: `preview` and `preview {stage}`"),
         );
-        let node = served(&now, &[]);
+        let node = self.served(&now, &[]);
         assert_same(
             &node,
             &now,
@@ -92,14 +141,14 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
         }
         if stage == "internal" {
             // Groups match the context field `group`.
-            let grouped = served(&ids.iter().cloned().collect(), &["group=internal"]);
+            let grouped = self.served(&ids.iter().cloned().collect(), &["group=internal"]);
             assert_eq!(grouped.len(), ids.len(), "every member of `internal` is on");
-            s.rollout(&p, ["check", "user-5", "--group", "internal"])
+            s.rollout(p, ["check", "user-5", "--group", "internal"])
                 .stdout_has("now on")
                 .run();
         }
         for id in ids.iter().step_by(499) {
-            let doc = s.rollout(&p, ["check", id, "--json"]).run().json();
+            let doc = s.rollout(p, ["check", id, "--json"]).run().json();
             assert_eq!(doc["on_now"], node.contains(id), "check {id} at {stage}");
         }
         let expected = ids.len() as f64 * [0.05, 0.10, 0.25, 0.50][i];
@@ -108,25 +157,24 @@ fn the_node_client_agrees_with_preview_and_check_on_every_id() {
             "{stage}: {} on",
             node.len()
         );
-        if stage == "limited" {
-            at_limited = node.clone();
-            s.rollout(&p, ["kill"]).run();
-            assert!(
-                served(&BTreeSet::new(), &[]).is_empty(),
-                "killed: the Node client serves nobody"
-            );
-            assert!(preview(None).is_empty());
-            s.rollout(&p, ["resume", "--yes"]).run();
-            assert_same(
-                &served(&at_limited, &[]),
-                &at_limited,
-                "after resume, the Node client and the users before the kill",
-            );
-        }
+        node
     }
-    assert!(
-        at_limited.len() > 2300 && at_limited.len() < 2700,
-        "{}",
-        at_limited.len()
-    );
+
+    /// Killed, the Node client serves nobody and `preview` lists nobody; resumed, it serves the
+    /// ids it served before the kill (`before`).
+    fn kill_and_resume(&self, before: &BTreeSet<String>) {
+        let (s, p) = (self.s, &self.p);
+        s.rollout(p, ["kill"]).run();
+        assert!(
+            self.served(&BTreeSet::new(), &[]).is_empty(),
+            "killed: the Node client serves nobody"
+        );
+        assert!(self.preview(None).is_empty());
+        s.rollout(p, ["resume", "--yes"]).run();
+        assert_same(
+            &self.served(before, &[]),
+            before,
+            "after resume, the Node client and the users before the kill",
+        );
+    }
 }

@@ -26,7 +26,7 @@ pub fn append(dir: &Path, record: &impl Serialize) -> Result<()> {
     let path = path(dir);
     let mut line = serde_json::to_string(record)
         .map_err(|e| Error::failed(format!("could not encode a journal entry: {e}")))?;
-    line = crate::domain::redact::scrub(&line);
+    line = crate::domain::secrets::redact::scrub(&line);
     line.push('\n');
     let fail = |e: std::io::Error| {
         Error::failed(format!(

@@ -26,7 +26,7 @@ pub fn payload(event: &Event) -> Value {
 /// The target's URL, registered as a secret (with its token-bearing path) before anything else.
 fn resolve(target: &NotifyTarget) -> Option<String> {
     match target {
-        NotifyTarget::UrlEnv(var) => crate::domain::secret_policy::url_from_env(var),
+        NotifyTarget::UrlEnv(var) => crate::domain::secrets::policy::url_from_env(var),
     }
 }
 

@@ -278,20 +278,58 @@ impl Builder {
         }
     }
 
+    /// A `---`: a second one is an error, the tool reads one document.
+    fn document_start(&mut self, pos: Pos) {
+        self.documents += 1;
+        if self.documents > 1 {
+            self.error.get_or_insert(SyntaxError {
+                pos,
+                message: "only one YAML document is allowed here (found a second `---`)".into(),
+                help: None,
+            });
+        }
+    }
+
+    /// A `*alias`: a copy of the anchored node at `pos`, counted at its full size against the
+    /// alias expansion and node limits (an unknown anchor is an empty scalar).
+    fn alias(&mut self, id: usize, pos: Pos) {
+        let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
+        self.alias_nodes = self.alias_nodes.saturating_add(size);
+        if self.alias_nodes > self.limits.alias_nodes {
+            self.error.get_or_insert(SyntaxError::limit(
+                pos,
+                format!(
+                    "aliases here expand to more than {} values (the alias expansion limit)",
+                    self.limits.alias_nodes
+                ),
+                "write the values out, or use fewer aliases of aliases",
+            ));
+            return;
+        }
+        if !self.count(size, pos) {
+            return;
+        }
+        // Checked above: the copy is bounded by the limits.
+        let node = self.anchors.get(&id).map(|(n, _)| n.clone()).map_or_else(
+            || Node {
+                pos,
+                value: Value::Scalar {
+                    text: String::new(),
+                    plain: true,
+                },
+            },
+            |mut n| {
+                n.pos = pos;
+                n
+            },
+        );
+        self.finish(node, 0, size);
+    }
+
     fn on_event(&mut self, ev: Event<'_>, span: Span) {
         let pos = pos_of(span);
         match ev {
-            Event::DocumentStart(_) => {
-                self.documents += 1;
-                if self.documents > 1 {
-                    self.error.get_or_insert(SyntaxError {
-                        pos,
-                        message: "only one YAML document is allowed here (found a second `---`)"
-                            .into(),
-                        help: None,
-                    });
-                }
-            }
+            Event::DocumentStart(_) => self.document_start(pos),
             Event::Scalar(text, style, anchor, _tag) => {
                 if !self.count(1, pos) {
                     return;
@@ -333,39 +371,7 @@ impl Builder {
                     self.finish(node, anchor, size);
                 }
             }
-            Event::Alias(id) => {
-                let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
-                self.alias_nodes = self.alias_nodes.saturating_add(size);
-                if self.alias_nodes > self.limits.alias_nodes {
-                    self.error.get_or_insert(SyntaxError::limit(
-                        pos,
-                        format!(
-                            "aliases here expand to more than {} values (the alias expansion limit)",
-                            self.limits.alias_nodes
-                        ),
-                        "write the values out, or use fewer aliases of aliases",
-                    ));
-                    return;
-                }
-                if !self.count(size, pos) {
-                    return;
-                }
-                // Checked above: the copy is bounded by the limits.
-                let node = self.anchors.get(&id).map(|(n, _)| n.clone()).map_or_else(
-                    || Node {
-                        pos,
-                        value: Value::Scalar {
-                            text: String::new(),
-                            plain: true,
-                        },
-                    },
-                    |mut n| {
-                        n.pos = pos;
-                        n
-                    },
-                );
-                self.finish(node, 0, size);
-            }
+            Event::Alias(id) => self.alias(id, pos),
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
     }

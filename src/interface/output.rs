@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Read, StdoutLock, Write};
 use console::Style;
 use serde_json::Value;
 
-use crate::domain::redact::scrub;
+use crate::domain::secrets::redact::scrub;
 use crate::interface::cli::global_args::{ColorChoice, GlobalArgs};
 // Errors, warnings and -v lines quote provider and task text: never let it drive the terminal.
 // Results and progress may hold our own colours (SGR) and nothing else.
@@ -207,7 +207,7 @@ impl Listing {
     pub fn new() -> Self {
         Listing {
             out: BufWriter::with_capacity(256 * 1024, std::io::stdout().lock()),
-            secrets: crate::domain::redact::registered()
+            secrets: crate::domain::secrets::redact::registered()
                 .into_iter()
                 .map(|s| memchr::memmem::Finder::new(s.as_bytes()).into_owned())
                 .collect(),

@@ -283,7 +283,7 @@ pub struct Sink<'a> {
 impl Sink<'_> {
     pub fn line(&mut self, line: &str) {
         // Logs live under .rollout/, which never holds secrets.
-        let line = crate::domain::redact::scrub(line);
+        let line = crate::domain::secrets::redact::scrub(line);
         let line = crate::domain::sanitize::keep_colours(&line);
         let line = line.as_ref();
         self.log.line(line);

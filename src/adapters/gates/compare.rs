@@ -68,8 +68,8 @@ pub(super) fn show(v: &mut super::Verdict, c: &stats::CompareVerdict) {
     if let Some(n) = c.needed.filter(|_| !why.contains(" more on and ")) {
         why.push_str(&format!(
             "; still needed: {} more on and {} more off requests",
-            stats::compare::count(n.on as f64),
-            stats::compare::count(n.off as f64)
+            stats::format::count(n.on as f64),
+            stats::format::count(n.off as f64)
         ));
     }
     v.why = Some(super::plain(&why, 600));

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{plain, Env, Reading};
-use crate::adapters::http::Call;
+use crate::adapters::http_client::Call;
 use crate::domain::config::Reduce;
 
 pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: Reduce) -> Reading {

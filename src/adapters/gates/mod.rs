@@ -2,7 +2,7 @@
 //! `pass`, `fail`, `no-data` or `error`. Only `pass` passes: an empty or multi-series answer,
 //! NaN, an infinity, a bad query or an unreachable source never do, and each is named.
 //!
-//! Every source reads through the project's one HTTP client ([`crate::adapters::http`]) or, for
+//! Every source reads through the project's one HTTP client ([`crate::adapters::http_client`]) or, for
 //! `command:`, a shell. Deciding what a verdict means for a change is [`crate::domain::rules`]'s job.
 
 mod command;
@@ -177,7 +177,7 @@ pub fn judge(gate: &Gate, reading: Reading) -> Verdict {
 /// Why a source could not be read, short: service, base URL and the last cause, without the
 /// (long, URL-encoded) query.
 #[must_use]
-pub fn gave_up(g: &crate::adapters::http::GaveUp) -> String {
+pub fn gave_up(g: &crate::adapters::http_client::GaveUp) -> String {
     let tries = if g.attempts == 1 {
         "1 attempt".to_string()
     } else {
@@ -200,11 +200,11 @@ pub(crate) fn client(
     env: &Env<'_>,
     service: &str,
     base: &str,
-) -> crate::domain::error::Result<crate::adapters::http::Client> {
-    let mut c = crate::adapters::http::Client::new(
+) -> crate::domain::error::Result<crate::adapters::http_client::Client> {
+    let mut c = crate::adapters::http_client::Client::new(
         service,
         base,
-        crate::adapters::http::Policy::for_deadline(env.timeout),
+        crate::adapters::http_client::Policy::for_deadline(env.timeout),
     )?;
     if env.log.verbose() {
         c.set_log(env.log.clone());

@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::{plain, Env, Reading};
-use crate::adapters::http::Call;
+use crate::adapters::http_client::Call;
 
 pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
     let Some(base) = env.config.defaults.prometheus_url() else {

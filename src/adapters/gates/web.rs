@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{plain, Env, Reading};
-use crate::adapters::http::Call;
+use crate::adapters::http_client::Call;
 
 pub(super) async fn read(env: &Env<'_>, url: &str, expect: u16, pointer: Option<&str>) -> Reading {
     let client = match super::client(env, "the http gate", url) {

@@ -65,7 +65,7 @@ pub fn open(
 pub fn token(kind: ProviderKind, var: &str, what: &str) -> Result<(String, String)> {
     let var = var.to_string();
     // Registered as a secret exactly, trimmed and by its distinctive parts (secret_policy).
-    match crate::domain::secret_policy::token_from_env(&var) {
+    match crate::domain::secrets::policy::token_from_env(&var) {
         Some(t) => Ok((t, var)),
         None => Err(Error::usage(format!(
             "{var} is not set: the {} provider reads its API token from it",

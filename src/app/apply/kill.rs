@@ -173,7 +173,8 @@ impl<'a> Kill<'a> {
         }
         // The off may retry, but leaves one attempt's time to read the flag back: an off
         // whose answers are all lost is still seen applied.
-        let reserve = crate::adapters::http::Policy::for_deadline(ctx.run.timeout).attempt_timeout;
+        let reserve =
+            crate::adapters::http_client::Policy::for_deadline(ctx.run.timeout).attempt_timeout;
         let write_by = if Instant::now() + reserve * 2 <= self.deadline {
             self.deadline - reserve
         } else {

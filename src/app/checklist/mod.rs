@@ -43,7 +43,7 @@ pub fn register_secrets(dir: &Path) {
     }
     for var in vars {
         if let Ok(value) = std::env::var(&var) {
-            crate::domain::secret_policy::register_secret(&value);
+            crate::domain::secrets::policy::register_secret(&value);
         }
     }
 }

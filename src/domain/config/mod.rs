@@ -288,7 +288,7 @@ pub(crate) fn check_url(
     pos: crate::domain::diagnostic::Pos,
     what: &str,
 ) {
-    if let Err(problem) = crate::domain::secret_policy::check_url(url) {
+    if let Err(problem) = crate::domain::secrets::policy::check_url(url) {
         r.error(
             pos,
             problem.message(&format!("the `url` in {what}")),

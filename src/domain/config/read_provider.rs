@@ -95,7 +95,7 @@ fn env_provider_url(kind: ProviderKind) -> Result<Option<String>> {
     else {
         return Ok(None);
     };
-    match crate::domain::secret_policy::check_url(&url) {
+    match crate::domain::secrets::policy::check_url(&url) {
         Ok(()) => Ok(Some(url.trim().to_string())),
         Err(problem) => Err(Error::usage(
             problem.message(crate::domain::env_vars::EnvVars::ROLLOUT_PROVIDER_URL),
@@ -145,7 +145,7 @@ pub(super) fn read_overrides(
         path: text("path"),
     };
     if let (Some(url), Some(node)) = (&out.url, fields.value("url")) {
-        if let Err(problem) = crate::domain::secret_policy::check_url(url) {
+        if let Err(problem) = crate::domain::secrets::policy::check_url(url) {
             let token_var = out
                 .token_env
                 .as_deref()
@@ -164,7 +164,7 @@ pub(super) fn read_overrides(
                 node.pos,
                 format!(
                     "`token_env` must name an environment variable, found `{}`",
-                    crate::domain::redact::excerpt(var)
+                    crate::domain::secrets::redact::excerpt(var)
                 ),
                 format!(
                     "write the variable's NAME, e.g. `token_env: {}`, and export the token in it",

@@ -3,12 +3,14 @@
 pub mod flagd;
 pub mod launchdarkly;
 pub mod murmur3;
+mod select;
 pub mod stream;
 pub mod unleash;
 
 use std::io::{self, Read};
 
-use self::stream::{Piece, StreamError};
+use self::select::Selection;
+use self::stream::StreamError;
 
 use crate::domain::config::Percentage;
 
@@ -144,73 +146,6 @@ pub struct Listed {
     pub items: Items,
 }
 
-/// The listed ids as they are printed: each its lead, the id and the tail. A short one is made
-/// in a fixed-size block behind the lead and appended as half or all of the block (copied
-/// inline, where a call to `memcpy` per item costs more than the copy), then cut to its length;
-/// a long or escaped one is made in `long`.
-struct Item {
-    block: [u8; Item::BLOCK],
-    long: Vec<u8>,
-    lead: usize,
-    items: Items,
-}
-
-impl Item {
-    const BLOCK: usize = 64;
-
-    fn new(listed: &Listed) -> Self {
-        let lead = &listed.lead;
-        let mut block = [0; Self::BLOCK];
-        if let Some(at) = block.get_mut(..lead.len()) {
-            at.copy_from_slice(lead);
-        }
-        Item {
-            block,
-            long: lead.clone(),
-            lead: lead.len(),
-            items: listed.items,
-        }
-    }
-
-    /// Appends `id` to `out` as an item: as it is, or through `items.escape` unless `as_is`.
-    #[inline]
-    fn push(&mut self, id: &str, as_is: bool, out: &mut Vec<u8>) {
-        let items = &self.items;
-        let id_end = self.lead + id.len();
-        let end = id_end + items.tail.len();
-        if as_is && end <= Self::BLOCK {
-            self.block[self.lead..id_end].copy_from_slice(id.as_bytes());
-            self.block[id_end..end].copy_from_slice(items.tail);
-            let at = out.len();
-            if end <= Self::BLOCK / 2 {
-                out.extend_from_slice(&self.block[..Self::BLOCK / 2]);
-            } else {
-                out.extend_from_slice(&self.block);
-            }
-            out.truncate(at + end);
-            return;
-        }
-        self.long.truncate(self.lead);
-        if as_is {
-            self.long.extend_from_slice(id.as_bytes());
-        } else {
-            (items.escape)(id, &mut self.long);
-        }
-        self.long.extend_from_slice(items.tail);
-        out.extend_from_slice(&self.long);
-    }
-}
-
-/// Line `line` of `chunk` as text, trimmed, where `whole` is the chunk as text (a line of it is
-/// text too: lines end at an ASCII byte).
-fn line_text<'a>(whole: &'a str, chunk: &[u8], line: &[u8]) -> Result<&'a str, stream::LineError> {
-    let at = line.as_ptr().addr() - chunk.as_ptr().addr();
-    let text = whole
-        .get(at..at + line.len())
-        .ok_or(stream::LineError::NotUtf8)?;
-    Ok(trim_text(text.trim_ascii()))
-}
-
 impl Bucketing {
     /// Counts, for each audience, how many of the ids read from `reader` (one a line) are on;
     /// also how many ids there are. Chunks cut at line ends are hashed on every core, with no
@@ -244,7 +179,6 @@ impl Bucketing {
             .iter()
             .map(|a| self.threshold(a.percentage))
             .collect();
-        let listed = list.map(|l| l.audience);
         // Only an id as long as some listed user can be one: most ids skip the set lookups.
         let mut listed_len: Vec<bool> = Vec::new();
         for a in audiences {
@@ -276,106 +210,16 @@ impl Bucketing {
                 _ => self.bucket_of_hash(hasher.hash(id)),
             }
         };
-        let plain = list.is_none() && listed_len.is_empty() && ids == Ids::Bytes;
-        let work = |chunk: &[u8], outs: &mut [Vec<u8>]| {
-            let mut on = vec![0usize; audiences.len()];
-            let mut total = 0usize;
-            if plain {
-                // Counting percentages only: the loop the machine runs most.
-                let (lines, error) = stream::each_line(chunk, |line| {
-                    let id = trim_id(line);
-                    if !id.is_empty() {
-                        total += 1;
-                        let bucket = bucket_of(id);
-                        for (n, t) in on.iter_mut().zip(&thresholds) {
-                            *n += usize::from(bucket < *t);
-                        }
-                    }
-                    Ok(())
-                });
-                return Piece {
-                    value: (total, on),
-                    lines,
-                    error,
-                };
-            }
-            // Whether the chunk is text, and whether its ids print as they are: one check a
-            // chunk, not one an id.
-            let whole = match ids {
-                Ids::Text => std::str::from_utf8(chunk).ok(),
-                Ids::Bytes => None,
-            };
-            let as_is = whole.is_some() && list.is_some_and(|l| (l.items.as_is)(chunk));
-            let mut item = list.map(Item::new);
-            let listed_below = listed.map_or(0, |r| thresholds[r]);
-            if let (Some(whole), true) = (whole, listed_len.is_empty()) {
-                // No audience lists users (the common case): the counting loop, and the listed
-                // audience's items.
-                let (lines, error) = stream::each_line(chunk, |line| {
-                    let text = line_text(whole, chunk, line)?;
-                    if text.is_empty() {
-                        return Ok(());
-                    }
-                    total += 1;
-                    let bucket = bucket_of(text.as_bytes());
-                    for (n, t) in on.iter_mut().zip(&thresholds) {
-                        *n += usize::from(bucket < *t);
-                    }
-                    if let (true, Some(item)) = (bucket < listed_below, &mut item) {
-                        item.push(text, as_is, &mut outs[0]);
-                    }
-                    Ok(())
-                });
-                return Piece {
-                    value: (total, on),
-                    lines,
-                    error,
-                };
-            }
-            let (lines, error) = stream::each_line(chunk, |line| {
-                let (id, text) = match (ids, whole) {
-                    (Ids::Bytes, _) => (trim_id(line), None),
-                    (Ids::Text, Some(whole)) => {
-                        let text = line_text(whole, chunk, line)?;
-                        (text.as_bytes(), Some(text))
-                    }
-                    (Ids::Text, None) => {
-                        let text = std::str::from_utf8(line.trim_ascii())
-                            .map_err(|_| stream::LineError::NotUtf8)?;
-                        let text = trim_text(text);
-                        (text.as_bytes(), Some(text))
-                    }
-                };
-                if id.is_empty() {
-                    return Ok(());
-                }
-                total += 1;
-                let bucket = bucket_of(id);
-                let maybe_listed = listed_len.get(id.len()).copied().unwrap_or(false);
-                let text = if maybe_listed || list.is_some() {
-                    text.or_else(|| std::str::from_utf8(id).ok())
-                } else {
-                    None
-                };
-                for (r, a) in audiences.iter().enumerate() {
-                    let is_on = bucket < thresholds[r]
-                        || (maybe_listed && text.is_some_and(|s| a.users.contains(s)));
-                    if !is_on {
-                        continue;
-                    }
-                    on[r] += 1;
-                    if let (true, Some(s), Some(item)) = (listed == Some(r), text, &mut item) {
-                        item.push(s, as_is, &mut outs[0]);
-                    }
-                }
-                Ok(())
-            });
-            Piece {
-                value: (total, on),
-                lines,
-                error,
-            }
+        let selection = Selection {
+            audiences,
+            plain: list.is_none() && listed_len.is_empty() && ids == Ids::Bytes,
+            thresholds,
+            ids,
+            list,
+            listed_len,
+            bucket_of,
         };
+        let work = |chunk: &[u8], outs: &mut [Vec<u8>]| selection.chunk(chunk, outs);
         let mut counts = Counts {
             total: 0,
             on: vec![0; audiences.len()],

@@ -18,40 +18,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::format::{count, percent, percent_level, points, signed};
+use super::input::check_input;
+pub use super::input::{CompareInput, Counts, DEFAULT_ALPHA, MIN_PER_ARM};
 use super::msprt;
 use super::split::{self, SplitCheck};
 use super::variance;
 use super::InputError;
-
-/// The default false-alarm bound shared by a stage's compare gates.
-pub const DEFAULT_ALPHA: f64 = 0.05;
-
-/// No verdict before each arm has this many requests: the normal approximation needs them.
-pub const MIN_PER_ARM: f64 = 100.0;
-
-/// Errors and requests seen in one arm since the stage started. Prometheus' `increase()`
-/// extrapolates, so counts may be fractional.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Counts {
-    pub errors: f64,
-    pub total: f64,
-}
-
-/// What a compare gate decides from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CompareInput {
-    pub on: Counts,
-    pub off: Counts,
-    /// The stage's percentage, i.e. the share of requests expected in `on` (0–100). None when
-    /// the share is not known (a stage that also targets groups or users): no split test.
-    pub stage_percentage: Option<f64>,
-    /// The false-alarm bound for all the stage's compare gates together (default 0.05).
-    pub alpha: f64,
-    /// The allowed degradation, absolute, in rate units (0.005 = half a point).
-    pub max_increase: f64,
-    /// How many compare gates share `alpha` (Bonferroni: each gets `alpha / gates`).
-    pub gates: u32,
-}
 
 /// The decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -118,47 +91,6 @@ pub struct CompareVerdict {
     pub split: Option<SplitCheck>,
     /// One line for people.
     pub explanation: String,
-}
-
-fn check_input(input: &CompareInput) -> Result<(), InputError> {
-    for (name, c) in [("on", input.on), ("off", input.off)] {
-        if !(c.errors.is_finite() && c.total.is_finite() && c.errors >= 0.0 && c.total >= 0.0) {
-            return Err(InputError(format!(
-                "the `{name}` counts must be finite and not negative (errors {}, total {})",
-                c.errors, c.total
-            )));
-        }
-        if c.errors > c.total * (1.0 + 1e-9) + 1e-9 {
-            return Err(InputError(format!(
-                "the `{name}` arm has more errors ({}) than requests ({}): check that the \
-                 `errors` query counts a subset of the `total` query",
-                c.errors, c.total
-            )));
-        }
-    }
-    if !(input.alpha > 0.0 && input.alpha < 1.0) {
-        return Err(InputError(format!(
-            "alpha must be between 0 and 1 (exclusive), not {}",
-            input.alpha
-        )));
-    }
-    if !(input.max_increase >= 0.0 && input.max_increase < 1.0) {
-        return Err(InputError(format!(
-            "max_increase is a rate difference between 0 and 1 (0.005 is half a point), not {}",
-            input.max_increase
-        )));
-    }
-    if input.gates == 0 {
-        return Err(InputError("at least one compare gate shares alpha".into()));
-    }
-    if let Some(p) = input.stage_percentage {
-        if !(0.0..=100.0).contains(&p) {
-            return Err(InputError(format!(
-                "the stage percentage must be 0-100, not {p}"
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn arm(c: Counts) -> Arm {
@@ -415,45 +347,6 @@ fn describe(v: &CompareVerdict) -> String {
         ));
     }
     s
-}
-
-fn percent(rate: f64) -> String {
-    format!("{:.2}%", rate * 100.0)
-}
-
-fn percent_level(confidence: f64) -> String {
-    let p = confidence * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{}%", trim(format!("{p:.3}")))
-    }
-}
-
-fn trim(s: String) -> String {
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn signed(d: f64) -> String {
-    format!("{:+.2}", d * 100.0)
-}
-
-fn points(d: f64) -> String {
-    format!("{} points", signed(d))
-}
-
-/// A count with thousands separators: 12345.6 → "12,346".
-pub fn count(x: f64) -> String {
-    let n = x.max(0.0).round() as u64;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

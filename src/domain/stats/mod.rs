@@ -6,10 +6,14 @@
 //!   ([`msprt`]);
 //! - [`split`]: the sample ratio mismatch test (Lindon & Malek, NeurIPS 2022);
 //! - [`power`]: the minimum sample and soak a stage needs, and the classical one-look size.
+//! - [`input`]: the counts and settings a compare gate decides from, read by [`compare`] and
+//!   [`variance`] alike; [`format`]: how the numbers are written for people.
 //!
 //! docs/compare-gates.md explains the method, the decision rule and every verdict field.
 
 pub mod compare;
+pub mod format;
+pub mod input;
 pub mod msprt;
 pub mod power;
 pub mod special;

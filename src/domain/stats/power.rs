@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::MIN_PER_ARM;
+use super::input::MIN_PER_ARM;
 use super::msprt;
 use super::special::normal_quantile;
 use super::InputError;

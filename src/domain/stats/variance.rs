@@ -14,7 +14,7 @@
 //!
 //! The first keeps a high count in the small arm from looking certain, the second a low one.
 
-use super::compare::Counts;
+use super::input::Counts;
 
 /// The plug-in variance (adjusted rates).
 pub fn plug_in(on: Counts, off: Counts) -> f64 {

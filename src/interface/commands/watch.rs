@@ -172,7 +172,7 @@ fn show(ctx: &Session, live: &mut usize, look: u32, stage: Option<&str>, verdict
                 .map(|l| format!("  {l}")),
         );
         for l in &lines {
-            let _ = term.write_line(&crate::domain::redact::scrub(l));
+            let _ = term.write_line(&crate::domain::secrets::redact::scrub(l));
         }
         *live = lines.len();
     } else {

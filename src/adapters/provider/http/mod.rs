@@ -12,14 +12,14 @@ use tokio::time::Instant as Deadline;
 
 use self::api::{BucketingDoc, ErrorDoc, EventDoc, EventList, FlagDoc, WriteDoc};
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
-use crate::adapters::http::{self, Call, Method, Reply};
+use crate::adapters::http_client::{self, Call, Method, Reply};
 use crate::domain::config::{Config, HttpSettings, Percentage, ProviderKind};
 use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
 use crate::ports::log::Logger;
 
 pub struct HttpProvider {
-    http: http::Client,
+    http: http_client::Client,
     token_var: String,
     deadline: Deadline,
     flag: String,
@@ -86,13 +86,13 @@ impl HttpProvider {
             &settings.token_env,
             "the flag service's API token",
         )?;
-        let http = http::Client::new(
+        let http = http_client::Client::new(
             "the flag service",
             &settings.url,
-            http::Policy::for_deadline(timeout),
+            http_client::Policy::for_deadline(timeout),
         )?
         .secret_header("authorization", &format!("Bearer {token}"), &var)?;
-        crate::domain::redact::register(&token);
+        crate::domain::secrets::redact::register(&token);
         Ok(HttpProvider {
             http,
             token_var: var,
@@ -129,7 +129,7 @@ impl HttpProvider {
         self.http
             .send(call, self.deadline)
             .await
-            .map_err(http::GaveUp::into_error)
+            .map_err(http_client::GaveUp::into_error)
     }
 
     fn said(reply: &Reply) -> String {

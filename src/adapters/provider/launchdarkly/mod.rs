@@ -21,7 +21,7 @@ use tokio::time::Instant as Deadline;
 use self::api::{AuditLog, ErrorBody, Flag, FlagList, Instruction, SemanticPatch};
 use self::state::Parsed;
 use super::{enc, Change, Desired, FlagState, Note, Provider, Request};
-use crate::adapters::http::{self, Call, Method, Reply};
+use crate::adapters::http_client::{self, Call, Method, Reply};
 use crate::domain::config::{Config, LaunchDarklySettings, ProviderKind};
 use crate::domain::error::{Error, Result, Written};
 use crate::domain::exposure::Bucketing;
@@ -31,7 +31,7 @@ pub const DEFAULT_URL: &str = LaunchDarklySettings::DEFAULT_URL;
 pub const DEFAULT_PROJECT: &str = LaunchDarklySettings::DEFAULT_PROJECT;
 
 pub struct LaunchDarklyProvider {
-    http: http::Client,
+    http: http_client::Client,
     token_var: String,
     deadline: Deadline,
     flag: String,
@@ -55,10 +55,10 @@ impl LaunchDarklyProvider {
             &settings.token_env,
             "a LaunchDarkly API access token with writer rights",
         )?;
-        let http = http::Client::new(
+        let http = http_client::Client::new(
             "LaunchDarkly",
             &settings.url,
-            http::Policy::for_deadline(timeout),
+            http_client::Policy::for_deadline(timeout),
         )?
         .secret_header("authorization", &token, &var)?
         .header("ld-api-version", api::API_VERSION)?;
@@ -110,7 +110,7 @@ impl LaunchDarklyProvider {
         self.http
             .send(call, self.deadline)
             .await
-            .map_err(http::GaveUp::into_error)
+            .map_err(http_client::GaveUp::into_error)
     }
 
     /// LaunchDarkly's `{code, message}` of a reply, for messages.

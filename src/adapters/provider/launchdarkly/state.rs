@@ -209,24 +209,43 @@ impl Parsed {
                 .chain([Instruction::TurnFlagOff])
                 .collect();
         }
-        let now = &self.state;
         let mut out: Vec<Instruction> = off_fix.into_iter().collect();
+        out.extend(self.rollout_instruction(desired));
+        out.extend(self.target_instructions(desired));
+        out.extend(self.group_instructions(desired));
+        if !self.config.on {
+            // Last: the rollout is in place before anyone is served it.
+            out.push(Instruction::TurnFlagOn);
+        }
+        out
+    }
+
+    /// The fallthrough rollout at the desired percentage, unless it is already served: as a
+    /// rollout at that percentage, or at 100% as any fallthrough.
+    fn rollout_instruction(&self, desired: &Desired) -> Option<Instruction> {
         let is_rollout = self
             .config
             .fallthrough
             .as_ref()
             .is_some_and(|f| f.rollout.is_some());
         let fixed_full = desired.percentage == Percentage::FULL && !is_rollout;
-        if now.percentage != desired.percentage || !(is_rollout || fixed_full) {
-            let w = desired.percentage.weight();
-            out.push(Instruction::UpdateFallthroughVariationOrRollout {
-                rollout_weights: BTreeMap::from([
-                    (self.on_id.clone(), w),
-                    (self.off_id.clone(), 100_000 - w),
-                ]),
-                rollout_context_kind: USER.to_string(),
-            });
+        if self.state.percentage == desired.percentage && (is_rollout || fixed_full) {
+            return None;
         }
+        let w = desired.percentage.weight();
+        Some(Instruction::UpdateFallthroughVariationOrRollout {
+            rollout_weights: BTreeMap::from([
+                (self.on_id.clone(), w),
+                (self.off_id.clone(), 100_000 - w),
+            ]),
+            rollout_context_kind: USER.to_string(),
+        })
+    }
+
+    /// The users no longer desired removed from the on variation's targets, then the new ones
+    /// added.
+    fn target_instructions(&self, desired: &Desired) -> Vec<Instruction> {
+        let now = &self.state;
         let add: Vec<String> = desired
             .users
             .iter()
@@ -239,6 +258,7 @@ impl Parsed {
             .filter(|u| !desired.users.contains(u))
             .cloned()
             .collect();
+        let mut out = Vec::new();
         if !remove.is_empty() {
             out.push(Instruction::RemoveTargets {
                 context_kind: USER.to_string(),
@@ -253,34 +273,38 @@ impl Parsed {
                 variation_id: self.on_id.clone(),
             });
         }
+        out
+    }
+
+    /// When the groups change: the group rule removed, and one for the desired groups added.
+    fn group_instructions(&self, desired: &Desired) -> Vec<Instruction> {
+        let now = &self.state;
         let same_groups = now.groups.len() == desired.groups.len()
             && desired.groups.iter().all(|g| now.groups.contains(g));
-        if !same_groups {
-            if let Some(rule) = group_rule(&self.config, self.on_index) {
-                out.push(Instruction::RemoveRule {
-                    rule_id: rule.id.clone(),
-                });
-            }
-            if !desired.groups.is_empty() {
-                out.push(Instruction::AddRule {
-                    clauses: vec![Clause {
-                        context_kind: Some(USER.to_string()),
-                        attribute: GROUP_ATTRIBUTE.to_string(),
-                        op: "in".to_string(),
-                        values: desired
-                            .groups
-                            .iter()
-                            .map(|g| serde_json::Value::String(g.clone()))
-                            .collect(),
-                        negate: false,
-                    }],
-                    variation_id: self.on_id.clone(),
-                });
-            }
+        let mut out = Vec::new();
+        if same_groups {
+            return out;
         }
-        if !self.config.on {
-            // Last: the rollout is in place before anyone is served it.
-            out.push(Instruction::TurnFlagOn);
+        if let Some(rule) = group_rule(&self.config, self.on_index) {
+            out.push(Instruction::RemoveRule {
+                rule_id: rule.id.clone(),
+            });
+        }
+        if !desired.groups.is_empty() {
+            out.push(Instruction::AddRule {
+                clauses: vec![Clause {
+                    context_kind: Some(USER.to_string()),
+                    attribute: GROUP_ATTRIBUTE.to_string(),
+                    op: "in".to_string(),
+                    values: desired
+                        .groups
+                        .iter()
+                        .map(|g| serde_json::Value::String(g.clone()))
+                        .collect(),
+                    negate: false,
+                }],
+                variation_id: self.on_id.clone(),
+            });
         }
         out
     }

@@ -1,4 +1,4 @@
-//! The HTTP side of the Unleash provider, on the project's one HTTP client ([`crate::adapters::http`]):
+//! The HTTP side of the Unleash provider, on the project's one HTTP client ([`crate::adapters::http_client`]):
 //! the token on every request (never printed), retries of transient failures within the run's
 //! `--timeout`, and Unleash's error bodies turned into errors a user can act on.
 
@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::time::Instant as Deadline;
 
-use crate::adapters::http::{self, Call};
+use crate::adapters::http_client::{self as http, Call};
 use crate::domain::error::{Error, Result, Written};
 use crate::ports::log::Logger;
 
@@ -76,7 +76,7 @@ impl Client {
     /// `base` is the server URL as configured; the token is registered as a secret. Requests
     /// are retried within `timeout` from now.
     pub fn new(base: &str, token: String, token_var: String, timeout: Duration) -> Result<Client> {
-        crate::domain::secret_policy::register_token(&token);
+        crate::domain::secrets::policy::register_token(&token);
         let http = http::Client::new("Unleash", base, http::Policy::for_deadline(timeout))?
             .secret_header("authorization", &token, &token_var)?;
         Ok(Client {

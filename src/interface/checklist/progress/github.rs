@@ -55,7 +55,7 @@ impl Progress for GitHub {
         let _ = writeln!(
             err,
             "::group::{}",
-            crate::domain::redact::scrub(&end_line(out, task, result))
+            crate::domain::secrets::redact::scrub(&end_line(out, task, result))
         );
         copy_log(result.log.as_deref(), &mut err, "");
         let mut lines = vec!["::endgroup::".to_string()];
@@ -90,7 +90,7 @@ impl Progress for GitHub {
             ));
         }
         for l in lines {
-            let _ = writeln!(err, "{}", crate::domain::redact::scrub(&l));
+            let _ = writeln!(err, "{}", crate::domain::secrets::redact::scrub(&l));
         }
     }
 

@@ -142,7 +142,7 @@ impl Progress for Plain {
                 lines.extend(failure_lines(&self.out, result));
             }
             for l in lines {
-                let _ = writeln!(err, "{}", crate::domain::redact::scrub(&l));
+                let _ = writeln!(err, "{}", crate::domain::secrets::redact::scrub(&l));
             }
         }
     }

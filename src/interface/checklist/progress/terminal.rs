@@ -31,7 +31,7 @@ impl Terminal {
     }
 
     fn println(&self, line: &str) {
-        let line = crate::domain::redact::scrub(line);
+        let line = crate::domain::secrets::redact::scrub(line);
         if self.multi.println(&line).is_err() {
             let _ = writeln!(std::io::stderr(), "{line}");
         }
@@ -90,7 +90,7 @@ impl Progress for Terminal {
 
     fn task_line(&self, key: usize, line: &str) {
         if let Some((bar, name)) = self.bars.borrow().get(&key) {
-            bar.set_message(crate::domain::redact::scrub(&message(
+            bar.set_message(crate::domain::secrets::redact::scrub(&message(
                 &self.out, name, line,
             )));
         }

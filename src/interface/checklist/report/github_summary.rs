@@ -56,5 +56,5 @@ pub fn append_if_set(report: &RunReport) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    f.write_all(crate::domain::redact::scrub(&markdown(report)).as_bytes())
+    f.write_all(crate::domain::secrets::redact::scrub(&markdown(report)).as_bytes())
 }

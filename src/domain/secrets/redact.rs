@@ -12,7 +12,7 @@ fn registry() -> &'static Mutex<Vec<String>> {
 
 /// Remembers a secret value so that [`scrub`] hides it, exactly as given and trimmed (a variable
 /// set from a file often ends in a newline). Short values are ignored: hiding "a" everywhere
-/// would mangle output without protecting anything. [`crate::domain::secret_policy`] decides what else of
+/// would mangle output without protecting anything. [`crate::domain::secrets::policy`] decides what else of
 /// a secret to register (its distinctive parts).
 pub fn register(secret: &str) {
     add(secret);

@@ -5,11 +5,11 @@
 //!   secret-looking query parameters (`?apikey=`, `token`, `signature`, ...) are refused, with the
 //!   variable to put the secret in instead;
 //! - secrets (tokens, webhook URLs) come only from environment variables, and each one read is
-//!   registered with [`crate::domain::redact`] exactly, trimmed, and by its distinctive parts (the secret
+//!   registered with [`crate::domain::secrets::redact`] exactly, trimmed, and by its distinctive parts (the secret
 //!   half of an Unleash `project:env.secret` token, the path of a webhook URL), so no output shows
 //!   any of them.
 
-use crate::domain::redact;
+use super::redact;
 
 /// Parts shorter than this are not registered alone: hiding a short common word everywhere would
 /// mangle output without protecting anything.

@@ -1,5 +1,5 @@
 //! The one HTTP client of every REST provider and gate source (Unleash, LaunchDarkly, `http`,
-//! Prometheus, Datadog): secrets in headers registered with [`crate::domain::redact`], a per-attempt
+//! Prometheus, Datadog): secrets in headers registered with [`crate::domain::secrets::redact`], a per-attempt
 //! timeout well under the caller's deadline, retries of transient failures with backoff that
 //! honours the server's `Retry-After` / `X-Ratelimit-Reset`, `-v` logging, and a give-up that
 //! keeps the last real cause.
@@ -7,6 +7,7 @@
 mod failure;
 pub mod retry;
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -200,10 +201,10 @@ impl Client {
         Ok(self)
     }
 
-    /// A secret header (a token): registered with [`crate::domain::redact`], marked sensitive, never
+    /// A secret header (a token): registered with [`crate::domain::secrets::redact`], marked sensitive, never
     /// logged. `var` names the environment variable it came from, for the error.
     pub fn secret_header(mut self, name: &'static str, value: &str, var: &str) -> Result<Client> {
-        crate::domain::redact::register(value);
+        crate::domain::secrets::redact::register(value);
         let mut v = HeaderValue::from_str(value).map_err(|_| {
             Error::usage(format!(
                 "{var} holds characters that cannot be sent in an HTTP header"
@@ -258,64 +259,27 @@ impl Client {
     /// transient (2xx, 4xx but 408/429, anything `accept`ed) comes back as `Ok` for the caller
     /// to judge; `Err` means the client gave up, and says why with the last real cause.
     pub async fn send(&self, call: &Call, deadline: Deadline) -> Result<Reply, GaveUp> {
-        let started = Instant::now();
+        let mut tries = Tries {
+            started: Instant::now(),
+            attempts: 0,
+            reached: false,
+        };
         let mut schedule = self.policy.schedule();
-        let mut attempts = 0u32;
-        let mut reached = false;
         loop {
             let now = Deadline::now();
             let left = deadline.saturating_duration_since(now);
             if left.is_zero() {
-                return Err(self.gave_up(
-                    call,
-                    attempts,
-                    started,
-                    reached,
-                    Cause::Timeout(Duration::ZERO),
-                ));
+                return Err(self.gave_up_after(call, &tries, Cause::Timeout(Duration::ZERO)));
             }
-            attempts += 1;
+            tries.attempts += 1;
             let per = self.policy.attempt_timeout.min(left);
             let attempt_started = Instant::now();
             let outcome = tokio::time::timeout(per, self.hedged(call)).await;
-            let (cause, server_wait) = match outcome {
-                Ok(Ok(reply)) => {
-                    self.debug(&format!(
-                        "{}: {} in {} ms",
-                        self.service,
-                        reply.status,
-                        attempt_started.elapsed().as_millis()
-                    ));
-                    let accepted = call.accept.is_some_and(|f| f(&reply));
-                    let retryable = retry::transient_status(reply.status)
-                        && (call.idempotent || reply.status == 429);
-                    if accepted || !retryable {
-                        return Ok(reply);
-                    }
-                    reached = reached || reply.status != 429;
-                    let wait = retry::server_wait(&reply.headers, chrono::Utc::now());
-                    (Cause::Status(reply), wait)
-                }
-                Ok(Err(e)) => {
-                    let connect = e.is_connect();
-                    let cause = Cause::from_reqwest(&e);
-                    if !connect {
-                        reached = true;
-                        if !call.idempotent {
-                            return Err(self.gave_up(call, attempts, started, true, cause));
-                        }
-                    }
-                    (cause, None)
-                }
-                Err(_) => {
-                    reached = true;
-                    let cause = Cause::Timeout(per);
-                    if !call.idempotent {
-                        return Err(self.gave_up(call, attempts, started, true, cause));
-                    }
-                    (cause, None)
-                }
-            };
+            let (cause, server_wait) =
+                match self.judge(call, outcome, per, attempt_started, &mut tries) {
+                    ControlFlow::Break(done) => return done,
+                    ControlFlow::Continue(retry) => retry,
+                };
             // An attempt that timed out has waited long enough: the next goes at once, so a
             // hung request costs one attempt's time and no more.
             let backoff = if matches!(cause, Cause::Timeout(_)) {
@@ -323,46 +287,125 @@ impl Client {
             } else {
                 schedule.next().unwrap_or(self.policy.max_backoff)
             };
-            let wait =
-                server_wait.map_or(backoff, |w| w.max(backoff.min(Duration::from_millis(250))));
-            let left = deadline.saturating_duration_since(Deadline::now());
-            // Our own backoff never ends the retries early: with time left for one more
-            // attempt, it goes just before the deadline. A server's own wait is obeyed or
-            // given up on.
-            let last_try = Duration::from_millis(100);
-            let wait = if wait >= left && server_wait.is_none_or(|w| w < left) && left > last_try {
-                left - last_try
-            } else {
-                wait
-            };
-            if wait >= left {
-                let cause = match server_wait {
-                    Some(asked) if asked >= left => Cause::RateLimited {
-                        asked,
-                        left,
-                        last: Box::new(cause),
-                    },
-                    _ => cause,
-                };
-                return Err(self.gave_up(call, attempts, started, reached, cause));
+            match self.pause(call, &tries, cause, server_wait, backoff, deadline) {
+                ControlFlow::Continue(wait) => tokio::time::sleep(wait).await,
+                ControlFlow::Break(gave_up) => return Err(gave_up),
             }
-            // The first retry is worth a warning; the rest only with -v.
-            let line = format!(
-                "{} {} on {} {}; retrying in {} ({} left)",
-                self.service,
-                cause,
-                call.method,
-                self.url(&call.path),
-                failure::secs(wait),
-                failure::secs(left),
-            );
-            if attempts == 1 {
-                self.warn(&line);
-            } else {
-                self.debug(&line);
-            }
-            tokio::time::sleep(wait).await;
         }
+    }
+
+    /// What one attempt's `outcome` (`per` its time limit) means: the answer to return (a reply
+    /// for the caller to judge, or giving up on a request that may not be repeated), or the
+    /// cause to retry on with the wait the server asked for.
+    fn judge(
+        &self,
+        call: &Call,
+        outcome: std::result::Result<reqwest::Result<Reply>, tokio::time::error::Elapsed>,
+        per: Duration,
+        attempt_started: Instant,
+        tries: &mut Tries,
+    ) -> ControlFlow<Result<Reply, GaveUp>, (Cause, Option<Duration>)> {
+        match outcome {
+            Ok(Ok(reply)) => {
+                self.debug(&format!(
+                    "{}: {} in {} ms",
+                    self.service,
+                    reply.status,
+                    attempt_started.elapsed().as_millis()
+                ));
+                let accepted = call.accept.is_some_and(|f| f(&reply));
+                let retryable = retry::transient_status(reply.status)
+                    && (call.idempotent || reply.status == 429);
+                if accepted || !retryable {
+                    return ControlFlow::Break(Ok(reply));
+                }
+                tries.reached = tries.reached || reply.status != 429;
+                let wait = retry::server_wait(&reply.headers, chrono::Utc::now());
+                ControlFlow::Continue((Cause::Status(reply), wait))
+            }
+            Ok(Err(e)) => {
+                let connect = e.is_connect();
+                let cause = Cause::from_reqwest(&e);
+                if !connect {
+                    tries.reached = true;
+                    if !call.idempotent {
+                        return ControlFlow::Break(Err(self.gave_up(
+                            call,
+                            tries.attempts,
+                            tries.started,
+                            true,
+                            cause,
+                        )));
+                    }
+                }
+                ControlFlow::Continue((cause, None))
+            }
+            Err(_) => {
+                tries.reached = true;
+                let cause = Cause::Timeout(per);
+                if !call.idempotent {
+                    return ControlFlow::Break(Err(self.gave_up(
+                        call,
+                        tries.attempts,
+                        tries.started,
+                        true,
+                        cause,
+                    )));
+                }
+                ControlFlow::Continue((cause, None))
+            }
+        }
+    }
+
+    /// How long to wait before the next attempt after `cause`: our `backoff`, or the wait the
+    /// server asked for; giving up (`Break`) when the deadline comes first. The first retry is told as a
+    /// warning, the rest only with -v.
+    fn pause(
+        &self,
+        call: &Call,
+        tries: &Tries,
+        cause: Cause,
+        server_wait: Option<Duration>,
+        backoff: Duration,
+        deadline: Deadline,
+    ) -> ControlFlow<GaveUp, Duration> {
+        let wait = server_wait.map_or(backoff, |w| w.max(backoff.min(Duration::from_millis(250))));
+        let left = deadline.saturating_duration_since(Deadline::now());
+        // Our own backoff never ends the retries early: with time left for one more
+        // attempt, it goes just before the deadline. A server's own wait is obeyed or
+        // given up on.
+        let last_try = Duration::from_millis(100);
+        let wait = if wait >= left && server_wait.is_none_or(|w| w < left) && left > last_try {
+            left - last_try
+        } else {
+            wait
+        };
+        if wait >= left {
+            let cause = match server_wait {
+                Some(asked) if asked >= left => Cause::RateLimited {
+                    asked,
+                    left,
+                    last: Box::new(cause),
+                },
+                _ => cause,
+            };
+            return ControlFlow::Break(self.gave_up_after(call, tries, cause));
+        }
+        let line = format!(
+            "{} {} on {} {}; retrying in {} ({} left)",
+            self.service,
+            cause,
+            call.method,
+            self.url(&call.path),
+            failure::secs(wait),
+            failure::secs(left),
+        );
+        if tries.attempts == 1 {
+            self.warn(&line);
+        } else {
+            self.debug(&line);
+        }
+        ControlFlow::Continue(wait)
     }
 
     /// One attempt, with a second copy of an idempotent request sent alongside when the first
@@ -422,6 +465,11 @@ impl Client {
         })
     }
 
+    /// Giving up on `call` after `tries`, for `last`.
+    fn gave_up_after(&self, call: &Call, tries: &Tries, last: Cause) -> GaveUp {
+        self.gave_up(call, tries.attempts, tries.started, tries.reached, last)
+    }
+
     fn gave_up(
         &self,
         call: &Call,
@@ -441,4 +489,12 @@ impl Client {
             last,
         }
     }
+}
+
+/// Where a [`Client::send`] stands: when it started, how many attempts it made, and whether one
+/// reached the server (a request that may have been applied).
+struct Tries {
+    started: Instant,
+    attempts: u32,
+    reached: bool,
 }
