@@ -165,8 +165,14 @@ stages: [{ name: a, percentage: 5 }]
                 c.defaults.datadog_url()
             );
         }
-        // Per kind: each kind's settings built from a `provider:` block with only `kind` (and
-        // the URL the kinds without a default need).
+    }
+
+    /// Per provider kind: each kind's settings built from a `provider:` block with only `kind`
+    /// (and the URL the kinds without a default need), against the schema's defaults by kind.
+    #[test]
+    fn the_schema_defaults_by_provider_kind_are_what_the_reader_applies() {
+        use crate::domain::config::{Config, ProviderSettings};
+        let s = "stages";
         let root: Value = serde_json::from_str(&text(s).unwrap()).unwrap();
         let by_kind =
             |key: &str| root["$defs"]["Provider"]["properties"][key]["x-default-by-kind"].clone();
