@@ -11,14 +11,12 @@ use crate::domain::config::{Config, ProviderSettings};
 use crate::domain::error::Result;
 use crate::ports::log::Logger;
 
-/// How a run changes the flag: how long it may wait on the provider, and whether it only shows
-/// what it would send.
+/// How a run changes the flag: how long it may wait on the provider. (`--dry-run` is the
+/// command's choice: it plans through [`crate::app::apply::plan`] instead of applying.)
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     /// `--timeout`: the longest a provider request (a kill with its read-back) may take.
     pub timeout: Duration,
-    /// `--dry-run`: decide and plan the requests, change and record nothing.
-    pub dry_run: bool,
 }
 
 /// Where a run points, as given on its command line.

@@ -245,7 +245,8 @@ async fn carry_out(
     if let Some(e) = decision.refused {
         return Err(e);
     }
-    if let (Some(q), false) = (&decision.question, ctx.run.dry_run) {
+    // A watch has no --dry-run (the command refuses it): it always applies.
+    if let Some(q) = &decision.question {
         ask(q)?;
     }
     Ok(crate::app::apply::change(ctx, decision).await?.event)

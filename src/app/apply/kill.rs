@@ -10,19 +10,19 @@ use tokio::time::Instant;
 
 use crate::adapters::journal;
 use crate::app::context::Context;
-use crate::app::decide::kill::{self as decide, GaveUp, Sent};
-use crate::app::engine::situation;
+use crate::app::decide::kill::{self as decide, Sent};
+use crate::app::engine::{situation, Killing, Read, Reads, NEVER_READ};
 use crate::app::intent::Pending;
 use crate::domain::error::{Error, Kind, Result};
 use crate::ports::provider::FlagState;
 
 use super::Outcome;
 
-/// Kills the flag (under `--dry-run`, plans the off), giving up at `--timeout`.
+/// Kills the flag, giving up at `--timeout`.
 pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     let mut run = Kill::new(ctx, reason);
     loop {
-        let state = match run.read().await? {
+        let state = match run.reads.read().await? {
             Read::Flag(state) => state,
             Read::Again => continue,
             Read::GiveUp => break,
@@ -34,14 +34,11 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         } else {
             "was last seen off"
         };
-        if run.before.is_none() && ctx.run.dry_run {
-            return run.plan(state).await;
-        }
         let first = run.before.get_or_insert_with(|| state.clone()).clone();
         if !on {
             return run.killed(&first, state).await;
         }
-        if Instant::now() >= run.deadline {
+        if Instant::now() >= run.reads.deadline {
             break;
         }
         if run.sent.is_some() {
@@ -50,7 +47,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                 ctx.config.flag
             ));
             // A server that keeps dropping the off is not hammered.
-            if !run.pause().await {
+            if !run.reads.pause().await {
                 break;
             }
         }
@@ -61,20 +58,27 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
     Err(run.give_up())
 }
 
-/// What one read of the flag gave.
-enum Read {
-    Flag(FlagState),
-    /// It failed in a way worth retrying, and there is time to.
-    Again,
-    /// The deadline came.
-    GiveUp,
+/// `kill --dry-run`: what the kill `killing` would send (nothing when the flag is off
+/// already), sending nothing.
+pub fn plan_kill(ctx: &Context, killing: Killing) -> Result<Outcome> {
+    match killing {
+        Killing::AlreadyOff { event, state } => Ok(Outcome {
+            event,
+            state: Some(state),
+            dry_run: true,
+            requests: Vec::new(),
+            verdicts: Vec::new(),
+        }),
+        Killing::Off(decision) => super::plan(ctx, decision),
+    }
 }
 
 /// A kill under way: what it has seen and sent so far.
 struct Kill<'a> {
     ctx: &'a Context,
     reason: Option<String>,
-    deadline: Instant,
+    /// The reads of the flag, until `--timeout`.
+    reads: Reads<'a>,
     /// The flag as first read: the kill's `from`.
     before: Option<FlagState>,
     /// An off was sent; how its answer went (None: answered).
@@ -87,9 +91,6 @@ struct Kill<'a> {
     /// The kill's intent record, journaled before the first off is sent (nothing is applied
     /// without a record); completed by the read-back, or on giving up.
     pending: Option<Pending<'a>>,
-    last: Option<Error>,
-    pause: Duration,
-    failed_reads: u32,
 }
 
 impl<'a> Kill<'a> {
@@ -97,67 +98,13 @@ impl<'a> Kill<'a> {
         Kill {
             ctx,
             reason,
-            deadline: Instant::now() + ctx.run.timeout,
+            reads: Reads::new(ctx),
             before: None,
             sent: None,
-            seen: "was never read, so whether it is off is unknown",
+            seen: NEVER_READ,
             on_after_off: false,
             applied_detail: None,
             pending: None,
-            last: None,
-            pause: Duration::from_millis(100),
-            failed_reads: 0,
-        }
-    }
-
-    fn no_answer(&self) -> Error {
-        Error::provider(format!(
-            "no answer from the provider within {}",
-            crate::domain::clock::span(self.ctx.run.timeout)
-        ))
-    }
-
-    /// Waits the current pause (doubling it, up to a second); false when the deadline would
-    /// pass first.
-    async fn pause(&mut self) -> bool {
-        if Instant::now() + self.pause >= self.deadline {
-            return false;
-        }
-        tokio::time::sleep(self.pause).await;
-        self.pause = (self.pause * 2).min(Duration::from_secs(1));
-        true
-    }
-
-    /// One read of the flag within the deadline. An answer that was no flag (an HTML page) is
-    /// read again; a permanent error ends the kill.
-    async fn read(&mut self) -> Result<Read> {
-        let read = tokio::time::timeout_at(self.deadline, self.ctx.provider.read_for_kill()).await;
-        match read {
-            Ok(Ok(state)) => Ok(Read::Flag(state)),
-            Ok(Err(e)) if e.permanent || !matches!(e.kind, Kind::Provider | Kind::Conflict) => {
-                Err(e)
-            }
-            Ok(Err(e)) => {
-                let why = e
-                    .message
-                    .strip_suffix("; nothing was changed")
-                    .unwrap_or(&e.message);
-                self.failed_reads += 1;
-                self.ctx.log.warn(&format!(
-                    "kill attempt {} failed: {why}; retrying",
-                    self.failed_reads
-                ));
-                self.last = Some(e);
-                Ok(if self.pause().await {
-                    Read::Again
-                } else {
-                    Read::GiveUp
-                })
-            }
-            Err(_) => {
-                self.last = Some(self.no_answer());
-                Ok(Read::GiveUp)
-            }
         }
     }
 
@@ -175,10 +122,10 @@ impl<'a> Kill<'a> {
         // whose answers are all lost is still seen applied.
         let reserve =
             crate::adapters::http_client::Policy::for_deadline(ctx.run.timeout).attempt_timeout;
-        let write_by = if Instant::now() + reserve * 2 <= self.deadline {
-            self.deadline - reserve
+        let write_by = if Instant::now() + reserve * 2 <= self.reads.deadline {
+            self.reads.deadline - reserve
         } else {
-            self.deadline
+            self.reads.deadline
         };
         self.on_after_off = false;
         match tokio::time::timeout_at(write_by, ctx.provider.apply(state, &desired, &note)).await {
@@ -202,33 +149,14 @@ impl<'a> Kill<'a> {
             Ok(Err(e)) => {
                 // It may have been applied: the read-back tells.
                 self.sent = Some(Some(e.message.clone()));
-                self.last = Some(e);
+                self.reads.last = Some(e);
             }
             Err(_) => {
-                self.sent = Some(Some(self.no_answer().message));
-                self.last = Some(self.no_answer());
+                self.sent = Some(Some(self.reads.no_answer().message));
+                self.reads.last = Some(self.reads.no_answer());
             }
         }
         Ok(None)
-    }
-
-    /// `kill --dry-run`: what a kill of `state` would send (nothing when it is off already).
-    async fn plan(self, state: FlagState) -> Result<Outcome> {
-        let ctx = self.ctx;
-        let place = ctx.provider.describe();
-        let sit = situation(ctx, &state, None, &place);
-        if !state.exists || !state.on {
-            let event = decide::already_off(&sit, &sit, self.reason);
-            return Ok(Outcome {
-                event,
-                state: Some(state),
-                dry_run: ctx.run.dry_run,
-                requests: Vec::new(),
-                verdicts: Vec::new(),
-            });
-        }
-        let decision = decide::planned(&sit, self.reason);
-        super::change(ctx, decision).await
     }
 
     /// The flag reads back off: a kill this run applied (journaled `applied`, notified), or one
@@ -274,25 +202,12 @@ impl<'a> Kill<'a> {
             // it may land yet.
             p.give_up(self.on_after_off, self.seen);
         }
-        let cause = self
-            .last
-            .take()
-            .map_or_else(|| self.no_answer().message, |e| e.message);
         let sent = match &self.sent {
             None => "no off was sent",
             Some(None) => "an off was sent and answered",
             Some(Some(_)) => "an off was sent but never confirmed",
         };
-        let ctx = self.ctx;
-        decide::gave_up(&GaveUp {
-            flag: &ctx.config.flag,
-            in_environment: &ctx.settings.in_environment(),
-            place: &ctx.provider.describe(),
-            cause: &cause,
-            sent,
-            seen: self.seen,
-            timeout: ctx.run.timeout,
-        })
+        self.reads.gave_up(sent, self.seen)
     }
 }
 

@@ -1,11 +1,12 @@
 //! Carrying a decision out: the intent record, the provider write, the journal's outcome record
-//! and the notifications (or, under `--dry-run`, the requests it would send). It never asks
-//! and never prints: the command has shown the decision's warnings and asked its question
-//! before calling here; what happens on the way goes to the run's log.
+//! and the notifications; or [`plan`]ning it, the requests it would send (the command chooses
+//! which, under `--dry-run`). It never asks and never prints: the command has shown the
+//! decision's warnings and asked its question before calling here; what happens on the way
+//! goes to the run's log.
 
 mod kill;
 
-pub use kill::kill;
+pub use kill::{kill, plan_kill};
 
 use std::time::Duration;
 
@@ -20,16 +21,46 @@ use crate::ports::provider::{FlagState, Note, Request};
 pub struct Outcome {
     pub event: Event,
     pub state: Option<FlagState>,
+    /// Planned, not made (`--dry-run`).
     pub dry_run: bool,
-    /// Under `--dry-run`: the requests that would have been sent.
+    /// When planned: the requests that would have been sent.
     pub requests: Vec<Request>,
     /// The gates of the target stage as seen before the change (advance only).
     pub verdicts: Vec<Verdict>,
 }
 
+/// The requests the change `decision` settled on would send, sending nothing and recording
+/// nothing (the event's outcome is `dry-run`): `--dry-run`. A refused decision is returned as
+/// its error.
+pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
+    let Decision {
+        refused,
+        state,
+        desired,
+        mut event,
+        verdicts,
+        ..
+    } = decision;
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    let note = Note {
+        text: event.summary(),
+        actor: ctx.actor.clone(),
+    };
+    event.outcome = "dry-run".into();
+    let requests = ctx.provider.plan(&state, &desired, &note);
+    Ok(Outcome {
+        event,
+        state: None,
+        dry_run: true,
+        requests,
+        verdicts,
+    })
+}
+
 /// Makes the change `decision` settled on: journaled as an intent before the write and
-/// completed after it, then notified. Under `--dry-run` only plans the requests (the event's
-/// outcome is `dry-run`). A refused decision is returned as its error.
+/// completed after it, then notified. A refused decision is returned as its error.
 pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
     let Decision {
         refused,
@@ -46,17 +77,6 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
         text: event.summary(),
         actor: ctx.actor.clone(),
     };
-    if ctx.run.dry_run {
-        event.outcome = "dry-run".into();
-        let requests = ctx.provider.plan(&state, &desired, &note);
-        return Ok(Outcome {
-            event,
-            state: None,
-            dry_run: true,
-            requests,
-            verdicts,
-        });
-    }
     if ctx.log.verbose() {
         for r in ctx.provider.plan(&state, &desired, &note) {
             ctx.log.debug(&format!(
@@ -71,7 +91,7 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
     let mut pending = crate::app::intent::Pending::begin(ctx, &mut event)?;
     let written = pending.write(&state, &desired, &note).await?;
     // A kill never writes through here (apply::kill does its own read-back); only its
-    // --dry-run passes, and returns above.
+    // --dry-run is planned, through `plan`.
     if let Some(detail) = written.detail.clone() {
         ctx.log.warn(&detail);
         event.detail = Some(detail);

@@ -43,7 +43,6 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
         actor: options.actor.as_deref(),
         run: Run {
             timeout: options.timeout,
-            dry_run: options.dry_run,
         },
     };
     let ctx = Context::open(config, &opened, options.log.clone())?;
@@ -51,6 +50,10 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
     let decision = match cmd {
         RolloutCommand::Status => return status(&ctx).await,
         RolloutCommand::Gate(name) => return gate(&ctx, name).await,
+        RolloutCommand::Kill(reason) if options.dry_run => {
+            let killing = engine::kill(&ctx, reason.clone()).await?;
+            return Ok(lines(&apply::plan_kill(&ctx, killing)?));
+        }
         RolloutCommand::Kill(reason) => {
             return Ok(lines(&apply::kill(&ctx, reason.clone()).await?));
         }
@@ -63,7 +66,7 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
 }
 
 /// As the `rollout` command does: the warnings, the refusal, the question (not under
-/// `--dry-run`), then the change.
+/// `--dry-run`), then the change (under `--dry-run`, its plan).
 async fn carry_out(ctx: &Context, options: &Options, decision: Decision) -> Result<Outcome> {
     for w in &decision.warnings {
         ctx.log.warn(w);
@@ -71,7 +74,10 @@ async fn carry_out(ctx: &Context, options: &Options, decision: Decision) -> Resu
     if let Some(e) = decision.refused {
         return Err(e);
     }
-    if let (Some(q), false) = (&decision.question, ctx.run.dry_run) {
+    if options.dry_run {
+        return apply::plan(ctx, decision);
+    }
+    if let Some(q) = &decision.question {
         (options.ask)(q, options.yes)?;
     }
     apply::change(ctx, decision).await

@@ -13,7 +13,8 @@ use crate::ports::provider::Request;
 
 use super::session::Session;
 
-/// Decide → show the warnings → refuse or ask → apply → show the dry run.
+/// Decide → show the warnings → refuse → ask and apply, or (`--dry-run`) plan and show the
+/// dry run.
 pub async fn carry_out(s: &Session, decision: Decision) -> Result<Outcome> {
     for w in &decision.warnings {
         s.out.warn(w);
@@ -21,12 +22,15 @@ pub async fn carry_out(s: &Session, decision: Decision) -> Result<Outcome> {
     if let Some(e) = decision.refused {
         return Err(e);
     }
-    if let (Some(q), false) = (&decision.question, s.run.dry_run) {
+    if s.dry_run {
+        let outcome = apply::plan(s, decision)?;
+        show_dry_run(s, &outcome);
+        return Ok(outcome);
+    }
+    if let Some(q) = &decision.question {
         crate::interface::confirm::confirm(q, s.yes)?;
     }
-    let outcome = apply::change(s, decision).await?;
-    show_dry_run(s, &outcome);
-    Ok(outcome)
+    apply::change(s, decision).await
 }
 
 /// `--force` and `--reason` as the engine takes them (a blank reason is none).

@@ -1,6 +1,6 @@
 //! `rollout kill`: the emergency switch.
 
-use crate::app::apply;
+use crate::app::{apply, engine};
 use crate::domain::config::in_environment;
 use crate::domain::error::Result;
 
@@ -8,8 +8,15 @@ use super::change;
 use super::session::Session;
 
 pub async fn run(ctx: &Session, reason: Option<String>) -> Result<i32> {
-    let outcome = apply::kill(ctx, reason.filter(|r| !r.trim().is_empty())).await?;
-    change::show_dry_run(ctx, &outcome);
+    let reason = reason.filter(|r| !r.trim().is_empty());
+    let outcome = if ctx.dry_run {
+        // Read and decide as the kill would, then plan the off instead of sending it.
+        let outcome = apply::plan_kill(ctx, engine::kill(ctx, reason).await?)?;
+        change::show_dry_run(ctx, &outcome);
+        outcome
+    } else {
+        apply::kill(ctx, reason).await?
+    };
     let e = &outcome.event;
     let line = if e.outcome == "already-off" {
         format!(

@@ -17,6 +17,8 @@ pub struct Session {
     pub out: Output,
     /// `--yes`: answers every confirmation.
     pub yes: bool,
+    /// `--dry-run`: the change commands plan what they would send instead of applying it.
+    pub dry_run: bool,
 }
 
 impl std::ops::Deref for Session {
@@ -52,7 +54,7 @@ pub fn load_config(args: &GlobalArgs) -> Result<Config> {
     Config::load(&path)
 }
 
-/// What the app needs of the command line: `--env`, `--actor`, `--timeout`, `--dry-run`.
+/// What the app needs of the command line: `--env`, `--actor`, `--timeout`.
 #[must_use]
 pub fn options(args: &GlobalArgs) -> Options<'_> {
     Options {
@@ -60,7 +62,6 @@ pub fn options(args: &GlobalArgs) -> Options<'_> {
         actor: args.actor.as_deref(),
         run: Run {
             timeout: args.timeout,
-            dry_run: args.dry_run,
         },
     }
 }
@@ -78,6 +79,7 @@ impl Session {
             ctx,
             out,
             yes: args.yes,
+            dry_run: args.dry_run,
         })
     }
 }

@@ -11,8 +11,11 @@ use crate::app::decide::{self, Decision, Override, Situation};
 use crate::domain::error::Result;
 use crate::ports::provider::FlagState;
 
+mod kill;
+
 pub use crate::app::decide::{position, Position};
 pub use crate::domain::rules::{planned_start, soak_end};
+pub use kill::{kill, Killing, Read, Reads, NEVER_READ};
 
 /// Reads when the stage started and when the flag was killed from the provider's own log, where
 /// it keeps one apart from the flag (Unleash's event log), so every machine sees the same soak.
