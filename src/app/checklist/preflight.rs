@@ -20,13 +20,15 @@ pub struct Problem {
 /// The problems of `plan`, in plan order. Tasks with `allow_failure` never stop a run and are
 /// not checked. Only the first `rollout:` change is checked against the flag as it is now:
 /// later ones start from what the earlier ones did, and are checked by the engine when they run.
-/// `yes` (`--yes`) confirms manual tasks; `rollout` is the engine the run's `rollout:` tasks use.
+/// `yes` (`--yes`) confirms manual tasks; `rollout` is the engine the run's `rollout:` tasks use;
+/// `env_set` tells whether a variable of the run's environment is set and not empty.
 pub async fn check(
     yes: bool,
     rollout: &dyn RolloutTasks,
     checklists: &[Checklist],
     plan: &[Planned],
     can_ask: bool,
+    env_set: EnvSet,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut rollout_seen = false;
@@ -50,7 +52,7 @@ pub async fn check(
                 ));
             }
             TaskKind::RequireEnv(vars) if !task.allow_failure => {
-                let missing = missing_env(vars);
+                let missing = missing_env(vars, env_set);
                 if !missing.is_empty() {
                     problems.push(problem(
                         format!("not set or empty: {}", missing.join(", ")),
@@ -79,11 +81,16 @@ fn cmd_is_status(cmd: &RolloutCommand) -> bool {
     matches!(cmd, RolloutCommand::Status)
 }
 
-/// The variables of `vars` that are unset or empty (names only: values are never shown).
+/// Whether a variable is set and not empty in the run's environment: the environment as a
+/// fact, given by the interface (the app reads no environment itself).
+pub type EnvSet = fn(&str) -> bool;
+
+/// The variables of `vars` that are unset or empty by `env_set` (names only: values are never
+/// shown).
 #[must_use]
-pub fn missing_env(vars: &[String]) -> Vec<&str> {
+pub fn missing_env(vars: &[String], env_set: EnvSet) -> Vec<&str> {
     vars.iter()
-        .filter(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
+        .filter(|v| !env_set(v))
         .map(String::as_str)
         .collect()
 }

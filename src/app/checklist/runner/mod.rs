@@ -36,12 +36,14 @@ pub struct RunOptions {
 }
 
 /// What a run reaches the outside through: the reporter of its progress, the person asked at a
-/// manual task, the log its warnings go to, and the stage engine for `rollout:` tasks.
+/// manual task, the log its warnings go to, the stage engine for `rollout:` tasks, and the
+/// environment `require_env:` tasks look at.
 pub struct RunPorts<'a> {
     pub progress: &'a dyn Progress,
     pub prompt: Arc<dyn Prompt>,
     pub log: Logger,
     pub rollout: &'a dyn RolloutTasks,
+    pub env_set: crate::app::checklist::preflight::EnvSet,
 }
 
 /// One run of a plan: its tasks' results and its state as they come in.
@@ -314,7 +316,7 @@ impl<'a> Runner<'a> {
         let began = Instant::now();
         let mut r = match &task.kind {
             TaskKind::Run(script) => self.run_command(idx, c, task, script).await,
-            TaskKind::RequireEnv(vars) => tasks::require_env(c, task, vars),
+            TaskKind::RequireEnv(vars) => tasks::require_env(c, task, vars, self.ports.env_set),
             TaskKind::Rollout(cmd) => self.rollout(idx, c, task, cmd).await,
             TaskKind::Manual(text) => self.manual(c, task, text).await,
         };

@@ -179,8 +179,13 @@ fn ended(stopping: Option<Stop>, last: Exit, task: &Task) -> (Outcome, Option<St
 }
 
 /// A `require_env:` task: passes when every variable is set and not empty.
-pub(super) fn require_env(c: &Checklist, task: &Task, vars: &[String]) -> TaskResult {
-    let missing = crate::app::checklist::preflight::missing_env(vars);
+pub(super) fn require_env(
+    c: &Checklist,
+    task: &Task,
+    vars: &[String],
+    env_set: crate::app::checklist::preflight::EnvSet,
+) -> TaskResult {
+    let missing = crate::app::checklist::preflight::missing_env(vars, env_set);
     if missing.is_empty() {
         return blank(c, task, Outcome::Passed, None);
     }

@@ -68,7 +68,15 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
         dir: dir.clone(),
     };
     // A run that cannot finish fails here, before its first task (a dry run says so too).
-    let problems = preflight::check(g.yes, &engine, &start.checklists, &start.plan, can_ask).await;
+    let problems = preflight::check(
+        g.yes,
+        &engine,
+        &start.checklists,
+        &start.plan,
+        can_ask,
+        env_set,
+    )
+    .await;
     let (report, code) = if g.dry_run {
         let seen = Seen {
             out,
@@ -219,6 +227,7 @@ async fn run_tasks(
         }),
         log: Arc::new(out.clone()),
         rollout: engine,
+        env_set,
     };
     let runner = Runner::new(dir, opts, ports, &checklists, &plan, state);
     let (results, status, statuses) = runner.run(&mut interrupt).await;
@@ -425,4 +434,10 @@ fn would(kind: &TaskKind, yes: bool, can_ask: bool) -> String {
         TaskKind::Manual(_) if !can_ask => "fail: no terminal to ask".to_string(),
         _ => kind.describe(),
     }
+}
+
+/// Whether `var` is set and not empty in this process's environment (what a `require_env:`
+/// task checks).
+fn env_set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|x| !x.is_empty())
 }
