@@ -11,11 +11,17 @@ use crate::app::decide::{self, Decision, Override, Situation};
 use crate::domain::error::Result;
 use crate::ports::provider::FlagState;
 
+mod gates;
 mod kill;
+mod status;
+mod user;
 
 pub use crate::app::decide::{position, Position};
 pub use crate::domain::rules::{planned_start, soak_end};
+pub use gates::{gates, GateLook};
 pub use kill::{kill, Killing, Read, Reads, NEVER_READ};
+pub use status::{status, Status};
+pub use user::{check, UserCheck};
 
 /// Reads when the stage started and when the flag was killed from the provider's own log, where
 /// it keeps one apart from the flag (Unleash's event log), so every machine sees the same soak.

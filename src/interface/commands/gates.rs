@@ -2,9 +2,9 @@
 //! every critical and warning gate passes, 1 when one does not.
 
 use super::session::Session;
-use crate::adapters::gates::{Status, Tracker, Verdict};
-use crate::app::engine::{self, Position};
-use crate::domain::error::{Error, Result};
+use crate::adapters::gates::{Status, Verdict};
+use crate::app::engine;
+use crate::domain::error::Result;
 use crate::interface::output::table as layout;
 
 /// Gate rows for people: GATE, VERDICT, VALUE, THRESHOLD, WINDOW, FOR, SEVERITY, and why.
@@ -55,56 +55,11 @@ pub fn table(ctx: &Session, verdicts: &[Verdict], header: bool) -> Vec<String> {
 
 pub async fn run(ctx: &Session, stage: Option<&str>) -> Result<i32> {
     let config = &ctx.config;
-    if config.gates.is_empty() {
-        return Err(
-            Error::usage(format!("{} defines no gates", config.path.display()))
-                .with_hint("add a `gates:` list (see docs/gates.md)"),
-        );
-    }
-    // The stage whose gates to read: the one named, else where the flag is (the first stage
-    // before it starts). A provider that cannot be read leaves every gate. Either way a compare
-    // gate reads the traffic of the stage the flag is at: its window and its split.
-    let (current, since) = match ctx.provider.read().await {
-        Ok(mut state) => {
-            engine::add_times(ctx, &mut state).await;
-            let since = engine::stage_since(ctx, &state);
-            (Some(engine::position(config, &state)), since)
-        }
-        Err(e) => {
-            if stage.is_none() {
-                ctx.out.warn(&format!(
-                    "cannot read the flag, so every gate is shown: {}",
-                    e.message
-                ));
-            }
-            (None, None)
-        }
-    };
-    let traffic = match current {
-        Some(Position::At(i)) => Some(i),
-        _ => None,
-    };
-    let index = match stage {
-        Some(name) => Some(
-            config
-                .stage_index(name)
-                .ok_or_else(|| config.unknown_stage(name))?,
-        ),
-        None => match current {
-            Some(Position::At(i)) => Some(i),
-            Some(Position::NotStarted) => Some(0),
-            Some(Position::OffPlan { .. }) | None => None,
-        },
-    };
-    let verdicts = match index {
-        Some(i) => engine::look_during(ctx, Some(i), traffic, since, &mut Tracker::default()).await,
-        None => {
-            let gates: Vec<_> = config.gates.iter().collect();
-            let env = ctx.gate_env(since, None);
-            crate::adapters::gates::evaluate(&env, &gates, &mut Tracker::default()).await
-        }
-    };
-    let blocked = !crate::domain::rules::gates(&verdicts).is_empty();
+    let engine::GateLook {
+        stage: index,
+        verdicts,
+        blocked,
+    } = engine::gates(ctx, stage).await?;
     let stage_name = index.map(|i| config.stages[i].name.clone());
     if ctx.out.json {
         crate::interface::json_out::emit(

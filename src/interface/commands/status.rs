@@ -1,40 +1,12 @@
 //! `rollout status`: the flag as the provider reports it, and what comes next.
 
 use super::session::Session;
-use crate::app::engine::{self, Position};
+use crate::app::engine::{self, Position, Status as Seen};
 use crate::domain::clock::{human, stamp};
-use chrono::{DateTime, Utc};
-
-use crate::adapters::gates::Verdict;
 use crate::domain::error::Result;
-use crate::domain::event::Event;
-use crate::ports::provider::{FlagState, Unmanaged};
-
-/// What `status` knows of the flag: read from the provider, the journal and the gates.
-struct Seen {
-    state: FlagState,
-    pos: Position,
-    /// When the current stage started.
-    since: Option<DateTime<Utc>>,
-    killed: bool,
-    /// The stage the flag is at.
-    stage_name: Option<String>,
-    /// The next stage, and when the rules allow it at the earliest.
-    next: Option<usize>,
-    allowed_at: Option<DateTime<Utc>>,
-    /// The stage whose gates decide the next advance (at the last stage: the current one).
-    gate_stage: Option<usize>,
-    verdicts: Vec<Verdict>,
-    /// The rules the next advance waits for, each once.
-    waiting: Vec<String>,
-    /// Changes journaled as intents and never completed.
-    open: Vec<Event>,
-    /// Strategies added outside rollout.
-    unmanaged: Vec<Unmanaged>,
-}
 
 pub async fn run(ctx: &Session) -> Result<i32> {
-    let seen = read(ctx).await?;
+    let seen = engine::status(ctx).await?;
     if ctx.out.json {
         emit_json(ctx, &seen);
         return Ok(0);
@@ -44,69 +16,6 @@ pub async fn run(ctx: &Session) -> Result<i32> {
     print_open(ctx, &seen);
     print_gates(ctx, &seen);
     Ok(0)
-}
-
-/// Reads the flag, its stage's start, the rules for the next stage and the gates that decide it.
-async fn read(ctx: &Session) -> Result<Seen> {
-    let config = &ctx.config;
-    let mut state = ctx.provider.read().await?;
-    engine::add_times(ctx, &mut state).await;
-    let pos = engine::position(config, &state);
-    let since = engine::stage_since(ctx, &state);
-    let current = match pos {
-        Position::At(i) => Some(i),
-        _ => None,
-    };
-    let facts = engine::facts(ctx, &state, pos);
-    let next_rules = crate::domain::rules::next(&facts);
-    let next = next_rules.as_ref().map(|n| n.index);
-    // The gates that decide the next advance (at the last stage: the current stage's).
-    let gate_stage = next.or(current);
-    let verdicts = engine::look_during(
-        ctx,
-        gate_stage,
-        current,
-        since,
-        &mut crate::adapters::gates::Tracker::default(),
-    )
-    .await;
-    let gate_refusals = if next.is_some() {
-        crate::domain::rules::gates(&verdicts)
-    } else {
-        Vec::new()
-    };
-    let mut waiting: Vec<String> = Vec::new();
-    for r in next_rules
-        .iter()
-        .flat_map(|n| n.waiting.iter())
-        .chain(gate_refusals.iter())
-    {
-        let rule = r.rule().to_string();
-        if !waiting.contains(&rule) {
-            waiting.push(rule);
-        }
-    }
-    // Read from the journal's end, as far back as its last completed change.
-    let open = crate::adapters::journal_tail::open_intents(
-        &config.dir,
-        &config.flag,
-        ctx.settings.environment(),
-    );
-    let unmanaged = ctx.provider.unmanaged(&state);
-    Ok(Seen {
-        killed: state.exists && !state.on,
-        stage_name: current.map(|i| config.stages[i].name.clone()),
-        allowed_at: next_rules.as_ref().and_then(|n| n.allowed_at),
-        state,
-        pos,
-        since,
-        next,
-        gate_stage,
-        verdicts,
-        waiting,
-        open,
-        unmanaged,
-    })
 }
 
 /// The `--json` document.
