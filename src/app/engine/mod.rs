@@ -1,7 +1,8 @@
 //! The stage engine's reading half: the facts a decision needs (the flag from the provider,
 //! when its stage started from the provider's log or the journal, the gates' verdicts), read
 //! before [`crate::app::decide`] weighs them. A command decides here, shows and asks, then has
-//! [`crate::app::apply`] carry the decision out.
+//! [`crate::app::apply`] carry the decision out (or, under `--dry-run`, plan it). The facts the
+//! read-only commands show are gathered here too: [`status`], [`check`], [`gates`].
 
 use chrono::{DateTime, Utc};
 
