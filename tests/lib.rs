@@ -39,6 +39,7 @@ mod validate_both;
 mod checklist_broken;
 mod checklist_commands;
 mod checklist_help;
+mod checklist_history;
 mod checklist_interrupt;
 mod checklist_output;
 mod checklist_preflight;
