@@ -93,3 +93,43 @@ fn ctrl_c_at_a_rollout_tasks_confirmation_stops_the_run() {
     };
     assert_eq!(flags(&before), flags(&p.snapshot()));
 }
+
+#[test]
+fn a_manual_prompt_takes_one_key_without_enter() {
+    let p = Project::with_checklist(
+        "keys",
+        "tasks:\n  - name: Approve\n    manual: Approve it.\n  - name: Check\n    manual: Check it.\n  - name: Ship\n    run: echo shipped\n",
+    );
+    let mut s = crate::pty::spawn(
+        env!("CARGO_BIN_EXE_checklist"),
+        p.dir.path(),
+        &["run", "keys"],
+        &[("NO_COLOR", "1")],
+    );
+    // Without Enter the old line prompt never answers: fail in seconds, not at the 30 s limit.
+    s.set_expect_timeout(Some(std::time::Duration::from_secs(10)));
+    s.expect("[d]one, [n]ot done, [s]kip, [q]uit? ").unwrap();
+    // `d` answers; the rest of the word, typed at a person's pace, is not an answer to the next
+    // question (its `n` would decline it).
+    s.send("d").unwrap();
+    for key in ["o", "n", "e", "\r"] {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        s.send(key).unwrap();
+    }
+    s.expect("done\r\n").unwrap();
+    s.expect("? Check [check]").unwrap();
+    s.expect("[d]one, [n]ot done, [s]kip, [q]uit? ").unwrap();
+    // A key that is no answer asks again; Enter alone is passed over.
+    s.send("x").unwrap();
+    s.expect("please answer d, n, s or q").unwrap();
+    s.expect("[d]one, [n]ot done, [s]kip, [q]uit? ").unwrap();
+    s.send("\rS").unwrap();
+    s.expect("skip\r\n").unwrap();
+    let rest = s.expect(Eof).unwrap();
+    let screen = String::from_utf8_lossy(rest.get(0).unwrap_or_default()).into_owned();
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
+    assert!(
+        screen.contains("2 passed, 0 failed, 1 skipped\r\n"),
+        "{screen}"
+    );
+}

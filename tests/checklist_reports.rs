@@ -1,6 +1,6 @@
 //! `--junit` parsed by a real XML parser, and `--json`, each agreeing with the closing line.
 
-use crate::checklist_support::closing;
+use crate::checklist_support::{closing, closing_line};
 use crate::test::Project;
 
 const MIXED: &str = r#"
@@ -35,6 +35,13 @@ fn junit_counts_match_the_closing_line() {
         .run();
     let (passed, failed, skipped) = closing(&done.stdout);
     assert_eq!((passed, failed, skipped), (1, 1, 2));
+    // Every task is in one count of the closing line, the failed-but-allowed one too.
+    let line = closing_line(&done.stdout);
+    assert_eq!(line, "1 passed, 1 failed, 2 skipped, 1 failed but allowed");
+    let every: usize = line
+        .split(", ")
+        .map(|part| part.split(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
     let xml = p.read("reports/junit.xml");
     let doc =
         roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("invalid XML ({e}):\n{xml}"));
@@ -43,7 +50,7 @@ fn junit_counts_match_the_closing_line() {
     assert_eq!(attr(root, "failures"), failed);
     assert_eq!(attr(root, "skipped"), skipped);
     // Failed-allowed tasks pass in JUnit (their failure is in system-err): tests = all tasks.
-    assert_eq!(attr(root, "tests"), passed + failed + skipped + 1);
+    assert_eq!(attr(root, "tests"), every);
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
@@ -93,7 +100,10 @@ fn json_is_one_document_matching_the_closing_line() {
     assert_eq!(doc["counts"]["failed"], failed);
     assert_eq!(doc["counts"]["skipped"], skipped);
     assert_eq!(doc["counts"]["failed_allowed"], 1);
-    assert_eq!(doc["summary"], "1 passed, 1 failed, 2 skipped");
+    assert_eq!(
+        doc["summary"],
+        "1 passed, 1 failed, 2 skipped, 1 failed but allowed"
+    );
     let tasks = doc["checklists"][0]["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 5);
     assert_eq!(tasks[1]["outcome"], "failed_allowed");

@@ -39,6 +39,7 @@ mod validate_both;
 mod checklist_broken;
 mod checklist_commands;
 mod checklist_help;
+mod checklist_history;
 mod checklist_interrupt;
 mod checklist_output;
 mod checklist_preflight;
@@ -47,6 +48,7 @@ mod checklist_repo;
 mod checklist_reports;
 mod checklist_resume;
 mod checklist_services;
+mod checklist_spawn;
 mod checklist_support;
 mod checklist_terminal;
 

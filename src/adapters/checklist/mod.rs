@@ -3,4 +3,5 @@
 
 pub mod process;
 pub mod signals;
+pub mod spawn;
 pub mod state;

@@ -18,7 +18,8 @@ use std::time::Duration;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
-use tokio::process::Command;
+
+use super::spawn::{Child, Spawn};
 
 /// How many output lines a failure report (and `state.json`) keeps.
 pub const TAIL_LINES: usize = 20;
@@ -362,27 +363,17 @@ pub async fn run_shell(
     sink: &mut Sink<'_>,
 ) -> std::io::Result<Exit> {
     // An absolute path spares the PATH search on every spawn (the runner's per-task overhead).
-    let sh = if Path::new("/bin/sh").exists() {
-        "/bin/sh"
-    } else {
-        "sh"
-    };
+    let sh = shell_path();
     // One pipe for stdout and stderr: the lines of both keep the order they were written in.
     let (reader, writer) = std::io::pipe()?;
-    let mut cmd = Command::new(sh);
-    cmd.arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(writer.try_clone()?)
-        .stderr(writer)
-        .process_group(0);
+    let mut cmd = Spawn::new(sh);
+    cmd.arg("-c").arg(script).current_dir(dir);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn()?;
-    // Our copies of the write end go, so that the pipe ends when the task's processes are gone.
-    drop(cmd);
+    // The child gets its own process group; our copy of the write end goes with the call, so
+    // that the pipe ends when the task's processes are gone.
+    let mut child = cmd.spawn(OwnedFd::from(writer))?;
     let pgid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
     groups.add(pgid);
     let result = drive(&mut child, reader, pgid, timeout, groups, sink).await;
@@ -392,8 +383,26 @@ pub async fn run_shell(
     result
 }
 
+/// `sh` found once: `/bin/sh`, else the first `sh` on PATH.
+fn shell_path() -> &'static Path {
+    static SH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SH.get_or_init(|| {
+        let bin = PathBuf::from("/bin/sh");
+        if bin.exists() {
+            return bin;
+        }
+        std::env::var_os("PATH")
+            .and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join("sh"))
+                    .find(|c| c.is_file())
+            })
+            .unwrap_or_else(|| PathBuf::from("sh"))
+    })
+}
+
 async fn drive(
-    child: &mut tokio::process::Child,
+    child: &mut Child,
     reader: std::io::PipeReader,
     pgid: i32,
     timeout: Option<Duration>,

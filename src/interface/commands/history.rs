@@ -19,12 +19,16 @@ fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
-/// One journal record as a line for people.
+/// When a record goes in the history: when a checklist run ended (`ended`), when anything else
+/// happened (`time`). A checklist record of an older version, without `ended`, keeps its start.
+fn when(v: &Value) -> Option<DateTime<Utc>> {
+    let ended = text(v, "ended").parse::<DateTime<Utc>>().ok();
+    ended.or_else(|| text(v, "time").parse::<DateTime<Utc>>().ok())
+}
+
+/// One journal record as a line for people, under the time it is ordered by ([`when`]).
 fn line(v: &Value) -> String {
-    let time = text(v, "time")
-        .parse::<chrono::DateTime<chrono::Utc>>()
-        .map(crate::domain::clock::stamp)
-        .unwrap_or_else(|_| text(v, "time"));
+    let time = when(v).map_or_else(|| text(v, "time"), crate::domain::clock::stamp);
     let action = text(v, "action");
     let body = if action == "provider-change" {
         text(v, "summary")
@@ -35,6 +39,14 @@ fn line(v: &Value) -> String {
                 " ({} passed, {} failed, {} skipped)",
                 c["passed"], c["failed"], c["skipped"]
             ));
+        }
+        // Shown under when it ended: when it started too, if that is another minute.
+        let started = text(v, "time").parse::<DateTime<Utc>>();
+        if let (Some(_), Ok(started)) = (v.get("ended"), started) {
+            let started = crate::domain::clock::stamp(started);
+            if started != time {
+                s.push_str(&format!(", started {started}"));
+            }
         }
         s
     } else {
@@ -207,13 +219,11 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             journal::path(&dir).display()
         ));
     }
-    // Oldest first, stable: the journal's own order breaks ties.
+    // Oldest first by `when` (a checklist run where it ended, not above the changes made while
+    // it ran), stable: the journal's own order breaks ties.
     let mut records: Vec<Value> = read.into_iter().rev().collect();
-    if !remote.is_empty() {
-        records.extend(remote);
-        let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
-        records.sort_by_key(time_of);
-    }
+    records.extend(remote);
+    records.sort_by_key(when);
     let more = records.len() > limit || !tail.at_start();
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
     if out.json {

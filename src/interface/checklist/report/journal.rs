@@ -9,7 +9,10 @@ use crate::domain::checklist::result::{Counts, Outcome};
 /// One record per checklist that ran: who, when, and each task's outcome and duration.
 #[derive(Debug, Serialize)]
 pub struct Record<'a> {
+    /// When the run started.
     pub time: chrono::DateTime<chrono::Utc>,
+    /// When it ended: `rollout history` orders checklist runs by it.
+    pub ended: chrono::DateTime<chrono::Utc>,
     pub actor: &'a str,
     /// Always `checklist`.
     pub action: &'a str,
@@ -33,11 +36,16 @@ pub struct Task<'a> {
     pub note: Option<&'a str>,
 }
 
-/// The record of checklist `c` of `report`.
+/// The record of checklist `c` of `report`, a run that `ended` then.
 #[must_use]
-pub fn record<'a>(report: &'a RunReport, c: &'a ChecklistReport) -> Record<'a> {
+pub fn record<'a>(
+    report: &'a RunReport,
+    c: &'a ChecklistReport,
+    ended: chrono::DateTime<chrono::Utc>,
+) -> Record<'a> {
     Record {
         time: report.time,
+        ended,
         actor: &report.actor,
         action: "checklist",
         checklist: &c.name,
@@ -58,10 +66,14 @@ pub fn record<'a>(report: &'a RunReport, c: &'a ChecklistReport) -> Record<'a> {
     }
 }
 
-/// Appends one record per checklist that ran.
+/// Appends one record per checklist that ran, as the run ends: its end time is now (from the
+/// same clock as its start, so `ROLLOUT_NOW` sets both).
 pub fn append(dir: &std::path::Path, report: &RunReport) -> crate::domain::error::Result<()> {
+    let ended = crate::domain::clock::now().unwrap_or_else(|_| {
+        report.time + chrono::Duration::from_std(report.duration).unwrap_or_default()
+    });
     for c in report.checklists.iter().filter(|c| c.started) {
-        crate::adapters::journal::append(dir, &record(report, c))?;
+        crate::adapters::journal::append(dir, &record(report, c, ended))?;
     }
     Ok(())
 }
