@@ -164,15 +164,45 @@ fn advancing_to_full_asks_for_confirmation() {
 }
 
 #[test]
-fn advance_to_the_current_or_an_earlier_stage_is_refused() {
+fn advance_to_the_current_stage_succeeds_and_records_nothing() {
     let p = Project::builder_cards();
     p.rollout(["advance"]).at(DAY1).run();
     p.rollout(["advance"]).at(DAY5).run();
+    let journal = p.read(".rollout/journal.jsonl");
+    // A re-run CI job: already there is exit 0, not a refusal.
+    p.rollout(["advance", "beta"])
+        .at(DAY5)
+        .stdout_has("use-new-builder-cards is already at beta (10%); nothing to do")
+        .run();
+    let doc = p
+        .rollout(["advance", "beta", "--json"])
+        .at(DAY5)
+        .run()
+        .json();
+    assert_eq!(doc["action"], "advance");
+    assert_eq!(doc["event"]["outcome"], "already-at");
+    assert_eq!(doc["event"]["from"], "beta");
+    assert_eq!(doc["event"]["to"], "beta");
+    p.rollout(["advance", "beta", "--dry-run"])
+        .at(DAY5)
+        .stdout_has("already at beta")
+        .run();
+    assert_eq!(p.read(".rollout/journal.jsonl"), journal);
+    // A killed flag is not "already there".
+    p.rollout(["kill", "--reason", "test"]).at(DAY5).run();
     p.rollout(["advance", "beta"])
         .at(DAY5)
         .status(3)
-        .stderr_has("already at beta")
+        .stderr_has("use-new-builder-cards is killed at beta")
+        .stderr_has("rollout resume")
         .run();
+}
+
+#[test]
+fn advance_to_an_earlier_stage_is_refused() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
     p.rollout(["advance", "internal"])
         .at(DAY5)
         .status(3)

@@ -9,6 +9,7 @@ use crate::adapters::gates::{Tracker, Verdict};
 use crate::app::context::Context;
 use crate::app::decide::{self, Decision, Override, Situation};
 use crate::domain::error::Result;
+use crate::domain::event::Event;
 use crate::ports::provider::FlagState;
 
 pub use crate::app::decide::{position, Position};
@@ -120,9 +121,19 @@ pub fn on_share(ctx: &Context, index: usize) -> Option<crate::domain::config::Pe
     (users.is_empty() && groups.is_empty()).then_some(stage.percentage)
 }
 
+/// What `advance` found to do.
+#[derive(Debug)]
+pub enum Advance {
+    /// A move, decided on (maybe refused).
+    Move(Box<Decision>),
+    /// The flag is already on at the named stage: this event says so; nothing is written or
+    /// recorded.
+    Already(Box<Event>),
+}
+
 /// Reads the flag and the target's gates, then decides an advance to `target` (else the next
 /// stage).
-pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Decision> {
+pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Advance> {
     let mut state = ctx.provider.read().await?;
     // The stage's start matters for the soak rule; under --force every rule is overridden, so
     // the provider's log is not read and the local journal dates the stage (issue 13: the
@@ -130,7 +141,14 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     if !over.force {
         add_times(ctx, &mut state).await;
     }
-    let to = decide::advance_target(&ctx.config, &state, target)?;
+    let to = match decide::advance_target(&ctx.config, &state, target)? {
+        decide::Target::Stage(to) => to,
+        decide::Target::Already(at) => {
+            let place = ctx.provider.describe();
+            let sit = situation(ctx, &state, None, &place);
+            return Ok(Advance::Already(Box::new(decide::already_at(&sit, at))));
+        }
+    };
     let since = stage_since(ctx, &state);
     let current = match position(&ctx.config, &state) {
         Position::At(i) => Some(i),
@@ -140,7 +158,9 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     let unmanaged = ctx.provider.unmanaged(&state);
     let place = ctx.provider.describe();
     let sit = situation(ctx, &state, since, &place);
-    Ok(decide::advance(&sit, to, verdicts, &unmanaged, over))
+    Ok(Advance::Move(Box::new(decide::advance(
+        &sit, to, verdicts, &unmanaged, over,
+    ))))
 }
 
 /// Reads the flag and decides a rollback to `target` (else the stage below).

@@ -211,7 +211,9 @@ impl Watch {
             Some(_) => {}
         }
         let advanced = match engine::advance(ctx, None, &Override::default()).await {
-            Ok(decision) => carry_out(ctx, decision, ask).await,
+            Ok(engine::Advance::Move(decision)) => carry_out(ctx, *decision, ask).await,
+            // No stage is named, so the flag is never already there.
+            Ok(engine::Advance::Already(_)) => return Ok(Step::Wait),
             Err(e) => Err(e),
         };
         match advanced {

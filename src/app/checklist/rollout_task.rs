@@ -54,7 +54,19 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
         RolloutCommand::Kill(reason) => {
             return Ok(lines(&apply::kill(&ctx, reason.clone()).await?));
         }
-        RolloutCommand::Advance(stage) => engine::advance(&ctx, stage.as_deref(), &over).await?,
+        RolloutCommand::Advance(stage) => {
+            match engine::advance(&ctx, stage.as_deref(), &over).await? {
+                engine::Advance::Move(decision) => *decision,
+                engine::Advance::Already(e) => {
+                    return Ok(vec![format!(
+                        "{} is already at {}{}; nothing to do",
+                        e.flag,
+                        e.to.as_deref().unwrap_or_default(),
+                        crate::domain::config::in_environment(&e.provider, &e.environment)
+                    )]);
+                }
+            }
+        }
         RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
         RolloutCommand::Resume => engine::resume(&ctx, &over).await?,
     };

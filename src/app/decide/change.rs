@@ -2,6 +2,7 @@
 
 use crate::domain::config::Config;
 use crate::domain::error::{Error, Result};
+use crate::domain::event::Event;
 use crate::domain::gates::Verdict;
 use crate::ports::provider::{Desired, FlagState, Unmanaged};
 
@@ -9,9 +10,19 @@ use super::{
     desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Situation,
 };
 
-/// The stage an advance goes to: `target`, else the next one; refused when the flag is already
-/// there, past it, or at the last stage. Decided before the target's gates are looked at.
-pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) -> Result<usize> {
+/// Where an advance goes, decided before the target's gates are looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A move to this stage.
+    Stage(usize),
+    /// The named stage is where the flag already is, on: nothing to do (a re-run succeeds).
+    Already(usize),
+}
+
+/// The stage an advance goes to: `target`, else the next one. A flag that is on at the named
+/// stage is [`Target::Already`] there; refused when the flag is killed at it, past it, or at the
+/// last stage.
+pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) -> Result<Target> {
     let pos = super::position(config, state);
     let to = match target {
         Some(name) => stage_index(config, name)?,
@@ -30,10 +41,12 @@ pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) 
         ))
     };
     match pos {
+        Position::At(i) if i == to && state.on => Ok(Target::Already(to)),
         Position::At(i) if i == to => Err(Error::refused(format!(
-            "{} is already at {}; nothing to do",
+            "{} is killed at {}; advancing to it changes nothing",
             config.flag, config.stages[to].name
-        ))),
+        ))
+        .with_hint("to turn it back on, run `rollout resume`")),
         Position::At(i) if to < i => Err(back(format!(
             "{} is behind the current stage {}",
             config.stages[to].name, config.stages[i].name
@@ -42,8 +55,15 @@ pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) 
             "{} is below the current {}",
             config.stages[to].name, state.percentage
         ))),
-        _ => Ok(to),
+        _ => Ok(Target::Stage(to)),
     }
+}
+
+/// The event of an advance to stage `at`, where the flag already is: shown, never recorded.
+#[must_use]
+pub fn already_at(sit: &Situation<'_>, at: usize) -> Event {
+    let name = Some(sit.config.stages[at].name.clone());
+    sit.event(Action::Advance, name.clone(), name, "already-at")
 }
 
 /// An advance to stage `to` (from [`advance_target`]), given the target's gates and what the

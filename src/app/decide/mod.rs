@@ -8,7 +8,7 @@
 mod change;
 pub mod kill;
 
-pub use change::{advance, advance_target, resume, rollback};
+pub use change::{advance, advance_target, already_at, resume, rollback, Target};
 
 use chrono::{DateTime, Utc};
 
