@@ -95,9 +95,16 @@ fn everywhere(case: &str) -> Project {
         ),
     );
     let started = chrono::Utc::now() - chrono::Duration::minutes(10);
-    proj.rollout(["advance", "--yes", "--force", "--reason", "first stage"])
-        .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .run();
+    proj.rollout([
+        "advance",
+        "internal",
+        "--yes",
+        "--force",
+        "--reason",
+        "first stage",
+    ])
+    .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    .run();
     proj
 }
 

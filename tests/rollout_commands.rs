@@ -121,23 +121,58 @@ fn planned_start_is_enforced() {
 }
 
 #[test]
+fn a_forced_advance_must_name_its_stage_and_its_question_names_it() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    // Two operators forcing "the next stage" at once would move the flag two stages.
+    p.rollout(["advance", "--force", "--reason", "hotfix", "--yes"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has("a forced advance must name the stage it moves to")
+        .stderr_has("`rollout advance beta --force --reason TEXT`")
+        .run();
+    assert_eq!(p.changes_of("advance").len(), 1);
+    p.rollout(["advance", "beta", "--force", "--reason", "hotfix"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has("advance use-new-builder-cards to beta (10%) with --force?")
+        .run();
+    p.rollout(["advance", "beta", "--force", "--reason", "hotfix", "--yes"])
+        .at(DAY2)
+        .run();
+    // A forced rollback's question names its stage too.
+    p.rollout(["rollback", "--force", "--reason", "drill"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has("rollback use-new-builder-cards to internal (5%) with --force?")
+        .run();
+}
+
+#[test]
 fn force_needs_a_reason_and_a_confirmation() {
     let p = Project::builder_cards();
-    p.rollout(["advance", "--force"])
+    p.rollout(["advance", "internal", "--force"])
         .at("2024-01-10T00:00:00Z")
         .status(2)
         .stderr_has("--force needs --reason")
         .run();
-    p.rollout(["advance", "--force", "--reason", "exec demo"])
+    p.rollout(["advance", "internal", "--force", "--reason", "exec demo"])
         .at("2024-01-10T00:00:00Z")
         .status(2)
         .stderr_has("pass --yes")
         .run();
     assert!(!p.exists(".rollout/flags.json"));
-    p.rollout(["advance", "--force", "--reason", "exec demo", "--yes"])
-        .at("2024-01-10T00:00:00Z")
-        .stderr_has("overriding: internal is planned to start on 2024-01-15")
-        .run();
+    p.rollout([
+        "advance",
+        "internal",
+        "--force",
+        "--reason",
+        "exec demo",
+        "--yes",
+    ])
+    .at("2024-01-10T00:00:00Z")
+    .stderr_has("overriding: internal is planned to start on 2024-01-15")
+    .run();
     let journal = p.read(".rollout/journal.jsonl");
     assert!(journal.contains(r#""forced":true"#), "{journal}");
     assert!(journal.contains(r#""reason":"exec demo""#), "{journal}");

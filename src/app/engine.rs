@@ -141,7 +141,7 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     if !over.force {
         add_times(ctx, &mut state).await;
     }
-    let to = match decide::advance_target(&ctx.config, &state, target)? {
+    let to = match decide::advance_target(&ctx.config, &state, target, over.force)? {
         decide::Target::Stage(to) => to,
         decide::Target::Already(at) => {
             let place = ctx.provider.describe();

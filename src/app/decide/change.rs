@@ -21,9 +21,28 @@ pub enum Target {
 
 /// The stage an advance goes to: `target`, else the next one. A flag that is on at the named
 /// stage is [`Target::Already`] there; refused when the flag is killed at it, past it, or at the
-/// last stage.
-pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) -> Result<Target> {
+/// last stage. A `forced` advance must name its stage (a usage error otherwise): "the next one"
+/// under `--force` moves one stage per run whatever happened in between, so two operators
+/// forcing at once moved the flag two stages.
+pub fn advance_target(
+    config: &Config,
+    state: &FlagState,
+    target: Option<&str>,
+    forced: bool,
+) -> Result<Target> {
     let pos = super::position(config, state);
+    if forced && target.is_none() {
+        let example = pos
+            .next(config)
+            .map_or("STAGE", |i| config.stages[i].name.as_str());
+        return Err(Error::usage(
+            "a forced advance must name the stage it moves to: without one, each run moves one \
+             more stage",
+        )
+        .with_hint(format!(
+            "name the stage: `rollout advance {example} --force --reason TEXT`"
+        )));
+    }
     let to = match target {
         Some(name) => stage_index(config, name)?,
         None => pos.next(config).ok_or_else(|| {

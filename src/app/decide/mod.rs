@@ -183,9 +183,11 @@ fn settle(
     let question = match (forced, question) {
         (true, Some(q)) => Some(format!("{q} (--force overrides the rules)")),
         (true, None) => Some(format!(
-            "{} {} with --force?",
+            "{} {} to {} ({}) with --force?",
             action.name(),
-            sit.config.flag
+            sit.config.flag,
+            desired.stage,
+            desired.percentage
         )),
         (false, q) => q,
     };

@@ -47,7 +47,7 @@ pub enum Command {
     Status,
     /// Move to the next stage (or STAGE, which must be the next one)
     #[command(
-        after_help = "Examples:\n  rollout advance\n  rollout advance beta --dry-run\n  rollout advance --yes                          # CI: no question\n  rollout advance --force --reason \"hotfix verified\""
+        after_help = "Examples:\n  rollout advance\n  rollout advance beta --dry-run\n  rollout advance --yes                          # CI: no question\n  rollout advance beta --force --reason \"hotfix verified\""
     )]
     Advance {
         /// The stage to move to
