@@ -121,6 +121,44 @@ fn planned_start_is_enforced() {
 }
 
 #[test]
+fn a_compare_gate_does_not_apply_before_the_first_stage() {
+    // Nothing listens on port 9: a gate that read its source would be `error`.
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards
+defaults:
+  prometheus: { url: 'http://127.0.0.1:9' }
+gates:
+  - name: errors-vs-control
+    prometheus:
+      errors: 'sum(increase(req_total{status=\"500\",variant=\"{variant}\"}[{window}]))'
+      total: 'sum(increase(req_total{variant=\"{variant}\"}[{window}]))'
+    compare: { max_increase: 0.005 }
+stages:
+  - { name: internal, percentage: 10 }
+  - { name: beta, percentage: 50 }
+",
+    );
+    let gates = p.rollout(["gates", "--json"]).at(DAY1).run().json();
+    assert_eq!(gates["pass"], true);
+    assert_eq!(gates["gates"][0]["verdict"], "not-applicable");
+    p.rollout(["status"])
+        .at(DAY1)
+        .stdout_has("internal (10%): allowed now")
+        .run();
+    p.rollout(["advance"])
+        .at(DAY1)
+        .stderr_has("errors-vs-control  not-applicable")
+        .stderr_has("no stage yet")
+        .stdout_has("advanced cards: not started → internal (10%)")
+        .run();
+    assert_eq!(
+        p.changes_of("advance")[0]["gates"][0]["verdict"],
+        "not-applicable"
+    );
+}
+
+#[test]
 fn a_forced_advance_must_name_its_stage_and_its_question_names_it() {
     let p = Project::builder_cards();
     p.rollout(["advance"]).at(DAY1).run();

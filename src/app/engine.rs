@@ -85,17 +85,18 @@ pub async fn look(
     since: Option<DateTime<Utc>>,
     tracker: &mut Tracker,
 ) -> Vec<Verdict> {
-    look_during(ctx, index, index, since, tracker).await
+    look_during(ctx, index, index.map(Position::At), since, tracker).await
 }
 
-/// One look at the gates of stage `index` while the traffic since `since` follows stage
-/// `traffic` (the flag's current stage: `advance` and `status` judge the next stage's gates on
-/// it). A compare gate checks the split of requests against `traffic`'s percentage, unless
-/// that stage's audience also names users or groups (then the share of `on` is not known).
+/// One look at the gates of stage `index` while the traffic since `since` follows the flag at
+/// `now` (its current position, None when not known: `advance` and `status` judge the next
+/// stage's gates on it). A compare gate checks the split of requests against the current
+/// stage's percentage, unless that stage's audience also names users or groups (then the share
+/// of `on` is not known); before the first stage it does not apply (`not-applicable`).
 pub async fn look_during(
     ctx: &Context,
     index: Option<usize>,
-    traffic: Option<usize>,
+    now: Option<Position>,
     since: Option<DateTime<Utc>>,
     tracker: &mut Tracker,
 ) -> Vec<Verdict> {
@@ -106,8 +107,12 @@ pub async fn look_during(
     if gates.is_empty() {
         return Vec::new();
     }
-    let percentage = traffic.and_then(|t| on_share(ctx, t));
-    let env = ctx.gate_env(since, percentage);
+    let percentage = match now {
+        Some(Position::At(t)) => on_share(ctx, t),
+        _ => None,
+    };
+    let mut env = ctx.gate_env(since, percentage);
+    env.not_started = now == Some(Position::NotStarted);
     crate::adapters::gates::evaluate(&env, &gates, tracker).await
 }
 
@@ -150,11 +155,8 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
         }
     };
     let since = stage_since(ctx, &state);
-    let current = match position(&ctx.config, &state) {
-        Position::At(i) => Some(i),
-        _ => None,
-    };
-    let verdicts = look_during(ctx, Some(to), current, since, &mut Tracker::default()).await;
+    let now = Some(position(&ctx.config, &state));
+    let verdicts = look_during(ctx, Some(to), now, since, &mut Tracker::default()).await;
     let unmanaged = ctx.provider.unmanaged(&state);
     let place = ctx.provider.describe();
     let sit = situation(ctx, &state, since, &place);

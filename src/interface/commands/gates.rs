@@ -80,10 +80,6 @@ pub async fn run(ctx: &Session, stage: Option<&str>) -> Result<i32> {
             (None, None)
         }
     };
-    let traffic = match current {
-        Some(Position::At(i)) => Some(i),
-        _ => None,
-    };
     let index = match stage {
         Some(name) => Some(
             config
@@ -97,7 +93,7 @@ pub async fn run(ctx: &Session, stage: Option<&str>) -> Result<i32> {
         },
     };
     let verdicts = match index {
-        Some(i) => engine::look_during(ctx, Some(i), traffic, since, &mut Tracker::default()).await,
+        Some(i) => engine::look_during(ctx, Some(i), current, since, &mut Tracker::default()).await,
         None => {
             let gates: Vec<_> = config.gates.iter().collect();
             let env = ctx.gate_env(since, None);

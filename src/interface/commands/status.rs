@@ -65,7 +65,7 @@ async fn read(ctx: &Session) -> Result<Seen> {
     let verdicts = engine::look_during(
         ctx,
         gate_stage,
-        current,
+        Some(pos),
         since,
         &mut crate::adapters::gates::Tracker::default(),
     )
