@@ -173,7 +173,7 @@ fn a_forced_advance_must_name_its_stage_and_its_question_names_it() {
     p.rollout(["advance", "beta", "--force", "--reason", "hotfix"])
         .at(DAY2)
         .status(2)
-        .stderr_has("advance use-new-builder-cards to beta (10%) with --force?")
+        .stderr_has("advancing use-new-builder-cards to beta (10%) with --force needs confirmation")
         .run();
     p.rollout(["advance", "beta", "--force", "--reason", "hotfix", "--yes"])
         .at(DAY2)
@@ -182,7 +182,9 @@ fn a_forced_advance_must_name_its_stage_and_its_question_names_it() {
     p.rollout(["rollback", "--force", "--reason", "drill"])
         .at(DAY2)
         .status(2)
-        .stderr_has("rollback use-new-builder-cards to internal (5%) with --force?")
+        .stderr_has(
+            "rolling back use-new-builder-cards to internal (5%) with --force needs confirmation",
+        )
         .run();
 }
 
@@ -222,7 +224,7 @@ fn advancing_to_full_asks_for_confirmation() {
     p.rollout(["advance", "full"])
         .at("2024-02-08T09:00:00Z")
         .status(2)
-        .stderr_has("Advance use-new-builder-cards to full (100%) for everyone? needs confirmation")
+        .stderr_has("advancing use-new-builder-cards to full (100%) for everyone needs confirmation, and there is no terminal to ask on")
         .stderr_has("--yes")
         .run();
     p.rollout(["advance", "full", "--yes"])
@@ -717,7 +719,8 @@ fn no_terminal_and_no_yes_never_hangs_on_resume() {
         .at(DAY1)
         .stdin("y\n")
         .status(2)
-        .stderr_has("no terminal")
+        .stderr_has("error: resuming use-new-builder-cards at internal (5%) needs confirmation, and there is no terminal to ask on\n")
+        .stderr_has("hint: nothing was changed; pass --yes to confirm from a script or CI")
         .run();
 }
 

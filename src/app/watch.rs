@@ -200,7 +200,7 @@ impl Watch {
         &mut self,
         ctx: &Context,
         seen: &Seen,
-        ask: impl FnOnce(&str) -> Result<()>,
+        ask: impl FnOnce(&crate::app::decide::Question) -> Result<()>,
     ) -> Result<Step> {
         if !self.advance {
             return Ok(Step::Wait);
@@ -239,7 +239,7 @@ impl Watch {
 async fn carry_out(
     ctx: &Context,
     decision: Decision,
-    ask: impl FnOnce(&str) -> Result<()>,
+    ask: impl FnOnce(&crate::app::decide::Question) -> Result<()>,
 ) -> Result<Event> {
     for w in &decision.warnings {
         ctx.log.warn(w);

@@ -24,7 +24,7 @@ pub struct Options {
     /// `--yes`: answers the engine's questions.
     pub yes: bool,
     /// Asks a person a question (the terminal's confirmation), given `yes`.
-    pub ask: fn(&str, bool) -> Result<()>,
+    pub ask: fn(&crate::app::decide::Question, bool) -> Result<()>,
     /// Where the engine's warnings go: the task prints nothing else itself.
     pub log: Logger,
 }

@@ -7,7 +7,8 @@ use crate::domain::gates::Verdict;
 use crate::ports::provider::{Desired, FlagState, Unmanaged};
 
 use super::{
-    desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Situation,
+    desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Question,
+    Situation,
 };
 
 /// Where an advance goes, decided before the target's gates are looked at.
@@ -117,10 +118,14 @@ pub fn advance(
     let desired = desired_at(config, to, sit.now);
     let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
     let question = last.then(|| {
-        format!(
-            "Advance {} to {} ({}) for everyone?",
+        let what = format!(
+            "{} to {} ({}) for everyone",
             config.flag, desired.stage, desired.percentage
-        )
+        );
+        Question {
+            text: format!("Advance {what}?"),
+            doing: format!("advancing {what}"),
+        }
     });
     let proposal = Proposal {
         action: Action::Advance,
@@ -198,10 +203,11 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
         since: sit.now,
         killed_at: None,
     };
-    let question = Some(format!(
-        "Resume {} at {} ({})?",
-        sit.config.flag, name, state.percentage
-    ));
+    let what = format!("{} at {} ({})", sit.config.flag, name, state.percentage);
+    let question = Some(Question {
+        text: format!("Resume {what}?"),
+        doing: format!("resuming {what}"),
+    });
     let proposal = Proposal {
         action: Action::Resume,
         from: Some(name),
