@@ -260,7 +260,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
             cand --timeout 'How long to keep trying the provider before giving up'
             cand --advance 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes'
-            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --dry-run 'Refused: watch acts on what it sees (`rollout gates` shows the verdicts now)'
             cand --json 'Print one JSON document on stdout (with "schema": 1)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'

@@ -82,8 +82,8 @@ fn at_internal(case: &str) -> Project {
     proj
 }
 
-/// A project whose flag entered `internal` (10%) ten minutes ago (forced: the gate applies to
-/// every stage, and before the first there is no `on` traffic), with the compare gate of `case`.
+/// A project whose flag entered `internal` (10%) ten minutes ago, with the compare gate of
+/// `case` on every stage (before the first it does not apply: there is no `on` traffic).
 fn everywhere(case: &str) -> Project {
     let p = prom();
     let proj = Project::new().file(
@@ -95,8 +95,10 @@ fn everywhere(case: &str) -> Project {
         ),
     );
     let started = chrono::Utc::now() - chrono::Duration::minutes(10);
-    proj.rollout(["advance", "--yes", "--force", "--reason", "first stage"])
+    proj.rollout(["advance", "--yes"])
         .at(&started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .stderr_has("errors-vs-control  not-applicable")
+        .stdout_has("advanced cards: not started → internal (10%)")
         .run();
     proj
 }

@@ -188,6 +188,7 @@ fn advance_is_refused_while_a_gate_fails_and_forcing_it_journals_the_values_seen
     assert!(!proj.exists(".rollout/journal.jsonl"));
     proj.rollout([
         "advance",
+        "internal",
         "--force",
         "--reason",
         "errors are from a known bot",

@@ -146,6 +146,15 @@ fn watch_exits_at_once_on_a_killed_flag_and_refuses_dry_run() {
         .status(2)
         .stderr_has("watch acts on what it sees, so it has no --dry-run")
         .run();
+    p.rollout(["--dry-run", "watch"])
+        .status(2)
+        .stderr_has("watch acts on what it sees, so it has no --dry-run")
+        .run();
+    // So its help does not offer it.
+    p.rollout(["watch", "--help"])
+        .stdout_has("--until")
+        .stdout_lacks("--dry-run")
+        .run();
     p.rollout(["watch", "--advance"])
         .status(2)
         .stderr_has(

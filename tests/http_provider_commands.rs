@@ -301,7 +301,11 @@ fn http_each_command_sends_the_fewest_requests() {
     assert_eq!(sent(&svc, &p, ["status"]), [flag.as_str()]);
     assert_eq!(sent(&svc, &p, ["advance"]), write);
     assert_eq!(
-        sent(&svc, &p, ["advance", "--force", "--reason", "pin", "--yes"]),
+        sent(
+            &svc,
+            &p,
+            ["advance", "half", "--force", "--reason", "pin", "--yes"]
+        ),
         write
     );
     assert_eq!(sent(&svc, &p, ["rollback", "--yes"]), write);

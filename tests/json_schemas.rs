@@ -90,7 +90,7 @@ fn every_document_follows_its_schema() {
     );
     follows(
         "rollout-advance",
-        &json(&["advance", "--force", "--reason", "test", "--yes"]),
+        &json(&["advance", "beta", "--force", "--reason", "test", "--yes"]),
     );
     follows("rollout-rollback", &json(&["rollback", "--dry-run"]));
     follows("rollout-rollback", &json(&["rollback"]));

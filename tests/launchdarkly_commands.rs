@@ -176,7 +176,7 @@ fn ld_rules_refuse_before_anything_is_sent() {
         .status(3)
         .stderr_has("would skip internal, beta")
         .run();
-    run(&p, ["advance", "--force"])
+    run(&p, ["advance", "internal", "--force"])
         .status(2)
         .stderr_has("--force needs --reason")
         .run();
@@ -740,7 +740,11 @@ fn ld_each_command_sends_the_fewest_requests() {
     );
     // --force overrides the soak, so the audit log is not read.
     assert_eq!(
-        sent(&ld, &p, ["advance", "--force", "--reason", "pin", "--yes"]),
+        sent(
+            &ld,
+            &p,
+            ["advance", "half", "--force", "--reason", "pin", "--yes"]
+        ),
         [lf.clone(), patch.clone()]
     );
     assert_eq!(
@@ -755,7 +759,12 @@ fn ld_each_command_sends_the_fewest_requests() {
     assert_eq!(sent(&ld, &p, ["history"]), [audit.as_str()]);
     // A run slow between its read and its write reads the flag again before the patch.
     assert_eq!(
-        sent(&ld, &p, ["advance", "--force", "--reason", "pin", "--yes"]).len(),
+        sent(
+            &ld,
+            &p,
+            ["advance", "half", "--force", "--reason", "pin", "--yes"]
+        )
+        .len(),
         2
     );
     let slow = {

@@ -11,6 +11,9 @@ fn pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
     let mut cmd = cmd.version(env!("CARGO_PKG_VERSION"));
     // Propagates the global options into each subcommand, so every page lists them.
     cmd.build();
+    // No page is shipped for clap's `help` subcommand (`rollout help X` is `rollout X --help`),
+    // so the binary's page does not refer to one.
+    let cmd = cmd.mut_subcommand("help", |h| h.hide(true));
     let bin = cmd.get_name().to_string();
     let mut out = Vec::new();
     let mut top = Vec::new();
@@ -58,6 +61,35 @@ fn check(cmd: clap::Command) {
     assert!(
         stale.is_empty(),
         "stale or missing man pages in docs/man: {stale:?}; run scripts/gen-man"
+    );
+}
+
+/// Every `NAME(1)` a page refers to is a page in docs/man.
+#[test]
+fn man_pages_refer_only_to_pages_that_are_shipped() {
+    let dir = man_dir();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("(1)") {
+            let name: String = text[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '\\'))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .replace("\\-", "-");
+            if !name.is_empty() && !dir.join(format!("{name}.1")).exists() {
+                missing.push(format!("{}: {name}(1)", path.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "pages refer to pages not shipped: {missing:?}"
     );
 }
 

@@ -121,23 +121,98 @@ fn planned_start_is_enforced() {
 }
 
 #[test]
+fn a_compare_gate_does_not_apply_before_the_first_stage() {
+    // Nothing listens on port 9: a gate that read its source would be `error`.
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards
+defaults:
+  prometheus: { url: 'http://127.0.0.1:9' }
+gates:
+  - name: errors-vs-control
+    prometheus:
+      errors: 'sum(increase(req_total{status=\"500\",variant=\"{variant}\"}[{window}]))'
+      total: 'sum(increase(req_total{variant=\"{variant}\"}[{window}]))'
+    compare: { max_increase: 0.005 }
+stages:
+  - { name: internal, percentage: 10 }
+  - { name: beta, percentage: 50 }
+",
+    );
+    let gates = p.rollout(["gates", "--json"]).at(DAY1).run().json();
+    assert_eq!(gates["pass"], true);
+    assert_eq!(gates["gates"][0]["verdict"], "not-applicable");
+    p.rollout(["status"])
+        .at(DAY1)
+        .stdout_has("internal (10%): allowed now")
+        .run();
+    p.rollout(["advance"])
+        .at(DAY1)
+        .stderr_has("errors-vs-control  not-applicable")
+        .stderr_has("no stage yet")
+        .stdout_has("advanced cards: not started → internal (10%)")
+        .run();
+    assert_eq!(
+        p.changes_of("advance")[0]["gates"][0]["verdict"],
+        "not-applicable"
+    );
+}
+
+#[test]
+fn a_forced_advance_must_name_its_stage_and_its_question_names_it() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    // Two operators forcing "the next stage" at once would move the flag two stages.
+    p.rollout(["advance", "--force", "--reason", "hotfix", "--yes"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has("a forced advance must name the stage it moves to")
+        .stderr_has("`rollout advance beta --force --reason TEXT`")
+        .run();
+    assert_eq!(p.changes_of("advance").len(), 1);
+    p.rollout(["advance", "beta", "--force", "--reason", "hotfix"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has("advancing use-new-builder-cards to beta (10%) with --force needs confirmation")
+        .run();
+    p.rollout(["advance", "beta", "--force", "--reason", "hotfix", "--yes"])
+        .at(DAY2)
+        .run();
+    // A forced rollback's question names its stage too.
+    p.rollout(["rollback", "--force", "--reason", "drill"])
+        .at(DAY2)
+        .status(2)
+        .stderr_has(
+            "rolling back use-new-builder-cards to internal (5%) with --force needs confirmation",
+        )
+        .run();
+}
+
+#[test]
 fn force_needs_a_reason_and_a_confirmation() {
     let p = Project::builder_cards();
-    p.rollout(["advance", "--force"])
+    p.rollout(["advance", "internal", "--force"])
         .at("2024-01-10T00:00:00Z")
         .status(2)
         .stderr_has("--force needs --reason")
         .run();
-    p.rollout(["advance", "--force", "--reason", "exec demo"])
+    p.rollout(["advance", "internal", "--force", "--reason", "exec demo"])
         .at("2024-01-10T00:00:00Z")
         .status(2)
         .stderr_has("pass --yes")
         .run();
     assert!(!p.exists(".rollout/flags.json"));
-    p.rollout(["advance", "--force", "--reason", "exec demo", "--yes"])
-        .at("2024-01-10T00:00:00Z")
-        .stderr_has("overriding: internal is planned to start on 2024-01-15")
-        .run();
+    p.rollout([
+        "advance",
+        "internal",
+        "--force",
+        "--reason",
+        "exec demo",
+        "--yes",
+    ])
+    .at("2024-01-10T00:00:00Z")
+    .stderr_has("overriding: internal is planned to start on 2024-01-15")
+    .run();
     let journal = p.read(".rollout/journal.jsonl");
     assert!(journal.contains(r#""forced":true"#), "{journal}");
     assert!(journal.contains(r#""reason":"exec demo""#), "{journal}");
@@ -149,7 +224,7 @@ fn advancing_to_full_asks_for_confirmation() {
     p.rollout(["advance", "full"])
         .at("2024-02-08T09:00:00Z")
         .status(2)
-        .stderr_has("Advance use-new-builder-cards to full (100%) for everyone? needs confirmation")
+        .stderr_has("advancing use-new-builder-cards to full (100%) for everyone needs confirmation, and there is no terminal to ask on")
         .stderr_has("--yes")
         .run();
     p.rollout(["advance", "full", "--yes"])
@@ -164,15 +239,45 @@ fn advancing_to_full_asks_for_confirmation() {
 }
 
 #[test]
-fn advance_to_the_current_or_an_earlier_stage_is_refused() {
+fn advance_to_the_current_stage_succeeds_and_records_nothing() {
     let p = Project::builder_cards();
     p.rollout(["advance"]).at(DAY1).run();
     p.rollout(["advance"]).at(DAY5).run();
+    let journal = p.read(".rollout/journal.jsonl");
+    // A re-run CI job: already there is exit 0, not a refusal.
+    p.rollout(["advance", "beta"])
+        .at(DAY5)
+        .stdout_has("use-new-builder-cards is already at beta (10%); nothing to do")
+        .run();
+    let doc = p
+        .rollout(["advance", "beta", "--json"])
+        .at(DAY5)
+        .run()
+        .json();
+    assert_eq!(doc["action"], "advance");
+    assert_eq!(doc["event"]["outcome"], "already-at");
+    assert_eq!(doc["event"]["from"], "beta");
+    assert_eq!(doc["event"]["to"], "beta");
+    p.rollout(["advance", "beta", "--dry-run"])
+        .at(DAY5)
+        .stdout_has("already at beta")
+        .run();
+    assert_eq!(p.read(".rollout/journal.jsonl"), journal);
+    // A killed flag is not "already there".
+    p.rollout(["kill", "--reason", "test"]).at(DAY5).run();
     p.rollout(["advance", "beta"])
         .at(DAY5)
         .status(3)
-        .stderr_has("already at beta")
+        .stderr_has("use-new-builder-cards is killed at beta")
+        .stderr_has("rollout resume")
         .run();
+}
+
+#[test]
+fn advance_to_an_earlier_stage_is_refused() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["advance"]).at(DAY5).run();
     p.rollout(["advance", "internal"])
         .at(DAY5)
         .status(3)
@@ -614,7 +719,8 @@ fn no_terminal_and_no_yes_never_hangs_on_resume() {
         .at(DAY1)
         .stdin("y\n")
         .status(2)
-        .stderr_has("no terminal")
+        .stderr_has("error: resuming use-new-builder-cards at internal (5%) needs confirmation, and there is no terminal to ask on\n")
+        .stderr_has("hint: nothing was changed; pass --yes to confirm from a script or CI")
         .run();
 }
 

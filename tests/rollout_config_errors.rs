@@ -314,3 +314,46 @@ checklists/c.yaml:3:41: unknown key `zzz` in task 1
     );
     assert_eq!(done.stdout, "");
 }
+
+/// A misspelt `percentage` is named once as the typo it is (renaming it is the fix, not adding a
+/// value that could break the order), and its value still stands for the stage, so the next
+/// stage's order is checked against it.
+#[test]
+fn a_misspelt_percentage_suggests_the_rename_and_keeps_the_order_checked() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: f
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: beta, percentge: 10 }
+  - { name: limited, percentage: 8 }
+  - { name: full, percentage: 100 }
+",
+    );
+    let done = p.rollout(["validate"]).status(2).run();
+    assert_eq!(
+        done.stderr,
+        "error: stages.yaml:4:5: stage 2 has no `percentage`
+  help: rename `percentge` (line 4) to `percentage`
+stages.yaml:4:19: unknown key `percentge` in stage 2
+  help: did you mean `percentage`?
+stages.yaml:5:34: stage `limited` has 8%, not more than the 10% of `beta` before it
+  help: percentages must strictly increase from one stage to the next
+3 problems in stages.yaml
+"
+    );
+    // With no value at all, the suggested one fits between the stages around it.
+    p.write(
+        "stages.yaml",
+        "flag: f
+stages:
+  - { name: internal, percentage: 5 }
+  - { name: beta }
+  - { name: limited, percentage: 25 }
+",
+    );
+    p.rollout(["validate"])
+        .status(2)
+        .stderr_has("stage 2 has no `percentage`\n  help: add `percentage: 15`")
+        .run();
+}

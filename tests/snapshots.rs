@@ -168,18 +168,18 @@ fn advance_its_refusals_and_dry_run() {
     snap(
         &p,
         "advance_force_without_reason",
-        p.rollout(["advance", "--force"]).at(DAY2),
+        p.rollout(["advance", "beta", "--force"]).at(DAY2),
     );
     snap(
         &p,
         "advance_force_without_yes",
-        p.rollout(["advance", "--force", "--reason", "demo"])
+        p.rollout(["advance", "beta", "--force", "--reason", "demo"])
             .at(DAY2),
     );
     snap(
         &p,
         "advance_forced",
-        p.rollout(["advance", "--force", "--reason", "demo", "--yes"])
+        p.rollout(["advance", "beta", "--force", "--reason", "demo", "--yes"])
             .at(DAY2),
     );
     snap(
@@ -676,9 +676,11 @@ stages:
 /// A project with `yaml` whose flag was started (forced past its gates) at DAY1.
 fn started(yaml: &str) -> Project {
     let p = Project::new().file("stages.yaml", yaml);
-    p.rollout(["advance", "--force", "--reason", "start", "--yes"])
-        .at(DAY1)
-        .run();
+    p.rollout([
+        "advance", "internal", "--force", "--reason", "start", "--yes",
+    ])
+    .at(DAY1)
+    .run();
     p
 }
 

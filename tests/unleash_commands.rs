@@ -397,7 +397,7 @@ fn a_stored_rollout_that_is_no_percentage_is_reported() {
         .stderr_has("holds rollout \"abc\", which is not a whole percentage")
         .run();
     s.set_rollout(&flag, "150");
-    s.rollout(&p, ["advance", "--force", "--reason", "x", "--yes"])
+    s.rollout(&p, ["advance", "beta", "--force", "--reason", "x", "--yes"])
         .status(4)
         .stderr_has("\"150\"")
         .stderr_has("nothing was changed")
@@ -497,7 +497,7 @@ fn the_rules_hold_against_unleash_and_force_is_journaled() {
         .status(3)
         .stderr_has("beta is planned to start on 2999-01-01")
         .run();
-    s.rollout(&p, ["advance", "--force"])
+    s.rollout(&p, ["advance", "beta", "--force"])
         .status(2)
         .stderr_has("--force needs --reason")
         .run();

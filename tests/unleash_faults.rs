@@ -520,7 +520,7 @@ fn percentage_stages_send_the_fewest_requests(c: &Case, e: &Expected) {
     );
     // --force overrides the soak: no event log read.
     assert_eq!(
-        pct(&["advance", "--force", "--reason", "pin", "--yes"]),
+        pct(&["advance", "mid", "--force", "--reason", "pin", "--yes"]),
         [f.clone(), patch.clone(), f.clone()]
     );
     // A run slow between its read and its write (a prompt, a gate query; here the test

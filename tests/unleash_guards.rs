@@ -229,6 +229,7 @@ fn a_strategy_added_outside_rollout_is_shown_and_stops_advance() {
         &p,
         [
             "advance",
+            "beta",
             "--force",
             "--reason",
             "demo strategy stays",

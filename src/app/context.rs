@@ -75,6 +75,7 @@ impl Context {
             now: self.now,
             stage_since,
             percentage,
+            not_started: false,
         }
     }
 }

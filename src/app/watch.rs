@@ -200,7 +200,7 @@ impl Watch {
         &mut self,
         ctx: &Context,
         seen: &Seen,
-        ask: impl FnOnce(&str) -> Result<()>,
+        ask: impl FnOnce(&crate::app::decide::Question) -> Result<()>,
     ) -> Result<Step> {
         if !self.advance {
             return Ok(Step::Wait);
@@ -211,7 +211,9 @@ impl Watch {
             Some(_) => {}
         }
         let advanced = match engine::advance(ctx, None, &Override::default()).await {
-            Ok(decision) => carry_out(ctx, decision, ask).await,
+            Ok(engine::Advance::Move(decision)) => carry_out(ctx, *decision, ask).await,
+            // No stage is named, so the flag is never already there.
+            Ok(engine::Advance::Already(_)) => return Ok(Step::Wait),
             Err(e) => Err(e),
         };
         match advanced {
@@ -237,7 +239,7 @@ impl Watch {
 async fn carry_out(
     ctx: &Context,
     decision: Decision,
-    ask: impl FnOnce(&str) -> Result<()>,
+    ask: impl FnOnce(&crate::app::decide::Question) -> Result<()>,
 ) -> Result<Event> {
     for w in &decision.warnings {
         ctx.log.warn(w);

@@ -241,12 +241,13 @@ pub fn advance(facts: &Facts<'_>, to: usize) -> Vec<Refusal> {
     out
 }
 
-/// The gate rule: every critical or warning gate must pass (info gates never block).
+/// The gate rule: every critical or warning gate must pass (info gates never block; a gate that
+/// does not apply yet, `not-applicable`, neither).
 #[must_use]
 pub fn gates(verdicts: &[Verdict]) -> Vec<Refusal> {
     verdicts
         .iter()
-        .filter(|v| v.severity.blocks() && !v.passed())
+        .filter(|v| v.severity.blocks() && v.holds())
         .map(|v| Refusal::Gate(Box::new(v.clone())))
         .collect()
 }

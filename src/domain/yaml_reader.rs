@@ -32,6 +32,8 @@ pub struct Reader {
 pub struct Fields<'n> {
     pub pos: Pos,
     entries: &'n [(Key, Node)],
+    /// Each unknown key that is likely a typo (its entry's index), with the known key suggested.
+    typos: Vec<(usize, String)>,
     #[cfg(test)]
     audit: audit::Reads,
 }
@@ -61,6 +63,16 @@ impl<'n> Fields<'n> {
 
     pub fn iter(&self) -> impl Iterator<Item = &'n (Key, Node)> {
         self.entries.iter()
+    }
+
+    /// The entry whose unknown key was taken for a typo of `key` (`percentge: 10` for
+    /// `percentage`), reported as such with "did you mean".
+    #[must_use]
+    pub fn typo_of(&self, key: &str) -> Option<&'n (Key, Node)> {
+        self.typos
+            .iter()
+            .find(|(_, k)| k == key)
+            .map(|(at, _)| &self.entries[*at])
     }
 }
 
@@ -152,7 +164,8 @@ impl Reader {
             return None;
         };
         let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
-        for (key, _) in entries {
+        let mut typos = Vec::new();
+        for (at, (key, _)) in entries.iter().enumerate() {
             if !self.clean(&key.text, key.pos, &format!("a key in {what}"), true) {
                 continue;
             }
@@ -167,7 +180,10 @@ impl Reader {
                 );
             } else if !known.contains(&key.text.as_str()) {
                 let help = match did_you_mean(&key.text, known) {
-                    Some(k) => format!("did you mean `{k}`?"),
+                    Some(k) => {
+                        typos.push((at, k.to_string()));
+                        format!("did you mean `{k}`?")
+                    }
                     None => format!("the keys allowed here are: {}", known.join(", ")),
                 };
                 self.error(
@@ -180,12 +196,15 @@ impl Reader {
         Some(Fields {
             pos: node.pos,
             entries,
+            typos,
             #[cfg(test)]
             audit: audit::Reads::new(known, entries),
         })
     }
 
-    /// A required key: reports it missing at the mapping's position.
+    /// A required key: reports it missing at the mapping's position, with `add KEY: EXAMPLE`,
+    /// or, when an unknown key there looks like a typo of it, with renaming that key (and no
+    /// example: the value written there is likely the one meant).
     pub fn required<'n>(
         &mut self,
         fields: &Fields<'n>,
@@ -195,13 +214,30 @@ impl Reader {
     ) -> Option<&'n Node> {
         let node = fields.value(key);
         if node.is_none() {
-            self.error(
-                fields.pos,
-                format!("{what} has no `{key}`"),
-                format!("add `{key}: {example}`"),
-            );
+            let help = match fields.typo_of(key) {
+                Some((typo, _)) => format!(
+                    "rename `{}` (line {}) to `{key}`",
+                    sanitize::short(&typo.text, 60),
+                    typo.pos.line
+                ),
+                None => format!("add `{key}: {example}`"),
+            };
+            self.error(fields.pos, format!("{what} has no `{key}`"), help);
         }
         node
+    }
+
+    /// A plain number as written, without reporting anything when it is not one.
+    #[must_use]
+    pub fn number_if_any(node: &Node) -> Option<f64> {
+        match &node.value {
+            Value::Scalar { text, plain: true } => text
+                .trim_end_matches('%')
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite()),
+            _ => None,
+        }
     }
 
     /// The entries of a list that must hold at least one `item`: reports a value that is not a
@@ -249,13 +285,8 @@ impl Reader {
     }
 
     pub fn number(&mut self, node: &Node, what: &str) -> Option<f64> {
-        if let Value::Scalar { text, plain: true } = &node.value {
-            let trimmed = text.trim_end_matches('%');
-            if let Ok(n) = trimmed.parse::<f64>() {
-                if n.is_finite() {
-                    return Some(n);
-                }
-            }
+        if let Some(n) = Self::number_if_any(node) {
+            return Some(n);
         }
         self.error(
             node.pos,

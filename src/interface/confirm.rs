@@ -5,25 +5,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::decide::Question;
 use crate::domain::error::{Error, Kind, Result};
 
 /// Asks `question` on the terminal; `--yes` answers for scripts. With no terminal and no `--yes`,
-/// fails naming `--yes` (exit 2), since nobody is there to answer.
+/// fails saying what needed confirming and naming `--yes` (exit 2), since nobody is there to
+/// answer.
 ///
 /// The answer is read as a line in the terminal's normal (cooked) mode, so the screen keeps its
 /// line endings; Ctrl-D (end of input) declines, and Ctrl-C or SIGTERM stops with exit 130.
-pub fn confirm(question: &str, yes: bool) -> Result<()> {
+pub fn confirm(question: &Question, yes: bool) -> Result<()> {
     if yes {
         return Ok(());
     }
     let term = console::Term::stderr();
     if !term.is_term() || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(Error::usage(format!(
-            "{question} needs confirmation, and there is no terminal to ask"
+            "{} needs confirmation, and there is no terminal to ask on",
+            question.doing
         ))
-        .with_hint("pass --yes to confirm from a script or CI"));
+        .with_hint("nothing was changed; pass --yes to confirm from a script or CI"));
     }
-    match read_answer(&format!("{question} [y/N] "))? {
+    match read_answer(&format!("{} [y/N] ", question.text))? {
         Some(answer) if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") => {
             Ok(())
         }

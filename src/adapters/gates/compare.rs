@@ -93,6 +93,11 @@ pub(super) async fn read(
     total: &str,
     gates: u32,
 ) -> Reading {
+    if env.not_started {
+        return Reading::NotApplicable(
+            "no stage yet: nothing is on to compare with off before the first stage".into(),
+        );
+    }
     let Some(since) = env.stage_since else {
         return Reading::NoData("cannot tell when the stage started, so there is no window".into());
     };

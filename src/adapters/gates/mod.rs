@@ -1,5 +1,6 @@
 //! Metric gates (docs/gates.md): each gate reads one value from its source and gets a verdict,
-//! `pass`, `fail`, `no-data` or `error`. Only `pass` passes: an empty or multi-series answer,
+//! `pass`, `fail`, `no-data` or `error` (or `not-applicable`: a compare gate before the first
+//! stage). Only `pass` passes: an empty or multi-series answer,
 //! NaN, an infinity, a bad query or an unreachable source never do, and each is named.
 //!
 //! Every source reads through the project's one HTTP client ([`crate::adapters::http_client`]) or, for
@@ -35,6 +36,8 @@ pub struct Env<'a> {
     pub stage_since: Option<DateTime<Utc>>,
     /// The current stage's percentage (for `compare:`'s sample-ratio check).
     pub percentage: Option<Percentage>,
+    /// The flag has no stage yet: nothing is on, so a `compare:` gate does not apply.
+    pub not_started: bool,
 }
 
 impl Env<'_> {
@@ -164,6 +167,10 @@ pub fn judge(gate: &Gate, reading: Reading) -> Verdict {
         }
         Reading::Error(why) => {
             v.verdict = Status::Error;
+            v.why = Some(why);
+        }
+        Reading::NotApplicable(why) => {
+            v.verdict = Status::NotApplicable;
             v.why = Some(why);
         }
         Reading::Compared(c) => {

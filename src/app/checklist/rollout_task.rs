@@ -24,7 +24,7 @@ pub struct Options {
     /// `--yes`: answers the engine's questions.
     pub yes: bool,
     /// Asks a person a question (the terminal's confirmation), given `yes`.
-    pub ask: fn(&str, bool) -> Result<()>,
+    pub ask: fn(&crate::app::decide::Question, bool) -> Result<()>,
     /// Where the engine's warnings go: the task prints nothing else itself.
     pub log: Logger,
 }
@@ -57,7 +57,19 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
         RolloutCommand::Kill(reason) => {
             return Ok(lines(&apply::kill(&ctx, reason.clone()).await?));
         }
-        RolloutCommand::Advance(stage) => engine::advance(&ctx, stage.as_deref(), &over).await?,
+        RolloutCommand::Advance(stage) => {
+            match engine::advance(&ctx, stage.as_deref(), &over).await? {
+                engine::Advance::Move(decision) => *decision,
+                engine::Advance::Already(e) => {
+                    return Ok(vec![format!(
+                        "{} is already at {}{}; nothing to do",
+                        e.flag,
+                        e.to.as_deref().unwrap_or_default(),
+                        crate::domain::config::in_environment(&e.provider, &e.environment)
+                    )]);
+                }
+            }
+        }
         RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
         RolloutCommand::Resume => engine::resume(&ctx, &over).await?,
     };

@@ -2,17 +2,48 @@
 
 use crate::domain::config::Config;
 use crate::domain::error::{Error, Result};
+use crate::domain::event::Event;
 use crate::domain::gates::Verdict;
 use crate::ports::provider::{Desired, FlagState, Unmanaged};
 
 use super::{
-    desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Situation,
+    desired_at, settle, stage_index, Action, Decision, Override, Position, Proposal, Question,
+    Situation,
 };
 
-/// The stage an advance goes to: `target`, else the next one; refused when the flag is already
-/// there, past it, or at the last stage. Decided before the target's gates are looked at.
-pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) -> Result<usize> {
+/// Where an advance goes, decided before the target's gates are looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A move to this stage.
+    Stage(usize),
+    /// The named stage is where the flag already is, on: nothing to do (a re-run succeeds).
+    Already(usize),
+}
+
+/// The stage an advance goes to: `target`, else the next one. A flag that is on at the named
+/// stage is [`Target::Already`] there; refused when the flag is killed at it, past it, or at the
+/// last stage. A `forced` advance must name its stage (a usage error otherwise): "the next one"
+/// under `--force` moves one stage per run whatever happened in between, so two operators
+/// forcing at once moved the flag two stages.
+pub fn advance_target(
+    config: &Config,
+    state: &FlagState,
+    target: Option<&str>,
+    forced: bool,
+) -> Result<Target> {
     let pos = super::position(config, state);
+    if forced && target.is_none() {
+        let example = pos
+            .next(config)
+            .map_or("STAGE", |i| config.stages[i].name.as_str());
+        return Err(Error::usage(
+            "a forced advance must name the stage it moves to: without one, each run moves one \
+             more stage",
+        )
+        .with_hint(format!(
+            "name the stage: `rollout advance {example} --force --reason TEXT`"
+        )));
+    }
     let to = match target {
         Some(name) => stage_index(config, name)?,
         None => pos.next(config).ok_or_else(|| {
@@ -30,10 +61,12 @@ pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) 
         ))
     };
     match pos {
+        Position::At(i) if i == to && state.on => Ok(Target::Already(to)),
         Position::At(i) if i == to => Err(Error::refused(format!(
-            "{} is already at {}; nothing to do",
+            "{} is killed at {}; advancing to it changes nothing",
             config.flag, config.stages[to].name
-        ))),
+        ))
+        .with_hint("to turn it back on, run `rollout resume`")),
         Position::At(i) if to < i => Err(back(format!(
             "{} is behind the current stage {}",
             config.stages[to].name, config.stages[i].name
@@ -42,8 +75,15 @@ pub fn advance_target(config: &Config, state: &FlagState, target: Option<&str>) 
             "{} is below the current {}",
             config.stages[to].name, state.percentage
         ))),
-        _ => Ok(to),
+        _ => Ok(Target::Stage(to)),
     }
+}
+
+/// The event of an advance to stage `at`, where the flag already is: shown, never recorded.
+#[must_use]
+pub fn already_at(sit: &Situation<'_>, at: usize) -> Event {
+    let name = Some(sit.config.stages[at].name.clone());
+    sit.event(Action::Advance, name.clone(), name, "already-at")
 }
 
 /// An advance to stage `to` (from [`advance_target`]), given the target's gates and what the
@@ -78,10 +118,14 @@ pub fn advance(
     let desired = desired_at(config, to, sit.now);
     let last = to + 1 == config.stages.len() || config.stages[to].percentage.weight() == 100_000;
     let question = last.then(|| {
-        format!(
-            "Advance {} to {} ({}) for everyone?",
+        let what = format!(
+            "{} to {} ({}) for everyone",
             config.flag, desired.stage, desired.percentage
-        )
+        );
+        Question {
+            text: format!("Advance {what}?"),
+            doing: format!("advancing {what}"),
+        }
     });
     let proposal = Proposal {
         action: Action::Advance,
@@ -159,10 +203,11 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
         since: sit.now,
         killed_at: None,
     };
-    let question = Some(format!(
-        "Resume {} at {} ({})?",
-        sit.config.flag, name, state.percentage
-    ));
+    let what = format!("{} at {} ({})", sit.config.flag, name, state.percentage);
+    let question = Some(Question {
+        text: format!("Resume {what}?"),
+        doing: format!("resuming {what}"),
+    });
     let proposal = Proposal {
         action: Action::Resume,
         from: Some(name),

@@ -8,7 +8,7 @@
 mod change;
 pub mod kill;
 
-pub use change::{advance, advance_target, resume, rollback};
+pub use change::{advance, advance_target, already_at, resume, rollback, Target};
 
 use chrono::{DateTime, Utc};
 
@@ -45,6 +45,27 @@ impl Action {
             Action::Resume => "resume",
         }
     }
+
+    /// The action under way, in plain words: `advancing`, `rolling back`.
+    #[must_use]
+    pub fn doing(self) -> &'static str {
+        match self {
+            Action::Advance => "advancing",
+            Action::Rollback => "rolling back",
+            Action::Kill => "killing",
+            Action::Resume => "resuming",
+        }
+    }
+}
+
+/// What a person confirms before a change: the question as asked, and the change in plain
+/// words for when nobody can be asked (`resuming f at beta (25%) needs confirmation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// `Resume f at beta (25%)?`
+    pub text: String,
+    /// `resuming f at beta (25%)`
+    pub doing: String,
 }
 
 /// What is known when a change is decided, all read beforehand.
@@ -132,7 +153,7 @@ pub struct Decision {
     /// Why the change does not go ahead: returned after the warnings are shown.
     pub refused: Option<Error>,
     /// What a person should confirm before the change is made.
-    pub question: Option<String>,
+    pub question: Option<Question>,
     /// The flag as read: the write expects it unchanged.
     pub state: FlagState,
     /// What the provider is to hold after the change.
@@ -150,7 +171,7 @@ struct Proposal {
     desired: Desired,
     refusals: Vec<Refusal>,
     verdicts: Vec<Verdict>,
-    question: Option<String>,
+    question: Option<Question>,
 }
 
 /// Weighs `proposal`'s refusals against `--force`/`--reason`: a refusal unless forced (with a
@@ -181,12 +202,20 @@ fn settle(
         None
     };
     let question = match (forced, question) {
-        (true, Some(q)) => Some(format!("{q} (--force overrides the rules)")),
-        (true, None) => Some(format!(
-            "{} {} with --force?",
-            action.name(),
-            sit.config.flag
-        )),
+        (true, Some(q)) => Some(Question {
+            text: format!("{} (--force overrides the rules)", q.text),
+            doing: format!("{}, overriding the rules with --force", q.doing),
+        }),
+        (true, None) => {
+            let what = format!(
+                "{} to {} ({}) with --force",
+                sit.config.flag, desired.stage, desired.percentage
+            );
+            Some(Question {
+                text: format!("{} {what}?", action.name()),
+                doing: format!("{} {what}", action.doing()),
+            })
+        }
         (false, q) => q,
     };
     let mut event = sit.event(action, from, Some(desired.stage.clone()), "applied");

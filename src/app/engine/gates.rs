@@ -44,10 +44,6 @@ pub async fn gates(ctx: &Context, stage: Option<&str>) -> Result<GateLook> {
             (None, None)
         }
     };
-    let traffic = match current {
-        Some(Position::At(i)) => Some(i),
-        _ => None,
-    };
     let index = match stage {
         Some(name) => Some(
             config
@@ -61,7 +57,7 @@ pub async fn gates(ctx: &Context, stage: Option<&str>) -> Result<GateLook> {
         },
     };
     let verdicts = match index {
-        Some(i) => look_during(ctx, Some(i), traffic, since, &mut Tracker::default()).await,
+        Some(i) => look_during(ctx, Some(i), current, since, &mut Tracker::default()).await,
         None => {
             let gates: Vec<_> = config.gates.iter().collect();
             let env = ctx.gate_env(since, None);

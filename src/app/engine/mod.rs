@@ -10,6 +10,7 @@ use crate::adapters::gates::{Tracker, Verdict};
 use crate::app::context::Context;
 use crate::app::decide::{self, Decision, Override, Situation};
 use crate::domain::error::Result;
+use crate::domain::event::Event;
 use crate::ports::provider::FlagState;
 
 mod gates;
@@ -94,17 +95,18 @@ pub async fn look(
     since: Option<DateTime<Utc>>,
     tracker: &mut Tracker,
 ) -> Vec<Verdict> {
-    look_during(ctx, index, index, since, tracker).await
+    look_during(ctx, index, index.map(Position::At), since, tracker).await
 }
 
-/// One look at the gates of stage `index` while the traffic since `since` follows stage
-/// `traffic` (the flag's current stage: `advance` and `status` judge the next stage's gates on
-/// it). A compare gate checks the split of requests against `traffic`'s percentage, unless
-/// that stage's audience also names users or groups (then the share of `on` is not known).
+/// One look at the gates of stage `index` while the traffic since `since` follows the flag at
+/// `now` (its current position, None when not known: `advance` and `status` judge the next
+/// stage's gates on it). A compare gate checks the split of requests against the current
+/// stage's percentage, unless that stage's audience also names users or groups (then the share
+/// of `on` is not known); before the first stage it does not apply (`not-applicable`).
 pub async fn look_during(
     ctx: &Context,
     index: Option<usize>,
-    traffic: Option<usize>,
+    now: Option<Position>,
     since: Option<DateTime<Utc>>,
     tracker: &mut Tracker,
 ) -> Vec<Verdict> {
@@ -115,8 +117,12 @@ pub async fn look_during(
     if gates.is_empty() {
         return Vec::new();
     }
-    let percentage = traffic.and_then(|t| on_share(ctx, t));
-    let env = ctx.gate_env(since, percentage);
+    let percentage = match now {
+        Some(Position::At(t)) => on_share(ctx, t),
+        _ => None,
+    };
+    let mut env = ctx.gate_env(since, percentage);
+    env.not_started = now == Some(Position::NotStarted);
     crate::adapters::gates::evaluate(&env, &gates, tracker).await
 }
 
@@ -130,9 +136,19 @@ pub fn on_share(ctx: &Context, index: usize) -> Option<crate::domain::config::Pe
     (users.is_empty() && groups.is_empty()).then_some(stage.percentage)
 }
 
+/// What `advance` found to do.
+#[derive(Debug)]
+pub enum Advance {
+    /// A move, decided on (maybe refused).
+    Move(Box<Decision>),
+    /// The flag is already on at the named stage: this event says so; nothing is written or
+    /// recorded.
+    Already(Box<Event>),
+}
+
 /// Reads the flag and the target's gates, then decides an advance to `target` (else the next
 /// stage).
-pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Decision> {
+pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Advance> {
     let mut state = ctx.provider.read().await?;
     // The stage's start matters for the soak rule; under --force every rule is overridden, so
     // the provider's log is not read and the local journal dates the stage (issue 13: the
@@ -140,17 +156,23 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
     if !over.force {
         add_times(ctx, &mut state).await;
     }
-    let to = decide::advance_target(&ctx.config, &state, target)?;
-    let since = stage_since(ctx, &state);
-    let current = match position(&ctx.config, &state) {
-        Position::At(i) => Some(i),
-        _ => None,
+    let to = match decide::advance_target(&ctx.config, &state, target, over.force)? {
+        decide::Target::Stage(to) => to,
+        decide::Target::Already(at) => {
+            let place = ctx.provider.describe();
+            let sit = situation(ctx, &state, None, &place);
+            return Ok(Advance::Already(Box::new(decide::already_at(&sit, at))));
+        }
     };
-    let verdicts = look_during(ctx, Some(to), current, since, &mut Tracker::default()).await;
+    let since = stage_since(ctx, &state);
+    let now = Some(position(&ctx.config, &state));
+    let verdicts = look_during(ctx, Some(to), now, since, &mut Tracker::default()).await;
     let unmanaged = ctx.provider.unmanaged(&state);
     let place = ctx.provider.describe();
     let sit = situation(ctx, &state, since, &place);
-    Ok(decide::advance(&sit, to, verdicts, &unmanaged, over))
+    Ok(Advance::Move(Box::new(decide::advance(
+        &sit, to, verdicts, &unmanaged, over,
+    ))))
 }
 
 /// Reads the flag and decides a rollback to `target` (else the stage below).

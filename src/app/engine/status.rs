@@ -52,7 +52,7 @@ pub async fn status(ctx: &Context) -> Result<Status> {
     let next = next_rules.as_ref().map(|n| n.index);
     // The gates that decide the next advance (at the last stage: the current stage's).
     let gate_stage = next.or(current);
-    let verdicts = look_during(ctx, gate_stage, current, since, &mut Tracker::default()).await;
+    let verdicts = look_during(ctx, gate_stage, Some(pos), since, &mut Tracker::default()).await;
     let gate_refusals = if next.is_some() {
         crate::domain::rules::gates(&verdicts)
     } else {

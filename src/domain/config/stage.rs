@@ -9,8 +9,8 @@ use super::format;
 use super::{gate, Percentage, ProviderKind};
 use crate::domain::diagnostic::Pos;
 use crate::domain::keys::Keys;
-use crate::domain::yaml::Node;
-use crate::domain::yaml_reader::Reader;
+use crate::domain::yaml::{Node, Value};
+use crate::domain::yaml_reader::{did_you_mean, Fields, Reader};
 
 /// One stage as read, validated; also its format in the stages.yaml schema (src/schema/), where
 /// each field is described as written.
@@ -63,9 +63,8 @@ pub(super) fn read_stages(
             r.name(n, &format!("the name of {what}"))
                 .map(|s| (s, n.pos))
         });
-        let percentage = r
-            .required(&fields, "percentage", &what, "25")
-            .and_then(|n| read_percentage(r, n, &what).map(|p| (p, n.pos)));
+        let around = (stages.last().map(|s| s.percentage), upcoming(items, i));
+        let percentage = stage_percentage(r, &fields, &what, around);
         let groups = fields
             .value("groups")
             .and_then(|n| r.string_list(n, &format!("`groups` of {what}")))
@@ -117,6 +116,63 @@ pub(super) fn read_stages(
     }
     stages
 }
+/// The percentage of stage `what`. When it is missing, says so; a key that looks like a typo
+/// of it (`percentge: 10`) then stands in with its value, so the stages after it are still
+/// checked against it (the file is in error either way). `around`: the percentages of the
+/// stages before and after it, which a suggested value must keep in order.
+fn stage_percentage(
+    r: &mut Reader,
+    fields: &Fields<'_>,
+    what: &str,
+    around: (Option<Percentage>, Option<Percentage>),
+) -> Option<(Percentage, Pos)> {
+    let node = match fields.value("percentage") {
+        Some(n) => n,
+        None => {
+            let example = percentage_example(around.0, around.1);
+            r.required(fields, "percentage", what, &example);
+            let (_, typo) = fields.typo_of("percentage")?;
+            Reader::number_if_any(typo)?;
+            typo
+        }
+    };
+    read_percentage(r, node, what).map(|p| (p, node.pos))
+}
+
+/// The percentage stage `i + 1` is written with (or under a likely typo of the key), if any: the
+/// bound a suggested percentage of stage `i` stays below. Read without reporting anything.
+fn upcoming(items: &[Node], i: usize) -> Option<Percentage> {
+    let Value::Map(entries) = &items.get(i + 1)?.value else {
+        return None;
+    };
+    let keys = format::Stage::keys();
+    entries
+        .iter()
+        .find(|(k, _)| {
+            k.text == "percentage"
+                || (!keys.contains(&k.text.as_str())
+                    && did_you_mean(&k.text, keys) == Some("percentage"))
+        })
+        .and_then(|(_, n)| Reader::number_if_any(n))
+        .and_then(Percentage::from_percent)
+}
+
+/// A whole percentage to suggest for a stage that has none: 25 when it keeps the order (above
+/// `prev`, below `next`), else the middle of the room there; when there is none, the least above
+/// `prev` (the order error then shows where it breaks).
+fn percentage_example(prev: Option<Percentage>, next: Option<Percentage>) -> String {
+    let lo = prev.map_or(0, |p| i64::from(p.weight() / 1000) + 1);
+    let hi = next.map_or(100, |n| i64::from(n.weight().div_ceil(1000)) - 1);
+    let pick = if (lo..=hi).contains(&25) {
+        25
+    } else if lo <= hi {
+        (lo + hi) / 2
+    } else {
+        lo.min(100)
+    };
+    pick.to_string()
+}
+
 pub(super) fn read_percentage(r: &mut Reader, node: &Node, what: &str) -> Option<Percentage> {
     let value = r.number(node, &format!("the percentage of {what}"))?;
     let pct = Percentage::from_percent(value);
@@ -207,5 +263,26 @@ fn check_audience(r: &mut Reader, what: &str, users: &[(String, Pos)], groups: &
                 "list each user and group once",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percentage_example, Percentage};
+
+    fn pct(p: f64) -> Option<Percentage> {
+        Percentage::from_percent(p)
+    }
+
+    #[test]
+    fn a_suggested_percentage_keeps_the_order() {
+        assert_eq!(percentage_example(None, None), "25");
+        assert_eq!(percentage_example(pct(5.0), None), "25");
+        assert_eq!(percentage_example(pct(5.0), pct(25.0)), "15");
+        assert_eq!(percentage_example(pct(30.0), None), "65");
+        assert_eq!(percentage_example(None, pct(10.0)), "4");
+        assert_eq!(percentage_example(pct(24.5), pct(25.5)), "25");
+        // No whole percentage fits: the least above the stage before.
+        assert_eq!(percentage_example(pct(10.0), pct(10.5)), "11");
     }
 }

@@ -1,5 +1,5 @@
 //! What a gate saw and what it means, as values: each gate's verdict at one look (`pass`, `fail`,
-//! `no-data`, `error`), the compact form journaled, and `for:` across looks ([`Tracker`]).
+//! `no-data`, `error`, `not-applicable`), the compact form journaled, and `for:` across looks ([`Tracker`]).
 //! Reading the sources is the adapters' job (`crate::adapters::gates`); deciding what a verdict
 //! means for a change is [`crate::domain::rules`]'s.
 
@@ -18,6 +18,10 @@ pub enum Status {
     Fail,
     NoData,
     Error,
+    // The gate does not apply at this look, so it neither passes nor blocks: a compare gate
+    // before the first stage, when nothing is on to compare with `off`. (A plain comment: a
+    // doc comment would turn the JSON Schema's enum into a oneOf.)
+    NotApplicable,
 }
 
 impl Status {
@@ -28,6 +32,7 @@ impl Status {
             Status::Fail => "fail",
             Status::NoData => "no-data",
             Status::Error => "error",
+            Status::NotApplicable => "not-applicable",
         }
     }
 }
@@ -45,6 +50,8 @@ pub enum Reading {
     NoData(String),
     /// The source could not answer: unreachable, a bad query, several series, bad keys.
     Error(String),
+    /// The gate does not apply now (why): a compare gate before the first stage.
+    NotApplicable(String),
     /// A `compare:` gate's decision (the statistics module's verdict).
     Compared(Box<crate::domain::stats::CompareVerdict>),
 }
@@ -85,6 +92,13 @@ impl Verdict {
     #[must_use]
     pub fn passed(&self) -> bool {
         self.verdict == Status::Pass
+    }
+
+    /// The gate stops an `advance` (by its verdict; its severity decides too): anything but
+    /// `pass` and `not-applicable`.
+    #[must_use]
+    pub fn holds(&self) -> bool {
+        !matches!(self.verdict, Status::Pass | Status::NotApplicable)
     }
 
     /// One line for people: `error-rate fail: 0.023 > max 0.01 (5m, critical)`.
@@ -166,6 +180,7 @@ impl<'de> serde::Deserialize<'de> for Status {
             "pass" => Status::Pass,
             "fail" => Status::Fail,
             "no-data" => Status::NoData,
+            "not-applicable" => Status::NotApplicable,
             _ => Status::Error,
         })
     }

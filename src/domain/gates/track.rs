@@ -1,7 +1,7 @@
 //! `for:` across looks: when each gate's current breach began.
 //!
-//! A `fail` starts a breach (or continues it); a `pass` ends it; `no-data` and `error` neither
-//! start, continue nor end one (a source outage does not reset a breach, and never makes one).
+//! A `fail` starts a breach (or continues it); a `pass` ends it; `no-data`, `error` and
+//! `not-applicable` neither start, continue nor end one (a source outage does not reset a breach, and never makes one).
 //! `watch` keeps one tracker for its whole run; `gates`, `advance` and checklist tasks start a
 //! fresh one, so their single look is a breach starting now.
 
@@ -30,7 +30,7 @@ impl Tracker {
                 v.held = Some(crate::domain::clock::human(held));
                 v.sustained = held.to_std().unwrap_or_default() >= gate.hold;
             }
-            Status::NoData | Status::Error => {}
+            Status::NoData | Status::Error | Status::NotApplicable => {}
         }
     }
 }

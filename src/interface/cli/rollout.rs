@@ -47,7 +47,7 @@ pub enum Command {
     Status,
     /// Move to the next stage (or STAGE, which must be the next one)
     #[command(
-        after_help = "Examples:\n  rollout advance\n  rollout advance beta --dry-run\n  rollout advance --yes                          # CI: no question\n  rollout advance --force --reason \"hotfix verified\""
+        after_help = "Examples:\n  rollout advance\n  rollout advance beta --dry-run\n  rollout advance --yes                          # CI: no question\n  rollout advance beta --force --reason \"hotfix verified\""
     )]
     Advance {
         /// The stage to move to
@@ -169,4 +169,13 @@ pub struct WatchArgs {
     /// Stop (exit 0) once the flag is at STAGE
     #[arg(long, value_name = "STAGE")]
     pub until: Option<String>,
+
+    // Watch has no --dry-run (it acts on what it sees), so its help does not list the global
+    // one: this hidden flag of the same id stands in for it here and is refused when given.
+    #[arg(
+        long,
+        hide = true,
+        help = "Refused: watch acts on what it sees (`rollout gates` shows the verdicts now)"
+    )]
+    pub dry_run: bool,
 }

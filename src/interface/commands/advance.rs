@@ -1,14 +1,20 @@
 //! `rollout advance [STAGE]`
 
-use crate::app::engine;
+use crate::app::apply::Outcome;
+use crate::app::engine::{self, Advance};
+use crate::domain::config::in_environment;
 use crate::domain::error::Result;
+use crate::domain::event::Event;
 use crate::interface::cli::ForceArgs;
 
 use super::change;
 use super::session::Session;
 
 pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
-    let decision = engine::advance(ctx, stage, &change::override_of(force)).await?;
+    let decision = match engine::advance(ctx, stage, &change::override_of(force)).await? {
+        Advance::Move(decision) => *decision,
+        Advance::Already(event) => return already(ctx, *event),
+    };
     let outcome = change::carry_out(ctx, decision).await?;
     if !ctx.out.json && !outcome.verdicts.is_empty() {
         let to = outcome.event.to.as_deref().unwrap_or_default();
@@ -18,4 +24,26 @@ pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Resul
         }
     }
     change::report_move(ctx, "advanced", &outcome)
+}
+
+/// The flag is already on at the stage named: says so (exit 0), records nothing.
+fn already(ctx: &Session, event: Event) -> Result<i32> {
+    let line = format!(
+        "{} is already at {} ({}){}; nothing to do",
+        event.flag,
+        event.to.as_deref().unwrap_or_default(),
+        event.percentage.map(|p| p.to_string()).unwrap_or_default(),
+        in_environment(&event.provider, &event.environment)
+    );
+    let outcome = Outcome {
+        event,
+        state: None,
+        dry_run: ctx.dry_run,
+        requests: Vec::new(),
+        verdicts: Vec::new(),
+    };
+    if outcome.dry_run && !ctx.out.json {
+        ctx.out.data(&line);
+    }
+    change::report(ctx, &outcome, &line)
 }

@@ -55,7 +55,7 @@ fn check(ctx: &Session, w: &WatchArgs) -> Result<Option<usize>> {
     if w.interval < Duration::from_millis(100) {
         return Err(Error::usage("--interval must be at least 100ms"));
     }
-    if ctx.dry_run {
+    if ctx.dry_run || w.dry_run {
         return Err(Error::usage(
             "watch acts on what it sees, so it has no --dry-run; `rollout gates` shows the verdicts now",
         ));
