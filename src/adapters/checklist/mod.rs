@@ -2,5 +2,6 @@
 //! the run state under `.rollout/checklists/` that `--resume` continues from.
 
 pub mod process;
+pub mod shell;
 pub mod signals;
 pub mod state;

@@ -1,4 +1,4 @@
-//! Running a `run:` task: `sh -c` in its own process group, both output streams on one pipe (so
+//! Running a `run:` task: its script under its shell, in its own process group, both output streams on one pipe (so
 //! their lines keep the order they were written in), captured line by line to the log (as it
 //! is written), to the last-lines tail and to the reporter, each bounded; a timeout; and the
 //! whole group stopped when the task times out, is interrupted, or leaves children behind.
@@ -19,6 +19,8 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
+
+use crate::domain::checklist::shell::Shell;
 
 /// How many output lines a failure report (and `state.json`) keeps.
 pub const TAIL_LINES: usize = 20;
@@ -352,26 +354,23 @@ impl Lines {
     }
 }
 
-/// Runs `sh -c script` in `dir`, in a new process group, until it exits or `timeout` passes.
+/// Runs `script` under `shell` (see [`super::shell::launch`]) in `dir`, in a new process group,
+/// until it exits or `timeout` passes.
 pub async fn run_shell(
     script: &str,
+    shell: &Shell,
     dir: &Path,
     env: &[(&str, &str)],
     timeout: Option<Duration>,
     groups: &Groups,
     sink: &mut Sink<'_>,
 ) -> std::io::Result<Exit> {
-    // An absolute path spares the PATH search on every spawn (the runner's per-task overhead).
-    let sh = if Path::new("/bin/sh").exists() {
-        "/bin/sh"
-    } else {
-        "sh"
-    };
+    // Kept until the task has exited: a template's script file goes with it.
+    let launch = super::shell::launch(shell, script)?;
     // One pipe for stdout and stderr: the lines of both keep the order they were written in.
     let (reader, writer) = std::io::pipe()?;
-    let mut cmd = Command::new(sh);
-    cmd.arg("-c")
-        .arg(script)
+    let mut cmd = Command::new(&launch.program);
+    cmd.args(&launch.args)
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
         .stdout(writer.try_clone()?)
