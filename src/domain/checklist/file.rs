@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::format;
 use super::shell::{self, Shell};
 use crate::domain::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
+use crate::domain::diagnostic::Pos;
 use crate::domain::error::{Error, Result};
 use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
@@ -90,7 +91,7 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
         .and_then(|n| r.string(n, "`description`"));
     let shell = top
         .value("shell")
-        .and_then(|n| read_shell(r, n, "the checklist"))
+        .and_then(|n| Some((read_shell(r, n, "the checklist")?, Some(n.pos))))
         .unwrap_or_default();
     let tasks = match r.required(
         &top,
@@ -110,8 +111,8 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
     })
 }
 
-/// The tasks; `shell` is the checklist's, for the tasks that name none.
-fn read_tasks(r: &mut Reader, node: &Node, shell: &Shell) -> Vec<Task> {
+/// The tasks; `shell` is the checklist's (and where it is written), for the tasks that name none.
+fn read_tasks(r: &mut Reader, node: &Node, shell: &(Shell, Option<Pos>)) -> Vec<Task> {
     let items = r.items(
         node,
         "tasks",
@@ -148,7 +149,12 @@ fn read_tasks(r: &mut Reader, node: &Node, shell: &Shell) -> Vec<Task> {
     tasks
 }
 
-fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str, shell: &Shell) -> Option<Task> {
+fn read_task(
+    r: &mut Reader,
+    fields: &Fields<'_>,
+    what: &str,
+    shell: &(Shell, Option<Pos>),
+) -> Option<Task> {
     let name = r
         .required(fields, "name", what, "Run all tests")
         .and_then(|n| r.string(n, &format!("the name of {what}")));
@@ -200,8 +206,10 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str, shell: &Shell) -> 
             "remove them from this task",
         );
     }
-    let shell = match fields.value("shell") {
-        Some(n) if matches!(kind, Some(TaskKind::Run(_))) => read_shell(r, n, &label),
+    let (shell, shell_pos) = match fields.value("shell") {
+        Some(n) if matches!(kind, Some(TaskKind::Run(_))) => {
+            read_shell(r, n, &label).map(|s| (s, Some(n.pos)))
+        }
         Some(_) if kind.is_some() => {
             r.error(
                 fields.key_pos("shell").unwrap_or(fields.pos),
@@ -222,6 +230,7 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str, shell: &Shell) -> 
         allow_failure,
         parallel,
         shell,
+        shell_pos,
         pos: fields.pos,
     })
 }

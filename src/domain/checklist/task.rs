@@ -145,6 +145,8 @@ pub struct Task {
     pub parallel: bool,
     /// What runs a `run:` script: `shell:` of the task, else of the checklist, else bash.
     pub shell: Shell,
+    /// Where `shell:` is written (on the task or its checklist); `None` for the default.
+    pub shell_pos: Option<Pos>,
     pub pos: Pos,
 }
 

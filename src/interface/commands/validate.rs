@@ -154,10 +154,11 @@ fn missing_shells(shown: &str, c: &crate::domain::checklist::Checklist) -> Vec<S
         .filter(|t| matches!(t.kind, TaskKind::Run(_)))
         .filter(|t| crate::adapters::checklist::shell::missing(&t.shell))
         .map(|t| {
+            let at = t.shell_pos.unwrap_or(t.pos);
             format!(
-                "{shown}:{}:{}: task `{}` runs under `shell: {}`, and `{}` is not on this machine (not found on PATH)\n  help: install `{}`, or choose another shell: `bash` (the default), `sh`, `pwsh`, or a command line holding `{{0}}`",
-                t.pos.line,
-                t.pos.col,
+                "{shown}:{}:{}: task `{}` runs under `shell: {}`, and `{}` is not on this machine (not found on PATH)\n  help: install `{}`, or write another `shell:` (`sh`, or none for the default: bash, else `sh -e`)",
+                at.line,
+                at.col,
                 t.name,
                 t.shell,
                 t.shell.program(),
