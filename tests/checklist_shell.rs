@@ -61,6 +61,33 @@ fn shell_sh_keeps_the_last_command_deciding() {
 }
 
 #[test]
+fn without_bash_the_default_is_sh_e() {
+    // A PATH with sh and cat only: no bash to find.
+    let p = Project::with_checklist("failing", FAILING);
+    let bin = p.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["sh", "cat"] {
+        let found = ["/usr/bin", "/bin"]
+            .iter()
+            .map(|d| std::path::Path::new(d).join(tool))
+            .find(|p| p.exists())
+            .unwrap();
+        std::os::unix::fs::symlink(found, bin.join(tool)).unwrap();
+    }
+    let path = bin.to_string_lossy().into_owned();
+    // sh -e stops at the failing first line; with no pipefail, `false | cat` passes.
+    p.checklist(["run", "failing", "--only", "first-line-fails"])
+        .env("PATH", &path)
+        .status(1)
+        .stderr_has("✗ First line fails [first-line-fails] failed")
+        .run();
+    p.checklist(["run", "failing", "--only", "pipe-fails"])
+        .env("PATH", &path)
+        .stderr_has("✓ Pipe fails [pipe-fails] passed")
+        .run();
+}
+
+#[test]
 fn a_template_shell_runs_the_script_from_a_file() {
     let p = Project::with_checklist(
         "py",
