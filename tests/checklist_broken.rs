@@ -18,7 +18,7 @@ const BROKEN: &[(&str, &str, &str)] = &[
     (
         "- a\n- b\n",
         "1:1: a checklist must be a mapping",
-        "one of: title, description, tasks",
+        "one of: title, description, shell, tasks",
     ),
     (
         "title: T\ntaks: []\n",
@@ -119,6 +119,11 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "tasks:\n  - name: '!!!'\n    run: x\n",
         "2:5: the name `!!!` of task 1 gives no id",
         "add an `id:`",
+    ),
+    (
+        "tasks:\n  - name: Tests\n    run: x\n    shell: zsh\n",
+        "4:12: `shell` of task `Tests`: `zsh` is not a shell a checklist knows",
+        "write `bash` (the default), `sh`, `pwsh`, or a command line holding `{0}`",
     ),
 ];
 

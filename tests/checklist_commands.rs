@@ -140,7 +140,7 @@ fn dry_run_prints_each_task_and_changes_nothing() {
     let p = Project::with_checklist("demo", DEMO);
     let done = p
         .checklist(["run", "demo", "--dry-run", "--skip", "lint", "--yes"])
-        .stdout_has("Build [build]: would sh -c echo building; echo built")
+        .stdout_has("Build [build]: would bash -c echo building; echo built")
         .stdout_has("Approve [approve]: would confirm with --yes: Look at the report")
         .stdout_has("Lint [lint]: skip (skipped with --skip)")
         .stderr_lacks("started")

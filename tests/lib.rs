@@ -48,6 +48,7 @@ mod checklist_repo;
 mod checklist_reports;
 mod checklist_resume;
 mod checklist_services;
+mod checklist_shell;
 mod checklist_spawn;
 mod checklist_support;
 mod checklist_terminal;

@@ -308,7 +308,7 @@ error: checklists/c.yaml:1:1: unknown key `titel` in a checklist
 checklists/c.yaml:3:29: unknown key `timout` in task 1
   help: did you mean `timeout`?
 checklists/c.yaml:3:41: unknown key `zzz` in task 1
-  help: the keys allowed here are: name, id, run, manual, require_env, rollout, gate, timeout, retries, allow_failure, parallel
+  help: the keys allowed here are: name, id, run, shell, manual, require_env, rollout, gate, timeout, retries, allow_failure, parallel
 3 problems in checklists/c.yaml
 "
     );

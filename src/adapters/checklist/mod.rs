@@ -2,6 +2,7 @@
 //! the run state under `.rollout/checklists/` that `--resume` continues from.
 
 pub mod process;
+pub mod shell;
 pub mod signals;
 pub mod spawn;
 pub mod state;

@@ -1,4 +1,4 @@
-//! Running a `run:` task: `sh -c` in its own process group, both output streams on one pipe (so
+//! Running a `run:` task: its script under its shell, in its own process group, both output streams on one pipe (so
 //! their lines keep the order they were written in), captured line by line to the log (as it
 //! is written), to the last-lines tail and to the reporter, each bounded; a timeout; and the
 //! whole group stopped when the task times out, is interrupted, or leaves children behind.
@@ -20,6 +20,8 @@ use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
 
 use super::spawn::{Child, Spawn};
+
+use crate::domain::checklist::shell::Shell;
 
 /// How many output lines a failure report (and `state.json`) keeps.
 pub const TAIL_LINES: usize = 20;
@@ -353,21 +355,33 @@ impl Lines {
     }
 }
 
-/// Runs `sh -c script` in `dir`, in a new process group, until it exits or `timeout` passes.
+/// Runs `script` under `shell` (see [`super::shell::launch`]) in `dir`, in a new process group,
+/// until it exits or `timeout` passes.
 pub async fn run_shell(
     script: &str,
+    shell: &Shell,
     dir: &Path,
     env: &[(&str, &str)],
     timeout: Option<Duration>,
     groups: &Groups,
     sink: &mut Sink<'_>,
 ) -> std::io::Result<Exit> {
-    // An absolute path spares the PATH search on every spawn (the runner's per-task overhead).
-    let sh = shell_path();
+    // Kept until the task has exited: a template's script file goes with it.
+    let launch = super::shell::launch(shell, script)?;
+    // A bare program name (a template's) is looked up on PATH here: the spawn runs it as given.
+    let program = match launch.program.to_str() {
+        Some(name) if !name.contains('/') => {
+            super::shell::find(name).unwrap_or_else(|| launch.program.clone())
+        }
+        _ => launch.program.clone(),
+    };
     // One pipe for stdout and stderr: the lines of both keep the order they were written in.
     let (reader, writer) = std::io::pipe()?;
-    let mut cmd = Spawn::new(sh);
-    cmd.arg("-c").arg(script).current_dir(dir);
+    let mut cmd = Spawn::new(program);
+    for arg in &launch.args {
+        cmd.arg(&arg.to_string_lossy());
+    }
+    cmd.current_dir(dir);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -381,24 +395,6 @@ pub async fn run_shell(
     signal_group(pgid, Signal::SIGKILL);
     groups.remove(pgid);
     result
-}
-
-/// `sh` found once: `/bin/sh`, else the first `sh` on PATH.
-fn shell_path() -> &'static Path {
-    static SH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    SH.get_or_init(|| {
-        let bin = PathBuf::from("/bin/sh");
-        if bin.exists() {
-            return bin;
-        }
-        std::env::var_os("PATH")
-            .and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join("sh"))
-                    .find(|c| c.is_file())
-            })
-            .unwrap_or_else(|| PathBuf::from("sh"))
-    })
 }
 
 async fn drive(

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::format;
+use super::shell::{self, Shell};
 use crate::domain::checklist::task::{slug, valid_id, RolloutCommand, Task, TaskKind};
+use crate::domain::diagnostic::Pos;
 use crate::domain::error::{Error, Result};
 use crate::domain::keys::Keys;
 use crate::domain::yaml::{Node, Value};
@@ -87,13 +89,17 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
     let description = top
         .value("description")
         .and_then(|n| r.string(n, "`description`"));
+    let shell = top
+        .value("shell")
+        .and_then(|n| Some((read_shell(r, n, "the checklist")?, Some(n.pos))))
+        .unwrap_or_default();
     let tasks = match r.required(
         &top,
         "tasks",
         "the checklist",
         "[{ name: Run tests, run: cargo test }]",
     ) {
-        Some(node) => read_tasks(r, node),
+        Some(node) => read_tasks(r, node, &shell),
         None => Vec::new(),
     };
     Some(Checklist {
@@ -105,7 +111,8 @@ fn read_checklist(r: &mut Reader, root: &Node, path: &Path, name: String) -> Opt
     })
 }
 
-fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
+/// The tasks; `shell` is the checklist's (and where it is written), for the tasks that name none.
+fn read_tasks(r: &mut Reader, node: &Node, shell: &(Shell, Option<Pos>)) -> Vec<Task> {
     let items = r.items(
         node,
         "tasks",
@@ -119,7 +126,7 @@ fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
         let Some(fields) = r.mapping(item, &what, format::Task::keys()) else {
             continue;
         };
-        if let Some(task) = read_task(r, &fields, &what) {
+        if let Some(task) = read_task(r, &fields, &what, shell) {
             if let Some(&line) = lines.get(&task.id) {
                 let id_pos = fields
                     .key_pos("id")
@@ -142,7 +149,12 @@ fn read_tasks(r: &mut Reader, node: &Node) -> Vec<Task> {
     tasks
 }
 
-fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
+fn read_task(
+    r: &mut Reader,
+    fields: &Fields<'_>,
+    what: &str,
+    shell: &(Shell, Option<Pos>),
+) -> Option<Task> {
     let name = r
         .required(fields, "name", what, "Run all tests")
         .and_then(|n| r.string(n, &format!("the name of {what}")));
@@ -194,6 +206,21 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
             "remove them from this task",
         );
     }
+    let (shell, shell_pos) = match fields.value("shell") {
+        Some(n) if matches!(kind, Some(TaskKind::Run(_))) => {
+            read_shell(r, n, &label).map(|s| (s, Some(n.pos)))
+        }
+        Some(_) if kind.is_some() => {
+            r.error(
+                fields.key_pos("shell").unwrap_or(fields.pos),
+                format!("`shell` applies to `run` tasks, not to {label}"),
+                "remove it from this task",
+            );
+            None
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| shell.clone());
     Some(Task {
         id: id?,
         name: name?,
@@ -202,8 +229,32 @@ fn read_task(r: &mut Reader, fields: &Fields<'_>, what: &str) -> Option<Task> {
         retries,
         allow_failure,
         parallel,
+        shell,
+        shell_pos,
         pos: fields.pos,
     })
+}
+
+/// `shell:` of `owner` (the checklist or a task): `bash`, `sh`, `pwsh`, or a command line
+/// holding `{0}`.
+fn read_shell(r: &mut Reader, n: &Node, owner: &str) -> Option<Shell> {
+    let text = r.string(n, &format!("`shell` of {owner}"))?;
+    match Shell::parse(&text) {
+        Ok(s) => Some(s),
+        Err(msg) => {
+            let word = text.split_whitespace().next().unwrap_or_default();
+            let help = match did_you_mean(word, &shell::NAMES) {
+                Some(s) if s != word => format!("did you mean `{s}`? "),
+                _ => String::new(),
+            };
+            r.error(
+                n.pos,
+                format!("`shell` of {owner}: {msg}"),
+                format!("{help}write `bash` (the default), `sh`, `pwsh`, or a command line holding `{{0}}` for the script's file, e.g. `shell: python3 {{0}}`"),
+            );
+            None
+        }
+    }
 }
 
 /// `id:`, checked to be a slug; without one, the slug of the task's `name` (`None` while the
@@ -460,5 +511,30 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn shell_of_the_checklist_is_the_default_of_its_tasks() {
+        let c = parse("shell: sh\ntasks:\n  - { name: A, run: 'true' }\n  - { name: B, run: 'true', shell: 'python3 {0}' }\n  - { name: C, run: 'true', shell: bash }\n").unwrap();
+        assert_eq!(c.tasks[0].shell, Shell::Sh);
+        assert_eq!(c.tasks[1].shell.program(), "python3");
+        assert_eq!(c.tasks[2].shell, Shell::Bash);
+        let plain = parse("tasks:\n  - { name: A, run: 'true' }\n").unwrap();
+        assert_eq!(plain.tasks[0].shell, Shell::Bash);
+    }
+
+    #[test]
+    fn unknown_shell_is_reported_where_it_is_written() {
+        let err = parse("shell: zsh\ntasks:\n  - { name: A, run: 'true', shell: bsh }\n  - { name: M, manual: do it, shell: sh }\n").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let m = &err.message;
+        assert!(
+            m.contains("x.yaml:1:8: `shell` of the checklist: `zsh` is not a shell"),
+            "{m}"
+        );
+        assert!(m.contains("x.yaml:3:"), "{m}");
+        assert!(m.contains("did you mean `bash`?"), "{m}");
+        assert!(m.contains("python3 {0}"), "{m}");
+        assert!(m.contains("`shell` applies to `run` tasks"), "{m}");
     }
 }

@@ -15,6 +15,9 @@ pub struct ChecklistFile {
     /// Shown above the run (default: the file name).
     title: Option<String>,
     description: Option<String>,
+    /// The shell of every `run:` task that names none (see the task's `shell`).
+    #[schemars(regex(pattern = SHELL_PATTERN), extend("default" = "bash"))]
+    shell: Option<String>,
     #[schemars(length(min = 1))]
     tasks: Vec<Task>,
 }
@@ -28,8 +31,15 @@ pub struct Task {
     /// What --only, --skip and --from take (default: a slug of the name).
     #[schemars(regex(pattern = r"^[a-z0-9._-]+$"))]
     id: Option<String>,
-    /// A shell command (sh -c, in the project directory).
+    /// A shell script, run in the project directory under `shell`.
     run: Option<String>,
+    /// What runs `run`: `bash` (the default: `bash --noprofile --norc -e -o pipefail -c`, so the
+    /// task fails at its first failing command or pipeline, and an EXIT trap runs when it is
+    /// stopped; `sh -e -c` where there is no bash), `sh` (plain `sh -c`: only the last command's
+    /// exit counts), `pwsh` (`pwsh -NoProfile -NonInteractive -Command`), or a command line
+    /// holding `{0}`, such as `python3 {0}`, which gets the path of a file holding the script.
+    #[schemars(regex(pattern = SHELL_PATTERN), extend("default" = "bash"))]
+    shell: Option<String>,
     /// Instructions for a person, who answers done / not done / skip / quit.
     manual: Option<String>,
     /// Passes when every variable named is set and non-empty.
@@ -51,5 +61,8 @@ pub struct Task {
     #[schemars(extend("default" = DEFAULT_PARALLEL))]
     parallel: Option<bool>,
 }
+
+/// `bash`, `sh`, `pwsh`, or a command line holding `{0}` (see `super::shell::Shell`).
+const SHELL_PATTERN: &str = r"^\s*(bash|sh|pwsh)\s*$|\{0\}";
 
 crate::domain::keys::keys!(ChecklistFile, Task);

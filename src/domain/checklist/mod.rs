@@ -6,6 +6,7 @@ pub mod file;
 pub mod format;
 pub mod result;
 pub mod select;
+pub mod shell;
 pub mod task;
 
 use std::path::{Path, PathBuf};

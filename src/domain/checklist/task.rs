@@ -2,12 +2,13 @@
 
 use std::time::Duration;
 
+use super::shell::Shell;
 use crate::domain::diagnostic::Pos;
 
 /// What a task does: exactly one kind per task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskKind {
-    /// A shell command, run with `sh -c` in the project directory.
+    /// A script, run in the project directory under the task's [`Shell`].
     Run(String),
     /// Instructions for a person, who answers done / not done / skip / quit.
     Manual(String),
@@ -29,11 +30,12 @@ impl TaskKind {
         }
     }
 
-    /// What the task would do, in one line (for `show` and `--dry-run`).
+    /// What the task would do, in one line, a script under the default shell (for `show` and
+    /// `--dry-run`: [`Task::describe`] names the task's own shell).
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            TaskKind::Run(cmd) => format!("sh -c {}", first_line(cmd)),
+            TaskKind::Run(cmd) => format!("{} {}", Shell::default().prefix(), first_line(cmd)),
             TaskKind::Manual(text) => format!("ask: {}", first_line(text)),
             TaskKind::RequireEnv(vars) => format!("require {}", vars.join(", ")),
             TaskKind::Rollout(RolloutCommand::Gate(name)) => format!("check gate {name}"),
@@ -141,15 +143,31 @@ pub struct Task {
     pub allow_failure: bool,
     /// Runs together with the adjacent parallel tasks.
     pub parallel: bool,
+    /// What runs a `run:` script: `shell:` of the task, else of the checklist, else bash.
+    pub shell: Shell,
+    /// Where `shell:` is written (on the task or its checklist); `None` for the default.
+    pub shell_pos: Option<Pos>,
     pub pos: Pos,
 }
 
 impl Task {
+    /// What the task would do, in one line, naming its shell (for `show` and `--dry-run`).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            TaskKind::Run(cmd) => format!("{} {}", self.shell.prefix(), first_line(cmd)),
+            kind => kind.describe(),
+        }
+    }
+
     /// The options set on the task, as `show` and a dry run print them: `timeout 5m`,
-    /// `retries 2`, `allow_failure`, `parallel`.
+    /// `retries 2`, `allow_failure`, `parallel`, and a shell other than the default (`shell sh`).
     #[must_use]
     pub fn options(&self) -> Vec<String> {
         let mut opts = Vec::new();
+        if self.shell != Shell::default() && matches!(self.kind, TaskKind::Run(_)) {
+            opts.push(format!("shell {}", self.shell));
+        }
         if let Some(d) = self.timeout {
             opts.push(format!("timeout {}", crate::domain::clock::span(d)));
         }

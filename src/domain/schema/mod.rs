@@ -243,8 +243,9 @@ notify:
 ";
     const EVERY_CHECKLIST_KEY: &str = "title: All
 description: every key
+shell: bash
 tasks:
-  - { name: Tests, id: tests, run: 'true', timeout: 5m, retries: 2, allow_failure: true, parallel: true }
+  - { name: Tests, id: tests, run: 'true', timeout: 5m, retries: 2, allow_failure: true, parallel: true, shell: sh }
   - { name: Ask, manual: Look at it. }
   - { name: Env, require_env: [HOME] }
   - { name: Up, rollout: advance internal }
@@ -386,7 +387,7 @@ mod key_lists {
         assert_eq!(K::Http.keys(), ["kind", "url", "token_env", "environment"]);
         assert_eq!(
             checklist::ChecklistFile::keys(),
-            ["title", "description", "tasks"]
+            ["title", "description", "shell", "tasks"]
         );
         // Computed once: the same slice every time.
         assert!(std::ptr::eq(stages::Stage::keys(), stages::Stage::keys()));

@@ -12,7 +12,7 @@ pub const STARTERS: [(&str, &str); 3] = [
 ];
 
 const PRE: &str = r"# Run with `checklist run pre-deployment`. Each task does exactly one of:
-#   run: COMMAND         a shell command (sh -c, in this directory); options: timeout, retries
+#   run: COMMAND         a script (bash -e -o pipefail, in this directory); options: timeout, retries, shell
 #   manual: TEXT         asks a person: done / not done / skip / quit (--yes confirms, --skip-manual skips)
 #   require_env: [VAR]   passes when every variable is set and non-empty
 #   rollout: COMMAND     advance [STAGE], rollback [STAGE], kill [REASON], resume or status

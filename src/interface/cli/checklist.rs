@@ -66,7 +66,12 @@ pub enum ChecklistCommand {
         running tasks' process groups (10 s for their cleanup; a second Ctrl-C: at once).")]
     Run(RunArgs),
     /// Check every checklist file; exit 0 or 2
-    #[command(after_help = "Examples:\n  checklist validate\n  checklist validate --json")]
+    #[command(
+        after_help = "Examples:\n  checklist validate\n  checklist validate --json\n\n\
+        Also checks that each task's `shell:` program is on this machine. `run:` tasks run under \
+        `bash -e -o pipefail` (`sh -e` without bash): a task stops and fails at its first failing \
+        command or pipeline; `shell: sh` keeps plain `sh -c`, where only the last command counts."
+    )]
     Validate,
     /// Print a completion script for SHELL (the same files live in completions/)
     #[command(

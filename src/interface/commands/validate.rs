@@ -70,10 +70,18 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
     let no_checklists = all.is_empty();
     for (file, loaded) in all {
         let shown = shown_path(&file).display().to_string();
-        // A `gate:` task must name a gate of stages.yaml.
-        let loaded = loaded.and_then(|c| match &gates {
-            Some(names) => unknown_gates(&shown, &c, names).map(|()| c),
-            None => Ok(c),
+        // A `gate:` task must name a gate of stages.yaml; a task's shell must exist here.
+        let loaded = loaded.and_then(|c| {
+            let mut lines = match &gates {
+                Some(names) => unknown_gates(&shown, &c, names),
+                None => Vec::new(),
+            };
+            lines.extend(missing_shells(&shown, &c));
+            if lines.is_empty() {
+                Ok(c)
+            } else {
+                Err(Error::usage(lines.join("\n")))
+            }
         });
         files.push(match loaded {
             Ok(c) => Checked::ok(FileCheck::tasks(shown, c.tasks.len())),
@@ -110,11 +118,13 @@ pub fn run(args: &GlobalArgs, out: &Output, scope: Scope) -> Result<i32> {
     Ok(if ok { 0 } else { 2 })
 }
 
+/// The `gate:` tasks of `c` whose gate stages.yaml (with gates `names`) does not define, one
+/// problem each.
 fn unknown_gates(
     shown: &str,
     c: &crate::domain::checklist::Checklist,
     names: &[String],
-) -> Result<()> {
+) -> Vec<String> {
     use crate::domain::checklist::task::{RolloutCommand, TaskKind};
     let mut lines = Vec::new();
     for t in &c.tasks {
@@ -132,9 +142,28 @@ fn unknown_gates(
             }
         }
     }
-    if lines.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::usage(lines.join("\n")))
-    }
+    lines
+}
+
+/// The `run:` tasks of `c` whose `shell:` program is not on this machine, one problem each: the
+/// run would fail at them with exit 127.
+fn missing_shells(shown: &str, c: &crate::domain::checklist::Checklist) -> Vec<String> {
+    use crate::domain::checklist::task::TaskKind;
+    c.tasks
+        .iter()
+        .filter(|t| matches!(t.kind, TaskKind::Run(_)))
+        .filter(|t| crate::adapters::checklist::shell::missing(&t.shell))
+        .map(|t| {
+            let at = t.shell_pos.unwrap_or(t.pos);
+            format!(
+                "{shown}:{}:{}: task `{}` runs under `shell: {}`, and `{}` is not on this machine (not found on PATH)\n  help: install `{}`, or write another `shell:` (`sh`, or none for the default: bash, else `sh -e`)",
+                at.line,
+                at.col,
+                t.name,
+                t.shell,
+                t.shell.program(),
+                t.shell.program()
+            )
+        })
+        .collect()
 }

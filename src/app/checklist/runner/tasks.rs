@@ -1,4 +1,4 @@
-//! The tasks that write a log: `run:` (a script under `sh`, in its own process group) and
+//! The tasks that write a log: `run:` (a script under its shell, in its own process group) and
 //! `rollout:` (the stage engine, in-process); and `require_env:`, which only looks.
 
 use std::collections::VecDeque;
@@ -25,7 +25,7 @@ impl Runner<'_> {
         shown_path(&self.log_path(c, task)).display().to_string()
     }
 
-    /// A `run:` task: its script under `sh`, retried as it says, its output logged.
+    /// A `run:` task: its script under its shell, retried as it says, its output logged.
     pub(super) async fn run_command(
         &self,
         idx: usize,
@@ -68,6 +68,7 @@ impl Runner<'_> {
             }
             last = match process::run_shell(
                 script,
+                &task.shell,
                 self.dir,
                 &env,
                 task.timeout,
@@ -78,7 +79,11 @@ impl Runner<'_> {
             {
                 Ok(exit) => exit,
                 Err(e) => {
-                    sink.line(&format!("checklist: cannot start sh: {e}"));
+                    sink.line(&format!(
+                        "checklist: cannot start `{}` (shell: {}): {e}",
+                        task.shell.program(),
+                        task.shell
+                    ));
                     Exit::Code(127)
                 }
             };

@@ -12,7 +12,7 @@ use crate::app::checklist::runner::{self, RunOptions, RunPorts, Runner};
 use crate::domain::checklist::file::shown_path;
 use crate::domain::checklist::result::{Outcome, RunStatus};
 use crate::domain::checklist::select::{self, Planned, Step};
-use crate::domain::checklist::task::TaskKind;
+use crate::domain::checklist::task::{Task, TaskKind};
 use crate::domain::checklist::{self as cl, Checklist};
 use crate::domain::error::{Error, Result};
 use crate::interface::checklist::manual::OnTerminal;
@@ -371,7 +371,7 @@ async fn dry_run(
             let (what, note) = match (&p.step, problem) {
                 (Step::Run, Some(q)) => (format!("would fail: {}", q.what), "dry run".to_string()),
                 (Step::Run, None) => (
-                    format!("would {}", would(&task.kind, seen.yes, seen.can_ask)),
+                    format!("would {}", would(task, seen.yes, seen.can_ask)),
                     "dry run".to_string(),
                 ),
                 (Step::Skip(reason), _) => (format!("skip ({reason})"), reason.clone()),
@@ -425,14 +425,14 @@ async fn dry_run(
 
 /// What a task would do in a dry run with these options: a manual task is confirmed with
 /// `--yes`, asked on a terminal (and fails without one: see [`preflight`]).
-fn would(kind: &TaskKind, yes: bool, can_ask: bool) -> String {
-    match kind {
+fn would(task: &Task, yes: bool, can_ask: bool) -> String {
+    match &task.kind {
         TaskKind::Manual(text) if yes => format!(
             "confirm with --yes: {}",
             text.trim().lines().next().unwrap_or_default()
         ),
         TaskKind::Manual(_) if !can_ask => "fail: no terminal to ask".to_string(),
-        _ => kind.describe(),
+        _ => task.describe(),
     }
 }
 

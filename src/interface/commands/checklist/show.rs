@@ -20,7 +20,7 @@ pub fn run(g: &GlobalArgs, out: &Output, name: &str) -> Result<i32> {
                 id: &t.id,
                 name: &t.name,
                 kind: t.kind.name(),
-                does: t.kind.describe(),
+                does: t.describe(),
                 timeout: t.timeout.map(crate::domain::clock::span),
                 retries: t.retries,
                 allow_failure: t.allow_failure,
