@@ -73,6 +73,60 @@ fn http_gates_pass_on_the_expected_status_and_compare_a_json_pointer() {
         got[5]
     );
     assert!(got[5].2.contains("is unreachable"), "{:?}", got[5]);
+    assert!(
+        got[5].2.ends_with("; check the gate's http url"),
+        "{:?}",
+        got[5]
+    );
+}
+
+#[test]
+fn unreachable_metric_sources_name_the_setting_to_change() {
+    let closed = closed_port();
+    let url = format!("http://127.0.0.1:{}", closed.port);
+    let p = with_gates(
+        "  - { name: errors, prometheus: { query: up }, max: 1 }
+  - { name: render, datadog: { query: 'avg:render{*}' }, max: 1 }
+",
+    );
+    let done = p
+        .rollout(["gates", "--json", "--timeout", "1s"])
+        .env("ROLLOUT_PROMETHEUS_URL", &url)
+        .env("ROLLOUT_DATADOG_URL", &url)
+        .env("DD_API_KEY", "k")
+        .env("DD_APP_KEY", "k")
+        .status(1)
+        .run();
+    let doc = done.json();
+    let why = |i: usize| doc["gates"][i]["why"].as_str().unwrap_or("").to_string();
+    let prom = why(0);
+    assert!(
+        prom.starts_with(&format!("Prometheus at {url} is unreachable")),
+        "{prom}"
+    );
+    assert!(
+        prom.ends_with("; set defaults.prometheus.url in stages.yaml or ROLLOUT_PROMETHEUS_URL, or start a local one with scripts/prometheus-up"),
+        "{prom}"
+    );
+    let dd = why(1);
+    assert!(dd.starts_with("Datadog at "), "{dd}");
+    assert!(
+        dd.ends_with("; set defaults.datadog.site in stages.yaml or ROLLOUT_DATADOG_URL"),
+        "{dd}"
+    );
+    let table = p
+        .rollout(["gates", "--timeout", "1s"])
+        .env("ROLLOUT_PROMETHEUS_URL", &url)
+        .env("ROLLOUT_DATADOG_URL", &url)
+        .env("DD_API_KEY", "k")
+        .env("DD_APP_KEY", "k")
+        .status(1)
+        .run();
+    assert!(
+        table.stdout.contains("scripts/prometheus-up"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]

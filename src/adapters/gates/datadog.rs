@@ -48,7 +48,10 @@ pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: R
         Ok(r) => r,
         Err(gave_up) => {
             let rate_limited = gave_up.last.reply().is_some_and(|r| r.status == 429);
-            let text = super::gave_up(&gave_up);
+            let text = super::gave_up_with(
+                &gave_up,
+                "set defaults.datadog.site in stages.yaml or ROLLOUT_DATADOG_URL",
+            );
             return Reading::Error(if rate_limited {
                 format!("Datadog is rate limiting (429): {text}")
             } else {

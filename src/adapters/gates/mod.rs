@@ -202,6 +202,21 @@ pub fn gave_up(g: &crate::adapters::http_client::GaveUp) -> String {
     )
 }
 
+/// [`gave_up`], and when the source was never reached (refused, no such name, no answer in
+/// time) what to change: `fix`, e.g. the setting that holds its URL. One line.
+#[must_use]
+pub fn gave_up_with(g: &crate::adapters::http_client::GaveUp, fix: &str) -> String {
+    use crate::adapters::http_client::Cause;
+    let text = gave_up(g);
+    match g.last {
+        Cause::Connect(_) | Cause::Timeout(_) => format!("{text}; {fix}"),
+        _ => text,
+    }
+}
+
+/// What to change when Prometheus cannot be reached.
+pub const PROMETHEUS_FIX: &str = "set defaults.prometheus.url in stages.yaml or ROLLOUT_PROMETHEUS_URL, or start a local one with scripts/prometheus-up";
+
 /// A client for a gate source: retries stay quiet unless `-v` (the verdict says what failed).
 pub(crate) fn client(
     env: &Env<'_>,

@@ -30,7 +30,9 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
     };
     let reply = match client.send(&Call::get(path), env.deadline()).await {
         Ok(r) => r,
-        Err(gave_up) => return Reading::Error(super::gave_up(&gave_up)),
+        Err(gave_up) => {
+            return Reading::Error(super::gave_up_with(&gave_up, super::PROMETHEUS_FIX))
+        }
     };
     let body = reply.value();
     if !reply.ok() {

@@ -16,7 +16,9 @@ pub(super) async fn read(env: &Env<'_>, url: &str, expect: u16, pointer: Option<
     let call = Call::get("").accept(|_| true);
     let reply = match client.send(&call, env.deadline()).await {
         Ok(r) => r,
-        Err(gave_up) => return Reading::Error(super::gave_up(&gave_up)),
+        Err(gave_up) => {
+            return Reading::Error(super::gave_up_with(&gave_up, "check the gate's http url"))
+        }
     };
     if reply.status != expect {
         return Reading::Failed(
