@@ -89,3 +89,30 @@ fn resume_asks_on_the_terminal() {
     s.expect(Eof).unwrap();
     assert_eq!(crate::pty::exit_code(&mut s), 0);
 }
+
+fn one_gate(command: &str) -> Project {
+    Project::new().file(
+        "stages.yaml",
+        &format!(
+            "flag: cards\ngates:\n  - {{ name: slow, command: '{command}' }}\nstages:\n  - {{ name: internal, percentage: 5 }}\n"
+        ),
+    )
+}
+
+#[test]
+fn a_read_past_one_second_shows_a_spinner_and_a_quick_one_does_not() {
+    let slow = one_gate("sleep 2");
+    let mut s = session(&slow, &["gates"]);
+    s.expect("reading gates…").unwrap();
+    s.expect("slow").unwrap();
+    s.expect(Eof).unwrap();
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
+
+    let quick = one_gate("true");
+    let mut s = session(&quick, &["gates"]);
+    let seen = s.expect(Eof).unwrap();
+    let text = String::from_utf8_lossy(seen.get(0).unwrap_or_default()).to_string();
+    assert!(text.contains("slow"), "{text}");
+    assert!(!text.contains("reading gates"), "{text}");
+    assert_eq!(crate::pty::exit_code(&mut s), 0);
+}

@@ -7,3 +7,4 @@ pub mod confirm;
 pub mod entry;
 pub mod json_out;
 pub mod output;
+pub mod waiting;

@@ -9,9 +9,12 @@ use crate::interface::cli::ForceArgs;
 
 use super::change;
 use super::session::Session;
+use crate::interface::waiting::spin;
 
 pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
-    let decision = match engine::advance(ctx, stage, &change::override_of(force)).await? {
+    let over = change::override_of(force);
+    let reading = engine::advance(ctx, stage, &over);
+    let decision = match spin(&ctx.out, "reading the flag and its gates…", reading).await? {
         Advance::Move(decision) => *decision,
         Advance::Already(event) => return already(ctx, *event),
     };

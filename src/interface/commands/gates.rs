@@ -59,7 +59,8 @@ pub async fn run(ctx: &Session, stage: Option<&str>) -> Result<i32> {
         stage: index,
         verdicts,
         blocked,
-    } = engine::gates(ctx, stage).await?;
+    } = crate::interface::waiting::spin(&ctx.out, "reading gates…", engine::gates(ctx, stage))
+        .await?;
     let stage_name = index.map(|i| config.stages[i].name.clone());
     if ctx.out.json {
         crate::interface::json_out::emit(

@@ -6,7 +6,12 @@ use crate::domain::clock::{human, stamp};
 use crate::domain::error::Result;
 
 pub async fn run(ctx: &Session) -> Result<i32> {
-    let seen = engine::status(ctx).await?;
+    let seen = crate::interface::waiting::spin(
+        &ctx.out,
+        "reading the flag and its gates…",
+        engine::status(ctx),
+    )
+    .await?;
     if ctx.out.json {
         emit_json(ctx, &seen);
         return Ok(0);
