@@ -8,7 +8,6 @@ mod pty;
 mod test;
 mod webhook;
 
-mod architecture;
 mod completions;
 mod config_fuzz;
 mod duration_limits;

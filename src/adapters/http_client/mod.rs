@@ -323,38 +323,32 @@ impl Client {
                 let wait = retry::server_wait(&reply.headers, chrono::Utc::now());
                 ControlFlow::Continue((Cause::Status(reply), wait))
             }
-            Ok(Err(e)) => {
-                let connect = e.is_connect();
-                let cause = Cause::from_reqwest(&e);
-                if !connect {
-                    tries.reached = true;
-                    if !call.idempotent {
-                        return ControlFlow::Break(Err(self.gave_up(
-                            call,
-                            tries.attempts,
-                            tries.started,
-                            true,
-                            cause,
-                        )));
-                    }
-                }
-                ControlFlow::Continue((cause, None))
-            }
-            Err(_) => {
-                tries.reached = true;
-                let cause = Cause::Timeout(per);
-                if !call.idempotent {
-                    return ControlFlow::Break(Err(self.gave_up(
-                        call,
-                        tries.attempts,
-                        tries.started,
-                        true,
-                        cause,
-                    )));
-                }
-                ControlFlow::Continue((cause, None))
-            }
+            Ok(Err(e)) if e.is_connect() => ControlFlow::Continue((Cause::from_reqwest(&e), None)),
+            // The request may have reached the server: only an idempotent one is sent again.
+            Ok(Err(e)) => self.reached(call, tries, Cause::from_reqwest(&e)),
+            Err(_) => self.reached(call, tries, Cause::Timeout(per)),
         }
+    }
+
+    /// An attempt that may have reached the server failed with `cause`: retried only when the
+    /// call is idempotent, else given up at once.
+    fn reached(
+        &self,
+        call: &Call,
+        tries: &mut Tries,
+        cause: Cause,
+    ) -> ControlFlow<Result<Reply, GaveUp>, (Cause, Option<Duration>)> {
+        tries.reached = true;
+        if call.idempotent {
+            return ControlFlow::Continue((cause, None));
+        }
+        ControlFlow::Break(Err(self.gave_up(
+            call,
+            tries.attempts,
+            tries.started,
+            true,
+            cause,
+        )))
     }
 
     /// How long to wait before the next attempt after `cause`: our `backoff`, or the wait the

@@ -15,7 +15,7 @@ use crate::app::decide::Decision;
 use crate::domain::error::Result;
 use crate::domain::event::Event;
 use crate::domain::gates::Verdict;
-use crate::ports::provider::{FlagState, Note, Request};
+use crate::ports::provider::{Desired, FlagState, Note, Request};
 
 /// What a run did, for printing.
 pub struct Outcome {
@@ -29,15 +29,22 @@ pub struct Outcome {
     pub verdicts: Vec<Verdict>,
 }
 
-/// The requests the change `decision` settled on would send, sending nothing and recording
-/// nothing (the event's outcome is `dry-run`): `--dry-run`. A refused decision is returned as
-/// its error.
-pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
+/// What a decision that was not refused settled on, with the note that travels with its write.
+struct Settled {
+    state: FlagState,
+    desired: Desired,
+    event: Event,
+    verdicts: Vec<Verdict>,
+    note: Note,
+}
+
+/// `decision`'s refusal as its error, else what it settled on (for `plan` and `change` alike).
+fn settled(ctx: &Context, decision: Decision) -> Result<Settled> {
     let Decision {
         refused,
         state,
         desired,
-        mut event,
+        event,
         verdicts,
         ..
     } = decision;
@@ -48,6 +55,26 @@ pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
         text: event.summary(),
         actor: ctx.actor.clone(),
     };
+    Ok(Settled {
+        state,
+        desired,
+        event,
+        verdicts,
+        note,
+    })
+}
+
+/// The requests the change `decision` settled on would send, sending nothing and recording
+/// nothing (the event's outcome is `dry-run`): `--dry-run`. A refused decision is returned as
+/// its error.
+pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
+    let Settled {
+        state,
+        desired,
+        mut event,
+        verdicts,
+        note,
+    } = settled(ctx, decision)?;
     event.outcome = "dry-run".into();
     let requests = ctx.provider.plan(&state, &desired, &note);
     Ok(Outcome {
@@ -62,21 +89,13 @@ pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
 /// Makes the change `decision` settled on: journaled as an intent before the write and
 /// completed after it, then notified. A refused decision is returned as its error.
 pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
-    let Decision {
-        refused,
+    let Settled {
         state,
         desired,
         mut event,
         verdicts,
-        ..
-    } = decision;
-    if let Some(e) = refused {
-        return Err(e);
-    }
-    let note = Note {
-        text: event.summary(),
-        actor: ctx.actor.clone(),
-    };
+        note,
+    } = settled(ctx, decision)?;
     if ctx.log.verbose() {
         for r in ctx.provider.plan(&state, &desired, &note) {
             ctx.log.debug(&format!(
