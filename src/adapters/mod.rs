@@ -11,3 +11,4 @@ pub mod journal_tail;
 pub mod notify;
 pub mod project;
 pub mod provider;
+pub mod state;

@@ -10,6 +10,7 @@ mod percentage;
 mod provider_settings;
 mod read_provider;
 mod stage;
+mod state;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use provider_settings::{
     ProviderOverrides, ProviderSettings, UnleashSettings,
 };
 pub use stage::Stage;
+pub use state::{StateKind, StateSettings, DEFAULT_GIT_BRANCH, DEFAULT_LEASE};
 
 use crate::domain::error::{Error, Result};
 use crate::domain::keys::Keys;

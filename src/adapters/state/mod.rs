@@ -1,0 +1,22 @@
+//! The state stores behind [`crate::ports::state::Store`]: `local` (the journal file of this
+//! checkout), `postgres` and `git` (docs/team.md). [`open`] picks one from `state:`.
+
+pub mod git;
+pub mod local;
+pub mod postgres;
+
+use std::path::Path;
+
+use crate::domain::config::{StateKind, StateSettings};
+use crate::domain::error::Result;
+use crate::ports::state::Store;
+
+/// Opens the store `settings` name; `dir` is the directory of stages.yaml (where `.rollout/`
+/// lives). Opening checks nothing remote yet: the first request does.
+pub fn open(settings: &StateSettings, dir: &Path) -> Result<Box<dyn Store>> {
+    match &settings.kind {
+        StateKind::Local => Ok(Box::new(local::Local::new(dir))),
+        StateKind::Postgres { url_env } => postgres::open(url_env),
+        StateKind::Git { remote, branch } => git::open(remote, branch, dir),
+    }
+}
