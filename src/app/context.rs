@@ -39,6 +39,10 @@ pub struct Context {
     /// Resolved when first read (see [`crate::adapters::actor::Actor`]).
     pub actor: crate::adapters::actor::Actor,
     pub now: DateTime<Utc>,
+    /// Where records are written and read (`state:`; docs/team.md).
+    pub state: Box<dyn crate::ports::state::Store>,
+    /// The lease this run holds on the flag, if it took one: appends are fenced with it.
+    pub lease: std::sync::Mutex<Option<crate::ports::state::Lease>>,
 }
 
 impl Context {
@@ -56,6 +60,8 @@ impl Context {
             provider,
             actor,
             now: crate::domain::clock::now()?,
+            state: crate::adapters::state::open(&config.state, &config.dir)?,
+            lease: std::sync::Mutex::new(None),
             config,
         })
     }

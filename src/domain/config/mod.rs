@@ -70,6 +70,8 @@ pub struct Config {
     /// Metric gates ([docs/gates.md](../../docs/gates.md)), in file order.
     pub gates: Vec<Gate>,
     pub defaults: GateDefaults,
+    /// `state:`: where the journal, leases and watch looks live (default: local).
+    pub state: StateSettings,
 }
 
 impl Config {
@@ -279,6 +281,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         notify,
         gates,
         defaults,
+        state: StateSettings::default(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! leases in `.rollout/leases.json` (`lease`). One machine's records only.
 //! Not written yet: see issue 20.
 
-mod lease;
+pub mod lease;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
