@@ -1,9 +1,9 @@
 //! `checklist run` never writes a secret that stages.yaml or a checklist names (issue 21): a
 //! provider token (the default `LD_ACCESS_TOKEN` and a `token_env:` of an `environments:` entry),
 //! the Datadog keys of `defaults.datadog`, a notify `url_env:` target holding a Slack-style
-//! webhook URL with digit segments, and a `require_env:` URL with a password. Tasks print each of
-//! them whole (`env`), cut after a prefix (`${LD_ACCESS_TOKEN#api-}`, `${TOKEN#*_}`) and by
-//! webhook segment; then every output is read: stdout and stderr of a GitHub Actions run
+//! webhook URL with digit segments, and two `require_env:` variables (a URL with a password, a
+//! token by its name). Tasks print each of them whole (`env`), cut after a prefix
+//! (`${LD_ACCESS_TOKEN#api-}`, `${TOKEN#*_}`) and by webhook segment; then every output is read: stdout and stderr of a GitHub Actions run
 //! (`::group::` copies and `::error::` annotations), a `--json` run, a `--resume` run and a run
 //! on a real terminal, and every file the runs wrote (task logs, state.json, JUnit, the step
 //! summary, the journal). No raw value is anywhere, and `***` stands where each one was.
@@ -30,13 +30,13 @@ stages:
 
 const CHECKLIST: &str = r#"title: Secrets
 tasks:
-  - { name: Need them, require_env: [DATABASE_URL, RELEASE_HOOK] }
+  - { name: Need them, require_env: [DATABASE_URL, RELEASE_HOOK, SENTRY_AUTH_TOKEN] }
   - name: Warn on stderr
     allow_failure: true
     run: 'echo "app key $DD_APP_KEY" >&2; exit 2'
   - name: Print them
     run: |
-      env | grep -E '^(DD_API_KEY|DD_APP_KEY|LD_ACCESS_TOKEN|STAGING_LD_TOKEN|RELEASE_HOOK|DATABASE_URL)=' | sort
+      env | grep -E '^(DD_API_KEY|DD_APP_KEY|LD_ACCESS_TOKEN|STAGING_LD_TOKEN|RELEASE_HOOK|DATABASE_URL|SENTRY_AUTH_TOKEN)=' | sort
       echo "cut ${LD_ACCESS_TOKEN#api-}"
       echo "last group ${LD_ACCESS_TOKEN##*-}"
       echo "staging ${STAGING_LD_TOKEN#*_}"
@@ -45,12 +45,13 @@ tasks:
       echo "team $(printf %s "$RELEASE_HOOK" | cut -d/ -f5)"
       pass=${DATABASE_URL#*release:}
       echo "db password ${pass%%@*}"
+      echo "sentry ${SENTRY_AUTH_TOKEN#sntrys_}"
       sleep 0.3
       exit 1
 "#;
 
 /// The secret environment of every run: (variable, value).
-const SECRETS: [(&str, &str); 6] = [
+const SECRETS: [(&str, &str); 7] = [
     (
         "LD_ACCESS_TOKEN",
         "api-5c0ffee1-d00d-4bad-9e11-8badf00d4c0d",
@@ -66,10 +67,12 @@ const SECRETS: [(&str, &str); 6] = [
         "DATABASE_URL",
         "postgres://release:Pg-s3cret-pass-2026@db.internal:5432/app",
     ),
+    // Named by the checklist alone (`require_env:`), a secret by its name.
+    ("SENTRY_AUTH_TOKEN", "sntrys_eyJpYXQiOjE3MDB9_Qx7Lm2Np4Rt"),
 ];
 
 /// What must appear nowhere: each value, and each part of one that a task printed alone.
-const NEEDLES: [&str; 14] = [
+const NEEDLES: [&str; 16] = [
     "api-5c0ffee1-d00d-4bad-9e11-8badf00d4c0d",
     "5c0ffee1-d00d-4bad-9e11-8badf00d4c0d",
     "8badf00d4c0d",
@@ -84,6 +87,8 @@ const NEEDLES: [&str; 14] = [
     "Zq8xW2vN4mK6pL1sR3tY5uB7",
     "Pg-s3cret-pass-2026",
     "postgres://release",
+    "sntrys_eyJpYXQiOjE3MDB9_Qx7Lm2Np4Rt",
+    "eyJpYXQiOjE3MDB9_Qx7Lm2Np4Rt",
 ];
 
 /// The log of `Print them`, whole: `***` where each value or part of one was.
@@ -92,6 +97,7 @@ DD_API_KEY=***
 DD_APP_KEY=***
 LD_ACCESS_TOKEN=***
 RELEASE_HOOK=***
+SENTRY_AUTH_TOKEN=***
 STAGING_LD_TOKEN=***
 cut ***
 last group ***
@@ -100,6 +106,7 @@ staging tail ***
 hook path ***/***/***
 team ***
 db password ***
+sentry ***
 ";
 
 /// The log of `Warn on stderr`.

@@ -153,13 +153,22 @@ fn register_part(part: &str) {
     }
 }
 
-/// Registers a secret of either kind: an http(s) URL as a URL, anything else as a token.
+/// Registers a secret of either kind: an http(s) URL, or any URL with a password
+/// (`postgres://user:password@host/db`), as a URL; anything else as a token.
 pub fn register_secret(value: &str) {
-    if reqwest::Url::parse(value.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+    if is_url(value) || has_password(value) {
         register_url(value);
     } else {
         register_token(value);
     }
+}
+
+fn is_url(value: &str) -> bool {
+    reqwest::Url::parse(value.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+fn has_password(value: &str) -> bool {
+    reqwest::Url::parse(value.trim()).is_ok_and(|u| u.password().is_some())
 }
 
 /// Registers the value of the secret variable `var`, when set (a URL as a URL, anything else as
@@ -206,10 +215,8 @@ pub fn register_named(var: &str) {
     let Ok(value) = std::env::var(var) else {
         return;
     };
-    if is_secret_name(var) {
+    if is_secret_name(var) || has_password(&value) {
         register_secret(&value);
-    } else if reqwest::Url::parse(value.trim()).is_ok_and(|u| u.password().is_some()) {
-        register_url(&value);
     }
 }
 
