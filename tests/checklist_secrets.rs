@@ -3,10 +3,11 @@
 //! the Datadog keys of `defaults.datadog`, a notify `url_env:` target holding a Slack-style
 //! webhook URL with digit segments, and two `require_env:` variables (a URL with a password, a
 //! token by its name). Tasks print each of them whole (`env`), cut after a prefix
-//! (`${LD_ACCESS_TOKEN#api-}`, `${TOKEN#*_}`) and by webhook segment; then every output is read: stdout and stderr of a GitHub Actions run
-//! (`::group::` copies and `::error::` annotations), a `--json` run, a `--resume` run and a run
-//! on a real terminal, and every file the runs wrote (task logs, state.json, JUnit, the step
-//! summary, the journal). No raw value is anywhere, and `***` stands where each one was.
+//! (`${LD_ACCESS_TOKEN#api-}`, `${TOKEN#*_}`) and by webhook segment; then every output is read:
+//! stdout and stderr of a GitHub Actions run (`::group::` copies and `::error::` annotations), a
+//! `--json` run, a `--resume` run and a run on a real terminal, and every file the runs wrote
+//! (task logs, state.json, JUnit, the step summary, the journal). No raw value is anywhere, and
+//! `***` stands where each one was.
 
 use std::path::Path;
 
