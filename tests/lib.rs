@@ -46,6 +46,7 @@ mod checklist_prompts;
 mod checklist_repo;
 mod checklist_reports;
 mod checklist_resume;
+mod checklist_secrets;
 mod checklist_services;
 mod checklist_shell;
 mod checklist_spawn;

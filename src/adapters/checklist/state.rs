@@ -89,8 +89,12 @@ pub fn save(dir: &Path, state: &RunState) -> Result<()> {
         ))
     };
     std::fs::create_dir_all(&run).map_err(fail)?;
-    let text = serde_json::to_vec(state)
-        .map_err(|e| Error::failed(format!("cannot encode the run state: {e}")))?;
+    let encode = |e: serde_json::Error| Error::failed(format!("cannot encode the run state: {e}"));
+    // .rollout/ never holds secrets: task notes and output tails are hidden once more here, the
+    // one place the state is written, whatever wrote them.
+    let mut value = serde_json::to_value(state).map_err(encode)?;
+    crate::domain::secrets::redact::scrub_json(&mut value);
+    let text = serde_json::to_vec(&value).map_err(encode)?;
     // A warning (the owner could not be kept, the directory not synced) leaves the new state
     // in place: the run goes on.
     crate::adapters::atomic_write::replace(&run.join(STATE_FILE), &text).map_err(fail)?;

@@ -5,15 +5,17 @@
 //!   secret-looking query parameters (`?apikey=`, `token`, `signature`, ...) are refused, with the
 //!   variable to put the secret in instead;
 //! - secrets (tokens, webhook URLs) come only from environment variables, and each one read is
-//!   registered with [`crate::domain::secrets::redact`] exactly, trimmed, and by its distinctive parts (the secret
-//!   half of an Unleash `project:env.secret` token, the path of a webhook URL), so no output shows
-//!   any of them.
+//!   registered with [`crate::domain::secrets::redact`] exactly, trimmed, and by its distinctive
+//!   parts (what is left when a prefix up to `:`, `.`, `-`, `_`, `=` or a space is cut off, such
+//!   as the secret half of an Unleash `project:env.secret` token; the path and generated segments
+//!   of a webhook URL), so no output shows any of them.
 
 use super::redact;
 
-/// Parts shorter than this are not registered alone: hiding a short common word everywhere would
-/// mangle output without protecting anything.
-const MIN_PART: usize = 8;
+/// Parts shorter than this (in bytes; a token is ASCII) are not registered alone: hiding a short
+/// common word (`token`, `half`, `prod`) everywhere would mangle output without protecting
+/// anything. docs/limits.md states it.
+pub const MIN_PART: usize = 8;
 
 /// Why a URL may not be used as a provider address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,16 +96,28 @@ pub fn check_url(raw: &str) -> Result<(), UrlProblem> {
     Ok(())
 }
 
-/// Registers a token read from the environment: exactly, trimmed, and its distinctive parts (what
-/// follows a `:`, `.` or space, as in Unleash's `project:environment.secret` or `Bearer x`).
+/// Where a token is cut into parts: after each of these a task may cut a prefix off
+/// (`${TOKEN#*.}`, `${TOKEN#api-}`), as in Unleash's `project:environment.secret`, `Bearer x`,
+/// LaunchDarkly's `api-<uuid>` or GitHub's `ghp_...`.
+const SEPARATORS: [char; 6] = [':', '.', '-', '_', '=', ' '];
+
+/// Registers a token read from the environment: exactly, trimmed, and every part that follows
+/// one of [`SEPARATORS`] (each suffix left when a prefix up to such a character is cut off), when
+/// [`MIN_PART`] characters or more.
 pub fn register_token(value: &str) {
     redact::register(value);
-    let value = value.trim();
-    for sep in [':', '.', ' ', '='] {
-        for at in [value.find(sep), value.rfind(sep)].into_iter().flatten() {
-            register_part(&value[at + 1..]);
-        }
+    for part in token_suffixes(value) {
+        register_part(part);
     }
+}
+
+/// The suffixes of `value` (trimmed) after each separator, longest first.
+fn token_suffixes(value: &str) -> impl Iterator<Item = &str> {
+    let value = value.trim();
+    value
+        .char_indices()
+        .filter(|(_, c)| SEPARATORS.contains(c))
+        .map(move |(at, c)| &value[at + c.len_utf8()..])
 }
 
 /// Registers a secret URL (a webhook, whose path holds its token): exactly, trimmed, its path
@@ -139,12 +153,70 @@ fn register_part(part: &str) {
     }
 }
 
-/// Registers a secret of either kind: an http(s) URL as a URL, anything else as a token.
+/// Registers a secret of either kind: an http(s) URL, or any URL with a password
+/// (`postgres://user:password@host/db`), as a URL; anything else as a token.
 pub fn register_secret(value: &str) {
-    if reqwest::Url::parse(value.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+    if is_url(value) || has_password(value) {
         register_url(value);
     } else {
         register_token(value);
+    }
+}
+
+fn is_url(value: &str) -> bool {
+    reqwest::Url::parse(value.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+fn has_password(value: &str) -> bool {
+    reqwest::Url::parse(value.trim()).is_ok_and(|u| u.password().is_some())
+}
+
+/// Registers the value of the secret variable `var`, when set (a URL as a URL, anything else as
+/// a token).
+pub fn register_var(var: &str) {
+    if let Ok(value) = std::env::var(var) {
+        register_secret(&value);
+    }
+}
+
+/// Words that make a variable NAME say it holds a secret (`DD_API_KEY`, `GITHUB_TOKEN`,
+/// `DB_PASSWORD`, `SENTRY_DSN`, `SLACK_WEBHOOK_URL`), whole between `_`s or ending the name.
+const SECRET_WORDS: [&str; 11] = [
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "KEY",
+    "CREDENTIALS",
+    "CREDENTIAL",
+    "DSN",
+    "WEBHOOK",
+];
+
+/// True when the variable NAME says it holds a secret: one of its `_`-separated words is (or
+/// ends in) a [`SECRET_WORDS`] word, and none is `PUBLIC` (`NEXT_PUBLIC_DD_APP_ID`,
+/// `SSH_PUBLIC_KEY` are published on purpose).
+#[must_use]
+pub fn is_secret_name(var: &str) -> bool {
+    let upper = var.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
+    !words.contains(&"PUBLIC")
+        && words
+            .iter()
+            .any(|w| SECRET_WORDS.iter().any(|s| w.ends_with(s)))
+}
+
+/// Registers the value of a variable a checklist names (`require_env:`): as a secret when its
+/// name says so ([`is_secret_name`]); otherwise only a URL with a password in it
+/// (`postgres://user:password@host/db`), whole and by its password.
+pub fn register_named(var: &str) {
+    let Ok(value) = std::env::var(var) else {
+        return;
+    };
+    if is_secret_name(var) || has_password(&value) {
+        register_secret(&value);
     }
 }
 
@@ -219,5 +291,48 @@ mod tests {
             redact::scrub("see https://hooks.example.com/services/T000/B000/XYZ9secret9XYZ"),
             "see ***"
         );
+    }
+
+    #[test]
+    fn hides_a_token_after_any_prefix_cut_at_a_separator() {
+        register_token("api-9a8b7c6d-1111-4ccc-8ddd-0e0f1a2b3c4d\n");
+        for cut in [
+            "9a8b7c6d-1111-4ccc-8ddd-0e0f1a2b3c4d",
+            "4ccc-8ddd-0e0f1a2b3c4d",
+            "0e0f1a2b3c4d",
+        ] {
+            assert_eq!(redact::scrub(&format!("[{cut}]")), "[***]", "{cut}");
+        }
+        register_token("ghp_Zx81Qw72Er63Ty54");
+        assert_eq!(redact::scrub("t=Zx81Qw72Er63Ty54"), "t=***");
+        // Parts under MIN_PART characters stay: `api`, `1111` or `8ddd` are not hidden alone.
+        register_token("xy-longsecretvalue99-ab-tail");
+        assert_eq!(redact::scrub("ab-tail and 8ddd-"), "ab-tail and 8ddd-");
+    }
+
+    #[test]
+    fn tells_secret_variable_names_by_their_words() {
+        for name in [
+            "DD_API_KEY",
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "SENTRY_DSN",
+            "SLACK_WEBHOOK_URL",
+            "AWS_SECRET_ACCESS_KEY",
+            "npm_authToken",
+            "APIKEY",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "DATABASE_URL",
+            "NEXT_PUBLIC_DD_APP_ID",
+            "SSH_PUBLIC_KEY",
+            "HOME",
+            "TOKENIZER_MODE",
+            "KEYBOARD",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 }

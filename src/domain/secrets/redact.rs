@@ -47,6 +47,30 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// `value` with every registered secret in its strings (keys included) replaced by `***`: for a
+/// JSON document before it is encoded, where a secret holding a quote or a backslash would no
+/// longer match in the text.
+pub fn scrub_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            let clean = scrub(s);
+            if clean != *s {
+                *s = clean;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub_json),
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            for (k, mut v) in old {
+                scrub_json(&mut v);
+                map.insert(scrub(&k), v);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 /// The registered secrets, longest first: for scrubbing bulk output without a lock per line.
 #[must_use]
 pub fn registered() -> Vec<String> {

@@ -24,10 +24,12 @@ impl GitHub {
     }
 }
 
-/// Escapes a workflow command's message (`%`, CR and LF).
+/// Escapes a workflow command's message (`%`, CR and LF), with every registered secret hidden
+/// first: once escaped, a secret holding `%`, `:` or `,` would no longer be found.
 #[must_use]
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::domain::secrets::redact::scrub(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -87,7 +87,8 @@ pub fn failure_lines(out: &Output, r: &TaskResult) -> Vec<String> {
     lines
 }
 
-/// Copies a task's log to `to`, each line after `prefix`, streaming (a log may be large).
+/// Copies a task's log to `to`, each line after `prefix`, streaming (a log may be large); the log
+/// was written scrubbed, and is scrubbed again in case a secret was registered after a line.
 pub fn copy_log(log: Option<&str>, to: &mut dyn Write, prefix: &str) {
     use std::io::BufRead;
     let Some(file) = log.and_then(|l| std::fs::File::open(l).ok()) else {
@@ -97,7 +98,8 @@ pub fn copy_log(log: Option<&str>, to: &mut dyn Write, prefix: &str) {
     let mut buf = Vec::new();
     while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
         let line = String::from_utf8_lossy(&buf);
-        let _ = writeln!(to, "{prefix}{}", line.trim_end_matches(['\n', '\r']));
+        let line = crate::domain::secrets::redact::scrub(line.trim_end_matches(['\n', '\r']));
+        let _ = writeln!(to, "{prefix}{line}");
         buf.clear();
     }
 }

@@ -5,8 +5,11 @@ use std::io::Write;
 use super::{seconds, RunReport};
 use crate::domain::checklist::result::Outcome;
 
+/// `text` for a table cell: secrets hidden while they read as written, then `|` and line breaks.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::domain::secrets::redact::scrub(text)
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 #[must_use]

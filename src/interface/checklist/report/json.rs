@@ -33,5 +33,9 @@ pub fn document(report: &RunReport) -> Value {
             })
             .collect(),
     };
-    serde_json::to_value(&doc).unwrap_or_default()
+    let mut value = serde_json::to_value(&doc).unwrap_or_default();
+    // Task notes and names may quote what a task printed: hidden before encoding, so a secret
+    // holding a quote or a backslash is found as it is.
+    crate::domain::secrets::redact::scrub_json(&mut value);
+    value
 }

@@ -8,7 +8,10 @@ use std::fmt::Write;
 use super::RunReport;
 use crate::domain::checklist::result::Outcome;
 
+/// `text` for an XML attribute or element: every registered secret hidden first (while it still
+/// reads as written), then markup escaped. Every text of the report goes through here.
 fn esc(text: &str) -> String {
+    let text = crate::domain::secrets::redact::scrub(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -58,10 +58,10 @@ struct Start {
 pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32> {
     let dir = crate::adapters::project::dir(&crate::interface::commands::session::start_dir(g)?)?;
     let jobs = check_args(&a, &dir)?;
-    crate::app::checklist::register_secrets(&dir);
     let now = crate::domain::clock::now()?;
     let actor = crate::adapters::actor::resolve(g.actor.as_deref(), &dir);
     let start = start(&dir, &a, now)?;
+    crate::app::checklist::register_secrets(&dir, &start.checklists);
     let can_ask = crate::interface::checklist::manual::can_ask();
     let engine = Engine {
         args: g,
