@@ -23,6 +23,7 @@ mod json_schemas;
 mod launchdarkly_commands;
 mod man_pages;
 mod no_child_process;
+mod pinned_clock;
 mod preview_stream;
 mod provider_config;
 mod rollout_commands;
