@@ -14,6 +14,7 @@ mod duration_limits;
 mod exposure_vectors;
 mod file_provider_crash;
 mod file_provider_faults;
+mod file_provider_unmanaged;
 mod flagd_parity;
 mod history_tail;
 mod hostile_input;
