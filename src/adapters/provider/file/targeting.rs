@@ -112,7 +112,11 @@ fn walk(t: &Value, r: &mut Reading) -> Base {
 /// An `if`: condition and variant pairs, then what everyone else gets.
 fn branches(items: &Value, r: &mut Reading) -> Base {
     let Some(items) = items.as_array() else {
-        return walk(&Value::Null, r);
+        r.foreign.push(format!(
+            "a targeting rollout cannot read serves what `{}` gives",
+            snippet(&serde_json::json!({ "if": items }))
+        ));
+        return Base::Unknown;
     };
     let mut pairs = items.chunks_exact(2);
     for (rule, pair) in (&mut pairs).enumerate() {
