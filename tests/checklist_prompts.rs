@@ -12,7 +12,7 @@ const AT: &str = "2024-02-08T09:00:00Z";
 fn ctrl_c_at_a_confirmation_exits_130_and_ctrl_d_declines() {
     let p = Project::builder_cards_at_expanded();
     let before = p.snapshot();
-    let env = [("ROLLOUT_NOW", AT), ("NO_COLOR", "1")];
+    let env = [(crate::test::TEST_NOW, AT), ("NO_COLOR", "1")];
     let bin = env!("CARGO_BIN_EXE_rollout");
     let mut s = crate::pty::spawn(bin, p.dir.path(), &["advance", "full"], &env);
     s.expect("for everyone? [y/N] ").unwrap();
@@ -73,7 +73,7 @@ fn ctrl_c_at_a_rollout_tasks_confirmation_stops_the_run() {
         env!("CARGO_BIN_EXE_checklist"),
         p.dir.path(),
         &["run", "ship"],
-        &[("ROLLOUT_NOW", AT), ("NO_COLOR", "1")],
+        &[(crate::test::TEST_NOW, AT), ("NO_COLOR", "1")],
     );
     s.expect("for everyone? [y/N] ").unwrap();
     s.send(ControlCode::EndOfText).unwrap();

@@ -1,7 +1,7 @@
 //! `compare:` gates against a real Prometheus (scripts/prometheus-up, one instance for this
 //! module): per-variant request counters backfilled with promtool over the last 70 minutes,
 //! read with `increase(...[{window}])` exactly as a user writes the gate. The flag enters its
-//! stage ten minutes before the test looks (`ROLLOUT_NOW`), so each arm's window holds about
+//! stage ten minutes before the test looks (the pinned clock), so each arm's window holds about
 //! 600 s of traffic.
 
 use std::sync::OnceLock;

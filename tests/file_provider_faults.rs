@@ -183,7 +183,7 @@ fn temp_files_a_crash_left_are_removed_by_the_next_write() {
 fn lock_holder(p: &Project) -> std::process::Child {
     let child = p
         .command(&["advance", "--yes"])
-        .env("ROLLOUT_NOW", AT)
+        .env(crate::test::TEST_NOW, AT)
         .env(PAUSE, "8000")
         .spawn()
         .unwrap();

@@ -46,7 +46,7 @@ fn advance_on_a_terminal(p: &Project, hook: &Webhook, pause_ms: &str) -> expectr
         p.dir.path(),
         &["advance"],
         &[
-            ("ROLLOUT_NOW", AT),
+            (crate::test::TEST_NOW, AT),
             ("NO_COLOR", "1"),
             (PAUSE, pause_ms),
             ("HOOK_URL", &url),
@@ -152,7 +152,7 @@ fn sigterm_during_a_write_is_a_first_interrupt() {
     let p = project();
     let child = p
         .command(&["advance"])
-        .env("ROLLOUT_NOW", AT)
+        .env(crate::test::TEST_NOW, AT)
         .env(PAUSE, "1000")
         .spawn()
         .unwrap();
@@ -175,7 +175,11 @@ fn the_wait_after_an_interrupt_is_bounded_by_timeout() {
         env!("CARGO_BIN_EXE_rollout"),
         p.dir.path(),
         &["advance", "--timeout", "1s"],
-        &[("ROLLOUT_NOW", AT), ("NO_COLOR", "1"), (PAUSE, "20000")],
+        &[
+            (crate::test::TEST_NOW, AT),
+            ("NO_COLOR", "1"),
+            (PAUSE, "20000"),
+        ],
     );
     wait_for_intent(&p);
     let started = Instant::now();
@@ -201,7 +205,7 @@ fn an_intent_a_killed_run_left_open_is_reported_until_the_next_change() {
     let p = project();
     let mut child = p
         .command(&["advance"])
-        .env("ROLLOUT_NOW", AT)
+        .env(crate::test::TEST_NOW, AT)
         .env(PAUSE, "20000")
         .spawn()
         .unwrap();

@@ -425,7 +425,7 @@ impl Ld {
     }
 
     /// Dates the next audit entries from `rfc3339` on (one second apart), for tests that pin
-    /// `ROLLOUT_NOW`.
+    /// the clock (`ROLLOUT_TEST_NOW`, `ROLLOUT_NOW`).
     pub fn set_clock(&self, rfc3339: &str) {
         self.inner.lock().unwrap().clock_ms = chrono::DateTime::parse_from_rfc3339(rfc3339)
             .unwrap()

@@ -77,17 +77,36 @@ fn preview_prints_exactly_what_it_printed_before_streaming() {
     }
 }
 
+/// An endless stream of `x` with no line end, as `rollout ARGS`' stdin.
+fn endless_line() -> std::process::Child {
+    Command::new("sh")
+        .args(["-c", "yes x | tr -d '\\n'"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn an_endless_line_is_refused_with_its_number_and_the_limit() {
     let p = project();
     for args in [
-        vec!["preview", "--users", "/dev/zero"],
-        vec!["preview", "beta", "--users", "/dev/zero", "--json"],
+        &["preview", "--users", "-"][..],
+        &["preview", "beta", "--users", "-", "--json"][..],
     ] {
-        p.rollout(args)
-            .status(2)
-            .stderr_has("/dev/zero:1: the line is longer than 65536 bytes, the limit for a user id")
-            .run();
+        let mut feed = endless_line();
+        let out = p
+            .command(args)
+            .stdin(feed.stdout.take().unwrap())
+            .output()
+            .unwrap();
+        let _ = feed.kill();
+        let _ = feed.wait();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: <stdin>:1: the line is longer than 65536 bytes, the limit for a user id\n\
+             hint: the users file holds one user id a line\n"
+        );
     }
     let mut long = "ok\n".repeat(1000);
     long.push_str(&"x".repeat(65_537));
@@ -119,6 +138,11 @@ fn a_listing_names_the_line_that_is_not_text() {
 /// Exit code, bytes written to stdout and max RSS (KiB) of `rollout ARGS` under
 /// `/usr/bin/time -v`, or None where that is missing.
 pub fn measured(p: &Project, args: &[&str]) -> Option<(i32, u64, u64)> {
+    measured_from(p, args, Stdio::null())
+}
+
+/// [`measured`] with `stdin` as the run's standard input.
+pub fn measured_from(p: &Project, args: &[&str], stdin: Stdio) -> Option<(i32, u64, u64)> {
     if !std::path::Path::new("/usr/bin/time").exists() {
         eprintln!("/usr/bin/time is missing: memory not measured");
         return None;
@@ -130,7 +154,7 @@ pub fn measured(p: &Project, args: &[&str]) -> Option<(i32, u64, u64)> {
         .current_dir(p.dir.path())
         .env("ROLLOUT_ACTOR", "t")
         .env("ROLLOUT_NOW", "2024-01-19T09:00:00Z")
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -171,9 +195,19 @@ fn memory_stays_bounded_whatever_the_input_or_output_size() {
         &["preview", "full", "--json", "--users", "big.txt"][..],
         &["preview", "--ids", "--json", "--users", "big.txt"][..],
         &["preview", "full", "--users", "big.txt"][..],
-        &["preview", "--users", "/dev/zero"][..],
+        &["preview", "--users", "-"][..],
     ] {
-        let Some((code, bytes, rss)) = measured(&p, args) else {
+        // The last reads an endless line from stdin.
+        let mut feed = (args.last() == Some(&"-")).then(endless_line);
+        let stdin = feed
+            .as_mut()
+            .map_or_else(Stdio::null, |f| f.stdout.take().unwrap().into());
+        let measure = measured_from(&p, args, stdin);
+        if let Some(mut f) = feed {
+            let _ = f.kill();
+            let _ = f.wait();
+        }
+        let Some((code, bytes, rss)) = measure else {
             return;
         };
         eprintln!("{args:?}: exit {code}, {bytes} bytes out, max RSS {rss} KiB");
@@ -236,5 +270,66 @@ fn a_text_listing_shows_control_characters_as_escapes_not_to_the_terminal() {
     assert_eq!(
         done.stdout,
         "plain\na\\x1b]0;title\\x07b\ncsi\\u{9b}2J\nbidi\\u{202e}txt\ntab\there\n"
+    );
+}
+
+/// What `preview --users PATH` cannot read as user ids is refused before anything is read from
+/// it: a named pipe with no writer (opening it would wait forever), a device, binary data. Each
+/// exits 2 at once with the message in the snapshot.
+#[test]
+fn a_pipe_a_device_or_binary_data_is_refused_up_front() {
+    use crate::snapshots::{settings, transcript};
+    let p = project();
+    nix::unistd::mkfifo(&p.path("fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    std::os::unix::fs::symlink("fifo", p.path("ids-link")).unwrap();
+    // Random bytes (a fixed xorshift sequence): not text from the first line on.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let random: Vec<u8> = (0..4 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect();
+    std::fs::write(p.path("random.bin"), &random).unwrap();
+    let mut nul = b"user-1\nuser-2\n".to_vec();
+    nul.extend([0u8; 64]);
+    std::fs::write(p.path("nul.bin"), &nul).unwrap();
+    for (name, users) in [
+        ("preview_refuses_a_fifo", "fifo"),
+        ("preview_refuses_a_link_to_a_fifo", "ids-link"),
+        ("preview_refuses_a_device", "/dev/zero"),
+        ("preview_refuses_random_bytes", "random.bin"),
+        ("preview_refuses_a_nul_byte", "nul.bin"),
+    ] {
+        for args in [
+            &["preview", "--users", users][..],
+            &["preview", "beta", "--users", users, "--ids", "--json"][..],
+        ] {
+            let started = std::time::Instant::now();
+            let done = p
+                .rollout(args)
+                .at("2024-01-19T09:00:00Z")
+                .any_status()
+                .run();
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{args:?}"
+            );
+            settings(p.dir.path()).bind(|| insta::assert_snapshot!(name, transcript(&done)));
+        }
+    }
+    // Binary data on stdin is refused the same way.
+    let done = p
+        .rollout(["preview", "--users", "-"])
+        .at("2024-01-19T09:00:00Z")
+        .stdin("user-1\n\0\0\0\n")
+        .status(2)
+        .run();
+    assert_eq!(
+        done.stderr,
+        "error: <stdin>:2: the line holds a NUL byte: this is binary data, not user ids\n\
+         hint: the users file holds one user id a line\n"
     );
 }

@@ -16,6 +16,7 @@ pub fn spawn(bin: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Sess
         .env_remove("GITHUB_ACTIONS")
         .env_remove("NO_COLOR")
         .env_remove("ROLLOUT_NOW")
+        .env_remove(crate::test::TEST_NOW)
         .env("ROLLOUT_ACTOR", "tester@example.com")
         .env("TERM", "xterm");
     for (k, v) in env {

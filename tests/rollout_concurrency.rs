@@ -14,7 +14,7 @@ fn eight_concurrent_advances_make_exactly_one_change() {
         let results = p.race(
             8,
             &["advance", "--yes"],
-            &[("ROLLOUT_NOW", "2024-01-19T09:00:00Z")],
+            &[(crate::test::TEST_NOW, "2024-01-19T09:00:00Z")],
         );
         let wins = results.iter().filter(|(c, _)| *c == 0).count();
         assert_eq!(wins, 1, "round {round}: {results:#?}");

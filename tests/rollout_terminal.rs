@@ -7,12 +7,21 @@ use crate::test::Project;
 
 const AT: &str = "2024-02-08T09:00:00Z";
 
+/// `ROLLOUT_NOW` for a run that only reads; the tests' clock for one that changes the flag.
+fn clock_var(args: &[&str]) -> &'static str {
+    if crate::test::acts("rollout", args) {
+        crate::test::TEST_NOW
+    } else {
+        "ROLLOUT_NOW"
+    }
+}
+
 fn session(p: &Project, args: &[&str]) -> Session {
     crate::pty::spawn(
         env!("CARGO_BIN_EXE_rollout"),
         p.dir.path(),
         args,
-        &[("ROLLOUT_NOW", AT), ("NO_COLOR", "1")],
+        &[(clock_var(args), AT), ("NO_COLOR", "1")],
     )
 }
 

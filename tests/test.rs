@@ -8,11 +8,12 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// Variables of the caller's environment that would change what the binaries do.
-const SCRUBBED_ENV: [&str; 17] = [
+const SCRUBBED_ENV: [&str; 18] = [
     "ROLLOUT_DIR",
     "ROLLOUT_ENV",
     "ROLLOUT_ACTOR",
     "ROLLOUT_NOW",
+    "ROLLOUT_TEST_NOW",
     "ROLLOUT_PROVIDER_URL",
     "CI",
     "GITHUB_ACTIONS",
@@ -27,6 +28,35 @@ const SCRUBBED_ENV: [&str; 17] = [
     "ROLLOUT_HTTP_TOKEN",
     "SLACK_WEBHOOK_URL",
 ];
+
+/// The test-only clock: read by the binaries built with the `test-hooks` feature, for every
+/// command (`ROLLOUT_NOW` serves read-only runs and `--dry-run` only).
+pub const TEST_NOW: &str = "ROLLOUT_TEST_NOW";
+
+/// Whether `bin ARGS` may change a flag: `rollout advance|rollback|kill|resume` and
+/// `checklist run` unless under `--dry-run`, and `rollout watch`.
+#[must_use]
+pub fn acts<S: AsRef<str>>(bin: &str, args: &[S]) -> bool {
+    let dry_run = args.iter().any(|a| a.as_ref() == "--dry-run");
+    // The subcommand: the first word that is neither an option nor an option's value.
+    let mut words = args.iter().map(AsRef::as_ref);
+    let mut command = None;
+    while let Some(a) = words.next() {
+        if ["-C", "--dir", "--env", "--actor", "--timeout", "--color"].contains(&a) {
+            words.next();
+        } else if !a.starts_with('-') {
+            command = Some(a);
+            break;
+        }
+    }
+    let changing: &[&str] = if bin.ends_with("checklist") {
+        &["run"]
+    } else {
+        &["advance", "rollback", "kill", "resume", "watch"]
+    };
+    // `watch` refuses a pinned clock even under --dry-run (which it refuses too).
+    command.is_some_and(|c| changing.contains(&c) && (!dry_run || c == "watch"))
+}
 
 /// The repository's own stage table (the Builder Card V2 launch).
 pub const BUILDER_CARDS: &str = include_str!("../stages.yaml");
@@ -302,9 +332,17 @@ impl Test {
         self
     }
 
-    /// Pins the clock (`ROLLOUT_NOW`).
+    /// Pins the clock at `rfc3339`: with `ROLLOUT_NOW` for a run that only reads or plans (a
+    /// pinned clock serves those, so these runs keep it tested), else with the test-only
+    /// `ROLLOUT_TEST_NOW` (the binaries are built with the `test-hooks` feature): `ROLLOUT_NOW`
+    /// refuses every command that would change a flag (tests/pinned_clock.rs).
     pub fn at(self, rfc3339: &str) -> Self {
-        self.env("ROLLOUT_NOW", rfc3339)
+        let var = if acts(&self.bin, &self.args) {
+            TEST_NOW
+        } else {
+            "ROLLOUT_NOW"
+        };
+        self.env(var, rfc3339)
     }
 
     pub fn stdin(mut self, text: &str) -> Self {

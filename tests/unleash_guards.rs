@@ -278,6 +278,7 @@ fn race(s: &Server, p: &Project, runs: &[Vec<&str>]) -> Vec<(i32, String)> {
                 .env_remove("ROLLOUT_DIR")
                 .env_remove("ROLLOUT_ENV")
                 .env_remove("ROLLOUT_NOW")
+                .env_remove(crate::test::TEST_NOW)
                 .env_remove("ROLLOUT_PROVIDER_URL")
                 .env("NO_COLOR", "1")
                 .env("ROLLOUT_ACTOR", format!("racer-{i}"))

@@ -1,22 +1,90 @@
-//! The current time. `ROLLOUT_NOW` (RFC 3339) pins it, so soak times and planned dates can be
-//! rehearsed ("what would advance say on the 25th?") and tested without waiting days.
+//! The current time. `ROLLOUT_NOW` (RFC 3339) pins it to rehearse what a read-only command
+//! would say on a given day (`status`, `plan`, `gates`, `preview`, `advance --dry-run`: "what
+//! would advance say on the 25th?"). A pinned clock never acts: a command that would change a
+//! flag, and `watch`, refuse it ([`refuse_pinned`]), since soak times, planned starts and
+//! `for:` would be judged on a day that is not today.
+//!
+//! The tests' binaries (built with the `test-hooks` feature, Cargo.toml) also read
+//! `ROLLOUT_TEST_NOW`, which pins the clock for every command, changes included; any other build
+//! never reads it.
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::env_vars::EnvVars;
 use crate::domain::error::{Error, Result};
 
 pub fn now() -> Result<DateTime<Utc>> {
-    match std::env::var(crate::domain::env_vars::EnvVars::ROLLOUT_NOW) {
+    #[cfg(feature = "test-hooks")]
+    if let Some(t) = pinned_by(EnvVars::ROLLOUT_TEST_NOW)? {
+        return Ok(t);
+    }
+    Ok(pinned_by(EnvVars::ROLLOUT_NOW)?.unwrap_or_else(Utc::now))
+}
+
+/// The time the variable `name` pins, if it is set and not empty.
+fn pinned_by(name: &str) -> Result<Option<DateTime<Utc>>> {
+    match std::env::var(name) {
         Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
+            .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|err| {
                 Error::usage(format!(
-                    "ROLLOUT_NOW `{text}` is not an RFC 3339 time: {err}"
+                    "{name} `{}` is not an RFC 3339 time: {err}",
+                    shown(&text)
                 ))
-                .with_hint("write e.g. ROLLOUT_NOW=2024-01-20T10:00:00Z, or unset it")
+                .with_hint(format!(
+                    "write e.g. {name}=2024-01-20T10:00:00Z, or unset it"
+                ))
             }),
-        _ => Ok(Utc::now()),
+        _ => Ok(None),
     }
+}
+
+/// A variable's value quoted in a message: one line, short, nothing a terminal interprets.
+fn shown(text: &str) -> String {
+    let line = crate::domain::sanitize::one_line(text);
+    crate::domain::sanitize::short(&line, 40).into_owned()
+}
+
+/// What a command refused under a pinned clock does.
+#[derive(Debug, Clone, Copy)]
+pub enum Acting<'a> {
+    /// `rollout COMMAND` would change the flag; `--dry-run` rehearses it.
+    Changes(&'a str),
+    /// `rollout watch`: it kills and advances on what it sees, and has no dry run.
+    Watches,
+    /// `checklist run`: the `rollout:` task `TASK` would change the flag.
+    Task(&'a str),
+}
+
+/// Refuses a command that would act while `ROLLOUT_NOW` pins the clock (exit 2, nothing read or
+/// changed): a pinned clock only rehearses.
+pub fn refuse_pinned(acting: Acting<'_>) -> Result<()> {
+    let text = match std::env::var_os(EnvVars::ROLLOUT_NOW) {
+        Some(v) if !v.is_empty() => v.to_string_lossy().into_owned(),
+        _ => return Ok(()),
+    };
+    let set = format!(
+        "ROLLOUT_NOW is set ({}): a pinned clock only rehearses what commands would say",
+        shown(&text)
+    );
+    let (what, hint) = match acting {
+        Acting::Changes(command) => (
+            format!("`rollout {command}` would change the flag"),
+            format!(
+                "unset ROLLOUT_NOW to run it now, or add --dry-run to see what `rollout {command}` would do at that time"
+            ),
+        ),
+        Acting::Watches => (
+            "`rollout watch` kills and advances on what it sees, on the real clock only".to_string(),
+            "unset ROLLOUT_NOW to watch; `rollout gates` and `rollout status` show what it would see at that time"
+                .to_string(),
+        ),
+        Acting::Task(task) => (
+            format!("the `rollout:` task {task} would change the flag"),
+            "unset ROLLOUT_NOW to run the checklist, or add --dry-run to rehearse it".to_string(),
+        ),
+    };
+    Err(Error::usage(format!("{set}, and {what}")).with_hint(hint))
 }
 
 /// The longest duration `rollout` accepts anywhere (`--timeout`, stage `duration`, task

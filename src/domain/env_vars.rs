@@ -14,8 +14,12 @@ impl EnvVars {
     pub const ROLLOUT_ENV: &'static str = "ROLLOUT_ENV";
     /// Who makes the change, after `--actor`.
     pub const ROLLOUT_ACTOR: &'static str = "ROLLOUT_ACTOR";
-    /// A fixed "now" (RFC 3339), for tests and reproducible output.
+    /// A pinned "now" (RFC 3339), to rehearse read-only commands and `--dry-run` on a given
+    /// day; commands that would change a flag, and `watch`, refuse it (`domain::clock`).
     pub const ROLLOUT_NOW: &'static str = "ROLLOUT_NOW";
+    /// Tests only (read only with the `test-hooks` feature): a pinned "now" that every command
+    /// uses, changes included.
+    pub const ROLLOUT_TEST_NOW: &'static str = "ROLLOUT_TEST_NOW";
     /// Overrides the provider's `url:`.
     pub const ROLLOUT_PROVIDER_URL: &'static str = "ROLLOUT_PROVIDER_URL";
     /// Overrides `defaults.prometheus.url`.
@@ -109,11 +113,12 @@ mod tests {
     use super::EnvVars;
 
     /// Every name above, for the test below.
-    const ALL: [&str; 26] = [
+    const ALL: [&str; 27] = [
         EnvVars::ROLLOUT_DIR,
         EnvVars::ROLLOUT_ENV,
         EnvVars::ROLLOUT_ACTOR,
         EnvVars::ROLLOUT_NOW,
+        EnvVars::ROLLOUT_TEST_NOW,
         EnvVars::ROLLOUT_PROVIDER_URL,
         EnvVars::ROLLOUT_PROMETHEUS_URL,
         EnvVars::ROLLOUT_DATADOG_URL,

@@ -168,7 +168,7 @@ impl Refusal {
             Refusal::Soak { .. } | Refusal::SoakUnknown { .. } => "soak",
             Refusal::PlannedStart { .. } => "planned start",
             Refusal::Gate(_) => "gates",
-            Refusal::Unmanaged { .. } => "strategies outside the plan",
+            Refusal::Unmanaged { .. } => "removal of changes outside the plan",
         }
     }
 }

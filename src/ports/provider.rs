@@ -116,7 +116,9 @@ pub struct Change {
 }
 
 /// Something at the provider, not managed by `rollout`, that changes who sees the flag (a
-/// strategy added in the Unleash UI): shown by `status`; `advance` refuses while one `widens`.
+/// strategy added in the Unleash UI, a rule added to the flags file by hand): shown by `status`;
+/// `advance` refuses while one `widens` or would be `overwritten`, `rollback` while one would be
+/// `overwritten`; `resume` (which restores the flag as it was killed) says it replaces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmanaged {
     /// One line for people: `default strategy (01J…) serves everyone`.
@@ -124,6 +126,9 @@ pub struct Unmanaged {
     /// It serves users beyond the stage's audience with no constraint (a 100% `default`, a
     /// second unconstrained rollout).
     pub widens: bool,
+    /// Any write of `rollout` replaces it (the file provider rewrites the whole flag), so an
+    /// advance or a rollback refuses while it is there, unless forced.
+    pub overwritten: bool,
 }
 
 impl Change {

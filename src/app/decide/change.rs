@@ -103,15 +103,16 @@ pub fn advance(
     refusals.extend(crate::domain::rules::gates(&verdicts));
     // Strategies rollout does not manage: one serving users with no constraint makes the
     // stage's percentage untrue, so advancing past it is refused until it is removed.
+    // One the write would overwrite (the flags file's hand edits) is refused the same way.
     let warnings = unmanaged
         .iter()
-        .filter(|u| !u.widens)
+        .filter(|u| !u.widens && !u.overwritten)
         .map(|u| format!("also serving the flag, left alone: {}", u.text))
         .collect();
     refusals.extend(crate::domain::rules::unmanaged(
         unmanaged
             .iter()
-            .filter(|u| u.widens)
+            .filter(|u| u.widens || u.overwritten)
             .map(|u| u.text.as_str()),
         sit.place,
     ));
@@ -177,7 +178,11 @@ pub fn rollback(sit: &Situation<'_>, target: Option<&str>, over: &Override) -> R
         action: Action::Rollback,
         from: sit.current_name(),
         desired: desired_at(config, to, sit.now),
-        refusals: crate::domain::rules::rollback(&sit.facts()),
+        refusals: [
+            crate::domain::rules::rollback(&sit.facts()),
+            overwritten(sit),
+        ]
+        .concat(),
         verdicts: Vec::new(),
         question: None,
     };
@@ -216,5 +221,25 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
         verdicts: Vec::new(),
         question,
     };
-    Ok(settle(sit, proposal, over, Vec::new()))
+    // A resume restores the flag exactly as it was killed (it has no --force): what was edited
+    // in since is replaced, and said so.
+    let warnings = sit
+        .unmanaged
+        .iter()
+        .filter(|u| u.overwritten)
+        .map(|u| format!("replacing what rollout did not write: {}", u.text))
+        .collect();
+    Ok(settle(sit, proposal, over, warnings))
+}
+
+/// What the provider serves that `rollout` did not write and this change would overwrite (the
+/// flags file's hand edits): each refuses a rollback unless forced.
+fn overwritten(sit: &Situation<'_>) -> Vec<crate::domain::rules::Refusal> {
+    crate::domain::rules::unmanaged(
+        sit.unmanaged
+            .iter()
+            .filter(|u| u.overwritten)
+            .map(|u| u.text.as_str()),
+        sit.place,
+    )
 }

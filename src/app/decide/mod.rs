@@ -85,6 +85,9 @@ pub struct Situation<'a> {
     pub provider: &'a str,
     /// Where the flag lives, for people (the provider's `describe`).
     pub place: &'a str,
+    /// What the provider serves that `rollout` did not write (read by rollback and resume;
+    /// an advance is given them with its gates; empty where not read).
+    pub unmanaged: &'a [crate::ports::provider::Unmanaged],
 }
 
 impl Situation<'_> {

@@ -84,6 +84,7 @@ pub fn situation<'a>(
         settings: &ctx.settings,
         provider: ctx.provider.kind().name(),
         place,
+        unmanaged: &[],
     }
 }
 
@@ -180,12 +181,22 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
     let state = ctx.provider.read().await?;
     let since = stage_since(ctx, &state);
     let place = ctx.provider.describe();
-    decide::rollback(&situation(ctx, &state, since, &place), target, over)
+    let unmanaged = ctx.provider.unmanaged(&state);
+    let sit = decide::Situation {
+        unmanaged: &unmanaged,
+        ..situation(ctx, &state, since, &place)
+    };
+    decide::rollback(&sit, target, over)
 }
 
 /// Reads the flag and decides turning it back on where it was killed.
 pub async fn resume(ctx: &Context, over: &Override) -> Result<Decision> {
     let state = ctx.provider.read().await?;
     let place = ctx.provider.describe();
-    decide::resume(&situation(ctx, &state, None, &place), over)
+    let unmanaged = ctx.provider.unmanaged(&state);
+    let sit = decide::Situation {
+        unmanaged: &unmanaged,
+        ..situation(ctx, &state, None, &place)
+    };
+    decide::resume(&sit, over)
 }

@@ -31,7 +31,8 @@ pub struct Status {
     pub waiting: Vec<String>,
     /// Changes journaled as intents and never completed.
     pub open: Vec<Event>,
-    /// Strategies added outside rollout.
+    /// What the provider serves that rollout did not write (Unleash strategies added by hand,
+    /// the flags file's hand edits).
     pub unmanaged: Vec<Unmanaged>,
 }
 
@@ -53,11 +54,23 @@ pub async fn status(ctx: &Context) -> Result<Status> {
     // The gates that decide the next advance (at the last stage: the current stage's).
     let gate_stage = next.or(current);
     let verdicts = look_during(ctx, gate_stage, Some(pos), since, &mut Tracker::default()).await;
-    let gate_refusals = if next.is_some() {
+    let unmanaged = ctx.provider.unmanaged(&state);
+    let mut gate_refusals = if next.is_some() {
         crate::domain::rules::gates(&verdicts)
     } else {
         Vec::new()
     };
+    // What the provider serves outside the plan refuses the next advance as the gates do (a
+    // killed flag waits for its resume, which replaces what a write replaces).
+    if next.is_some() && (state.on || !state.exists) {
+        gate_refusals.extend(crate::domain::rules::unmanaged(
+            unmanaged
+                .iter()
+                .filter(|u| u.widens || u.overwritten)
+                .map(|u| u.text.as_str()),
+            "",
+        ));
+    }
     let mut waiting: Vec<String> = Vec::new();
     for r in next_rules
         .iter()
@@ -75,7 +88,6 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         &config.flag,
         ctx.settings.environment(),
     );
-    let unmanaged = ctx.provider.unmanaged(&state);
     Ok(Status {
         killed: state.exists && !state.on,
         stage_name: current.map(|i| config.stages[i].name.clone()),

@@ -36,6 +36,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
         command => {
+            refuse_pinned_clock(&command, g.dry_run)?;
             let ctx = Session::load(g, out)?;
             match command {
                 Command::Plan(args) => plan::run(&ctx, &args).await,
@@ -63,5 +64,25 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                 }
             }
         }
+    }
+}
+
+/// A pinned clock (`ROLLOUT_NOW`) only rehearses: the commands that would change the flag refuse
+/// it unless they only plan (`--dry-run`), and `watch` always does (it acts on what it sees).
+/// Refused before anything is read.
+fn refuse_pinned_clock(command: &Command, dry_run: bool) -> Result<()> {
+    use crate::domain::clock::{refuse_pinned, Acting};
+    let name = match command {
+        Command::Watch(_) => return refuse_pinned(Acting::Watches),
+        Command::Advance { .. } => "advance",
+        Command::Rollback { .. } => "rollback",
+        Command::Kill { .. } => "kill",
+        Command::Resume { .. } => "resume",
+        _ => return Ok(()),
+    };
+    if dry_run {
+        Ok(())
+    } else {
+        refuse_pinned(Acting::Changes(name))
     }
 }

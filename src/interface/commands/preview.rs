@@ -1,5 +1,6 @@
 //! `rollout preview [STAGE] --users FILE`: exposure by the provider's own bucketing.
 
+mod ids;
 mod json;
 
 use std::collections::HashSet;
@@ -13,21 +14,6 @@ use crate::domain::exposure::stream::{self, StreamError};
 use crate::domain::exposure::{Audience, Bucketing, Ids, Items, Listed};
 use crate::interface::json_out::rollout::{IdList, Preview, PreviewNow, PreviewStage};
 use crate::interface::output::{table, Listing};
-
-/// The ids file (or stdin for `-`), opened for reading.
-fn open_ids(path: &Path) -> Result<Box<dyn Read + Send>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::usage(format!(
-            "cannot read the users file {}: {e}",
-            path.display()
-        ))
-        .with_hint("pass a text file with one user id a line, or - for stdin")
-    })?;
-    Ok(Box::new(file))
-}
 
 /// The error for a users file that stopped the listing or the count.
 fn stream_error(path: &Path, e: StreamError) -> Error {
@@ -68,7 +54,7 @@ pub async fn run(ctx: &Session, stage: Option<&str>, users: &Path, list_ids: boo
         })
         .transpose()?;
     let listing = only.is_some() || list_ids;
-    let mut reader = open_ids(users)?;
+    let mut reader = ids::open(users)?;
     let state = ctx.provider.read().await?;
     let pos = engine::position(config, &state);
     let live = state.exists && state.on;

@@ -48,6 +48,7 @@ fn emit_json(ctx: &Session, seen: &Seen) {
                 .map(|u| Unmanaged {
                     text: &u.text,
                     widens: u.widens,
+                    overwritten: u.overwritten,
                 })
                 .collect(),
             next: seen.next.map(|n| Next {

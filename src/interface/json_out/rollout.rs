@@ -47,6 +47,9 @@ pub struct Unmanaged<'a> {
     pub text: &'a str,
     /// It serves users beyond the stage with no constraint: `advance` refuses until removed.
     pub widens: bool,
+    /// A write of `rollout` would replace it (a hand edit of the flags file): `advance` and
+    /// `rollback` refuse until removed, or forced.
+    pub overwritten: bool,
 }
 
 /// The next stage of `status`.

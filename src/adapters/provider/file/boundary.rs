@@ -24,6 +24,10 @@ impl Provider for FileProvider {
         FileProvider::read(self)
     }
 
+    fn unmanaged(&self, state: &FlagState) -> Vec<crate::ports::provider::Unmanaged> {
+        super::unmanaged(state)
+    }
+
     fn plan(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
         FileProvider::preview(self, expected, desired, note)
     }

@@ -17,6 +17,7 @@ use self::store::Document;
 
 mod boundary;
 mod store;
+mod targeting;
 
 use super::{Desired, FlagState, Note, Request};
 use crate::domain::config::{Config, FileSettings, Percentage};
@@ -246,31 +247,31 @@ fn state_of(flag: &Value) -> FlagState {
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc))
     };
-    let targeting = flag
-        .get("targeting")
-        .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
-    let default_on = flag.get("defaultVariant").and_then(Value::as_str) == Some("on");
     let enabled = flag.get("state").and_then(Value::as_str) != Some("DISABLED");
-    let (on, percentage, users, groups) = match targeting {
-        Some(t) => {
-            let (users, groups, weight) = read_targeting(t);
-            (enabled, weight.unwrap_or(Percentage::ZERO), users, groups)
-        }
-        None if default_on => (enabled, Percentage::FULL, Vec::new(), Vec::new()),
-        None => {
-            let weight = meta
-                .and_then(|m| m.get("rolloutPercentage"))
-                .and_then(Value::as_u64)
-                .and_then(|w| u32::try_from(w).ok())
-                .and_then(Percentage::from_weight)
-                .unwrap_or(Percentage::ZERO);
-            (
-                false,
-                weight,
-                list_of(meta_str("rolloutUsers")),
-                list_of(meta_str("rolloutGroups")),
-            )
-        }
+    let reading = targeting::read(flag);
+    // With no targeting, a default variant served as `true` serves everyone; else the flag is
+    // killed, and its metadata keeps what `resume` restores.
+    let default_on = reading.weight == Some(Percentage::FULL);
+    let (on, percentage, users, groups) = if reading.targeted || default_on {
+        (
+            enabled,
+            reading.weight.unwrap_or(Percentage::ZERO),
+            reading.users,
+            reading.groups,
+        )
+    } else {
+        let weight = meta
+            .and_then(|m| m.get("rolloutPercentage"))
+            .and_then(Value::as_u64)
+            .and_then(|w| u32::try_from(w).ok())
+            .and_then(Percentage::from_weight)
+            .unwrap_or(Percentage::ZERO);
+        (
+            false,
+            weight,
+            list_of(meta_str("rolloutUsers")),
+            list_of(meta_str("rolloutGroups")),
+        )
     };
     FlagState {
         exists: true,
@@ -294,44 +295,23 @@ fn state_of(flag: &Value) -> FlagState {
     }
 }
 
-fn read_targeting(t: &Value) -> (Vec<String>, Vec<String>, Option<Percentage>) {
-    let mut users = Vec::new();
-    let mut groups = Vec::new();
-    let mut weight = None;
-    let branches: Vec<&Value> = match t.get("if").and_then(Value::as_array) {
-        Some(b) => b.iter().collect(),
-        None => vec![t],
-    };
-    for b in branches {
-        if let Some(args) = b.get("in").and_then(Value::as_array) {
-            let var = args
-                .first()
-                .and_then(|v| v.get("var"))
-                .and_then(Value::as_str);
-            let list = super::strings(args.get(1));
-            match var {
-                Some("targetingKey") => users = list,
-                Some("group") => groups = list,
-                _ => {}
-            }
-        }
-        if let Some(args) = b.get("fractional").and_then(Value::as_array) {
-            let mut on = 0u64;
-            let mut total = 0u64;
-            for v in args {
-                if let Some(pair) = v.as_array() {
-                    let w = pair.get(1).and_then(Value::as_u64).unwrap_or(1);
-                    total += w;
-                    if pair.first().and_then(Value::as_str) == Some("on") {
-                        on += w;
-                    }
-                }
-            }
-            if total > 0 {
-                let w = (u128::from(on) * 100_000 / u128::from(total)) as u32;
-                weight = Percentage::from_weight(w);
-            }
-        }
+/// What the flag in `state` serves that `rollout` did not write (from the flag as read, kept as
+/// its version): each is replaced by any write, so an advance or a rollback refuses while one
+/// is there, unless forced (a kill turns everyone off; a resume says what it replaces).
+fn unmanaged(state: &FlagState) -> Vec<crate::ports::provider::Unmanaged> {
+    if !state.exists {
+        return Vec::new();
     }
-    (users, groups, weight)
+    let Ok(flag) = serde_json::from_str::<Value>(&state.version) else {
+        return Vec::new();
+    };
+    targeting::read(&flag)
+        .foreign
+        .into_iter()
+        .map(|text| crate::ports::provider::Unmanaged {
+            text,
+            widens: false,
+            overwritten: true,
+        })
+        .collect()
 }

@@ -62,6 +62,9 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
     let actor = crate::adapters::actor::resolve(g.actor.as_deref(), &dir);
     let start = start(&dir, &a, now)?;
     crate::app::checklist::register_secrets(&dir, &start.checklists);
+    if !g.dry_run {
+        refuse_pinned_clock(&start)?;
+    }
     let can_ask = crate::interface::checklist::manual::can_ask();
     let engine = Engine {
         args: g,
@@ -122,6 +125,33 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
         closing_line(out, &report);
     }
     Ok(code)
+}
+
+/// A pinned clock (`ROLLOUT_NOW`) only rehearses: a run whose `rollout:` tasks would change the
+/// flag (advance, rollback, kill, resume) refuses it before its first task, as `rollout` does.
+/// Other tasks run under it (their times are pinned); `--dry-run` rehearses any run.
+fn refuse_pinned_clock(start: &Start) -> Result<()> {
+    use crate::domain::checklist::task::RolloutCommand;
+    let changing = start.plan.iter().find_map(|p| {
+        let task = &start.checklists[p.checklist].tasks[p.task];
+        match (&p.step, &task.kind) {
+            (Step::Run, TaskKind::Rollout(cmd))
+                if !matches!(cmd, RolloutCommand::Status | RolloutCommand::Gate(_)) =>
+            {
+                Some(format!(
+                    "{}/{}",
+                    start.checklists[p.checklist].name, task.id
+                ))
+            }
+            _ => None,
+        }
+    });
+    match changing {
+        Some(task) => {
+            crate::domain::clock::refuse_pinned(crate::domain::clock::Acting::Task(&task))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Checks the options that do not go together; returns how many parallel tasks run at once.

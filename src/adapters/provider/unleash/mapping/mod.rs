@@ -240,6 +240,8 @@ impl Strategy {
         Unmanaged {
             text: format!("{name} strategy{title} ({}) {text}", self.id),
             widens,
+            // A write touches only rollout's own strategy.
+            overwritten: false,
         }
     }
 }

@@ -87,7 +87,8 @@ fn strategies_are_recognised_by_shape_and_changed_with_a_test_first() {
         layout.others[0].unmanaged(),
         Unmanaged {
             text: "default strategy (01C) serves everyone".into(),
-            widens: true
+            widens: true,
+            overwritten: false
         }
     );
     let state = state_of(&layout, &env(true), "f", "production").unwrap();
