@@ -162,7 +162,13 @@ pub fn error(target: &Target, fault: Fault) -> Error {
     let place = target.place();
     let at = &target.servers;
     let Some(db) = e.as_db_error() else {
-        return unreachable(target, &redact::scrub(&e.to_string()));
+        let said = redact::scrub(&e.to_string());
+        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        if e.is_closed() || io {
+            return unreachable(target, &said);
+        }
+        return Error::provider(format!("the state store {place} at {at} failed: {said}"))
+            .with_hint(format!("see {DOCS}"));
     };
     let code = db.code().code();
     let said = redact::scrub(&format!("{} ({code})", db.message()));

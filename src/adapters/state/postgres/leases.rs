@@ -49,7 +49,7 @@ pub async fn take(
     holder: &str,
     ttl: Duration,
 ) -> Result<Leased, Fault> {
-    let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    let secs = ttl.as_secs_f64();
     let tx = client.transaction().await?;
     lock_scope(&tx, scope).await?;
     let row = tx
@@ -71,21 +71,21 @@ pub async fn take(
             };
         }
         Some((same, _)) if same == holder => {
-            "UPDATE rollout_leases SET expires = clock_timestamp() + $4 * interval '1 millisecond'
+            "UPDATE rollout_leases SET expires = clock_timestamp() + make_interval(secs => $4)
              WHERE flag = $1 AND environment = $2 AND holder = $3
              RETURNING flag, environment, holder, token, expires"
         }
         _ => {
             "INSERT INTO rollout_leases (flag, environment, holder, token, expires)
              VALUES ($1, $2, $3, nextval('rollout_lease_tokens'),
-                     clock_timestamp() + $4 * interval '1 millisecond')
+                     clock_timestamp() + make_interval(secs => $4))
              ON CONFLICT (flag, environment) DO UPDATE
                SET holder = excluded.holder, token = excluded.token, expires = excluded.expires
              RETURNING flag, environment, holder, token, expires"
         }
     };
     let row = tx
-        .query_one(sql, &[&scope.flag, &scope.environment, &holder, &ms])
+        .query_one(sql, &[&scope.flag, &scope.environment, &holder, &secs])
         .await?;
     tx.commit().await?;
     Ok(Leased::Held(lease_of(&row)))
