@@ -180,3 +180,29 @@ async fn a_record_committed_but_unacknowledged_is_found_by_its_id_on_retry() {
     );
     assert_eq!(direct.health().await.unwrap().records, 1);
 }
+
+#[tokio::test]
+async fn a_schema_newer_than_this_build_is_refused_before_any_write() {
+    let url = support::fresh_database(support::shared()).await;
+    assert_eq!(support::open(&url).health().await.unwrap().schema, 1);
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("INSERT INTO rollout_schema (version) VALUES (2)")
+        .await
+        .unwrap();
+    let s = support::open(&url);
+    let e = entry("r", Some(&scope("f", "e")), Lane::Change, json!({}));
+    let err = s.append(&e, None, None).await.unwrap_err();
+    assert_eq!((err.kind, err.message.as_str()), (
+        Kind::Usage,
+        "the PostgreSQL state store has schema version 2, newer than this rollout knows (1); nothing was changed"
+    ));
+    let n = client
+        .query_one("SELECT count(*) FROM rollout_records", &[])
+        .await
+        .unwrap();
+    assert_eq!(n.get::<_, i64>(0), 0);
+}

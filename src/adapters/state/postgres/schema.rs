@@ -44,8 +44,18 @@ pub fn latest() -> u32 {
     u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX)
 }
 
-/// Brings the schema up to [`latest`]; answers the version found before.
+/// Brings the schema up to [`latest`]; answers the version found before. A schema already up
+/// to date is only read (no lock, no CREATE privilege needed).
 pub async fn migrate(client: &mut Client) -> Result<u32, Fault> {
+    let exists = client
+        .query_one("SELECT to_regclass('rollout_schema') IS NOT NULL", &[])
+        .await?;
+    if exists.get::<_, bool>(0) {
+        let found = version_in(client).await?;
+        if found >= latest() {
+            return check(found).map(|()| found);
+        }
+    }
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&LOCK.0, &LOCK.1])
         .await?;
@@ -57,15 +67,7 @@ pub async fn migrate(client: &mut Client) -> Result<u32, Fault> {
     )
     .await?;
     let found = version_in(&tx).await?;
-    if found > latest() {
-        return Err(Fault::Refused(
-            Error::usage(format!(
-                "the PostgreSQL state store has schema version {found}, newer than this rollout knows ({}); nothing was changed",
-                latest()
-            ))
-            .with_hint(format!("upgrade rollout to the version the rest of the team uses ({DOCS})")),
-        ));
-    }
+    check(found)?;
     for (n, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i32::try_from(n + 1).unwrap_or(i32::MAX);
         tx.batch_execute(sql).await?;
@@ -77,6 +79,20 @@ pub async fn migrate(client: &mut Client) -> Result<u32, Fault> {
     }
     tx.commit().await?;
     Ok(found)
+}
+
+/// Refuses a schema newer than this build knows: it could not write it correctly.
+fn check(found: u32) -> Result<(), Fault> {
+    if found <= latest() {
+        return Ok(());
+    }
+    Err(Fault::Refused(
+        Error::usage(format!(
+            "the PostgreSQL state store has schema version {found}, newer than this rollout knows ({}); nothing was changed",
+            latest()
+        ))
+        .with_hint(format!("upgrade rollout to the version the rest of the team uses ({DOCS})")),
+    ))
 }
 
 /// The version applied (0: none).
