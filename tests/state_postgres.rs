@@ -390,6 +390,14 @@ async fn a_missing_or_unusable_url_is_a_configuration_error_naming_the_variable(
         e.message,
         "postgres ($ROLLOUT_TEST_STATE_URL) asks for TLS (sslmode=require), which this build of rollout does not speak yet; nothing was changed"
     );
+    let full = "host=db user=u password=tls-secret-pw sslmode=verify-full";
+    let Err(e) = postgres::Postgres::new(VAR, full, Duration::from_secs(1)) else {
+        panic!("accepted sslmode=verify-full")
+    };
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (Kind::Usage, "postgres ($ROLLOUT_TEST_STATE_URL) asks for TLS (sslmode=verify-full), which this build of rollout does not speak yet; nothing was changed")
+    );
     let Err(e) = postgres::Postgres::new(VAR, "postgres://u:pw-xyz@[::1", Duration::from_secs(1))
     else {
         panic!("accepted a broken URL")
@@ -399,5 +407,20 @@ async fn a_missing_or_unusable_url_is_a_configuration_error_naming_the_variable(
         !e.message.contains("pw-xyz") && e.message.contains(VAR),
         "{}",
         e.message
+    );
+}
+
+#[test]
+fn the_url_and_its_password_are_hidden_in_everything_printed() {
+    use rollout::domain::secrets::redact::scrub;
+    let url = "postgres://rollout:url-form-secret-91@127.0.0.1:5432/db";
+    let words = "host=127.0.0.1 user=rollout password=word-form-secret-92 dbname=db";
+    for u in [url, words] {
+        let s = postgres::Postgres::new(VAR, u, Duration::from_secs(1)).unwrap();
+        assert_eq!(s.servers(), "127.0.0.1:5432");
+    }
+    assert_eq!(
+        scrub(&format!("{url} | url-form-secret-91 | word-form-secret-92")),
+        "*** | *** | ***"
     );
 }

@@ -51,6 +51,11 @@ pub fn url_from(var: &str) -> Result<String> {
 pub fn parse(var: &str, url: &str) -> Result<(Config, Target)> {
     policy::register_url(url);
     redact::register(url);
+    for mode in ["verify-ca", "verify-full"] {
+        if url.contains(&format!("sslmode={mode}")) {
+            return Err(tls_refused(var, &format!("sslmode={mode}")));
+        }
+    }
     let config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
         Error::usage(format!(
             "the value of {var} is not a PostgreSQL connection URL: {}; nothing was changed",
@@ -68,13 +73,7 @@ pub fn parse(var: &str, url: &str) -> Result<(Config, Target)> {
         servers: servers(&config),
     };
     if config.get_ssl_mode() == SslMode::Require {
-        return Err(Error::usage(format!(
-            "{} asks for TLS (sslmode=require), which this build of rollout does not speak yet; nothing was changed",
-            target.place()
-        ))
-        .with_hint(format!(
-            "reach the server over a trusted network (loopback, a VPN, an SSH tunnel or a TLS proxy such as stunnel) and set sslmode=disable in {var} ({DOCS})"
-        )));
+        return Err(tls_refused(var, "sslmode=require"));
     }
     if config.get_hosts().is_empty() {
         return Err(Error::usage(format!(
@@ -85,6 +84,16 @@ pub fn parse(var: &str, url: &str) -> Result<(Config, Target)> {
         )));
     }
     Ok((config, target))
+}
+
+/// The refusal of a URL asking for TLS (`asked`: its sslmode), which this build cannot give.
+fn tls_refused(var: &str, asked: &str) -> Error {
+    Error::usage(format!(
+        "postgres (${var}) asks for TLS ({asked}), which this build of rollout does not speak yet; nothing was changed"
+    ))
+    .with_hint(format!(
+        "reach the server over a trusted network (loopback, a VPN, an SSH tunnel or a TLS proxy such as stunnel) and set sslmode=disable in {var} ({DOCS})"
+    ))
 }
 
 /// `host:port` of each server the configuration names, comma separated.
