@@ -101,7 +101,8 @@ async fn a_wrong_password_is_refused_naming_the_variable_not_the_password() {
 async fn a_server_stopped_mid_session_fails_within_the_bound_and_loses_nothing() {
     let server = support::private_server();
     let url = support::fresh_database(&server).await;
-    let s = support::store(&url, Duration::from_secs(2));
+    let bound = Duration::from_secs(5);
+    let s = support::store(&url, bound);
     let a = scope("checkout", "production");
     let first = entry("first", Some(&a), Lane::Change, json!({"n": 1}));
     assert!(matches!(
@@ -113,11 +114,7 @@ async fn a_server_stopped_mid_session_fails_within_the_bound_and_loses_nothing()
     let second = entry("second", Some(&a), Lane::Change, json!({"n": 2}));
     let t = Instant::now();
     let err = s.append(&second, None, None).await.unwrap_err();
-    assert!(
-        t.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        t.elapsed()
-    );
+    assert!(t.elapsed() < bound, "took {:?}", t.elapsed());
     let password = reqwest::Url::parse(&url)
         .unwrap()
         .password()
@@ -155,7 +152,8 @@ async fn a_record_committed_but_unacknowledged_is_found_by_its_id_on_retry() {
     let proxy = support::LosingProxy::start(server.port).await;
     let mut via = reqwest::Url::parse(&url).unwrap();
     via.set_port(Some(proxy.port)).unwrap();
-    let s = support::store(via.as_str(), Duration::from_secs(1));
+    // 3 s: room for connecting and migrating through the proxy on a busy machine.
+    let s = support::store(via.as_str(), Duration::from_secs(3));
     let a = scope("checkout", "production");
     let head = s.head(&a).await.unwrap(); // connected and migrated before the fault
     proxy.arm();
@@ -163,7 +161,7 @@ async fn a_record_committed_but_unacknowledged_is_found_by_its_id_on_retry() {
     let err = s.append(&e, Some(head), None).await.unwrap_err();
     assert_eq!(err.kind, Kind::Provider);
     assert!(
-        err.message.contains("is unreachable: no answer within 1s"),
+        err.message.contains("is unreachable: no answer within 3s"),
         "{}",
         err.message
     );
