@@ -413,14 +413,21 @@ async fn a_missing_or_unusable_url_is_a_configuration_error_naming_the_variable(
 #[test]
 fn the_url_and_its_password_are_hidden_in_everything_printed() {
     use rollout::domain::secrets::redact::scrub;
-    let url = "postgres://rollout:url-form-secret-91@127.0.0.1:5432/db";
+    let url = "postgres://rollout:url-form%2Fsecret-91@127.0.0.1:5432/rollout";
     let words = "host=127.0.0.1 user=rollout password=word-form-secret-92 dbname=db";
     for u in [url, words] {
         let s = postgres::Postgres::new(VAR, u, Duration::from_secs(1)).unwrap();
         assert_eq!(s.servers(), "127.0.0.1:5432");
     }
     assert_eq!(
-        scrub(&format!("{url} | url-form-secret-91 | word-form-secret-92")),
-        "*** | *** | ***"
+        scrub(&format!(
+            "{url} | url-form%2Fsecret-91 | url-form/secret-91 | word-form-secret-92"
+        )),
+        "*** | *** | *** | ***"
+    );
+    // The database's name is not a secret: paths that contain it stay readable.
+    assert_eq!(
+        scrub("/work/rollout/stages.yaml"),
+        "/work/rollout/stages.yaml"
     );
 }

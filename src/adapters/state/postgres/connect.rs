@@ -8,7 +8,7 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::{Client, Config, NoTls};
 
 use crate::domain::error::{Error, Result};
-use crate::domain::secrets::{policy, redact};
+use crate::domain::secrets::redact;
 
 /// Where the store's documentation is, for hints.
 pub const DOCS: &str = "docs/team.md, section PostgreSQL";
@@ -45,12 +45,21 @@ pub fn url_from(var: &str) -> Result<String> {
     Ok(raw.trim().to_string())
 }
 
-/// Parses `url` (a `postgres://` URL or `key=value` words), registering its password and the
-/// whole text as secrets first. Refuses `sslmode=require`: this build speaks no TLS, and
-/// falling back to plain text silently would send the password in the clear.
+/// Parses `url` (a `postgres://` URL or `key=value` words), registering its password (as
+/// written and decoded) and the whole text as secrets first. Refuses `sslmode=require` and
+/// `verify-*`: this build speaks no TLS, and falling back to plain text silently would send the
+/// password in the clear.
 pub fn parse(var: &str, url: &str) -> Result<(Config, Target)> {
-    policy::register_url(url);
+    // The whole text and the password only: not the path (`/rollout`, a database name) as a
+    // webhook URL's would be, which would hide that word in every path printed.
     redact::register(url);
+    if let Some(password) = reqwest::Url::parse(url)
+        .ok()
+        .as_ref()
+        .and_then(|u| u.password())
+    {
+        redact::register(password);
+    }
     for mode in ["verify-ca", "verify-full"] {
         if url.contains(&format!("sslmode={mode}")) {
             return Err(tls_refused(var, &format!("sslmode={mode}")));
