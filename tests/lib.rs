@@ -75,3 +75,5 @@ mod stats_plan_power;
 mod stats_simulation;
 
 mod compare_gates;
+
+mod state_postgres;
