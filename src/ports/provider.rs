@@ -83,6 +83,87 @@ pub struct Desired {
     pub killed_at: Option<DateTime<Utc>>,
 }
 
+impl Desired {
+    /// Whether `state` holds this: the flag exists, on or off as desired, at the desired
+    /// percentage for the desired users and groups (in any order). What a read-back must show
+    /// before a change is reported applied.
+    #[must_use]
+    pub fn held_by(&self, state: &FlagState) -> bool {
+        state.exists
+            && state.on == self.on
+            && state.percentage == self.percentage
+            && same_set(&state.users, &self.users)
+            && same_set(&state.groups, &self.groups)
+    }
+
+    /// Whether this moves the audience of `state` (its percentage, users or groups): a kill
+    /// does not; a forced move of a killed flag does, and keeps it off.
+    #[must_use]
+    pub fn moves(&self, state: &FlagState) -> bool {
+        state.percentage != self.percentage
+            || !same_set(&state.users, &self.users)
+            || !same_set(&state.groups, &self.groups)
+    }
+}
+
+impl FlagState {
+    /// Whether `other` serves what this serves: the same existence, on/off, percentage, users
+    /// and groups (a read-back that shows the flag as it was before a write: nothing changed).
+    #[must_use]
+    pub fn serves_as(&self, other: &FlagState) -> bool {
+        self.exists == other.exists
+            && (!self.exists
+                || (self.on == other.on
+                    && self.percentage == other.percentage
+                    && same_set(&self.users, &other.users)
+                    && same_set(&self.groups, &other.groups)))
+    }
+
+    /// The flag in words, for a read-back's report: `on at 10%`, `off (killed) at 25%`,
+    /// `missing`.
+    #[must_use]
+    pub fn seen(&self) -> String {
+        if !self.exists {
+            return "missing".to_string();
+        }
+        let mut s = format!(
+            "{} at {}",
+            if self.on { "on" } else { "off (killed)" },
+            self.percentage
+        );
+        if !self.users.is_empty() {
+            s.push_str(&format!(
+                ", users [{}]",
+                crate::domain::sanitize::visible(&crate::domain::sanitize::short(
+                    &self.users.join(", "),
+                    120
+                ))
+            ));
+        }
+        if !self.groups.is_empty() {
+            s.push_str(&format!(
+                ", groups [{}]",
+                crate::domain::sanitize::visible(&crate::domain::sanitize::short(
+                    &self.groups.join(", "),
+                    120
+                ))
+            ));
+        }
+        s
+    }
+}
+
+/// Whether two lists hold the same items, in any order.
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let mut a: Vec<&String> = a.iter().collect();
+    let mut b: Vec<&String> = b.iter().collect();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
+}
+
 /// The change's note, which travels with the change where the provider keeps one.
 #[derive(Debug, Clone)]
 pub struct Note {

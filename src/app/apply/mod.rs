@@ -111,12 +111,17 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
     let written = pending.write(&state, &desired, &note).await?;
     // A kill never writes through here (apply::kill does its own read-back); only its
     // --dry-run is planned, through `plan`.
-    if let Some(detail) = written.detail.clone() {
+    let said = if let Some(detail) = written.detail.clone() {
         ctx.log.warn(&detail);
-        event.detail = Some(detail);
-    } else if let Some(rev) = written.revision {
-        event.detail = Some(format!("revision {rev}"));
-    }
+        Some(detail)
+    } else {
+        written.revision.map(|rev| format!("revision {rev}"))
+    };
+    // What the decision said (a killed flag kept off) comes first.
+    event.detail = match (event.detail.take(), said) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     pending.complete(&event)?;
     notify(ctx, &event, Duration::from_secs(10)).await;
     pending.stop_if_interrupted()?;

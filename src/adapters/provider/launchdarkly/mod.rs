@@ -361,7 +361,8 @@ impl Provider for LaunchDarklyProvider {
         desired: &Desired,
         note: &Note,
     ) -> Result<FlagState> {
-        let kill = !desired.on;
+        // A kill (an off that moves nothing) is never held back by a guard.
+        let kill = !desired.on && !desired.moves(expected);
         super::test_pause(crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
             .await;
         let parsed = if kill {

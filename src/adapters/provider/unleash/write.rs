@@ -81,7 +81,7 @@ impl UnleashProvider {
             desired,
             note,
         };
-        let mut steps = mapping::steps(&plan.read, desired, note, &self.flag);
+        let mut steps = mapping::steps_from(&plan.read, expected, desired, note, &self.flag);
         self.compare(&plan, expected).await?;
         let mut run = Run::default();
         for round in 0..ROUNDS {
@@ -110,7 +110,9 @@ impl UnleashProvider {
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Only with the `test-hooks` feature.
         test_pause(EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
-        if desired.on && !expected.is_fresh() {
+        // A kill is never held back; any other write (a move of a killed flag's stage too) is.
+        let guarded = desired.on || desired.moves(expected);
+        if guarded && !expected.is_fresh() {
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&plan.read, &now);
             if !diffs.is_empty() {
