@@ -25,7 +25,7 @@ const MID: &str = "2024-02-03T12:00:00Z";
 
 /// One run as a snapshot text: the exit code, then stdout and stderr whole. ESC is shown as `␛`
 /// so coloured output stays readable in the `.snap` file.
-fn transcript(done: &Done) -> String {
+pub fn transcript(done: &Done) -> String {
     fn block(text: &str) -> String {
         let mut s = text.replace('\u{1b}', "␛");
         if !s.is_empty() && !s.ends_with('\n') {
@@ -54,7 +54,7 @@ fn literal(text: &str) -> String {
 }
 
 /// The insta settings that hide what varies between runs of the same scenario.
-fn settings(dir: &Path) -> insta::Settings {
+pub fn settings(dir: &Path) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_prepend_module_to_snapshot(false);
     s.set_omit_expression(true);

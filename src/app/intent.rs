@@ -211,7 +211,7 @@ impl<'a> Pending<'a> {
                     "the write's answer was an error ({said}), but the flag reads back as this \
                      run wrote it: the change was applied"
                 );
-                self.ctx.log.warn(&warning);
+                // Shown by the command with the change's detail.
                 self.written = true;
                 now.detail = Some(warning);
                 return Ok(now);
@@ -232,6 +232,15 @@ impl<'a> Pending<'a> {
             ));
             if e.written == Written::Nothing {
                 e.written = Written::Unknown;
+            }
+        }
+        if let (FAILED, Some(now)) = (outcome, &now) {
+            if e.written != Written::Nothing {
+                e.message.push_str(&format!(
+                    "; the flag reads back as it was ({}): nothing was changed",
+                    now.seen()
+                ));
+                e.written = Written::Nothing;
             }
         }
         self.finish(outcome, Some(e.message.clone()));

@@ -316,7 +316,7 @@ impl Provider for HttpProvider {
         }
         let doc: FlagDoc = reply.json().map_err(|e| {
             Error::provider(format!(
-                "the flag service applied the change but its answer does not follow the protocol ({e})"
+                "the flag service answered the change with something that does not follow the protocol ({e})"
             ))
         })?;
         self.remember(&doc);

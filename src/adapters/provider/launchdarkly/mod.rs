@@ -422,7 +422,7 @@ impl Provider for LaunchDarklyProvider {
         }
         let flag: Flag = reply.json().map_err(|e| {
             Error::provider(format!(
-                "LaunchDarkly applied the change but its answer is not a flag as documented ({e})"
+                "LaunchDarkly answered the change with something that is not a flag as documented ({e})"
             ))
         })?;
         let mut parsed = state::parse(&flag, &self.environment)?;
