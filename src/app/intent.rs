@@ -1,7 +1,9 @@
 //! Nothing is applied without a journal record. Before the provider write the engine journals the
 //! change as an intent (`outcome: "intent"`, fsynced, with a fresh `id`); after it, the same
 //! event under the same `id` with what happened: `applied`, `failed` (nothing was changed) or
-//! `may-have-been-applied`. A run killed in between leaves the intent open, and `status` and
+//! `may-have-been-applied`. The flag read back after the write decides which, whatever the
+//! provider answered: as written, applied; as before, failed; anything else (or no read-back),
+//! may-have-been-applied, with what was seen. A run killed in between leaves the intent open, and `status` and
 //! `history` report it ([`crate::adapters::journal_tail::open_intents`]).
 //!
 //! Interrupts during the write: the first Ctrl-C/SIGTERM lets it finish (for at most
@@ -139,7 +141,14 @@ impl<'a> Pending<'a> {
     ) -> Result<FlagState> {
         let summary = self.event.summary();
         let label = self.ctx.provider.label();
-        let now = match self.read_back().await {
+        // A provider that read the flag back itself after its last request (Unleash: `read_at`
+        // set on what the write returns) has made the read-back; a write's answer never is one.
+        let read = if written.read_at.is_some() {
+            Ok(written.clone())
+        } else {
+            self.read_back().await
+        };
+        let now = match read {
             Ok(now) => now,
             Err(e) => {
                 let why = format!(

@@ -37,10 +37,12 @@ pub struct FlagState {
     /// What the provider reported about the write that returned this state (e.g. a concurrent
     /// run that made the same change); journaled as the event's detail.
     pub detail: Option<String>,
-    /// When the request that read this state was sent: set by reads, and by writes whose answer
-    /// is the flag as the write left it (LaunchDarkly's patch, the http PUT), which `kill` then
-    /// takes as its read-back. None where the state was made up from what was written (Unleash)
-    /// or not read from a provider. Never serialised; copies keep it. See [`FRESH_READ`].
+    /// When the request that read this state was sent: set by reads. On what
+    /// [`Provider::apply`] returns, set only where the provider read the flag back itself after
+    /// its last request (Unleash's read-back), which the application then takes as its
+    /// read-back; never for a write's answer (LaunchDarkly's patch, the http PUT): those are no
+    /// proof, and the application reads the flag again. Never serialised; copies keep it. See
+    /// [`FRESH_READ`].
     pub read_at: Option<Instant>,
 }
 
@@ -57,9 +59,9 @@ pub struct FlagState {
 /// metric gate's query, a lock wait, a slow event log, the tests'
 /// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and the flag is read
 /// again before writing. Measured from when the read's request was sent, so
-/// the read's own round trip counts against the bound. After the write, Unleash reads the
-/// flag back and LaunchDarkly's answer carries its version: a change that landed inside the
-/// window is still reported (exit 5 for Unleash, a warning naming it for LaunchDarkly).
+/// the read's own round trip counts against the bound. After every write the application reads
+/// the flag back (`app::intent`), on every provider: a change that landed inside the window is
+/// still reported (exit 5, journaled `may-have-been-applied` with what was seen).
 pub const FRESH_READ: Duration = Duration::from_millis(250);
 
 impl FlagState {
@@ -273,7 +275,10 @@ pub trait Provider {
         Vec::new()
     }
 
-    /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
+    /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5). An off
+    /// that moves the audience ([`Desired::moves`]: a forced advance or rollback of a killed
+    /// flag) writes the new stage and leaves the flag off. The answer is not the outcome: the
+    /// application reads the flag back after every write and that read decides.
     async fn apply(
         &self,
         expected: &FlagState,

@@ -171,6 +171,13 @@ impl<'a> Kill<'a> {
             None => Sent::Answered(self.applied_detail),
         };
         let (mut ev, warning) = decide::applied(&sit, self.reason, sent);
+        // The stage the flag was killed at is the one read back off (a racing write may have
+        // moved it since the first read): `resume` restores it.
+        if back.exists && back.percentage != first.percentage && first.detail.is_none() {
+            let now = situation(ctx, &back, None, &place);
+            ev.to = back.stage.clone().or(now.current_name());
+            ev.percentage = Some(back.percentage);
+        }
         if let Some(w) = warning {
             ctx.log.warn(&w);
         }

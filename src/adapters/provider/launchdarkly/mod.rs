@@ -402,7 +402,6 @@ impl Provider for LaunchDarklyProvider {
         } else {
             format!("changing {}", self.flag)
         };
-        let sent = std::time::Instant::now();
         let reply = self.send(&call).await?;
         if reply.status == 409 {
             return Err(self
@@ -429,8 +428,9 @@ impl Provider for LaunchDarklyProvider {
         self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         let mut state = parsed.state;
-        // The answer is the flag as the patch left it: a read (kill takes it as its read-back).
-        state.read_at = Some(sent);
+        // The answer says how the write left the flag, but is no proof of it (a proxy can answer
+        // for a request it never forwarded): not a read, so the application reads the flag back.
+        state.read_at = None;
         let moved = expected.revision.map(|v| v + 1);
         if !kill && moved.is_some_and(|m| state.revision.is_some_and(|r| r > m)) {
             state.detail = Some(format!(
