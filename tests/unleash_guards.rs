@@ -469,6 +469,8 @@ fn kills_and_resumes_racing_moves_leave_a_whole_stage() {
         if s.environment(&flag, "development")["enabled"] == false {
             s.rollout(&p, ["resume", "--yes"]).run();
         }
+        // resume brings back the stage the kill recorded, which a racing move may have left.
+        let stage = exact_stage(&s, &flag).unwrap_or(stage);
         match stage {
             "a" => s.rollout(&p, ["advance", "--yes"]).run(),
             "c" => s.rollout(&p, ["rollback", "--yes"]).run(),

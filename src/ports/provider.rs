@@ -310,6 +310,58 @@ pub trait Provider {
 mod tests {
     use super::*;
 
+    fn state(on: bool, pct: u32, users: &[&str]) -> FlagState {
+        FlagState {
+            exists: true,
+            on,
+            percentage: Percentage::from_weight(pct * 1000).unwrap(),
+            users: users.iter().map(|u| (*u).to_string()).collect(),
+            ..FlagState::default()
+        }
+    }
+
+    fn desired(on: bool, pct: u32, users: &[&str]) -> Desired {
+        Desired {
+            on,
+            stage: "s".into(),
+            percentage: Percentage::from_weight(pct * 1000).unwrap(),
+            users: users.iter().map(|u| (*u).to_string()).collect(),
+            groups: Vec::new(),
+            since: chrono::DateTime::UNIX_EPOCH,
+            killed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_read_back_is_as_written_as_before_or_neither() {
+        let want = desired(true, 10, &["a", "b"]);
+        assert!(want.held_by(&state(true, 10, &["b", "a"])), "any order");
+        assert!(
+            !want.held_by(&state(false, 10, &["a", "b"])),
+            "killed since"
+        );
+        assert!(!want.held_by(&state(true, 25, &["a", "b"])));
+        let before = state(true, 25, &["a"]);
+        assert!(state(true, 25, &["a"]).serves_as(&before));
+        assert!(!state(true, 10, &["a"]).serves_as(&before));
+        assert!(FlagState::default().serves_as(&FlagState::default()));
+        assert_eq!(
+            state(false, 10, &["a"]).seen(),
+            "off (killed) at 10%, users [a]"
+        );
+    }
+
+    #[test]
+    fn a_kill_moves_nothing_a_forced_move_of_a_killed_flag_does() {
+        let killed = state(false, 25, &["a"]);
+        assert!(
+            !desired(false, 25, &["a"]).moves(&killed),
+            "the kill itself"
+        );
+        assert!(desired(false, 10, &["a"]).moves(&killed));
+        assert!(desired(false, 25, &[]).moves(&killed));
+    }
+
     #[test]
     fn a_read_guards_a_write_only_while_fresh() {
         let mut state = FlagState::default();

@@ -337,3 +337,6 @@ fn stage_index(config: &Config, name: &str) -> Result<usize> {
         .stage_index(name)
         .ok_or_else(|| config.unknown_stage(name))
 }
+
+#[cfg(test)]
+mod tests;
