@@ -124,6 +124,54 @@ fn a_forced_rollback_or_advance_of_a_killed_file_flag_keeps_it_off() {
     );
 }
 
+#[test]
+fn a_kill_that_ran_while_resume_wrote_is_not_undone() {
+    let p = Project::builder_cards();
+    p.rollout(["advance"]).at(DAY1).run();
+    p.rollout(["kill", "--reason", "first"]).at(DAY1).run();
+    // resume holds its write 1.5 s (a test-only hook): a kill runs meanwhile and finds the
+    // flag off; the resume then turns it on, sees the kill in the journal, turns it off again.
+    let mut resume = p.command(&["resume", "--yes"]);
+    resume
+        .env("ROLLOUT_NOW", DAY2)
+        .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "1500");
+    let child = resume.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while !p.journal().iter().any(|r| r["action"] == "resume") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no resume intent"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    p.rollout(["kill", "--reason", "second"])
+        .at(DAY2)
+        .stdout_has("already off")
+        .run();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: resume use-new-builder-cards at internal (5%) turned use-new-builder-cards on \
+         while a kill by tester@example.com ran; it was turned off again (journaled as a kill): \
+         the kill stays until `rollout resume`\n\
+         hint: run `rollout resume` once the kill's cause is fixed\n"
+    );
+    p.rollout(["status"])
+        .at(DAY2)
+        .stdout_has("state:       KILLED")
+        .run();
+    assert_eq!(
+        records(&p)[2..],
+        [
+            "kill already-off internal 5",
+            "resume applied internal 5",
+            "kill applied internal 5"
+        ]
+    );
+}
+
 // ---- http: a service that answers 200 and applies nothing ----
 
 const HTTP_FLAG: &str = "search-v2";
