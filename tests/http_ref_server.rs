@@ -69,6 +69,11 @@ struct Inner {
     after_get: Option<Mutation>,
     /// Answers 503 to this many requests first.
     failing: u32,
+    /// A hostile service: answers this many valid PUTs 200 with the flag as it is (same
+    /// version), applying nothing.
+    ignoring: u32,
+    /// Holds this many PUTs open this long before handling them (a slow write).
+    slow_puts: Option<(u32, std::time::Duration)>,
 }
 
 pub struct Service {
@@ -240,6 +245,16 @@ impl Service {
         self.inner.lock().unwrap().after_get = Some(Box::new(f));
     }
 
+    /// The next `n` writes are answered 200 with the flag unchanged, and not applied.
+    pub fn ignore_next_writes(&self, n: u32) {
+        self.inner.lock().unwrap().ignoring = n;
+    }
+
+    /// The next `n` writes are held open for `hold` without an answer (nothing applied).
+    pub fn hang_next_writes(&self, n: u32, hold: std::time::Duration) {
+        self.inner.lock().unwrap().slow_puts = Some((n, hold));
+    }
+
     pub fn fail_next(&self, n: u32) {
         self.inner.lock().unwrap().failing = n;
     }
@@ -261,6 +276,10 @@ impl Service {
             );
         };
         let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+        if let (Some((n, hold)), "PUT") = (inner.slow_puts, req.method.as_str()) {
+            inner.slow_puts = (n > 1).then_some((n - 1, hold));
+            return Resp::Hang(hold);
+        }
         match (req.method.as_str(), parts.as_slice()) {
             ("GET", ["flags", key]) => get_flag(&mut inner, key, env),
             ("PUT", ["flags", key]) => put_flag(&mut inner, req, key, env),
@@ -314,6 +333,10 @@ fn put_flag(inner: &mut Inner, req: &Req, key: &str, env: String) -> Resp {
         Ok(w) => w,
         Err(e) => return error(400, "bad_request", &e),
     };
+    if inner.ignoring > 0 {
+        inner.ignoring -= 1;
+        return Resp::json(200, &current.doc());
+    }
     let same = current.enabled == wanted.enabled
         && current.percentage == wanted.percentage
         && current.users == wanted.users

@@ -109,13 +109,20 @@ fn ld_kill_turns_targeting_off_and_resume_brings_back_the_same_users() {
     assert_eq!(after.fallthrough, before.fallthrough, "the rollout is kept");
     assert_eq!(after.targets, before.targets);
     assert_eq!(after.rules, before.rules);
-    // The kill reads and turns targeting off (nothing else); the patch's answer is the flag,
-    // read back off.
+    // The kill reads, turns targeting off (nothing else) and reads the flag back: the patch's
+    // answer is no proof.
     let kill: Vec<(String, u16)> = ld.requests()[sent..]
         .iter()
         .map(|r| (r.method.clone(), r.status))
         .collect();
-    assert_eq!(kill, vec![("GET".into(), 200), ("PATCH".into(), 200)]);
+    assert_eq!(
+        kill,
+        vec![
+            ("GET".into(), 200),
+            ("PATCH".into(), 200),
+            ("GET".into(), 200)
+        ]
+    );
     assert_eq!(
         ld.patch_kinds().last().unwrap(),
         &vec!["turnFlagOff".to_string()]
@@ -729,14 +736,17 @@ fn ld_each_command_sends_the_fewest_requests() {
     let audit = "GET /api/v2/auditlog".to_string();
     // Not started: nothing to date, so no audit log read.
     assert_eq!(sent(&ld, &p, ["status"]), [lf.as_str()]);
-    // To the first stage: read, patch.
-    assert_eq!(sent(&ld, &p, ["advance"]), [lf.clone(), patch.clone()]);
+    // To the first stage: read, patch, read back (the answer is no proof).
+    assert_eq!(
+        sent(&ld, &p, ["advance"]),
+        [lf.clone(), patch.clone(), lf.clone()]
+    );
     // A live stage: the flag and the audit log (the stage's start).
     assert_eq!(sent(&ld, &p, ["status"]), [lf.clone(), audit.clone()]);
     // internal → beta: rollout, targets and a group rule in one semantic patch.
     assert_eq!(
         sent(&ld, &p, ["advance"]),
-        [lf.clone(), audit.clone(), patch.clone()]
+        [lf.clone(), audit.clone(), patch.clone(), lf.clone()]
     );
     // --force overrides the soak, so the audit log is not read.
     assert_eq!(
@@ -745,16 +755,19 @@ fn ld_each_command_sends_the_fewest_requests() {
             &p,
             ["advance", "half", "--force", "--reason", "pin", "--yes"]
         ),
-        [lf.clone(), patch.clone()]
+        [lf.clone(), patch.clone(), lf.clone()]
     );
     assert_eq!(
         sent(&ld, &p, ["rollback", "--yes"]),
-        [lf.clone(), patch.clone()]
+        [lf.clone(), patch.clone(), lf.clone()]
     );
-    assert_eq!(sent(&ld, &p, ["kill"]), [lf.clone(), patch.clone()]);
+    assert_eq!(
+        sent(&ld, &p, ["kill"]),
+        [lf.clone(), patch.clone(), lf.clone()]
+    );
     assert_eq!(
         sent(&ld, &p, ["resume", "--yes"]),
-        [lf.clone(), patch.clone()]
+        [lf.clone(), patch.clone(), lf.clone()]
     );
     assert_eq!(sent(&ld, &p, ["history"]), [audit.as_str()]);
     // A run slow between its read and its write reads the flag again before the patch.
@@ -765,7 +778,7 @@ fn ld_each_command_sends_the_fewest_requests() {
             ["advance", "half", "--force", "--reason", "pin", "--yes"]
         )
         .len(),
-        2
+        3
     );
     let slow = {
         let before = ld.requests().len();
@@ -777,6 +790,6 @@ fn ld_each_command_sends_the_fewest_requests() {
             .map(|r| format!("{} {}", r.method, r.path))
             .collect::<Vec<_>>()
     };
-    assert_eq!(slow, [lf.clone(), lf, patch]);
+    assert_eq!(slow, [lf.clone(), lf.clone(), patch, lf]);
     assert!(ld.requests().iter().all(|r| r.status == 200));
 }

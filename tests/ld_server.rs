@@ -264,6 +264,11 @@ fn apply(flag: &Flag, env: &mut Env, ins: &Value, rules_made: &mut u32) -> Resul
                 .get("ruleId")
                 .and_then(Value::as_str)
                 .ok_or("ruleId must be a string")?;
+            // As LaunchDarkly: removing a rule that is not there is an error (a retried patch
+            // whose first try applied gets it).
+            if !env.rules.iter().any(|r| r.id == id) {
+                return Err(format!("no rule with id {id}"));
+            }
             env.rules.retain(|r| r.id != id);
         }
         other => return Err(format!("unknown instruction kind `{other}`")),

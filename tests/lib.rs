@@ -35,6 +35,7 @@ mod rollout_terminal;
 mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
+mod truthful_writes;
 mod validate_both;
 
 mod checklist_broken;

@@ -226,6 +226,55 @@ pub fn last_move_to(dir: &Path, flag: &str, environment: &str, stage: &str) -> O
     None
 }
 
+/// The newest applied change of `flag` in `environment` that set its stage (advance, rollback,
+/// kill or resume): for `resume`, the stage a kill recorded, or a forced move of the killed flag
+/// after it. Reads from the end and stops at the first.
+#[must_use]
+pub fn last_applied_change(dir: &Path, flag: &str, environment: &str) -> Option<Event> {
+    let mut tail = Tail::open(&crate::adapters::journal::path(dir)).ok()?;
+    while let Ok(Some(v)) = tail.next_record() {
+        let Ok(e) = serde_json::from_value::<Event>(v) else {
+            continue;
+        };
+        if e.flag == flag
+            && e.environment == environment
+            && e.outcome == "applied"
+            && matches!(
+                e.action.as_str(),
+                "advance" | "rollback" | "kill" | "resume"
+            )
+        {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// A kill of `flag` in `environment` (applied, or one that found the flag off) journaled after
+/// the intent record `id`: a kill that ran while that change wrote. Reads from the end and
+/// stops at the intent.
+#[must_use]
+pub fn kill_after(dir: &Path, flag: &str, environment: &str, id: &str) -> Option<Event> {
+    let mut tail = Tail::open(&crate::adapters::journal::path(dir)).ok()?;
+    let mut found = None;
+    while let Ok(Some(v)) = tail.next_record() {
+        let Ok(e) = serde_json::from_value::<Event>(v) else {
+            continue;
+        };
+        if e.id.as_deref() == Some(id) && e.outcome == crate::domain::event::outcome::INTENT {
+            return found;
+        }
+        if e.flag == flag
+            && e.environment == environment
+            && e.action == "kill"
+            && matches!(e.outcome.as_str(), "applied" | "already-off")
+        {
+            found.get_or_insert(e);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

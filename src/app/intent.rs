@@ -1,7 +1,9 @@
 //! Nothing is applied without a journal record. Before the provider write the engine journals the
 //! change as an intent (`outcome: "intent"`, fsynced, with a fresh `id`); after it, the same
 //! event under the same `id` with what happened: `applied`, `failed` (nothing was changed) or
-//! `may-have-been-applied`. A run killed in between leaves the intent open, and `status` and
+//! `may-have-been-applied`. The flag read back after the write decides which, whatever the
+//! provider answered: as written, applied; as before, failed; anything else (or no read-back),
+//! may-have-been-applied, with what was seen. A run killed in between leaves the intent open, and `status` and
 //! `history` report it ([`crate::adapters::journal_tail::open_intents`]).
 //!
 //! Interrupts during the write: the first Ctrl-C/SIGTERM lets it finish (for at most
@@ -122,48 +124,198 @@ impl<'a> Pending<'a> {
             }
         };
         match result {
-            Ok(written) => {
-                self.written = true;
-                self.guard.done_so_far(&format!(
-                    "{} was applied and journaled",
-                    self.event.summary()
-                ));
-                Ok(written)
-            }
-            Err(e) => {
-                let outcome = self.outcome_of_failure(&e, state, desired).await;
-                self.finish(outcome, Some(e.message.clone()));
-                Err(e)
-            }
+            Ok(written) => self.verify(state, desired, written).await,
+            Err(e) => self.failed(e, state, desired).await,
         }
     }
 
-    /// What a failed write did: nothing, when the provider says so ([`Written::Nothing`], or a
-    /// conflict found before writing) or the flag reads back as it was; otherwise it may have
-    /// been applied. A conflict found after part of the change was written
-    /// ([`Written::Partly`], Unleash's read-back) changed nothing only when what this run wrote
-    /// did not stay (a racing run's write replaced it).
+    /// A write the provider answered as done: the answer is no proof, the read-back decides.
+    /// Read back as written: applied. As it was before: failed (exit 4, nothing was changed).
+    /// Anything else: may-have-been-applied, with what was seen (exit 5: another change landed,
+    /// a kill among them; exit 4 when the flag could not be read back).
+    async fn verify(
+        &mut self,
+        before: &FlagState,
+        desired: &Desired,
+        written: FlagState,
+    ) -> Result<FlagState> {
+        let summary = self.event.summary();
+        let label = self.ctx.provider.label();
+        // A provider that read the flag back itself after its last request (Unleash: `read_at`
+        // set on what the write returns) has made the read-back; a write's answer never is one.
+        let read = if written.read_at.is_some() {
+            Ok(written.clone())
+        } else {
+            self.read_back().await
+        };
+        let now = match read {
+            Ok(now) => now,
+            Err(e) => {
+                let why = format!(
+                    "{label} answered the write as done, but the flag could not be read back ({})",
+                    e.message
+                );
+                self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone()));
+                return Err(self.interrupted_or(
+                    Error::provider(format!(
+                        "{summary}: {why}; it may have been applied (journaled as \
+                         may-have-been-applied)"
+                    ))
+                    .with_hint("run `rollout status` to see where the flag is"),
+                ));
+            }
+        };
+        if desired.held_by(&now) {
+            self.written = true;
+            self.guard
+                .done_so_far(&format!("{summary} was applied and journaled"));
+            let mut now = now;
+            now.detail = written.detail;
+            now.revision = now.revision.or(written.revision);
+            return Ok(now);
+        }
+        let seen = now.seen();
+        if now.serves_as(before) {
+            let why = format!(
+                "{label} answered the write as done, but the flag reads back as it was ({seen})"
+            );
+            self.finish(FAILED, Some(why.clone()));
+            return Err(self.interrupted_or(
+                Error::provider(format!("{summary}: {why}"))
+                    .nothing_changed()
+                    .with_hint(format!(
+                        "{label} did not apply the change: run `rollout status`, then the command again"
+                    )),
+            ));
+        }
+        let why = format!("the flag reads back {seen} after this run's write, not as written");
+        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone()));
+        Err(self.interrupted_or(
+            Error::conflict(format!(
+                "{summary}: {why} (another change landed at the same moment); this run's \
+                 change may have been applied in part (journaled as may-have-been-applied)"
+            ))
+            .with_hint("run `rollout status` to see the new state, then decide again"),
+        ))
+    }
+
+    /// A write that ended in an error: the read-back decides what it did
+    /// ([`Self::outcome_of_failure`]). Read back as this run wrote it, though its answer was an
+    /// error (lost, then retried): applied, with a warning. Otherwise the error, journaled.
+    async fn failed(
+        &mut self,
+        e: Error,
+        before: &FlagState,
+        desired: &Desired,
+    ) -> Result<FlagState> {
+        let (outcome, now) = self.outcome_of_failure(&e, before, desired).await;
+        let mut e = e;
+        if outcome == APPLIED {
+            if let Some(mut now) = now.clone().filter(|_| e.kind != Kind::Conflict) {
+                let said = e
+                    .message
+                    .strip_suffix("; nothing was changed")
+                    .unwrap_or(&e.message);
+                let warning = format!(
+                    "the write's answer was an error ({said}), but the flag reads back as this \
+                     run wrote it: the change was applied"
+                );
+                // Shown by the command with the change's detail.
+                self.written = true;
+                now.detail = Some(warning);
+                return Ok(now);
+            }
+        }
+        let outcome = if outcome == APPLIED {
+            MAY_HAVE_BEEN_APPLIED
+        } else {
+            outcome
+        };
+        if let (MAY_HAVE_BEEN_APPLIED, Some(now)) = (outcome, &now) {
+            if let Some(kept) = e.message.strip_suffix("; nothing was changed") {
+                e.message = kept.to_string();
+            }
+            e.message.push_str(&format!(
+                "; the flag reads back {} (journaled as may-have-been-applied)",
+                now.seen()
+            ));
+            if e.written == Written::Nothing {
+                e.written = Written::Unknown;
+            }
+        }
+        if let (FAILED, Some(now)) = (outcome, &now) {
+            if e.written != Written::Nothing {
+                e.message.push_str(&format!(
+                    "; the flag reads back as it was ({}): nothing was changed",
+                    now.seen()
+                ));
+                e.written = Written::Nothing;
+            }
+        }
+        self.finish(outcome, Some(e.message.clone()));
+        Err(self.interrupted_or(e))
+    }
+
+    /// The flag read again after a write, trying for at most `--timeout` (5 s at most).
+    async fn read_back(&self) -> Result<FlagState> {
+        let wait = self.ctx.run.timeout.min(Duration::from_secs(5));
+        let until = tokio::time::Instant::now() + wait;
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let last = match tokio::time::timeout_at(until, self.ctx.provider.read()).await {
+                Ok(Ok(now)) => return Ok(now),
+                Ok(Err(e)) if e.permanent => return Err(e),
+                Ok(Err(e)) => e,
+                Err(_) => Error::provider(format!(
+                    "no answer within {}",
+                    crate::domain::clock::span(wait)
+                )),
+            };
+            if tokio::time::Instant::now() + pause >= until {
+                return Err(last);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
+        }
+    }
+
+    /// `e`, or, when this run was interrupted during the write, the interrupt (exit 130) that
+    /// says what `e` said.
+    fn interrupted_or(&self, e: Error) -> Error {
+        if !self.interrupted && self.guard.signals() == 0 {
+            return e;
+        }
+        let mut out = Error::new(Kind::Interrupted, format!("interrupted: {}", e.message));
+        out.hint = e.hint;
+        out.written = e.written;
+        out
+    }
+
+    /// What a failed write did, and the flag as read back (None when not read). A conflict the
+    /// provider found before sending anything ([`Written::Nothing`]) changed nothing. Otherwise
+    /// the read-back decides: as this run wrote it, applied (its answer was lost); as it was
+    /// before, failed; anything else, or no read-back, may-have-been-applied.
     async fn outcome_of_failure(
         &self,
         e: &Error,
         before: &FlagState,
         desired: &Desired,
-    ) -> &'static str {
+    ) -> (&'static str, Option<FlagState>) {
         // Every error that says "nothing was changed" records it (Error::nothing_changed).
         debug_assert!(
             e.written != Written::Unknown || !e.message.contains("nothing was changed"),
             "an error says nothing was changed but does not record it: {}",
             e.message
         );
-        let partly = matches!(e.written, Written::Partly(_));
-        if (e.kind == Kind::Conflict && !partly) || e.written == Written::Nothing {
-            return FAILED;
+        if e.kind == Kind::Conflict && e.written == Written::Nothing {
+            return (FAILED, None);
         }
-        let wait = self.ctx.run.timeout.min(Duration::from_secs(5));
-        match tokio::time::timeout(wait, self.ctx.provider.read()).await {
-            Ok(Ok(now)) if partly && !stands(before, &now, desired) => FAILED,
-            Ok(Ok(now)) if !partly && now.version == before.version => FAILED,
-            _ => MAY_HAVE_BEEN_APPLIED,
+        match self.read_back().await {
+            Ok(now) if desired.held_by(&now) && !desired.held_by(before) => (APPLIED, Some(now)),
+            Ok(now) if now.serves_as(before) => (FAILED, Some(now)),
+            Ok(now) => (MAY_HAVE_BEEN_APPLIED, Some(now)),
+            Err(_) if e.written == Written::Nothing => (FAILED, None),
+            Err(_) => (MAY_HAVE_BEEN_APPLIED, None),
         }
     }
 
@@ -258,12 +410,4 @@ impl Drop for Pending<'_> {
             );
         }
     }
-}
-
-/// Whether a part of `desired` that differs from `before` is what the flag holds `now`: this
-/// run's write is still there.
-fn stands(before: &FlagState, now: &FlagState, desired: &Desired) -> bool {
-    (before.percentage != desired.percentage && now.percentage == desired.percentage)
-        || (before.users != desired.users && now.users == desired.users)
-        || (before.groups != desired.groups && now.groups == desired.groups)
 }

@@ -37,10 +37,12 @@ pub struct FlagState {
     /// What the provider reported about the write that returned this state (e.g. a concurrent
     /// run that made the same change); journaled as the event's detail.
     pub detail: Option<String>,
-    /// When the request that read this state was sent: set by reads, and by writes whose answer
-    /// is the flag as the write left it (LaunchDarkly's patch, the http PUT), which `kill` then
-    /// takes as its read-back. None where the state was made up from what was written (Unleash)
-    /// or not read from a provider. Never serialised; copies keep it. See [`FRESH_READ`].
+    /// When the request that read this state was sent: set by reads. On what
+    /// [`Provider::apply`] returns, set only where the provider read the flag back itself after
+    /// its last request (Unleash's read-back), which the application then takes as its
+    /// read-back; never for a write's answer (LaunchDarkly's patch, the http PUT): those are no
+    /// proof, and the application reads the flag again. Never serialised; copies keep it. See
+    /// [`FRESH_READ`].
     pub read_at: Option<Instant>,
 }
 
@@ -57,9 +59,9 @@ pub struct FlagState {
 /// metric gate's query, a lock wait, a slow event log, the tests'
 /// `ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS`) makes the read older than this, and the flag is read
 /// again before writing. Measured from when the read's request was sent, so
-/// the read's own round trip counts against the bound. After the write, Unleash reads the
-/// flag back and LaunchDarkly's answer carries its version: a change that landed inside the
-/// window is still reported (exit 5 for Unleash, a warning naming it for LaunchDarkly).
+/// the read's own round trip counts against the bound. After every write the application reads
+/// the flag back (`app::intent`), on every provider: a change that landed inside the window is
+/// still reported (exit 5, journaled `may-have-been-applied` with what was seen).
 pub const FRESH_READ: Duration = Duration::from_millis(250);
 
 impl FlagState {
@@ -81,6 +83,87 @@ pub struct Desired {
     /// When this stage started (now for a new stage, kept on kill and resume).
     pub since: DateTime<Utc>,
     pub killed_at: Option<DateTime<Utc>>,
+}
+
+impl Desired {
+    /// Whether `state` holds this: the flag exists, on or off as desired, at the desired
+    /// percentage for the desired users and groups (in any order). What a read-back must show
+    /// before a change is reported applied.
+    #[must_use]
+    pub fn held_by(&self, state: &FlagState) -> bool {
+        state.exists
+            && state.on == self.on
+            && state.percentage == self.percentage
+            && same_set(&state.users, &self.users)
+            && same_set(&state.groups, &self.groups)
+    }
+
+    /// Whether this moves the audience of `state` (its percentage, users or groups): a kill
+    /// does not; a forced move of a killed flag does, and keeps it off.
+    #[must_use]
+    pub fn moves(&self, state: &FlagState) -> bool {
+        state.percentage != self.percentage
+            || !same_set(&state.users, &self.users)
+            || !same_set(&state.groups, &self.groups)
+    }
+}
+
+impl FlagState {
+    /// Whether `other` serves what this serves: the same existence, on/off, percentage, users
+    /// and groups (a read-back that shows the flag as it was before a write: nothing changed).
+    #[must_use]
+    pub fn serves_as(&self, other: &FlagState) -> bool {
+        self.exists == other.exists
+            && (!self.exists
+                || (self.on == other.on
+                    && self.percentage == other.percentage
+                    && same_set(&self.users, &other.users)
+                    && same_set(&self.groups, &other.groups)))
+    }
+
+    /// The flag in words, for a read-back's report: `on at 10%`, `off (killed) at 25%`,
+    /// `missing`.
+    #[must_use]
+    pub fn seen(&self) -> String {
+        if !self.exists {
+            return "missing".to_string();
+        }
+        let mut s = format!(
+            "{} at {}",
+            if self.on { "on" } else { "off (killed)" },
+            self.percentage
+        );
+        if !self.users.is_empty() {
+            s.push_str(&format!(
+                ", users [{}]",
+                crate::domain::sanitize::visible(&crate::domain::sanitize::short(
+                    &self.users.join(", "),
+                    120
+                ))
+            ));
+        }
+        if !self.groups.is_empty() {
+            s.push_str(&format!(
+                ", groups [{}]",
+                crate::domain::sanitize::visible(&crate::domain::sanitize::short(
+                    &self.groups.join(", "),
+                    120
+                ))
+            ));
+        }
+        s
+    }
+}
+
+/// Whether two lists hold the same items, in any order.
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let mut a: Vec<&String> = a.iter().collect();
+    let mut b: Vec<&String> = b.iter().collect();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
 }
 
 /// The change's note, which travels with the change where the provider keeps one.
@@ -197,7 +280,10 @@ pub trait Provider {
         Vec::new()
     }
 
-    /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5).
+    /// Writes `desired` if the flag is still as `expected` (else a conflict, exit 5). An off
+    /// that moves the audience ([`Desired::moves`]: a forced advance or rollback of a killed
+    /// flag) writes the new stage and leaves the flag off. The answer is not the outcome: the
+    /// application reads the flag back after every write and that read decides.
     async fn apply(
         &self,
         expected: &FlagState,
@@ -228,6 +314,58 @@ pub trait Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn state(on: bool, pct: u32, users: &[&str]) -> FlagState {
+        FlagState {
+            exists: true,
+            on,
+            percentage: Percentage::from_weight(pct * 1000).unwrap(),
+            users: users.iter().map(|u| (*u).to_string()).collect(),
+            ..FlagState::default()
+        }
+    }
+
+    fn desired(on: bool, pct: u32, users: &[&str]) -> Desired {
+        Desired {
+            on,
+            stage: "s".into(),
+            percentage: Percentage::from_weight(pct * 1000).unwrap(),
+            users: users.iter().map(|u| (*u).to_string()).collect(),
+            groups: Vec::new(),
+            since: chrono::DateTime::UNIX_EPOCH,
+            killed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_read_back_is_as_written_as_before_or_neither() {
+        let want = desired(true, 10, &["a", "b"]);
+        assert!(want.held_by(&state(true, 10, &["b", "a"])), "any order");
+        assert!(
+            !want.held_by(&state(false, 10, &["a", "b"])),
+            "killed since"
+        );
+        assert!(!want.held_by(&state(true, 25, &["a", "b"])));
+        let before = state(true, 25, &["a"]);
+        assert!(state(true, 25, &["a"]).serves_as(&before));
+        assert!(!state(true, 10, &["a"]).serves_as(&before));
+        assert!(FlagState::default().serves_as(&FlagState::default()));
+        assert_eq!(
+            state(false, 10, &["a"]).seen(),
+            "off (killed) at 10%, users [a]"
+        );
+    }
+
+    #[test]
+    fn a_kill_moves_nothing_a_forced_move_of_a_killed_flag_does() {
+        let killed = state(false, 25, &["a"]);
+        assert!(
+            !desired(false, 25, &["a"]).moves(&killed),
+            "the kill itself"
+        );
+        assert!(desired(false, 10, &["a"]).moves(&killed));
+        assert!(desired(false, 25, &[]).moves(&killed));
+    }
 
     #[test]
     fn a_read_guards_a_write_only_while_fresh() {

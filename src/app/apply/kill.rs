@@ -51,9 +51,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
                 break;
             }
         }
-        if let Some(written) = run.send_off(&state).await? {
-            return run.killed(&first, written).await;
-        }
+        run.send_off(&state).await?;
     }
     Err(run.give_up())
 }
@@ -108,9 +106,9 @@ impl<'a> Kill<'a> {
         }
     }
 
-    /// Sends the off of `state` (journaling the intent first, once). `Some` is the flag as the
-    /// write's answer shows it, off: the read-back already.
-    async fn send_off(&mut self, state: &FlagState) -> Result<Option<FlagState>> {
+    /// Sends the off of `state` (journaling the intent first, once); the loop's next read is
+    /// its read-back.
+    async fn send_off(&mut self, state: &FlagState) -> Result<()> {
         let ctx = self.ctx;
         let place = ctx.provider.describe();
         let sit = situation(ctx, state, None, &place);
@@ -136,12 +134,9 @@ impl<'a> Kill<'a> {
                     .detail
                     .clone()
                     .or_else(|| written.revision.map(|rev| format!("revision {rev}")));
-                // A write whose answer is the flag as it now is (LaunchDarkly's patch, the
-                // http PUT: `read_at` set) is the read-back already: reading again tells nothing
-                // more.
-                if written.read_at.is_some() && !(written.exists && written.on) {
-                    return Ok(Some(written));
-                }
+                // Even a write whose answer is the flag as it now is (LaunchDarkly's patch, the
+                // http PUT) is read again: a 200 answer is no proof (a proxy may answer one for
+                // a request it never forwarded); the read that follows decides.
             }
             Ok(Err(e)) if e.permanent || !matches!(e.kind, Kind::Provider | Kind::Conflict) => {
                 return Err(e);
@@ -156,7 +151,7 @@ impl<'a> Kill<'a> {
                 self.reads.last = Some(self.reads.no_answer());
             }
         }
-        Ok(None)
+        Ok(())
     }
 
     /// The flag reads back off: a kill this run applied (journaled `applied`, notified), or one
@@ -176,6 +171,13 @@ impl<'a> Kill<'a> {
             None => Sent::Answered(self.applied_detail),
         };
         let (mut ev, warning) = decide::applied(&sit, self.reason, sent);
+        // The stage the flag was killed at is the one read back off (a racing write may have
+        // moved it since the first read): `resume` restores it.
+        if back.exists && back.percentage != first.percentage && first.detail.is_none() {
+            let now = situation(ctx, &back, None, &place);
+            ev.to = back.stage.clone().or(now.current_name());
+            ev.percentage = Some(back.percentage);
+        }
         if let Some(w) = warning {
             ctx.log.warn(&w);
         }

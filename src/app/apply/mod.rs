@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::app::context::Context;
 use crate::app::decide::Decision;
-use crate::domain::error::Result;
+use crate::domain::error::{Error, Result};
 use crate::domain::event::Event;
 use crate::domain::gates::Verdict;
 use crate::ports::provider::{Desired, FlagState, Note, Request};
@@ -109,17 +109,38 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
     // Journaled before the write, completed after: nothing is applied without a record.
     let mut pending = crate::app::intent::Pending::begin(ctx, &mut event)?;
     let written = pending.write(&state, &desired, &note).await?;
+    // This write turned a killed flag on (resume): a kill that ran meanwhile, and found the flag
+    // still off, is not undone by it.
+    let raced = (state.exists && !state.on && desired.on)
+        .then(|| pending.id())
+        .flatten()
+        .and_then(|id| {
+            crate::adapters::journal_tail::kill_after(
+                &ctx.config.dir,
+                &ctx.config.flag,
+                ctx.settings.environment(),
+                &id,
+            )
+        });
     // A kill never writes through here (apply::kill does its own read-back); only its
     // --dry-run is planned, through `plan`.
-    if let Some(detail) = written.detail.clone() {
+    let said = if let Some(detail) = written.detail.clone() {
         ctx.log.warn(&detail);
-        event.detail = Some(detail);
-    } else if let Some(rev) = written.revision {
-        event.detail = Some(format!("revision {rev}"));
-    }
+        Some(detail)
+    } else {
+        written.revision.map(|rev| format!("revision {rev}"))
+    };
+    // What the decision said (a killed flag kept off) comes first.
+    event.detail = match (event.detail.take(), said) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     pending.complete(&event)?;
     notify(ctx, &event, Duration::from_secs(10)).await;
     pending.stop_if_interrupted()?;
+    if let Some(kill) = raced {
+        return Err(kill_again(ctx, &event, &kill).await);
+    }
     Ok(Outcome {
         event,
         state: Some(written),
@@ -127,6 +148,30 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
         requests: Vec::new(),
         verdicts,
     })
+}
+
+/// A kill (`kill`) ran while `event` turned the flag on: the flag is turned off again (a kill of
+/// its own, journaled), and the error (exit 5) says so.
+async fn kill_again(ctx: &Context, event: &Event, kill: &Event) -> Error {
+    let what = format!(
+        "{} turned {} on while a kill by {} ran",
+        event.summary(),
+        ctx.config.flag,
+        kill.actor
+    );
+    let again = kill::kill(ctx, Some(format!("kept killed: {what}"))).await;
+    let (tail, hint) = match again {
+        Ok(_) => (
+            "; it was turned off again (journaled as a kill): the kill stays until `rollout resume`"
+                .to_string(),
+            "run `rollout resume` once the kill's cause is fixed".to_string(),
+        ),
+        Err(e) => (
+            format!("; turning it off again failed: {}", e.message),
+            "run `rollout kill` now".to_string(),
+        ),
+    };
+    Error::conflict(format!("{what}{tail}")).with_hint(hint)
 }
 
 /// Sends `event` to every notification target, waiting at most `--timeout` or `most`.

@@ -190,7 +190,10 @@ pub fn rollback(sit: &Situation<'_>, target: Option<&str>, over: &Override) -> R
 }
 
 /// Turning a killed flag back on: the same stage for the same users, exactly as at the kill.
-pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
+/// `recorded` is the journal's newest applied change that set the stage (the kill, or a forced
+/// move of the killed flag): where the provider no longer holds its stage (a racing write moved
+/// it after the kill), that stage is resumed, and a warning says so.
+pub fn resume(sit: &Situation<'_>, recorded: Option<&Event>, over: &Override) -> Result<Decision> {
     let state = sit.state;
     if !state.exists || state.on {
         return Err(Error::refused(format!(
@@ -198,8 +201,8 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
             sit.config.flag
         )));
     }
-    let name = sit.current_name().unwrap_or_default();
-    let desired = Desired {
+    let mut name = sit.current_name().unwrap_or_default();
+    let mut desired = Desired {
         on: true,
         stage: state.stage.clone().unwrap_or_else(|| name.clone()),
         percentage: state.percentage,
@@ -208,7 +211,25 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
         since: sit.now,
         killed_at: None,
     };
-    let what = format!("{} at {} ({})", sit.config.flag, name, state.percentage);
+    let mut warnings = Vec::new();
+    if let Some(i) = recorded_stage(sit.config, recorded) {
+        let stage = &sit.config.stages[i];
+        if stage.percentage != state.percentage {
+            warnings.push(format!(
+                "{} is killed at {} in {}, but its kill recorded {} ({}): a write after the \
+                 kill moved it; resuming at {}",
+                sit.config.flag,
+                state.percentage,
+                sit.place,
+                stage.name,
+                stage.percentage,
+                stage.name
+            ));
+            desired = super::desired_at(sit.config, i, sit.now);
+            name.clone_from(&stage.name);
+        }
+    }
+    let what = format!("{} at {} ({})", sit.config.flag, name, desired.percentage);
     let question = Some(Question {
         text: format!("Resume {what}?"),
         doing: format!("resuming {what}"),
@@ -223,12 +244,12 @@ pub fn resume(sit: &Situation<'_>, over: &Override) -> Result<Decision> {
     };
     // A resume restores the flag exactly as it was killed (it has no --force): what was edited
     // in since is replaced, and said so.
-    let warnings = sit
-        .unmanaged
-        .iter()
-        .filter(|u| u.overwritten)
-        .map(|u| format!("replacing what rollout did not write: {}", u.text))
-        .collect();
+    warnings.extend(
+        sit.unmanaged
+            .iter()
+            .filter(|u| u.overwritten)
+            .map(|u| format!("replacing what rollout did not write: {}", u.text)),
+    );
     Ok(settle(sit, proposal, over, warnings))
 }
 
@@ -242,4 +263,11 @@ fn overwritten(sit: &Situation<'_>) -> Vec<crate::domain::rules::Refusal> {
             .map(|u| u.text.as_str()),
         sit.place,
     )
+}
+
+/// The stage a journal record set, when it names a stage of the plan at its percentage.
+fn recorded_stage(config: &Config, recorded: Option<&Event>) -> Option<usize> {
+    let e = recorded?;
+    let i = config.stage_index(e.to.as_deref()?)?;
+    (e.percentage? == config.stages[i].percentage).then_some(i)
 }

@@ -188,7 +188,7 @@ fn settle(
     let Proposal {
         action,
         from,
-        desired,
+        mut desired,
         refusals,
         verdicts,
         question,
@@ -204,6 +204,11 @@ fn settle(
         warnings.extend(refusals.iter().map(|r| format!("overriding: {r}")));
         None
     };
+    // Only a change that goes ahead says it keeps a killed flag off.
+    let kept_off = keep_killed(sit, action, &mut desired).filter(|_| refused.is_none());
+    if let Some(said) = &kept_off {
+        warnings.push(said.clone());
+    }
     let question = match (forced, question) {
         (true, Some(q)) => Some(Question {
             text: format!("{} (--force overrides the rules)", q.text),
@@ -226,6 +231,7 @@ fn settle(
     event.reason.clone_from(&over.reason);
     event.forced = forced;
     event.gates = verdicts.iter().map(Verdict::seen).collect();
+    event.detail = kept_off;
     Decision {
         action,
         warnings,
@@ -236,6 +242,22 @@ fn settle(
         event,
         verdicts,
     }
+}
+
+/// A kill stays killed until `resume`: a (forced) advance or rollback of a killed flag moves
+/// the stage that `resume` restores and leaves the flag off. Returns what to say so (a warning,
+/// and the event's detail) when it does.
+fn keep_killed(sit: &Situation<'_>, action: Action, desired: &mut Desired) -> Option<String> {
+    let killed = sit.state.exists && !sit.state.on;
+    if !killed || !matches!(action, Action::Advance | Action::Rollback) {
+        return None;
+    }
+    desired.on = false;
+    desired.killed_at = sit.state.killed_at.or(Some(sit.now));
+    Some(format!(
+        "{} is killed and stays off: this moves the stage `rollout resume` turns it on at to {} ({})",
+        sit.config.flag, desired.stage, desired.percentage
+    ))
 }
 
 /// The error of a refused change: the rules that refuse it, how many gates failed, and every
@@ -318,3 +340,6 @@ fn stage_index(config: &Config, name: &str) -> Result<usize> {
         .stage_index(name)
         .ok_or_else(|| config.unknown_stage(name))
 }
+
+#[cfg(test)]
+mod tests;

@@ -189,7 +189,9 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
     decide::rollback(&sit, target, over)
 }
 
-/// Reads the flag and decides turning it back on where it was killed.
+/// Reads the flag and decides turning it back on where it was killed: at the stage the kill
+/// recorded in the journal (or a forced move of the killed flag after it), should a racing
+/// write have moved the provider's since.
 pub async fn resume(ctx: &Context, over: &Override) -> Result<Decision> {
     let state = ctx.provider.read().await?;
     let place = ctx.provider.describe();
@@ -198,5 +200,11 @@ pub async fn resume(ctx: &Context, over: &Override) -> Result<Decision> {
         unmanaged: &unmanaged,
         ..situation(ctx, &state, None, &place)
     };
-    decide::resume(&sit, over)
+    let recorded = crate::adapters::journal_tail::last_applied_change(
+        &ctx.config.dir,
+        &ctx.config.flag,
+        ctx.settings.environment(),
+    )
+    .filter(|e| e.action != "resume");
+    decide::resume(&sit, recorded.as_ref(), over)
 }

@@ -54,6 +54,13 @@ pub fn report_move(s: &Session, verb: &str, outcome: &Outcome) -> Result<i32> {
         e.percentage.map(|p| p.to_string()).unwrap_or_default(),
         crate::domain::config::in_environment(&e.provider, &e.environment)
     );
+    // A killed flag's stage moved (forced): it stays off until `resume`.
+    let line = match &outcome.state {
+        Some(st) if !outcome.dry_run && st.exists && !st.on => {
+            format!("{line}; still KILLED: `rollout resume` turns it on at this stage")
+        }
+        _ => line,
+    };
     report(s, outcome, &line)
 }
 

@@ -282,7 +282,6 @@ impl Provider for HttpProvider {
         let call = Call::new(Method::PUT, self.flag_path())
             .json(&body)
             .accept(is_answer);
-        let sent = std::time::Instant::now();
         let reply = self.send(&call).await?;
         if reply.status == 409 {
             let doc: ErrorDoc = reply.json().unwrap_or_default();
@@ -316,13 +315,14 @@ impl Provider for HttpProvider {
         }
         let doc: FlagDoc = reply.json().map_err(|e| {
             Error::provider(format!(
-                "the flag service applied the change but its answer does not follow the protocol ({e})"
+                "the flag service answered the change with something that does not follow the protocol ({e})"
             ))
         })?;
         self.remember(&doc);
         let mut state = state_of(&doc)?;
-        // The answer is the flag as the PUT left it: a read (kill takes it as its read-back).
-        state.read_at = Some(sent);
+        // The answer says how the write left the flag, but is no proof of it (a proxy can answer
+        // for a request it never forwarded): not a read, so the application reads the flag back.
+        state.read_at = None;
         let event = EventDoc {
             time: crate::domain::clock::now().unwrap_or_else(|_| chrono::Utc::now()),
             actor: note.actor.clone(),

@@ -361,7 +361,8 @@ impl Provider for LaunchDarklyProvider {
         desired: &Desired,
         note: &Note,
     ) -> Result<FlagState> {
-        let kill = !desired.on;
+        // A kill (an off that moves nothing) is never held back by a guard.
+        let kill = !desired.on && !desired.moves(expected);
         super::test_pause(crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS)
             .await;
         let parsed = if kill {
@@ -401,7 +402,6 @@ impl Provider for LaunchDarklyProvider {
         } else {
             format!("changing {}", self.flag)
         };
-        let sent = std::time::Instant::now();
         let reply = self.send(&call).await?;
         if reply.status == 409 {
             return Err(self
@@ -421,15 +421,16 @@ impl Provider for LaunchDarklyProvider {
         }
         let flag: Flag = reply.json().map_err(|e| {
             Error::provider(format!(
-                "LaunchDarkly applied the change but its answer is not a flag as documented ({e})"
+                "LaunchDarkly answered the change with something that is not a flag as documented ({e})"
             ))
         })?;
         let mut parsed = state::parse(&flag, &self.environment)?;
         self.name_stage(&mut parsed.state);
         self.remember(&parsed);
         let mut state = parsed.state;
-        // The answer is the flag as the patch left it: a read (kill takes it as its read-back).
-        state.read_at = Some(sent);
+        // The answer says how the write left the flag, but is no proof of it (a proxy can answer
+        // for a request it never forwarded): not a read, so the application reads the flag back.
+        state.read_at = None;
         let moved = expected.revision.map(|v| v + 1);
         if !kill && moved.is_some_and(|m| state.revision.is_some_and(|r| r > m)) {
             state.detail = Some(format!(

@@ -202,7 +202,7 @@ impl Parsed {
                 variation_id: self.off_id.clone(),
             }
         });
-        if !desired.on {
+        if !desired.on && !desired.moves(&self.state) {
             // The kill switch: targeting off, so resume serves the same users.
             return off_fix
                 .into_iter()
@@ -213,9 +213,12 @@ impl Parsed {
         out.extend(self.rollout_instruction(desired));
         out.extend(self.target_instructions(desired));
         out.extend(self.group_instructions(desired));
-        if !self.config.on {
+        if desired.on && !self.config.on {
             // Last: the rollout is in place before anyone is served it.
             out.push(Instruction::TurnFlagOn);
+        } else if !desired.on && self.config.on {
+            // A killed flag's stage moved (forced): it stays off.
+            out.push(Instruction::TurnFlagOff);
         }
         out
     }

@@ -154,7 +154,7 @@ impl UnleashProvider {
     #[must_use]
     pub fn preview(&self, expected: &FlagState, desired: &Desired, note: &Note) -> Vec<Request> {
         let layout = Self::layout_of(expected);
-        mapping::steps(&layout, desired, note, &self.flag)
+        mapping::steps_from(&layout, expected, desired, note, &self.flag)
             .iter()
             .map(|s| self.request_of(s))
             .collect()

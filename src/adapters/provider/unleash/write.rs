@@ -38,6 +38,8 @@ pub(super) struct Run {
     pub(super) checked: bool,
     /// What the run noticed on the way (a racing run's same change), for the state's `detail`.
     pub(super) details: Vec<String>,
+    /// The environment as last read back after a write, and when that read was sent.
+    pub(super) last_read: Option<(Value, std::time::Instant)>,
 }
 
 impl Run {
@@ -81,7 +83,7 @@ impl UnleashProvider {
             desired,
             note,
         };
-        let mut steps = mapping::steps(&plan.read, desired, note, &self.flag);
+        let mut steps = mapping::steps_from(&plan.read, expected, desired, note, &self.flag);
         self.compare(&plan, expected).await?;
         let mut run = Run::default();
         for round in 0..ROUNDS {
@@ -97,7 +99,24 @@ impl UnleashProvider {
                 Decision::Repair(next) => steps = next,
             }
         }
-        Ok(written_state(expected, desired, &run.details))
+        let written = written_state(expected, desired, &run.details);
+        Ok(self
+            .as_read_back(&run, desired)
+            .map_or(written, |mut read| {
+                read.detail = written_state(expected, desired, &run.details).detail;
+                read
+            }))
+    }
+
+    /// The flag as this write's own last read-back showed it (a GET after the last request),
+    /// when it shows `desired`: the application takes it as its read-back and does not read
+    /// again (`read_at` set). None otherwise (a duplicate strategy removed since, an off).
+    fn as_read_back(&self, run: &Run, desired: &Desired) -> Option<FlagState> {
+        let (env, sent) = run.last_read.as_ref()?;
+        let mut state =
+            mapping::state_of(&Layout::from_env(env), env, &self.flag, &self.environment).ok()?;
+        state.read_at = Some(*sent);
+        desired.held_by(&state).then_some(state)
     }
 
     /// The guard before the first request. The whole stage is guarded, not just the rollout
@@ -110,7 +129,9 @@ impl UnleashProvider {
         // For the conflict tests: a window between the read and the write, long enough for a
         // test to change the flag through the Admin API. Only with the `test-hooks` feature.
         test_pause(EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS).await;
-        if desired.on && !expected.is_fresh() {
+        // A kill is never held back; any other write (a move of a killed flag's stage too) is.
+        let guarded = desired.on || desired.moves(expected);
+        if guarded && !expected.is_fresh() {
             let now = Layout::from_env(&self.read_env().await?);
             let diffs = mapping::differences(&plan.read, &now);
             if !diffs.is_empty() {
@@ -126,7 +147,10 @@ impl UnleashProvider {
     /// The environment after the write, with any strategy this run created last and a racing
     /// run created too reduced to the oldest copy ([`Self::keep_oldest_in`]).
     async fn read_back(&self, run: &mut Run) -> Result<Layout> {
-        let now = Layout::from_env(&self.read_env().await?);
+        let sent = std::time::Instant::now();
+        let env = self.read_env().await?;
+        let now = Layout::from_env(&env);
+        run.last_read = Some((env, sent));
         for (role, created, what) in std::mem::take(&mut run.created) {
             let before: Vec<String> = run.done.iter().filter(|d| **d != what).cloned().collect();
             if let Some(d) = self

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 pub use self::compare::{differences, missing, rollout_value, widening_added};
 pub use self::state::{lenient_state_of, parse_rollout, state_of};
-pub use self::steps::{steps, Step};
+pub use self::steps::{steps, steps_from, Step};
 use crate::adapters::provider::{Note, Unmanaged};
 
 pub const FLEXIBLE: &str = "flexibleRollout";

@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{title, Layout, Role, FLEXIBLE, GROUP_FIELD};
-use crate::adapters::provider::{Desired, Note};
+use crate::adapters::provider::{Desired, FlagState, Note};
 use crate::domain::config::Percentage;
 
 /// One request of a write.
@@ -133,6 +133,35 @@ pub fn steps(layout: &Layout, desired: &Desired, note: &Note, flag: &str) -> Vec
     }
     if !layout.enabled {
         out.push(Step::On);
+    }
+    out
+}
+
+/// The requests that take the environment read as `expected` (laid out as `layout`) to
+/// `desired`: [`steps`], except that an off which moves the audience (a forced advance or
+/// rollback of a killed flag) writes the new stage's strategies and leaves the environment off
+/// (turning it off, should it be on). A kill moves nothing and sends the off alone.
+#[must_use]
+pub fn steps_from(
+    layout: &Layout,
+    expected: &FlagState,
+    desired: &Desired,
+    note: &Note,
+    flag: &str,
+) -> Vec<Step> {
+    if desired.on || !desired.moves(expected) {
+        return steps(layout, desired, note, flag);
+    }
+    let on = Desired {
+        on: true,
+        ..desired.clone()
+    };
+    let mut out: Vec<Step> = steps(layout, &on, note, flag)
+        .into_iter()
+        .filter(|s| !matches!(s, Step::On))
+        .collect();
+    if layout.enabled {
+        out.push(Step::Off);
     }
     out
 }
