@@ -33,6 +33,7 @@ mod rollout_terminal;
 mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
+mod state_git;
 mod validate_both;
 
 mod checklist_broken;

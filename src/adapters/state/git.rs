@@ -87,15 +87,16 @@ impl GitStore {
     }
 
     /// Brings `view` up to the remote's tip when it is older than [`FRESH`], or always with
-    /// `force` (after a refused push).
-    async fn current(&self, view: &mut View, force: bool) -> Result<()> {
+    /// `force` (after a refused push); answers whether it fetched.
+    async fn current(&self, view: &mut View, force: bool) -> Result<bool> {
         let stale = force || view.seen.is_none_or(|seen| seen.elapsed() >= FRESH);
         if !stale {
-            return Ok(());
+            return Ok(false);
         }
         self.git.ensure_cache().await?;
         let tip = self.git.fetch(&self.branch).await?;
-        view.refresh(&self.git, tip).await
+        view.refresh(&self.git, tip).await?;
+        Ok(true)
     }
 }
 

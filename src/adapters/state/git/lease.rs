@@ -21,14 +21,19 @@ use crate::ports::state::{Lease, Leased, Scope};
 pub async fn take(store: &GitStore, scope: &Scope, holder: &str, ttl: Duration) -> Result<Leased> {
     let mut view = store.view.lock().await;
     let mut why = String::new();
+    let mut force = false;
     for attempt in 0..TRIES {
-        if attempt > 0 {
-            back_off(attempt).await;
-        }
-        store.current(&mut view, attempt > 0).await?;
+        let fetched = store.current(&mut view, force).await?;
         match try_take(store, &mut view, scope, holder, ttl).await? {
-            Step::Done(leased) => return Ok(leased),
-            Step::Lost(reason) => why = reason,
+            Step::Done(held @ Leased::Held(_)) => return Ok(held),
+            Step::Done(busy) if fetched => return Ok(busy),
+            // Busy on a tip fetched earlier: look again at the remote's.
+            Step::Done(_) => force = true,
+            Step::Lost(reason) => {
+                why = reason;
+                force = true;
+                back_off(attempt).await;
+            }
         }
     }
     Err(gave_up(store, &why))
@@ -80,7 +85,8 @@ pub async fn give_up(store: &GitStore, lease: &Lease) -> Result<()> {
         if attempt > 0 {
             back_off(attempt).await;
         }
-        store.current(&mut view, attempt > 0).await?;
+        // Always on the remote's tip: a stale view could hide that the lease is still held.
+        store.current(&mut view, true).await?;
         let files = view.scope_files(&store.git, Some(&lease.scope)).await?;
         let now = Utc::now();
         let Some(held) = files.lease else {

@@ -26,14 +26,19 @@ pub async fn append(
 ) -> Result<Appended> {
     let mut view = store.view.lock().await;
     let mut why = String::new();
+    let mut force = false;
     for attempt in 0..TRIES {
-        if attempt > 0 {
-            back_off(attempt).await;
-        }
-        store.current(&mut view, attempt > 0).await?;
+        let fetched = store.current(&mut view, force).await?;
         match try_append(store, &mut view, entry, after, fence).await? {
-            Step::Done(appended) => return Ok(appended),
-            Step::Lost(reason) => why = reason,
+            Step::Done(appended @ Appended::Stored(_)) => return Ok(appended),
+            Step::Done(refused) if fetched => return Ok(refused),
+            // A refusal decided on a tip fetched earlier: decide again on the remote's.
+            Step::Done(_) => force = true,
+            Step::Lost(reason) => {
+                why = reason;
+                force = true;
+                back_off(attempt).await;
+            }
         }
     }
     Err(gave_up(store, &why))
