@@ -10,6 +10,7 @@ use rollout::ports::state::{Appended, Head, Lane, Lease, Leased, Query, Store, S
 use serde_json::json;
 
 mod faults;
+mod processes;
 mod support;
 
 use support::{change, entry, git, ids, machine, read_ids, scope, stored, Machine, Remote, BRANCH};
@@ -282,7 +283,8 @@ async fn racing_machines_form_one_chain(remote: Remote) {
         }
     }))
     .await;
-    let records = machines[0]
+    // Read by a machine that did not take part, so on the remote's tip now.
+    let records = machine(&remote)
         .store
         .read(&Query {
             scope: Some(s.clone()),

@@ -231,20 +231,14 @@ impl Git {
     /// is still its parent (or does not exist for a first commit).
     pub async fn push(&self, commit: &str, branch: &str) -> Result<Pushed> {
         let spec = format!("{commit}:refs/heads/{branch}");
-        let out = self
-            .run(
-                &[
-                    "push",
-                    "--porcelain",
-                    "--quiet",
-                    "--no-verify",
-                    &self.remote,
-                    &spec,
-                ],
-                None,
-                &[],
-            )
-            .await?;
+        let mut args = vec!["push", "--porcelain", "--quiet", "--no-verify"];
+        // A remote on a path is received by a git this machine runs, which reads the user's
+        // global config (`-c` does not reach it): keep hooks out of it too.
+        if is_local(&self.remote) {
+            args.push("--receive-pack=git -c core.hooksPath=/dev/null receive-pack");
+        }
+        args.extend([self.remote.as_str(), &spec]);
+        let out = self.run(&args, None, &[]).await?;
         if out.ok {
             return Ok(Pushed::Done);
         }
@@ -253,6 +247,19 @@ impl Git {
             Some(line) => Ok(Pushed::Rejected(self.clean(line))),
             None => Err(self.failure("pushing to the state branch", &out.stderr)),
         }
+    }
+}
+
+/// Whether git reaches `remote` on this machine's file system (a path or `file://`), not
+/// through a server: a `scheme://` URL or an scp-like `host:path` is remote.
+fn is_local(remote: &str) -> bool {
+    if let Some((scheme, _)) = remote.split_once("://") {
+        return scheme == "file";
+    }
+    match (remote.find(':'), remote.find('/')) {
+        (Some(colon), Some(slash)) => slash < colon,
+        (Some(_), None) => false,
+        (None, _) => true,
     }
 }
 
@@ -278,7 +285,28 @@ fn parse_batch(out: &[u8], count: usize) -> Option<Vec<Option<Vec<u8>>>> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_batch;
+    use super::{is_local, parse_batch};
+
+    #[test]
+    fn paths_are_local_urls_are_not() {
+        for local in [
+            "/srv/state.git",
+            "../state.git",
+            "state.git",
+            "./a:b",
+            "file:///srv/s.git",
+        ] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in [
+            "git@host:team/s.git",
+            "host:s.git",
+            "ssh://h/s.git",
+            "git://h/s.git",
+        ] {
+            assert!(!is_local(remote), "{remote}");
+        }
+    }
 
     #[test]
     fn batch_answers_split_in_order() {
