@@ -179,9 +179,18 @@ async fn same_id_twice(remote: Remote) {
     assert_eq!(elsewhere, Appended::Stored(first.clone()));
     assert_eq!(b.store.find("once").await.unwrap(), Some(first.clone()));
     assert_eq!(a.store.find("never").await.unwrap(), None);
+    // Found at once by a machine that looked a moment before it was stored elsewhere (a retry
+    // after a lost answer must never read "not stored" from its older fetch).
+    let late = stored(
+        b.store
+            .append(&change("late", "search", 0), None, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(a.store.find("late").await.unwrap(), Some(late));
     assert_eq!(
         ids(&b.store.read(&Query::default()).await.unwrap()),
-        ["once"]
+        ["late", "once"]
     );
     let commits = git(&[
         "--git-dir",
@@ -190,7 +199,7 @@ async fn same_id_twice(remote: Remote) {
         "--count",
         BRANCH,
     ]);
-    assert_eq!(commits.trim(), "1");
+    assert_eq!(commits.trim(), "2");
 }
 
 async fn compare_and_swap(remote: Remote) {

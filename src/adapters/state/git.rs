@@ -174,7 +174,11 @@ impl Store for GitStore {
 
     async fn find(&self, id: &str) -> Result<Option<Stored>> {
         let mut view = self.view.lock().await;
-        self.current(&mut view, false).await?;
+        let fetched = self.current(&mut view, false).await?;
+        // "Not stored" is what a retry acts on: never answer it from an older fetch.
+        if view.named(id).is_none() && !fetched {
+            self.current(&mut view, true).await?;
+        }
         let Some(name) = view.named(id) else {
             return Ok(None);
         };
