@@ -105,3 +105,49 @@ async fn credentials_are_never_printed() {
     );
     assert!(err.message.starts_with(&place), "{}", err.message);
 }
+
+/// A remote that refuses every push (here: the branch is checked out in its work tree) is an
+/// error at once, naming why, not a race retried until the bound; nothing is stored.
+#[tokio::test]
+async fn a_remote_refusing_pushes_is_an_error_not_a_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let work_path = work.to_str().unwrap();
+    super::support::git(&["init", "--quiet", "-b", BRANCH, work_path]);
+    super::support::git(&[
+        "-C",
+        work_path,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-m",
+        "start",
+    ]);
+    let home = tempfile::tempdir().unwrap();
+    let store =
+        GitStore::with_timeout(work_path, BRANCH, home.path(), Duration::from_secs(5)).unwrap();
+    let started = Instant::now();
+    let err = store
+        .append(&change("x", "checkout", 0), None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.kind, Kind::Provider);
+    assert_eq!(
+        err.message,
+        format!(
+            "{}: the remote refuses the push: [remote rejected] (branch is currently checked out)",
+            store.place()
+        )
+    );
+    let commits = super::support::git(&["-C", work_path, "rev-list", "--count", BRANCH]);
+    assert_eq!(commits.trim(), "1");
+}

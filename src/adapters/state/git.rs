@@ -18,8 +18,10 @@ mod layout;
 mod lease;
 mod records;
 mod repo;
+mod tries;
 mod view;
 
+use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
@@ -42,9 +44,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a fetched tip answers reads without fetching again: the reads of one command share
 /// one fetch, and a long `watch` still sees other machines' records at every look.
 const FRESH: Duration = Duration::from_secs(1);
-
-/// How many refused pushes in a row one append or lease request lives through.
-const TRIES: u32 = 24;
 
 /// The store on one branch of one remote.
 pub struct GitStore {
@@ -100,6 +99,49 @@ impl GitStore {
     }
 }
 
+impl GitStore {
+    /// `request` within three command bounds in all (fetches, retries and pushes included):
+    /// an error naming the store after that.
+    async fn bounded<T>(&self, what: &str, request: impl Future<Output = Result<T>>) -> Result<T> {
+        let bound = self.git.timeout * 3;
+        match tokio::time::timeout(bound, request).await {
+            Ok(answer) => answer,
+            Err(_) => Err(Error::provider(format!(
+                "{}: {what} did not finish within {}",
+                self.git.place,
+                humantime::format_duration(bound)
+            ))
+            .with_hint("check that the state remote is reachable from this machine")),
+        }
+    }
+
+    async fn find_now(&self, id: &str) -> Result<Option<Stored>> {
+        let mut view = self.view.lock().await;
+        let fetched = self.current(&mut view, false).await?;
+        // "Not stored" is what a retry acts on: never answer it from an older fetch.
+        if view.named(id).is_none() && !fetched {
+            self.current(&mut view, true).await?;
+        }
+        let Some(name) = view.named(id) else {
+            return Ok(None);
+        };
+        Ok(view.load(&self.git, &[name]).await?.pop())
+    }
+
+    async fn read_now(&self, query: &Query) -> Result<Vec<Stored>> {
+        let mut view = self.view.lock().await;
+        self.current(&mut view, false).await?;
+        let names = view.select(query);
+        view.load(&self.git, &names).await
+    }
+
+    async fn head_now(&self, scope: &Scope) -> Result<Head> {
+        let mut view = self.view.lock().await;
+        self.current(&mut view, false).await?;
+        Ok(view.scope_files(&self.git, Some(scope)).await?.head)
+    }
+}
+
 /// Refuses a remote or branch that git would read as an option or a bad ref.
 fn check_names(remote: &str, branch: &str) -> Result<()> {
     let shown = crate::domain::sanitize::one_line(branch);
@@ -135,17 +177,6 @@ fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
 }
 
-/// A short random pause before retrying after a refused push, growing with `attempt`, so
-/// that racing machines do not collide again in step.
-async fn back_off(attempt: u32) {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos())
-        ^ std::process::id().wrapping_mul(2_654_435_761);
-    let span = 10 + 15 * u64::from(attempt.min(10));
-    tokio::time::sleep(Duration::from_millis(5 + u64::from(seed) % span)).await;
-}
-
 #[async_trait]
 impl Store for GitStore {
     fn kind(&self) -> &'static str {
@@ -162,44 +193,38 @@ impl Store for GitStore {
         after: Option<Head>,
         fence: Option<&Lease>,
     ) -> Result<Appended> {
-        records::append(self, entry, after, fence).await
+        self.bounded(
+            "storing a record",
+            records::append(self, entry, after, fence),
+        )
+        .await
     }
 
     async fn read(&self, query: &Query) -> Result<Vec<Stored>> {
-        let mut view = self.view.lock().await;
-        self.current(&mut view, false).await?;
-        let names = view.select(query);
-        view.load(&self.git, &names).await
+        self.bounded("reading records", self.read_now(query)).await
     }
 
     async fn find(&self, id: &str) -> Result<Option<Stored>> {
-        let mut view = self.view.lock().await;
-        let fetched = self.current(&mut view, false).await?;
-        // "Not stored" is what a retry acts on: never answer it from an older fetch.
-        if view.named(id).is_none() && !fetched {
-            self.current(&mut view, true).await?;
-        }
-        let Some(name) = view.named(id) else {
-            return Ok(None);
-        };
-        Ok(view.load(&self.git, &[name]).await?.pop())
+        self.bounded("finding a record", self.find_now(id)).await
     }
 
     async fn head(&self, scope: &Scope) -> Result<Head> {
-        let mut view = self.view.lock().await;
-        self.current(&mut view, false).await?;
-        Ok(view.scope_files(&self.git, Some(scope)).await?.head)
+        self.bounded("reading the newest change", self.head_now(scope))
+            .await
     }
 
     async fn lease(&self, scope: &Scope, holder: &str, ttl: Duration) -> Result<Leased> {
-        lease::take(self, scope, holder, ttl).await
+        self.bounded("taking the lease", lease::take(self, scope, holder, ttl))
+            .await
     }
 
     async fn release(&self, lease: &Lease) -> Result<()> {
-        lease::give_up(self, lease).await
+        self.bounded("giving the lease up", lease::give_up(self, lease))
+            .await
     }
 
     async fn health(&self) -> Result<Health> {
-        records::health(self).await
+        self.bounded("reading the store's health", records::health(self))
+            .await
     }
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::layout::{lease_path, VERSION};
-use super::records::{gave_up, Step};
 use super::repo::Pushed;
+use super::tries::{Step, Tries, TRIES};
 use super::view::View;
-use super::{back_off, now, GitStore, TRIES};
+use super::{now, GitStore};
 use crate::domain::error::{Error, Result};
 use crate::domain::sanitize;
 use crate::ports::state::{Lease, Leased, Scope};
@@ -20,23 +20,19 @@ use crate::ports::state::{Lease, Leased, Scope};
 /// [`crate::ports::state::Store::lease`]).
 pub async fn take(store: &GitStore, scope: &Scope, holder: &str, ttl: Duration) -> Result<Leased> {
     let mut view = store.view.lock().await;
-    let mut why = String::new();
-    let mut force = false;
+    let mut tries = Tries::default();
     for attempt in 0..TRIES {
-        let fetched = store.current(&mut view, force).await?;
+        let fetched = tries.start(store, &mut view).await?;
+        let parent = view.tip.clone();
         match try_take(store, &mut view, scope, holder, ttl).await? {
             Step::Done(held @ Leased::Held(_)) => return Ok(held),
             Step::Done(busy) if fetched => return Ok(busy),
             // Busy on a tip fetched earlier: look again at the remote's.
-            Step::Done(_) => force = true,
-            Step::Lost(reason) => {
-                why = reason;
-                force = true;
-                back_off(attempt).await;
-            }
+            Step::Done(_) => tries.stale(),
+            Step::Lost(why) => tries.lost(attempt, why, parent).await,
         }
     }
-    Err(gave_up(store, &why))
+    Err(tries.gave_up(store))
 }
 
 async fn try_take(
@@ -80,13 +76,12 @@ async fn try_take(
 /// [`crate::ports::state::Store::release`]).
 pub async fn give_up(store: &GitStore, lease: &Lease) -> Result<()> {
     let mut view = store.view.lock().await;
-    let mut why = String::new();
+    let mut tries = Tries::default();
     for attempt in 0..TRIES {
-        if attempt > 0 {
-            back_off(attempt).await;
-        }
         // Always on the remote's tip: a stale view could hide that the lease is still held.
-        store.current(&mut view, true).await?;
+        tries.stale();
+        tries.start(store, &mut view).await?;
+        let parent = view.tip.clone();
         let files = view.scope_files(&store.git, Some(&lease.scope)).await?;
         let now = Utc::now();
         let Some(held) = files.lease else {
@@ -101,10 +96,10 @@ pub async fn give_up(store: &GitStore, lease: &Lease) -> Result<()> {
         };
         match write(store, &mut view, &ended, "release").await? {
             Step::Done(()) => return Ok(()),
-            Step::Lost(reason) => why = reason,
+            Step::Lost(why) => tries.lost(attempt, why, parent).await,
         }
     }
-    Err(gave_up(store, &why))
+    Err(tries.gave_up(store))
 }
 
 /// Commits `lease` as its scope's lease file on the view's tip and pushes it.

@@ -3,21 +3,15 @@
 
 use super::layout::{self, head_path, record_path, Name, RecordFile, VERSION};
 use super::repo::Pushed;
+use super::tries::{Step, Tries, TRIES};
 use super::view::View;
-use super::{back_off, now, GitStore, TRIES};
+use super::{now, GitStore};
 use crate::domain::error::{Error, Result};
 use crate::domain::sanitize;
 use crate::ports::state::{Appended, Entry, Head, Health, Lane, Lease, Stored};
 
-/// One decision on one view of the branch: done, or the push was refused and the branch must
-/// be read again.
-pub enum Step<T> {
-    Done(T),
-    Lost(String),
-}
-
 /// Stores `entry` (see [`crate::ports::state::Store::append`]), retrying on a new tip while
-/// somebody else's pushes win, up to [`TRIES`] times.
+/// somebody else's pushes win.
 pub async fn append(
     store: &GitStore,
     entry: &Entry,
@@ -25,32 +19,19 @@ pub async fn append(
     fence: Option<&Lease>,
 ) -> Result<Appended> {
     let mut view = store.view.lock().await;
-    let mut why = String::new();
-    let mut force = false;
+    let mut tries = Tries::default();
     for attempt in 0..TRIES {
-        let fetched = store.current(&mut view, force).await?;
+        let fetched = tries.start(store, &mut view).await?;
+        let parent = view.tip.clone();
         match try_append(store, &mut view, entry, after, fence).await? {
             Step::Done(appended @ Appended::Stored(_)) => return Ok(appended),
             Step::Done(refused) if fetched => return Ok(refused),
             // A refusal decided on a tip fetched earlier: decide again on the remote's.
-            Step::Done(_) => force = true,
-            Step::Lost(reason) => {
-                why = reason;
-                force = true;
-                back_off(attempt).await;
-            }
+            Step::Done(_) => tries.stale(),
+            Step::Lost(why) => tries.lost(attempt, why, parent).await,
         }
     }
-    Err(gave_up(store, &why))
-}
-
-/// The error after [`TRIES`] refused pushes.
-pub fn gave_up(store: &GitStore, why: &str) -> Error {
-    Error::provider(format!(
-        "{}: the remote refused {TRIES} pushes in a row (last: {why})",
-        store.git.place
-    ))
-    .with_hint("many machines are writing at once, or the remote refuses pushes to this branch")
+    Err(tries.gave_up(store))
 }
 
 async fn try_append(

@@ -244,7 +244,10 @@ impl Git {
         }
         let stdout = String::from_utf8_lossy(&out.stdout);
         match stdout.lines().find(|l| l.starts_with('!')) {
-            Some(line) => Ok(Pushed::Rejected(self.clean(line))),
+            // `!<TAB>from:to<TAB>[rejected] (fetch first)`: the reason is the last part.
+            Some(line) => Ok(Pushed::Rejected(
+                self.clean(line.rsplit('\t').next().unwrap_or(line)),
+            )),
             None => Err(self.failure("pushing to the state branch", &out.stderr)),
         }
     }
