@@ -97,9 +97,7 @@ impl GitStore {
         view.refresh(&self.git, tip).await?;
         Ok(true)
     }
-}
 
-impl GitStore {
     /// `request` within three command bounds in all (fetches, retries and pushes included):
     /// an error naming the store after that.
     async fn bounded<T>(&self, what: &str, request: impl Future<Output = Result<T>>) -> Result<T> {
