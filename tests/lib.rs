@@ -36,6 +36,7 @@ mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
 mod truthful_writes;
+mod state_git;
 mod validate_both;
 
 mod checklist_broken;
