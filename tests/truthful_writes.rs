@@ -133,7 +133,7 @@ fn a_kill_that_ran_while_resume_wrote_is_not_undone() {
     // flag off; the resume then turns it on, sees the kill in the journal, turns it off again.
     let mut resume = p.command(&["resume", "--yes"]);
     resume
-        .env("ROLLOUT_NOW", DAY2)
+        .env(crate::test::TEST_NOW, DAY2)
         .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "1500");
     let child = resume.spawn().unwrap();
     let started = std::time::Instant::now();
@@ -261,7 +261,7 @@ fn sigterm_during_a_slow_http_write_exits_130_not_4() {
         "3s",
     ]);
     cmd.env("ROLLOUT_HTTP_TOKEN", HTTP_TOKEN)
-        .env("ROLLOUT_NOW", DAY2);
+        .env(crate::test::TEST_NOW, DAY2);
     let writes = svc.writes();
     let child = cmd.spawn().unwrap();
     // Inside the write: the intent is journaled, the PUT hangs.
