@@ -139,6 +139,7 @@ impl Situation<'_> {
             detail: None,
             id: None,
             gates: Vec::new(),
+            interval: None,
         }
     }
 }
