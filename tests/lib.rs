@@ -57,6 +57,8 @@ mod gates_prometheus;
 mod gates_sources;
 mod gates_support;
 mod gates_watch;
+mod state_lease;
+mod watch_once;
 
 mod unleash_checklist;
 mod unleash_commands;

@@ -213,6 +213,7 @@ impl Watch {
         match crate::app::windows::rebuild(ctx, index, since, self.interval).await {
             Ok(rebuilt) => {
                 self.tracker = rebuilt.tracker;
+                self.alerted = rebuilt.alerted.into_iter().collect();
                 Ok(rebuilt.gap)
             }
             Err(e) if self.once => Err(e),

@@ -20,7 +20,8 @@ const MOST: usize = 10_000;
 
 /// Rebuilds the windows of stage `index` (entered at `since`) for a watch looking every
 /// `interval`, at `ctx.now`. Reads back only as far as the stage's longest `for:` (and twice
-/// the interval) needs: a breach older than that counts as held anyway.
+/// the interval) needs, and at least an hour: a breach older than that counts as held anyway,
+/// and a warning alerted more than an hour ago is alerted again.
 pub async fn rebuild(
     ctx: &Context,
     index: usize,
@@ -34,12 +35,8 @@ pub async fn rebuild(
         .map(|g| g.hold)
         .max()
         .unwrap_or_default();
-    if longest.is_zero() {
-        // Every breach counts at its first look: there is no window to continue.
-        return Ok(Rebuilt::default());
-    }
-    let horizon = ctx.now
-        - chrono::Duration::from_std(longest + interval * 2).unwrap_or(chrono::Duration::MAX);
+    let back = (longest + interval * 2).max(Duration::from_secs(3600));
+    let horizon = ctx.now - chrono::Duration::from_std(back).unwrap_or(chrono::Duration::MAX);
     let looks = read_back(ctx, horizon).await?;
     let stage = &ctx.config.stages[index].name;
     Ok(windows::rebuild(&looks, stage, since, ctx.now, interval))

@@ -46,6 +46,9 @@ pub struct Rebuilt {
     pub tracker: Tracker,
     /// The newest look was too long ago: how long, and the gates whose breach it cut.
     pub gap: Option<Gap>,
+    /// The gates whose current breach was alerted already (a `gate-alert` record since it
+    /// began): not alerted again until they pass.
+    pub alerted: Vec<String>,
 }
 
 /// The newest recorded look is more than twice the interval ago.
@@ -84,15 +87,32 @@ pub fn rebuild(
         return Rebuilt {
             tracker: Tracker::default(),
             gap: Some(Gap { ago, gates }),
+            alerted: Vec::new(),
         };
     }
     let mut tracker = Tracker::default();
+    let mut alerted = Vec::new();
     for gate in gate_names(newest) {
         if let Some(start) = breach_start(&run, &gate) {
             tracker.started(&gate, start);
+            if alerted_since(looks, &gate, start) {
+                alerted.push(gate);
+            }
         }
     }
-    Rebuilt { tracker, gap: None }
+    Rebuilt {
+        tracker,
+        gap: None,
+        alerted,
+    }
+}
+
+/// Whether a `gate-alert` record of `gate` was made at or after `start`.
+fn alerted_since(records: &[Recorded], gate: &str, start: DateTime<Utc>) -> bool {
+    records
+        .iter()
+        .take_while(|r| r.at >= start)
+        .any(|r| r.event.action == "gate-alert" && r.event.gates.iter().any(|g| g.gate == gate))
 }
 
 /// The looks of the current stage since it began, newest first, up to the first gap longer
@@ -277,6 +297,11 @@ mod tests {
         ];
         let r = rebuild(&looks, "one", None, t(100), TEN);
         assert_eq!(since(&r, "e"), Some(90));
+        // The alert was made during the breach: it is not made again.
+        assert_eq!(r.alerted, ["e"]);
+        // An alert before the breach began was another breach's.
+        let r = rebuild(&looks[..2], "one", None, t(100), TEN);
+        assert_eq!((since(&r, "e"), r.alerted.len()), (Some(100), 0));
         let r = rebuild(&[], "one", None, t(100), TEN);
         assert!(r.gap.is_none());
     }
