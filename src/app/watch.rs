@@ -48,6 +48,8 @@ pub struct Watch {
     pub looks: u32,
     /// What the watch did (`kill: …`, `advance: …`, `alert: …`), for its `--json`.
     pub actions: Vec<String>,
+    /// Who held the flag's lease at the last look, when another run did (for its `--json`).
+    pub held_by: Option<String>,
 }
 
 /// What one look found.
@@ -128,6 +130,7 @@ impl Watch {
             alerted: HashSet::new(),
             looks: 0,
             actions: Vec::new(),
+            held_by: None,
         }
     }
 
@@ -140,6 +143,7 @@ impl Watch {
             Ok(Leased::Busy(other)) => {
                 self.holding = false;
                 self.blocked = true;
+                self.held_by = Some(other.holder.clone());
                 return Ok(Look::Busy(other));
             }
             Err(e) => {
@@ -148,6 +152,7 @@ impl Watch {
             }
         }
         self.holding = true;
+        self.held_by = None;
         // This watch waited for another holder (a lease that lapsed before it started is
         // simply taken).
         let took_over = std::mem::take(&mut self.blocked);

@@ -339,6 +339,7 @@ pub(super) fn finish(ctx: &Session, run: &Watch, why: &str, code: i32) -> Result
                 looks: run.looks,
                 ended: why,
                 actions: &run.actions,
+                held_by: run.held_by.as_deref(),
             },
         );
     }
