@@ -160,6 +160,7 @@ fn changing<T>(dir: &Path, change: impl FnOnce(&mut File) -> (bool, T)) -> Resul
         .open(&lock_path)
         .map_err(|e| fail(e, &lock_path))?;
     lock.lock().map_err(|e| fail(e, &lock_path))?;
+    clean_stale_temps(&file);
     let mut leases = read(&file)?;
     let (changed, answer) = change(&mut leases);
     if changed {
@@ -171,6 +172,25 @@ fn changing<T>(dir: &Path, change: impl FnOnce(&mut File) -> (bool, T)) -> Resul
     // Dropping the file unlocks it too; unlocking first lets the next taker in sooner.
     let _ = lock.unlock();
     Ok(answer)
+}
+
+/// Removes the temp files of `file` that writers killed mid-write left (under the lock, no
+/// other writer's temp file exists).
+fn clean_stale_temps(file: &Path) {
+    let prefix = crate::adapters::atomic_write::temp_prefix(file);
+    let Ok(entries) = std::fs::read_dir(file.parent().unwrap_or(Path::new("."))) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix)
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The leases file, empty when there is none yet.
@@ -300,6 +320,17 @@ mod tests {
             .count();
         assert_eq!(held, 1);
         assert_eq!(current(&d, &scope("f")).unwrap().map(|l| l.token), Some(1));
+    }
+
+    #[test]
+    fn temp_files_a_killed_writer_left_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join(STATE_DIR)).unwrap();
+        let stale = d.join(STATE_DIR).join(".leases.json-abc123.tmp");
+        std::fs::write(&stale, "{").unwrap();
+        take(d, &scope("f"), "alice", TTL).unwrap();
+        assert!(!stale.exists());
     }
 
     #[test]
