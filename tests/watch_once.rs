@@ -192,6 +192,29 @@ cards is at the last stage (two): done
     p.rollout(["rollback", "one", "--yes"]).run();
     let (code, out, _) = once(d, &["--advance", "--yes"]);
     assert_eq!((code, out.lines().count()), (0, 1), "{out}");
+    // The next stage's own gate fails: the rules refuse the advance, and the run holds (3).
+    p.write(
+        "stages.yaml",
+        "flag: cards
+gates:
+  - { name: errors, command: 'cat errors.txt', max: 0.01 }
+  - { name: later, command: 'echo 0.5', max: 0.01 }
+stages:
+  - { name: one, percentage: 10, gates: [errors] }
+  - { name: two, percentage: 50, gates: [errors, later] }
+",
+    );
+    assert_eq!(
+        once(d, &["--advance", "--yes"]),
+        (
+            3,
+            "[TIME] look 1 at one: errors pass 0.001 (max 0.01)
+holding at one: advance refused: 1 gate of two did not pass
+"
+            .into(),
+            String::new()
+        )
+    );
 }
 
 #[test]
