@@ -107,8 +107,11 @@ fn when_the_lease_holder_is_killed_with_sigkill_the_other_watch_takes_over_withi
         Duration::from_secs(10),
     )
     .expect("B never took over");
-    // Within the lease time (3 s), plus B's interval.
-    assert!(took <= Duration::from_millis(3300 + 300), "took {took:?}");
+    // Within the lease time (3 s), plus B's interval, plus a little for a loaded machine.
+    assert!(
+        took <= Duration::from_millis(3000 + 300 + 700),
+        "took {took:?}"
+    );
     // B now acts: a breach is killed by B.
     p.write("errors.txt", "0.2\n");
     let done = b.wait().unwrap();
