@@ -13,15 +13,21 @@ use crate::watch_once::{pinned, project};
 
 const LEASE_MS: &str = "3000";
 
-/// `rollout watch ARGS` in `dir` as `actor`, its stdout and stderr going to files under `dir`.
+/// `rollout watch ARGS` in `dir` as `actor` with a 3 s lease, its stdout and stderr going to
+/// files under `dir`.
 fn watcher(p: &Project, actor: &str, args: &[&str]) -> Child {
+    watcher_with(p, actor, LEASE_MS, args)
+}
+
+/// [`watcher`] with a lease of `lease_ms` milliseconds.
+fn watcher_with(p: &Project, actor: &str, lease_ms: &str, args: &[&str]) -> Child {
     let out = std::fs::File::create(p.path(&format!("{actor}.out"))).unwrap();
     let err = std::fs::File::create(p.path(&format!("{actor}.err"))).unwrap();
     let mut all = vec!["watch"];
     all.extend_from_slice(args);
     let mut cmd: Command = p.command(&all);
     cmd.env("ROLLOUT_ACTOR", actor)
-        .env(LEASE_VAR, LEASE_MS)
+        .env(LEASE_VAR, lease_ms)
         .stdout(Stdio::from(out))
         .stderr(Stdio::from(err));
     cmd.spawn().unwrap()
@@ -177,4 +183,52 @@ hint: try again after [DATE] [TIME] UTC, or stop that run; `rollout kill` never 
     );
     // The watch gave the lease back when it ended: an advance takes it at once now.
     p.rollout(["resume", "--reason", "again", "--yes"]).run();
+}
+
+#[test]
+fn a_watch_killed_with_sigkill_and_restarted_every_1_5s_kills_once_the_breach_held_its_for_in_total(
+) {
+    // The scenario, shortened: each watch lives 1.5 s, half the gate's 3 s `for:`, so only
+    // windows continued from the recorded looks can ever reach it. The lease (300 ms) is shorter
+    // than the interval (500 ms), so each restart takes over before twice the interval passed.
+    let p = project("3s");
+    p.write("errors.txt", "0.2\n");
+    let start = Instant::now();
+    let mut lives = 0;
+    let killed_by = loop {
+        assert!(lives < 12, "never killed after {lives} restarts");
+        let actor = format!("watch-{lives}");
+        let mut w = watcher_with(&p, &actor, "300", &["--interval", "500ms"]);
+        lives += 1;
+        let born = Instant::now();
+        while born.elapsed() < Duration::from_millis(1500) {
+            if let Some(status) = w.try_wait().unwrap() {
+                assert_eq!(
+                    status.code(),
+                    Some(1),
+                    "{}",
+                    p.read(&format!("{actor}.err"))
+                );
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if w.try_wait().unwrap().is_some() {
+            break actor;
+        }
+        w.kill().unwrap();
+        w.wait().unwrap();
+    };
+    assert!(start.elapsed() >= Duration::from_secs(3));
+    assert!(lives >= 3, "killed by the {lives}th watch");
+    let kills = p.changes_of("kill");
+    assert_eq!(kills.len(), 1);
+    assert_eq!(kills[0]["actor"], killed_by.as_str());
+    let out = pinned(&p.read(&format!("{killed_by}.out")));
+    assert!(
+        out.ends_with(
+            "killed cards: watch: gate errors is 0.2 against max 0.01 for 3s (critical)\n"
+        ),
+        "{out}"
+    );
 }

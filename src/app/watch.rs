@@ -50,6 +50,9 @@ pub struct Watch {
     pub actions: Vec<String>,
     /// Who held the flag's lease at the last look, when another run did (for its `--json`).
     pub held_by: Option<String>,
+    /// When that lease ends, if it is not renewed: the watch tries again then when that comes
+    /// before its next look, so a holder that died is replaced as soon as its lease lapses.
+    lapses: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What one look found.
@@ -131,6 +134,7 @@ impl Watch {
             looks: 0,
             actions: Vec::new(),
             held_by: None,
+            lapses: None,
         }
     }
 
@@ -144,6 +148,7 @@ impl Watch {
                 self.holding = false;
                 self.blocked = true;
                 self.held_by = Some(other.holder.clone());
+                self.lapses = Some(other.expires);
                 return Ok(Look::Busy(other));
             }
             Err(e) => {
@@ -153,6 +158,7 @@ impl Watch {
         }
         self.holding = true;
         self.held_by = None;
+        self.lapses = None;
         // This watch waited for another holder (a lease that lapsed before it started is
         // simply taken).
         let took_over = std::mem::take(&mut self.blocked);
@@ -249,6 +255,17 @@ impl Watch {
     #[must_use]
     pub fn interval(&self) -> Duration {
         self.interval
+    }
+
+    /// How long to wait before the next look: the interval, or less while another run holds
+    /// the lease and it lapses sooner (just after it does), measured from `now`.
+    #[must_use]
+    pub fn next_look_in(&self, now: chrono::DateTime<chrono::Utc>) -> Duration {
+        let Some(lapses) = self.lapses.filter(|_| !self.holding) else {
+            return self.interval;
+        };
+        let until = (lapses - now).to_std().unwrap_or_default() + Duration::from_millis(20);
+        until.min(self.interval)
     }
 
     /// Whether the watch holds the lease (it renews it between looks).

@@ -57,7 +57,10 @@ pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
     let ended = loop {
         ctx.now = crate::domain::clock::now()?;
         match one_look(&ctx, &mut watch, &mut screen).await {
-            Ok(After::Sleep) => pause(&ctx, &mut watch, w.interval).await,
+            Ok(After::Sleep) => {
+                let wait = watch.next_look_in(chrono::Utc::now());
+                pause(&ctx, &mut watch, wait).await;
+            }
             Ok(After::LookAgain) => {}
             Ok(After::Stop(why, code)) => break Ok((why, code)),
             Err(e) => break Err(e),
