@@ -172,6 +172,32 @@ hint: try again after [DATE] [TIME] UTC, or stop that run; `rollout kill` never 
         );
     }
     assert_eq!(p.changes_of("advance").len(), 1, "only the first advance");
+    // `watch --once` has nothing to do while that watch acts: exit 0, naming the holder.
+    let once = p
+        .rollout(["watch", "--once"])
+        .env(LEASE_VAR, LEASE_MS)
+        .run();
+    assert_eq!(
+        pinned(&once.stdout),
+        "watcher on [HOST] (pid [PID]) holds the lease on cards until [DATE] [TIME] UTC: it watches; nothing to do here\n"
+    );
+    let doc = p
+        .rollout(["watch", "--once", "--json"])
+        .env(LEASE_VAR, LEASE_MS)
+        .run()
+        .json();
+    assert_eq!(
+        (
+            &doc["ended"],
+            &doc["looks"],
+            pinned(doc["held_by"].as_str().unwrap())
+        ),
+        (
+            &serde_json::json!("lease-busy"),
+            &serde_json::json!(0),
+            "watcher on [HOST] (pid [PID])\n".to_string()
+        )
+    );
     // A kill goes through at once.
     let start = Instant::now();
     p.rollout(["kill", "--reason", "stop"]).run();
