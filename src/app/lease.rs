@@ -47,17 +47,16 @@ pub fn ttl(ctx: &Context) -> Duration {
     ctx.config.state.lease
 }
 
-/// Takes the lease (or renews it when this run holds it) and keeps it in `ctx.lease`; when
-/// another holder has it, `ctx.lease` is emptied and the answer names them.
+/// Takes the lease (or renews it when this run holds it) and keeps it in `ctx.lease`. When
+/// another holder has it, the answer names them and `ctx.lease` keeps the lease this run had,
+/// if any: appends fenced with it are refused, since a newer one was granted.
 pub async fn take(ctx: &Context) -> Result<Leased> {
     let leased = ctx.state.lease(&scope(ctx), &holder(ctx), ttl(ctx)).await?;
-    let mine = match &leased {
-        Leased::Held(l) => Some(l.clone()),
-        Leased::Busy(_) => None,
-    };
-    *ctx.lease
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = mine;
+    if let Leased::Held(l) = &leased {
+        *ctx.lease
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(l.clone());
+    }
     Ok(leased)
 }
 
@@ -129,15 +128,11 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    /// Whether the held lease is due for renewal (or there is none to renew).
+    /// Whether the held lease is due for renewal (or this run holds none: it was never taken,
+    /// or another holder had it at the last try).
     #[must_use]
     pub fn due(&self, ctx: &Context) -> bool {
-        let held = ctx
-            .lease
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_some();
-        !held || self.renewed.is_none_or(|at| at.elapsed() >= ttl(ctx) / 3)
+        self.renewed.is_none_or(|at| at.elapsed() >= ttl(ctx) / 3)
     }
 
     /// Renews or takes the lease when [`Keeper::due`]; answers who holds it now.

@@ -35,8 +35,8 @@ enum After {
 pub(super) struct Screen {
     /// The lines of the live table on the terminal, cleared before the next look is drawn.
     live: usize,
-    /// The lease holder (and token) this watch last said it waits for.
-    waiting_for: Option<(String, u64)>,
+    /// The lease holder this watch last said it waits for.
+    waiting_for: Option<String>,
 }
 
 pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
@@ -193,17 +193,16 @@ async fn one_look(s: &Session, watch: &mut Watch, screen: &mut Screen) -> Result
     Ok(report_step(s, &seen, step, live))
 }
 
-/// Says who holds the lease, once per holder (and grant) this watch waits for.
+/// Says who holds the lease, once per holder this watch waits for.
 fn waiting(s: &Session, watch: &Watch, screen: &mut Screen, other: &crate::ports::state::Lease) {
-    let who = (other.holder.clone(), other.token);
-    if screen.waiting_for.as_ref() != Some(&who) {
+    if screen.waiting_for.as_ref() != Some(&other.holder) {
         screen.live = 0;
         s.out.data(&format!(
             "{}; waiting, trying again every {}",
             busy_line(s, other),
             humantime::format_duration(watch.interval())
         ));
-        screen.waiting_for = Some(who);
+        screen.waiting_for = Some(other.holder.clone());
     }
 }
 
