@@ -258,3 +258,39 @@ fn a_watch_killed_with_sigkill_and_restarted_every_1_5s_kills_once_the_breach_he
         "{out}"
     );
 }
+
+#[test]
+fn an_advance_slower_than_its_lease_renews_it_so_another_advance_still_waits() {
+    let p = project("0s");
+    // The first advance pauses 2.5 s in its write, five times its 500 ms lease.
+    let mut slow = p.command(&["advance", "--yes"]);
+    slow.env(LEASE_VAR, "500")
+        .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "2500");
+    let slow = slow.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let done = p
+        .rollout(["advance", "--yes"])
+        .env(LEASE_VAR, "500")
+        .any_status()
+        .run();
+    assert_eq!(done.code, 5, "{}", done.stderr);
+    assert!(
+        pinned(&done.stderr).starts_with(
+            "error: tester@example.com on [HOST] (pid [PID]) holds the lease on cards until"
+        ),
+        "{}",
+        done.stderr
+    );
+    let out = slow.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        p.changes_of("advance").len(),
+        2,
+        "the start and the slow advance"
+    );
+}

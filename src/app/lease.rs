@@ -115,7 +115,22 @@ pub async fn during<T>(
     if let Leased::Busy(other) = take(ctx).await? {
         return Err(busy(ctx, &other));
     }
-    let answer = work.await;
+    // A slow provider write must not outlast the lease: it is renewed every third of its time
+    // while `work` runs (a lost lease stays in `ctx.lease`, so late appends are fenced).
+    let renew = async {
+        let every = ttl(ctx) / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = take(ctx).await {
+                ctx.log
+                    .debug(&format!("could not renew the lease: {}", e.message));
+            }
+        }
+    };
+    let answer = tokio::select! {
+        answer = work => answer,
+        () = renew => Err(Error::failed("the lease stopped being renewed")),
+    };
     release(ctx).await;
     answer
 }
