@@ -115,8 +115,15 @@ pub async fn during<T>(
     if let Leased::Busy(other) = take(ctx).await? {
         return Err(busy(ctx, &other));
     }
-    // A slow provider write must not outlast the lease: it is renewed every third of its time
-    // while `work` runs (a lost lease stays in `ctx.lease`, so late appends are fenced).
+    let answer = renewing(ctx, work).await;
+    release(ctx).await;
+    answer
+}
+
+/// Runs `work` while renewing the run's lease every third of its time, so that a slow provider
+/// write or gate read does not outlast it. A lease lost meanwhile stays in `ctx.lease`, so the
+/// run's late appends are fenced.
+pub async fn renewing<T>(ctx: &Context, work: impl Future<Output = Result<T>>) -> Result<T> {
     let renew = async {
         let every = ttl(ctx) / 3;
         loop {
@@ -127,12 +134,10 @@ pub async fn during<T>(
             }
         }
     };
-    let answer = tokio::select! {
+    tokio::select! {
         answer = work => answer,
         () = renew => Err(Error::failed("the lease stopped being renewed")),
-    };
-    release(ctx).await;
-    answer
+    }
 }
 
 /// Keeps a long run's lease: renews it at most every third of the lease time, and takes it

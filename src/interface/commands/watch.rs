@@ -48,7 +48,10 @@ pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
         once: w.once,
     });
     if w.once {
-        let ended = super::watch_once::run(&mut ctx, &mut watch).await;
+        ctx.now = crate::domain::clock::now()?;
+        // Its look and what it does keep the lease it takes, however long they take.
+        let ended =
+            crate::app::lease::renewing(&ctx, super::watch_once::run(&ctx, &mut watch)).await;
         crate::app::lease::release(&ctx).await;
         let (why, code) = ended?;
         return finish(&ctx, &watch, why, code);
@@ -56,7 +59,13 @@ pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
     let mut screen = Screen::default();
     let ended = loop {
         ctx.now = crate::domain::clock::now()?;
-        match one_look(&ctx, &mut watch, &mut screen).await {
+        // A look that takes long (slow sources, an advance) keeps the lease it holds.
+        let look = if watch.holding() {
+            crate::app::lease::renewing(&ctx, one_look(&ctx, &mut watch, &mut screen)).await
+        } else {
+            one_look(&ctx, &mut watch, &mut screen).await
+        };
+        match look {
             Ok(After::Sleep) => {
                 let wait = watch.next_look_in(chrono::Utc::now());
                 pause(&ctx, &mut watch, wait).await;

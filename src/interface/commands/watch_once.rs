@@ -16,9 +16,8 @@ use crate::domain::config::Severity;
 use crate::domain::error::Result;
 use crate::domain::gates::Status;
 
-/// Takes the look and acts; answers why it ended (for `--json`) and the exit code.
-pub(super) async fn run(s: &mut Session, watch: &mut Watch) -> Result<(&'static str, i32)> {
-    s.now = crate::domain::clock::now()?;
+/// Takes the look and acts (at `s.now`); answers why it ended (for `--json`) and the exit code.
+pub(super) async fn run(s: &Session, watch: &mut Watch) -> Result<(&'static str, i32)> {
     let flag = &s.config.flag;
     let seen = match watch.look(s).await? {
         Look::Unreadable(e) | Look::NoStore(e) => return Err(e),
