@@ -36,8 +36,11 @@ pub struct Watch {
     once: bool,
     /// Renews the lease while the watch lasts.
     keeper: crate::app::lease::Keeper,
-    /// The lease was held at the last look, so the tracker is current; else it is rebuilt.
+    /// The lease was held at the last look.
     holding: bool,
+    /// The tracker is not this watch's own since it (re)took the lease: it is rebuilt from the
+    /// recorded looks at the next look that reaches the gates.
+    stale: bool,
     /// Another run held the lease at an earlier look (a later take is a takeover).
     blocked: bool,
     /// Carries each gate's `for:` between looks.
@@ -128,6 +131,7 @@ impl Watch {
             once: plan.once,
             keeper: crate::app::lease::Keeper::default(),
             holding: false,
+            stale: true,
             blocked: false,
             tracker: Tracker::default(),
             alerted: HashSet::new(),
@@ -141,11 +145,11 @@ impl Watch {
     /// Takes (or renews) the lease, then reads the flag and, unless it is killed or at
     /// `--until`, looks at the gates of its stage and journals the look.
     pub async fn look(&mut self, ctx: &Context) -> Result<Look> {
-        let waited = !self.holding;
         match self.keeper.keep(ctx).await {
             Ok(Leased::Held(_)) => {}
             Ok(Leased::Busy(other)) => {
                 self.holding = false;
+                self.stale = true;
                 self.blocked = true;
                 self.held_by = Some(other.holder.clone());
                 self.lapses = Some(other.expires);
@@ -153,6 +157,7 @@ impl Watch {
             }
             Err(e) => {
                 self.holding = false;
+                self.stale = true;
                 return Ok(Look::NoStore(store_error(ctx, &e)));
             }
         }
@@ -182,13 +187,14 @@ impl Watch {
                 return Ok(Look::Reached(c));
             }
         }
-        let gap = match (waited, current) {
+        let gap = match (self.stale, current) {
             (true, Some(index)) => match self.rebuild(ctx, index, facts.since).await {
                 Ok(gap) => gap,
                 Err(e) => return Ok(Look::NoStore(e)),
             },
             _ => None,
         };
+        self.stale = false;
         let verdicts = engine::look(ctx, current, facts.since, &mut self.tracker).await;
         let stage = current.map(|i| ctx.config.stages[i].name.clone());
         let mut ev = record(
@@ -244,7 +250,10 @@ impl Watch {
         }
         match self.keeper.keep(ctx).await {
             Ok(Leased::Held(_)) => {}
-            Ok(Leased::Busy(_)) => self.holding = false,
+            Ok(Leased::Busy(_)) => {
+                self.holding = false;
+                self.stale = true;
+            }
             Err(e) => ctx
                 .log
                 .debug(&format!("could not renew the lease: {}", e.message)),
