@@ -983,7 +983,7 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__watch)
-            opts="-C -q -v -y -h --interval --advance --until --dry-run --dir --env --json --color --quiet --verbose --yes --actor --timeout --help"
+            opts="-C -q -v -y -h --interval --advance --until --once --dry-run --dir --env --json --color --quiet --verbose --yes --actor --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

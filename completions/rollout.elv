@@ -260,6 +260,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
             cand --timeout 'How long to keep trying the provider before giving up'
             cand --advance 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes'
+            cand --once 'One look, act, exit: 0 nothing to do or advanced (or another run holds the lease), 1 killed, 3 held, 4 provider or store error (for cron and CI schedules; pass the schedule''s period as --interval)'
             cand --dry-run 'Refused: watch acts on what it sees (`rollout gates` shows the verdicts now)'
             cand --json 'Print one JSON document on stdout (with "schema": 1)'
             cand -q 'Print only results and errors'

@@ -211,6 +211,7 @@ never\t''"
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -l actor -d 'Who is making the change [default: ROLLOUT_ACTOR, CI\'s actor, git user.email, $USER]' -r
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -l timeout -d 'How long to keep trying the provider before giving up' -r
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -l advance -d 'Also advance when the soak has passed, the planned start has come and every gate of the next stage passes'
+complete -c rollout -n "__fish_rollout_using_subcommand watch" -l once -d 'One look, act, exit: 0 nothing to do or advanced (or another run holds the lease), 1 killed, 3 held, 4 provider or store error (for cron and CI schedules; pass the schedule\'s period as --interval)'
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -l dry-run -d 'Refused: watch acts on what it sees (`rollout gates` shows the verdicts now)'
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -l json -d 'Print one JSON document on stdout (with "schema": 1)'
 complete -c rollout -n "__fish_rollout_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'

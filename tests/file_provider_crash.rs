@@ -92,9 +92,12 @@ fn random_kill_9s_never_leave_a_change_without_its_journal_record() {
         let context = format!("round {round} (`rollout {}`, seed {seed})", args.join(" "));
         let (journal, torn_before) = journal_of(&p);
         let before = journal.len();
+        // A run killed here cannot give its lease on the flag up: a lease that lapses at once
+        // lets the next round start at once (a real one lasts `state.lease`).
         let mut child = p
             .command(args)
             .env(crate::test::TEST_NOW, AT)
+            .env("ROLLOUT_TEST_LEASE_MS", "1")
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_micros(rng.below(span)));

@@ -185,6 +185,9 @@ fn lock_holder(p: &Project) -> std::process::Child {
         .command(&["advance", "--yes"])
         .env(crate::test::TEST_NOW, AT)
         .env(PAUSE, "8000")
+        // The file's own lock is under test: the holder's lease on the flag lapses at once, so
+        // the other runs get past it to the lock.
+        .env("ROLLOUT_TEST_LEASE_MS", "1")
         .spawn()
         .unwrap();
     let lock = p.path(".rollout/.flags.json.lock");

@@ -207,6 +207,9 @@ fn an_intent_a_killed_run_left_open_is_reported_until_the_next_change() {
         .command(&["advance"])
         .env(crate::test::TEST_NOW, AT)
         .env(PAUSE, "20000")
+        // Killed, it cannot give its lease on the flag up: a short one lapses before the next
+        // change (a real one lasts `state.lease`, 30 s by default).
+        .env("ROLLOUT_TEST_LEASE_MS", "1")
         .spawn()
         .unwrap();
     wait_for_intent(&p);

@@ -35,8 +35,8 @@ mod rollout_terminal;
 mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
-mod truthful_writes;
 mod state_git;
+mod truthful_writes;
 mod validate_both;
 
 mod checklist_broken;
@@ -62,6 +62,8 @@ mod gates_prometheus;
 mod gates_sources;
 mod gates_support;
 mod gates_watch;
+mod state_lease;
+mod watch_once;
 
 mod unleash_checklist;
 mod unleash_commands;

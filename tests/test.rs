@@ -170,7 +170,9 @@ impl Project {
             .collect()
     }
 
-    /// Every file under `.rollout/` with its bytes, for "nothing changed" checks.
+    /// Every file under `.rollout/` with its bytes, for "nothing changed" checks. The leases
+    /// (`leases.json` and its lock) are left out: a run that changes nothing still takes the
+    /// flag's lease and gives it up, and a lease records no change.
     #[must_use]
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
         fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
@@ -179,6 +181,10 @@ impl Project {
             };
             for e in entries.flatten() {
                 let p = e.path();
+                let name = p.file_name().unwrap_or_default();
+                if name == "leases.json" || name == "leases.lock" {
+                    continue;
+                }
                 if p.is_dir() {
                     walk(&p, out);
                 } else {

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod atomic_write;
 pub mod checklist;
 pub mod gates;
+pub mod host;
 pub mod http_client;
 pub mod interrupt;
 pub mod journal;

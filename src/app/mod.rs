@@ -8,4 +8,6 @@ pub mod context;
 pub mod decide;
 pub mod engine;
 pub mod intent;
+pub mod lease;
 pub mod watch;
+pub mod windows;

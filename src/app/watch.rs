@@ -3,6 +3,11 @@
 //! breach, and advance when the rules allow. It never prints and never asks itself: each step
 //! returns what happened, warnings go to `ctx.log`, and the question before an advance is the
 //! caller's `ask`. The caller paces the looks and shows them.
+//!
+//! A watch acts only while it holds the flag's lease ([`crate::app::lease`]): of two watches of
+//! one flag, the other waits and takes over when the holder's lease expires. Whenever it takes
+//! the lease, it rebuilds its gates' `for:` windows from the recorded looks
+//! ([`crate::app::windows`]), so a restart, a takeover or a `--once` continues a breach.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -15,7 +20,9 @@ use crate::app::engine::{self, Position};
 use crate::domain::config::Severity;
 use crate::domain::error::{Error, Kind, Result};
 use crate::domain::rules::Next;
+use crate::domain::windows::Gap;
 use crate::ports::provider::FlagState;
+use crate::ports::state::{Lease, Leased};
 
 /// A watch under way: what carries from one look to the next, and what it has done so far.
 pub struct Watch {
@@ -23,6 +30,19 @@ pub struct Watch {
     until: Option<usize>,
     /// `--advance`: whether the watch moves the flag on when the rules allow.
     advance: bool,
+    /// `--interval`, recorded with each look.
+    interval: Duration,
+    /// `--once`: a look whose windows cannot be rebuilt is an error, not a fresh start.
+    once: bool,
+    /// Renews the lease while the watch lasts.
+    keeper: crate::app::lease::Keeper,
+    /// The lease was held at the last look.
+    holding: bool,
+    /// The tracker is not this watch's own since it (re)took the lease: it is rebuilt from the
+    /// recorded looks at the next look that reaches the gates.
+    stale: bool,
+    /// Another run held the lease at an earlier look (a later take is a takeover).
+    blocked: bool,
     /// Carries each gate's `for:` between looks.
     tracker: Tracker,
     /// The gates whose current breach has been alerted (alerted again only after a pass).
@@ -31,18 +51,28 @@ pub struct Watch {
     pub looks: u32,
     /// What the watch did (`kill: …`, `advance: …`, `alert: …`), for its `--json`.
     pub actions: Vec<String>,
+    /// Who held the flag's lease at the last look, when another run did (for its `--json`).
+    pub held_by: Option<String>,
+    /// When that lease ends, if it is not renewed: the watch tries again then when that comes
+    /// before its next look, so a holder that died is replaced as soon as its lease lapses.
+    lapses: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What one look found.
 pub enum Look {
     /// The flag could not be read; the next look tries again.
     Unreadable(Error),
+    /// Another run holds the flag's lease: this watch does not act.
+    Busy(Lease),
+    /// The lease (or, under `--once`, the recorded looks) could not be had from the store; the
+    /// next look tries again.
+    NoStore(Error),
     /// The flag is killed: the watch stops.
     Killed,
     /// The flag is at stage `index`, at or past `--until`: the watch is done.
     Reached(usize),
     /// The gates were looked at (and the look journaled).
-    Seen(Seen),
+    Seen(Box<Seen>),
 }
 
 /// A look at the gates of the flag's stage.
@@ -53,6 +83,11 @@ pub struct Seen {
     pub verdicts: Vec<Verdict>,
     /// The next stage and what the rules still wait for (None at the last stage).
     next: Option<Next>,
+    /// The windows were rebuilt at this look (the watch took the lease), and the last recorded
+    /// look was too long ago: they start again.
+    pub gap: Option<Gap>,
+    /// The watch took the lease at this look after another holder's lapsed or was given up.
+    pub took_over: bool,
 }
 
 /// What a kill on a sustained critical breach did.
@@ -77,22 +112,61 @@ pub enum Step {
     Failed(Error),
 }
 
+/// How a watch runs: `--until`, `--advance`, `--interval`, `--once`.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    pub until: Option<usize>,
+    pub advance: bool,
+    pub interval: Duration,
+    pub once: bool,
+}
+
 impl Watch {
     #[must_use]
-    pub fn new(until: Option<usize>, advance: bool) -> Watch {
+    pub fn new(plan: Plan) -> Watch {
         Watch {
-            until,
-            advance,
+            until: plan.until,
+            advance: plan.advance,
+            interval: plan.interval,
+            once: plan.once,
+            keeper: crate::app::lease::Keeper::default(),
+            holding: false,
+            stale: true,
+            blocked: false,
             tracker: Tracker::default(),
             alerted: HashSet::new(),
             looks: 0,
             actions: Vec::new(),
+            held_by: None,
+            lapses: None,
         }
     }
 
-    /// Reads the flag and, unless it is killed or at `--until`, looks at the gates of its stage
-    /// and journals the look.
+    /// Takes (or renews) the lease, then reads the flag and, unless it is killed or at
+    /// `--until`, looks at the gates of its stage and journals the look.
     pub async fn look(&mut self, ctx: &Context) -> Result<Look> {
+        match self.keeper.keep(ctx).await {
+            Ok(Leased::Held(_)) => {}
+            Ok(Leased::Busy(other)) => {
+                self.holding = false;
+                self.stale = true;
+                self.blocked = true;
+                self.held_by = Some(other.holder.clone());
+                self.lapses = Some(other.expires);
+                return Ok(Look::Busy(other));
+            }
+            Err(e) => {
+                self.holding = false;
+                self.stale = true;
+                return Ok(Look::NoStore(store_error(ctx, &e)));
+            }
+        }
+        self.holding = true;
+        self.held_by = None;
+        self.lapses = None;
+        // This watch waited for another holder (a lease that lapsed before it started is
+        // simply taken).
+        let took_over = std::mem::take(&mut self.blocked);
         self.looks += 1;
         let mut state = match ctx.provider.read().await {
             Ok(s) => s,
@@ -113,9 +187,17 @@ impl Watch {
                 return Ok(Look::Reached(c));
             }
         }
+        let gap = match (self.stale, current) {
+            (true, Some(index)) => match self.rebuild(ctx, index, facts.since).await {
+                Ok(gap) => gap,
+                Err(e) => return Ok(Look::NoStore(e)),
+            },
+            _ => None,
+        };
+        self.stale = false;
         let verdicts = engine::look(ctx, current, facts.since, &mut self.tracker).await;
         let stage = current.map(|i| ctx.config.stages[i].name.clone());
-        let ev = record(
+        let mut ev = record(
             ctx,
             &state,
             stage.as_deref(),
@@ -124,14 +206,81 @@ impl Watch {
             None,
             &verdicts,
         );
+        ev.interval = Some(humantime::format_duration(self.interval).to_string());
         journal::append(&ctx.config.dir, &ev)?;
         let next = crate::domain::rules::next(&facts);
-        Ok(Look::Seen(Seen {
+        Ok(Look::Seen(Box::new(Seen {
             state,
             stage,
             verdicts,
             next,
-        }))
+            gap,
+            took_over,
+        })))
+    }
+
+    /// Rebuilds the windows from the recorded looks; under `--once` a store that cannot be read
+    /// is an error, else a warning and the windows start now.
+    async fn rebuild(
+        &mut self,
+        ctx: &Context,
+        index: usize,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Option<Gap>> {
+        match crate::app::windows::rebuild(ctx, index, since, self.interval).await {
+            Ok(rebuilt) => {
+                self.tracker = rebuilt.tracker;
+                self.alerted = rebuilt.alerted.into_iter().collect();
+                Ok(rebuilt.gap)
+            }
+            Err(e) if self.once => Err(e),
+            Err(e) => {
+                ctx.log
+                    .warn(&format!("{}; the gates' windows start now", e.message));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Between looks: renews the lease when it is due, so it does not lapse while the watch
+    /// waits for its next look. Losing it (a stall) is found at the next look.
+    pub async fn renew(&mut self, ctx: &Context) {
+        if !self.holding || !self.keeper.due(ctx) {
+            return;
+        }
+        match self.keeper.keep(ctx).await {
+            Ok(Leased::Held(_)) => {}
+            Ok(Leased::Busy(_)) => {
+                self.holding = false;
+                self.stale = true;
+            }
+            Err(e) => ctx
+                .log
+                .debug(&format!("could not renew the lease: {}", e.message)),
+        }
+    }
+
+    /// `--interval`.
+    #[must_use]
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// How long to wait before the next look: the interval, or less while another run holds
+    /// the lease and it lapses sooner (just after it does), measured from `now`.
+    #[must_use]
+    pub fn next_look_in(&self, now: chrono::DateTime<chrono::Utc>) -> Duration {
+        let Some(lapses) = self.lapses.filter(|_| !self.holding) else {
+            return self.interval;
+        };
+        let until = (lapses - now).to_std().unwrap_or_default() + Duration::from_millis(20);
+        until.min(self.interval)
+    }
+
+    /// Whether the watch holds the lease (it renews it between looks).
+    #[must_use]
+    pub fn holding(&self) -> bool {
+        self.holding
     }
 
     /// Kills the flag when a critical gate's breach has held for its `for:` (None: no such
@@ -297,5 +446,17 @@ fn record(
         detail: None,
         id: None,
         gates: verdicts.iter().map(Verdict::seen).collect(),
+        interval: None,
     }
+}
+
+/// The store could not give the lease: named, exit 4.
+fn store_error(ctx: &Context, e: &Error) -> Error {
+    Error::provider(format!(
+        "could not take the lease on {} from the {} store {}: {}",
+        ctx.config.flag,
+        ctx.state.kind(),
+        ctx.state.place(),
+        e.message
+    ))
 }

@@ -33,6 +33,9 @@ impl EnvVars {
     /// Tests only (the `test-hooks` feature): a pause inside an Unleash write, after its
     /// pre-write check.
     pub const ROLLOUT_TEST_PAUSE_IN_WRITE_MS: &'static str = "ROLLOUT_TEST_PAUSE_IN_WRITE_MS";
+    /// Tests only (the `test-hooks` feature): the lease time in milliseconds, instead of
+    /// `state.lease`, so lease expiry tests take seconds.
+    pub const ROLLOUT_TEST_LEASE_MS: &'static str = "ROLLOUT_TEST_LEASE_MS";
 
     // Secrets: the default variables providers, gates and notify targets read.
     pub const UNLEASH_API_TOKEN: &'static str = "UNLEASH_API_TOKEN";
@@ -124,6 +127,7 @@ mod tests {
         EnvVars::ROLLOUT_DATADOG_URL,
         EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS,
         EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS,
+        EnvVars::ROLLOUT_TEST_LEASE_MS,
         EnvVars::UNLEASH_API_TOKEN,
         EnvVars::LD_ACCESS_TOKEN,
         EnvVars::ROLLOUT_HTTP_TOKEN,

@@ -48,6 +48,10 @@ pub struct Event {
     /// The gates' verdicts seen before the change (advance, watch looks and kills).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<crate::domain::gates::Seen>,
+    /// A watch look's `--interval` (`30s`): how soon the watch meant to look again, so that a
+    /// later watch can tell a gap in the looks from a breach that held (docs/gates.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 #[allow(clippy::ref_option)]

@@ -15,5 +15,6 @@ pub mod sanitize;
 pub mod schema;
 pub mod secrets;
 pub mod stats;
+pub mod windows;
 pub mod yaml;
 pub mod yaml_reader;

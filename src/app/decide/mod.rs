@@ -142,6 +142,7 @@ impl Situation<'_> {
             detail: None,
             id: None,
             gates: Vec::new(),
+            interval: None,
         }
     }
 }

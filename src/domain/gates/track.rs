@@ -18,6 +18,18 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// Continues `gate`'s breach that began at `since` (a watch rebuilt from recorded looks,
+    /// [`crate::domain::windows`]).
+    pub fn started(&mut self, gate: &str, since: DateTime<Utc>) {
+        self.since.insert(gate.to_string(), since);
+    }
+
+    /// When `gate`'s current breach began (None: it is not failing).
+    #[must_use]
+    pub fn since(&self, gate: &str) -> Option<DateTime<Utc>> {
+        self.since.get(gate).copied()
+    }
+
     /// Records `v` at `now` and fills in how long its breach has held and whether it counts.
     pub fn update(&mut self, v: &mut Verdict, gate: &Gate, now: DateTime<Utc>) {
         match v.verdict {

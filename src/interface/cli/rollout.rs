@@ -122,7 +122,7 @@ pub enum Command {
     },
     /// Look at the gates every --interval; kill on a critical breach; --advance
     #[command(
-        after_help = "Examples:\n  rollout watch                                   # kill on a sustained critical breach\n  rollout watch --advance --yes --interval 1m     # CI: walk the whole plan\n  rollout watch --advance --until limited"
+        after_help = "Examples:\n  rollout watch                                   # kill on a sustained critical breach\n  rollout watch --advance --yes --interval 1m     # CI: walk the whole plan\n  rollout watch --advance --until limited\n  rollout watch --once --advance --yes --interval 5m  # cron every 5 minutes"
     )]
     Watch(WatchArgs),
     /// Check stages.yaml and every checklist; exit 0 or 2
@@ -169,6 +169,10 @@ pub struct WatchArgs {
     /// Stop (exit 0) once the flag is at STAGE
     #[arg(long, value_name = "STAGE")]
     pub until: Option<String>,
+
+    /// One look, act, exit: 0 nothing to do or advanced (or another run holds the lease), 1 killed, 3 held, 4 provider or store error (for cron and CI schedules; pass the schedule's period as --interval)
+    #[arg(long)]
+    pub once: bool,
 
     // Watch has no --dry-run (it acts on what it sees), so its help does not list the global
     // one: this hidden flag of the same id stands in for it here and is refused when given.

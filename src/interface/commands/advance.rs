@@ -11,7 +11,12 @@ use super::change;
 use super::session::Session;
 use crate::interface::waiting::spin;
 
+/// Holds the flag's lease while it acts (exit 5 naming the holder when another run has it).
 pub async fn run(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
+    crate::app::lease::during(ctx, !ctx.dry_run, advance(ctx, stage, force)).await
+}
+
+async fn advance(ctx: &Session, stage: Option<&str>, force: &ForceArgs) -> Result<i32> {
     let over = change::override_of(force);
     let reading = engine::advance(ctx, stage, &over);
     let decision = match spin(&ctx.out, "reading the flag and its gates…", reading).await? {

@@ -20,6 +20,7 @@ pub mod session;
 mod status;
 pub mod validate;
 mod watch;
+mod watch_once;
 
 use crate::domain::error::Result;
 use crate::interface::cli::{Cli, Command};

@@ -7,7 +7,12 @@ use crate::domain::error::Result;
 use super::change;
 use super::session::Session;
 
+/// Holds the flag's lease while it acts (exit 5 naming the holder when another run has it).
 pub async fn run(ctx: &Session, reason: Option<String>) -> Result<i32> {
+    crate::app::lease::during(ctx, !ctx.dry_run, resume(ctx, reason)).await
+}
+
+async fn resume(ctx: &Session, reason: Option<String>) -> Result<i32> {
     let over = Override {
         force: false,
         reason: reason.filter(|r| !r.trim().is_empty()),

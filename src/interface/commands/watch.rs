@@ -7,12 +7,16 @@
 //! (never a pass) or a warning, and the next look tries again. Exit 0 at the last stage (with
 //! `--advance`) or at `--until`, 1 after a kill (or when the flag is found killed), 130 on
 //! Ctrl-C.
+//!
+//! It acts only while it holds the flag's lease: another watch of the flag says who holds it and
+//! tries again at each interval, taking over when that lease lapses. `--once` is
+//! [`super::watch_once`].
 
 use std::time::Duration;
 
 use super::session::Session;
 use crate::adapters::gates::Verdict;
-use crate::app::watch::{Kill, Look, Seen, Step, Watch};
+use crate::app::watch::{Kill, Look, Plan, Seen, Step, Watch};
 use crate::domain::error::{Error, Result};
 use crate::interface::cli::WatchArgs;
 
@@ -26,18 +30,67 @@ enum After {
     Stop(&'static str, i32),
 }
 
+/// What the terminal shows between looks.
+#[derive(Default)]
+pub(super) struct Screen {
+    /// The lines of the live table on the terminal, cleared before the next look is drawn.
+    live: usize,
+    /// The lease holder this watch last said it waits for.
+    waiting_for: Option<String>,
+}
+
 pub async fn run(mut ctx: Session, w: &WatchArgs) -> Result<i32> {
     let until = check(&ctx, w)?;
-    let mut watch = Watch::new(until, w.advance);
-    // The lines of the live table on the terminal, cleared before the next look is drawn.
-    let mut live = 0usize;
-    loop {
+    let mut watch = Watch::new(Plan {
+        until,
+        advance: w.advance,
+        interval: w.interval,
+        once: w.once,
+    });
+    if w.once {
         ctx.now = crate::domain::clock::now()?;
-        match one_look(&ctx, &mut watch, &mut live).await? {
-            After::Sleep => tokio::time::sleep(w.interval).await,
-            After::LookAgain => {}
-            After::Stop(why, code) => return finish(&ctx, &watch, why, code),
+        // Its look and what it does keep the lease it takes, however long they take.
+        let ended =
+            crate::app::lease::renewing(&ctx, super::watch_once::run(&ctx, &mut watch)).await;
+        crate::app::lease::release(&ctx).await;
+        let (why, code) = ended?;
+        return finish(&ctx, &watch, why, code);
+    }
+    let mut screen = Screen::default();
+    let ended = loop {
+        ctx.now = crate::domain::clock::now()?;
+        // A look that takes long (slow sources, an advance) keeps the lease it holds.
+        let look = if watch.holding() {
+            crate::app::lease::renewing(&ctx, one_look(&ctx, &mut watch, &mut screen)).await
+        } else {
+            one_look(&ctx, &mut watch, &mut screen).await
+        };
+        match look {
+            Ok(After::Sleep) => {
+                let wait = watch.next_look_in(chrono::Utc::now());
+                pause(&ctx, &mut watch, wait).await;
+            }
+            Ok(After::LookAgain) => {}
+            Ok(After::Stop(why, code)) => break Ok((why, code)),
+            Err(e) => break Err(e),
         }
+    };
+    crate::app::lease::release(&ctx).await;
+    let (why, code) = ended?;
+    finish(&ctx, &watch, why, code)
+}
+
+/// Waits `interval`, renewing the lease on the way so that it never lapses between looks.
+async fn pause(ctx: &Session, watch: &mut Watch, interval: Duration) {
+    let step = (crate::app::lease::ttl(ctx) / 3).max(Duration::from_millis(50));
+    let end = tokio::time::Instant::now() + interval;
+    loop {
+        let now = tokio::time::Instant::now();
+        if now >= end {
+            return;
+        }
+        tokio::time::sleep((end - now).min(step)).await;
+        watch.renew(ctx).await;
     }
 }
 
@@ -72,15 +125,28 @@ fn check(ctx: &Session, w: &WatchArgs) -> Result<Option<usize>> {
 }
 
 /// One look: shows it, then prints what the watch did about it (a kill, an advance, a hold).
-async fn one_look(s: &Session, watch: &mut Watch, live: &mut usize) -> Result<After> {
+async fn one_look(s: &Session, watch: &mut Watch, screen: &mut Screen) -> Result<After> {
     let flag = &s.config.flag;
-    let seen = match watch.look(s).await? {
+    let look = watch.look(s).await?;
+    if !matches!(look, Look::Busy(_)) {
+        screen.waiting_for = None;
+    }
+    let seen = match look {
         Look::Unreadable(e) => {
             s.out.warn(&format!(
                 "look {}: cannot read the flag ({}); still watching",
                 watch.looks, e.message
             ));
-            *live = 0;
+            screen.live = 0;
+            return Ok(After::Sleep);
+        }
+        Look::Busy(other) => {
+            waiting(s, watch, screen, &other);
+            return Ok(After::Sleep);
+        }
+        Look::NoStore(e) => {
+            screen.live = 0;
+            s.out.warn(&format!("{}; still watching", e.message));
             return Ok(After::Sleep);
         }
         Look::Killed => {
@@ -93,9 +159,29 @@ async fn one_look(s: &Session, watch: &mut Watch, live: &mut usize) -> Result<Af
             s.out.data(&format!("{flag} is at {at}: done"));
             return Ok(After::Stop("until", 0));
         }
-        Look::Seen(seen) => seen,
+        Look::Seen(seen) => *seen,
     };
-    show(s, live, watch.looks, seen.stage.as_deref(), &seen.verdicts);
+    let live = &mut screen.live;
+    if seen.took_over {
+        *live = 0;
+        s.out.data(&format!(
+            "took over the lease on {flag}{}: watching",
+            s.settings.in_environment()
+        ));
+    }
+    if let Some(line) = gap_line(&seen, watch.interval()) {
+        *live = 0;
+        s.out.data(&line);
+    }
+    let animate = s.out.animate;
+    show(
+        s,
+        live,
+        animate,
+        watch.looks,
+        seen.stage.as_deref(),
+        &seen.verdicts,
+    );
     if let Some(kill) = watch.kill_on_breach(s, &seen).await? {
         *live = 0;
         match kill {
@@ -114,6 +200,19 @@ async fn one_look(s: &Session, watch: &mut Watch, live: &mut usize) -> Result<Af
         .advance(s, &seen, |q| crate::interface::confirm::confirm(q, s.yes))
         .await?;
     Ok(report_step(s, &seen, step, live))
+}
+
+/// Says who holds the lease, once per holder this watch waits for.
+fn waiting(s: &Session, watch: &Watch, screen: &mut Screen, other: &crate::ports::state::Lease) {
+    if screen.waiting_for.as_ref() != Some(&other.holder) {
+        screen.live = 0;
+        s.out.data(&format!(
+            "{}; waiting, trying again every {}",
+            busy_line(s, other),
+            humantime::format_duration(watch.interval())
+        ));
+        screen.waiting_for = Some(other.holder.clone());
+    }
 }
 
 /// Prints what `--advance` did at a look.
@@ -147,14 +246,21 @@ fn report_step(s: &Session, seen: &Seen, step: Step, live: &mut usize) -> After 
 }
 
 /// A look for people: a live table on a terminal, else one line.
-fn show(ctx: &Session, live: &mut usize, look: u32, stage: Option<&str>, verdicts: &[Verdict]) {
+pub(super) fn show(
+    ctx: &Session,
+    live: &mut usize,
+    animate: bool,
+    look: u32,
+    stage: Option<&str>,
+    verdicts: &[Verdict],
+) {
     let out = &ctx.out;
     if out.json || out.quiet {
         return;
     }
     let at = stage.unwrap_or("not started");
     let time = ctx.now.format("%H:%M:%S");
-    if out.animate {
+    if animate {
         let term = console::Term::stderr();
         if *live > 0 {
             let _ = term.clear_last_lines(*live);
@@ -207,8 +313,35 @@ fn show(ctx: &Session, live: &mut usize, look: u32, stage: Option<&str>, verdict
     }
 }
 
+/// Who holds the lease and until when: `alice on build-7 (pid 42) holds the lease on cards until
+/// 2026-12-08 04:12:30 UTC`.
+pub(super) fn busy_line(s: &Session, other: &crate::ports::state::Lease) -> String {
+    format!(
+        "{} holds the lease on {}{} until {}",
+        crate::domain::sanitize::short(&other.holder, 120),
+        s.config.flag,
+        s.settings.in_environment(),
+        crate::app::lease::until(other)
+    )
+}
+
+/// Says that the windows start again when the last recorded look was too long ago.
+pub(super) fn gap_line(seen: &Seen, interval: Duration) -> Option<String> {
+    let gap = seen.gap.as_ref()?;
+    let gates = match gap.gates.as_slice() {
+        [] => return None,
+        [one] => format!("the window of gate {one} starts"),
+        many => format!("the windows of gates {} start", many.join(", ")),
+    };
+    Some(format!(
+        "the last look was {} ago, more than twice the interval ({}): {gates} again",
+        crate::domain::clock::human(gap.ago),
+        humantime::format_duration(interval)
+    ))
+}
+
 /// Ends the watch: its `--json` document (looks, why it ended, what it did), and the exit code.
-fn finish(ctx: &Session, run: &Watch, why: &str, code: i32) -> Result<i32> {
+pub(super) fn finish(ctx: &Session, run: &Watch, why: &str, code: i32) -> Result<i32> {
     if ctx.out.json {
         crate::interface::json_out::emit(
             &ctx.out,
@@ -217,6 +350,7 @@ fn finish(ctx: &Session, run: &Watch, why: &str, code: i32) -> Result<i32> {
                 looks: run.looks,
                 ended: why,
                 actions: &run.actions,
+                held_by: run.held_by.as_deref(),
             },
         );
     }

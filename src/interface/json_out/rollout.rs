@@ -105,6 +105,10 @@ pub struct Watch<'a> {
     pub looks: u32,
     pub ended: &'a str,
     pub actions: &'a [String],
+    /// Who held the flag's lease when the watch ended, when another run did (`ended`:
+    /// `lease-busy` under `--once`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<&'a str>,
 }
 
 /// `rollout init`: what it wrote, or with `--dry-run` would write.
