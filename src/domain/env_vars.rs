@@ -116,7 +116,7 @@ mod tests {
     use super::EnvVars;
 
     /// Every name above, for the test below.
-    const ALL: [&str; 27] = [
+    const ALL: [&str; 28] = [
         EnvVars::ROLLOUT_DIR,
         EnvVars::ROLLOUT_ENV,
         EnvVars::ROLLOUT_ACTOR,

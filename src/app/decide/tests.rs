@@ -43,6 +43,7 @@ fn sit<'a>(config: &'a Config, state: &'a FlagState) -> Situation<'a> {
         settings: &config.provider,
         provider: "file",
         place: "file flags.json",
+        unmanaged: &[],
     }
 }
 
