@@ -1,6 +1,7 @@
 //! The state stores behind [`crate::ports::state::Store`]: `local` (the journal file of this
 //! checkout), `postgres` and `git` (docs/team.md). [`open`] picks one from `state:`.
 
+pub mod entry;
 pub mod git;
 pub mod local;
 pub mod postgres;
