@@ -79,6 +79,14 @@ impl Locked {
         Ok(())
     }
 
+    /// Empties the file (the outbox, once every record in it reached the store).
+    pub fn clear(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let fail = |e: std::io::Error| write_failed(&path, &e);
+        self.file.set_len(0).map_err(fail)?;
+        self.file.sync_data().map_err(fail)
+    }
+
     /// Gives the lock up.
     pub fn unlock(self) -> Result<()> {
         self.file.unlock().map_err(|e| write_failed(&self.path, &e))

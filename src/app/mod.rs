@@ -8,4 +8,5 @@ pub mod context;
 pub mod decide;
 pub mod engine;
 pub mod intent;
+pub mod record;
 pub mod watch;

@@ -4,6 +4,7 @@
 pub mod entry;
 pub mod git;
 pub mod local;
+pub mod outbox;
 pub mod postgres;
 
 use std::path::Path;

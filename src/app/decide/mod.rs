@@ -85,6 +85,9 @@ pub struct Situation<'a> {
     pub provider: &'a str,
     /// Where the flag lives, for people (the provider's `describe`).
     pub place: &'a str,
+    /// The scope's newest change record in the state store when the facts were read: the
+    /// change is recorded only if it is still the newest (compare-and-swap).
+    pub head: Option<crate::ports::state::Head>,
 }
 
 impl Situation<'_> {
@@ -162,6 +165,8 @@ pub struct Decision {
     pub event: Event,
     /// The gates of the target stage as seen before the change (advance only).
     pub verdicts: Vec<Verdict>,
+    /// The state store's head the decision was made on (its situation's).
+    pub after: Option<crate::ports::state::Head>,
 }
 
 /// A change before the rules are weighed against `--force`: what it is and what refuses it.
@@ -232,6 +237,7 @@ fn settle(
         desired,
         event,
         verdicts,
+        after: sit.head,
     }
 }
 
