@@ -148,6 +148,8 @@ pub async fn push_outbox(ctx: &Context) -> Result<usize> {
 }
 
 /// The scope's change records, newest first, read a page at a time until `stop` says so.
+/// Pages grow fourfold: a store that reads from its newest record for every page (the local
+/// journal) reads the file a few times, not once a page.
 async fn changes_until(ctx: &Context, mut stop: impl FnMut(&Stored) -> bool) -> Result<()> {
     let mut query = Query {
         scope: Some(scope(ctx)),
@@ -162,8 +164,11 @@ async fn changes_until(ctx: &Context, mut stop: impl FnMut(&Stored) -> bool) -> 
                 return Ok(());
             }
         }
-        match page.last() {
-            Some(last) if page.len() == 64 => query.before = Some(last.seq),
+        match (page.last(), query.limit) {
+            (Some(last), Some(limit)) if page.len() == limit => {
+                query.before = Some(last.seq);
+                query.limit = Some(limit * 4);
+            }
             _ => return Ok(()),
         }
     }
