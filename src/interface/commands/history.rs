@@ -223,27 +223,10 @@ impl Records {
     }
 }
 
-pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
-    let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
-    let dir = config_path.parent().map_or_else(
-        || std::path::PathBuf::from("."),
-        std::path::Path::to_path_buf,
-    );
-    let loaded = Config::load(&config_path);
-    let state = loaded.as_ref().map(|c| c.state.clone()).unwrap_or_default();
-    // The newest `limit` records, read from the store's newest; newest first.
-    let mut tail = Records {
-        store: crate::adapters::state::open(&state, &dir)?,
-        before: None,
-        page: std::collections::VecDeque::new(),
-        end: false,
-        given: 0,
-        size: 64,
-    };
-    // An intent with its outcome record is one change: only the outcome is shown (read first,
-    // from the end). An intent without one is a run that stopped mid-write, shown as such.
-    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
-    let hide_looks = !out.verbose && !out.json;
+/// The newest `limit` records to show, newest first. An intent with its outcome record is one
+/// change: only the outcome is shown (read first, from the end). An intent without one is a
+/// run that stopped mid-write, shown as such.
+async fn newest(tail: &mut Records, limit: usize, hide_looks: bool) -> Result<Vec<Value>> {
     let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut read: Vec<Value> = Vec::new();
     while read.len() < limit {
@@ -263,6 +246,28 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
         }
         read.push(v);
     }
+    Ok(read)
+}
+
+pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
+    let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
+    let dir = config_path.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
+    let loaded = Config::load(&config_path);
+    let state = loaded.as_ref().map(|c| c.state.clone()).unwrap_or_default();
+    // The newest `limit` records, read from the store's newest; newest first.
+    let mut tail = Records {
+        store: crate::adapters::state::open(&state, &dir)?,
+        before: None,
+        page: std::collections::VecDeque::new(),
+        end: false,
+        given: 0,
+        size: 64,
+    };
+    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
+    let mut read = newest(&mut tail, limit, !out.verbose && !out.json).await?;
     let mut remote = Vec::new();
     if let Ok(config) = loaded {
         if config.provider_kind() != ProviderKind::File {
