@@ -17,6 +17,7 @@ mod resume;
 mod rollback;
 mod schema;
 pub mod session;
+mod state;
 mod status;
 pub mod validate;
 mod watch;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         Command::Schema { name } => schema::run(&out, &name),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
+        Command::State(what) => state::run(g, &out, &what).await,
         command => {
             let ctx = Session::load(g, out)?;
             match command {
@@ -58,7 +60,8 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                 | Command::Completions { .. }
                 | Command::Schema { .. }
                 | Command::Init { .. }
-                | Command::History { .. } => {
+                | Command::History { .. }
+                | Command::State(_) => {
                     unreachable!("handled above")
                 }
             }
