@@ -33,6 +33,8 @@ mod rollout_terminal;
 mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
+mod state_commands;
+mod state_local;
 mod validate_both;
 
 mod checklist_broken;

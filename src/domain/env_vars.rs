@@ -29,6 +29,10 @@ impl EnvVars {
     /// Tests only (the `test-hooks` feature): a pause inside an Unleash write, after its
     /// pre-write check.
     pub const ROLLOUT_TEST_PAUSE_IN_WRITE_MS: &'static str = "ROLLOUT_TEST_PAUSE_IN_WRITE_MS";
+    /// Tests only (the `test-hooks` feature): a pause between a change's decision and the
+    /// record of its intent (the compare-and-swap tests).
+    pub const ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS: &'static str =
+        "ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS";
 
     // Secrets: the default variables providers, gates and notify targets read.
     pub const UNLEASH_API_TOKEN: &'static str = "UNLEASH_API_TOKEN";
@@ -109,7 +113,7 @@ mod tests {
     use super::EnvVars;
 
     /// Every name above, for the test below.
-    const ALL: [&str; 26] = [
+    const ALL: [&str; 27] = [
         EnvVars::ROLLOUT_DIR,
         EnvVars::ROLLOUT_ENV,
         EnvVars::ROLLOUT_ACTOR,
@@ -119,6 +123,7 @@ mod tests {
         EnvVars::ROLLOUT_DATADOG_URL,
         EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS,
         EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS,
+        EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS,
         EnvVars::UNLEASH_API_TOKEN,
         EnvVars::LD_ACCESS_TOKEN,
         EnvVars::ROLLOUT_HTTP_TOKEN,

@@ -146,6 +146,10 @@ async fn begin<'a>(
     mut after: Option<crate::ports::state::Head>,
 ) -> Result<crate::app::intent::Pending<'a>> {
     use crate::app::intent::{Begun, Pending, FAILED};
+    crate::adapters::provider::test_pause(
+        crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS,
+    )
+    .await;
     for _ in 0..3 {
         let winner = match Pending::begin(ctx, event, after).await? {
             Begun::Pending(p) => return Ok(p),

@@ -71,6 +71,11 @@ pub async fn status(ctx: &Context) -> Result<Status> {
     }
     // Read from the store's newest records, as far back as the last completed change. A store
     // that cannot be read is said (the flag's state above is the provider's) and is no failure.
+    // Records a kill kept in the outbox reach the store first, when it answers.
+    if let Err(e) = crate::app::record::push_outbox(ctx).await {
+        ctx.log
+            .debug(&format!("the outbox stays for later: {}", e.message));
+    }
     let open = match crate::app::record::open_intents(ctx).await {
         Ok(open) => open,
         Err(e) => {
