@@ -125,7 +125,7 @@ pub enum Command {
         after_help = "Examples:\n  rollout watch                                   # kill on a sustained critical breach\n  rollout watch --advance --yes --interval 1m     # CI: walk the whole plan\n  rollout watch --advance --until limited"
     )]
     Watch(WatchArgs),
-    /// The state store stages.yaml's `state:` names: its status, or push the local journal into it
+    /// The shared state store (`state:`): its status, or push the journal into it
     #[command(
         subcommand,
         disable_help_subcommand = true,
