@@ -140,6 +140,8 @@ pub fn backward(path: &Path, query: &Query) -> Result<Vec<Stored>> {
     else {
         return Ok(Vec::new());
     };
+    // A line that does not hold the flag's name is not about its scope: not parsed.
+    let scope_needle = query.scope.as_ref().map(|s| needle(&s.flag));
     let mut out = Vec::new();
     while let Some((from_end, line)) = lines.next_line().map_err(|e| read_failed(path, &e))? {
         if query.limit.is_some_and(|l| out.len() >= l) {
@@ -149,6 +151,12 @@ pub fn backward(path: &Path, query: &Query) -> Result<Vec<Stored>> {
         if query.before.is_some_and(|b| seq >= b) {
             continue;
         }
+        if scope_needle
+            .as_ref()
+            .is_some_and(|n| memchr::memmem::find(&line, n).is_none())
+        {
+            continue;
+        }
         let text = String::from_utf8_lossy(&line);
         if text.trim().is_empty() {
             continue;
@@ -156,16 +164,16 @@ pub fn backward(path: &Path, query: &Query) -> Result<Vec<Stored>> {
         let Ok(body) = journal::parse_line(&text) else {
             continue;
         };
-        let record = stored(seq, body);
+        // Scope and lane first: the id (a hash for records without one) only for those kept.
         if query
             .scope
             .as_ref()
-            .is_some_and(|s| record.entry.scope.as_ref() != Some(s))
-            || !(query.lanes.is_empty() || query.lanes.contains(&record.entry.lane))
+            .is_some_and(|s| entry::scope_of(&body).as_ref() != Some(s))
+            || !(query.lanes.is_empty() || query.lanes.contains(&entry::lane_of(&body)))
         {
             continue;
         }
-        out.push(record);
+        out.push(stored(seq, body));
     }
     Ok(out)
 }
