@@ -127,24 +127,39 @@ fn keep(ctx: &Context, event: &Event, why: String) -> Result<Landed> {
 /// Pushes the records waiting in the outbox to the store (each once: the store keeps one
 /// record per id), then empties it. Nothing to do when it is empty.
 pub async fn push_outbox(ctx: &Context) -> Result<usize> {
-    if !outbox::waiting(&ctx.config.dir) {
+    let pushed = push_outbox_to(ctx.state.as_ref(), &ctx.config.dir).await?;
+    if pushed > 0 {
+        ctx.log.warn(&pushed_note(pushed, &ctx.config.dir));
+    }
+    Ok(pushed)
+}
+
+/// [`push_outbox`] for a command without a [`Context`] (`history`): the outbox of `dir` into
+/// `store`.
+pub async fn push_outbox_to(
+    store: &dyn crate::ports::state::Store,
+    dir: &std::path::Path,
+) -> Result<usize> {
+    if !outbox::waiting(dir) {
         return Ok(0);
     }
-    let (mut locked, records) = outbox::open(&ctx.config.dir)?;
+    let (mut locked, records) = outbox::open(dir)?;
     for body in &records {
         let e = entry::of(body.clone());
-        ctx.state.append(&e, None, None).await?;
+        store.append(&e, None, None).await?;
     }
     locked.clear()?;
     locked.unlock()?;
-    if !records.is_empty() {
-        ctx.log.warn(&format!(
-            "{} record(s) kept in {} while the state store was unreachable now reached it",
-            records.len(),
-            outbox::path(&ctx.config.dir).display()
-        ));
-    }
     Ok(records.len())
+}
+
+/// What a command says when it pushed `n` records from the outbox of `dir`.
+#[must_use]
+pub fn pushed_note(n: usize, dir: &std::path::Path) -> String {
+    format!(
+        "{n} record(s) kept in {} while the state store was unreachable now reached it",
+        outbox::path(dir).display()
+    )
 }
 
 /// The scope's change records, newest first, read a page at a time until `stop` says so.

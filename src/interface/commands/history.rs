@@ -266,6 +266,10 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
         given: 0,
         size: 64,
     };
+    // A kill's records kept in the outbox reach the store first, when it answers.
+    if let Ok(n @ 1..) = crate::app::record::push_outbox_to(tail.store.as_ref(), &dir).await {
+        out.warn(&crate::app::record::pushed_note(n, &dir));
+    }
     // `rollout watch` journals every look: people see them with -v (`--json` has them all).
     let mut read = newest(&mut tail, limit, !out.verbose && !out.json).await?;
     let mut remote = Vec::new();
