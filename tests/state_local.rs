@@ -123,3 +123,26 @@ fn a_kill_lands_while_the_store_is_down_and_its_records_reach_the_store_later() 
     assert_eq!(kills, ["intent", "applied"], "{new:#?}");
     assert_eq!(p.read(".rollout/outbox.jsonl"), "");
 }
+
+#[test]
+fn a_checklist_run_the_store_cannot_take_is_kept_and_reaches_it_later() {
+    let p = Project::with_checklist("demo", "tasks:\n  - {name: Build, run: 'true'}\n");
+    p.rollout(["advance"]).at("2024-01-15T10:00:00Z").run();
+    break_journal(&p);
+    p.checklist(["run", "demo"])
+        .at("2024-01-15T10:01:00Z")
+        .stderr_has("did not take the record of this run (could not write the journal")
+        .stderr_has("/.rollout/outbox.jsonl and reaches the store with the next rollout command")
+        .run();
+    restore(&p);
+    p.rollout(["history", "--limit", "1"])
+        .stdout_has("checklist demo: passed")
+        .stderr_has("warning: 1 record(s) kept in .rollout/outbox.jsonl")
+        .run();
+    let runs = p
+        .journal()
+        .iter()
+        .filter(|r| r["action"] == "checklist")
+        .count();
+    assert_eq!(runs, 1);
+}
