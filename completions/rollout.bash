@@ -55,6 +55,9 @@ _rollout() {
             rollout,schema)
                 cmd="rollout__subcmd__schema"
                 ;;
+            rollout,state)
+                cmd="rollout__subcmd__state"
+                ;;
             rollout,status)
                 cmd="rollout__subcmd__status"
                 ;;
@@ -103,6 +106,9 @@ _rollout() {
             rollout__subcmd__help,schema)
                 cmd="rollout__subcmd__help__subcmd__schema"
                 ;;
+            rollout__subcmd__help,state)
+                cmd="rollout__subcmd__help__subcmd__state"
+                ;;
             rollout__subcmd__help,status)
                 cmd="rollout__subcmd__help__subcmd__status"
                 ;;
@@ -112,6 +118,18 @@ _rollout() {
             rollout__subcmd__help,watch)
                 cmd="rollout__subcmd__help__subcmd__watch"
                 ;;
+            rollout__subcmd__help__subcmd__state,push)
+                cmd="rollout__subcmd__help__subcmd__state__subcmd__push"
+                ;;
+            rollout__subcmd__help__subcmd__state,status)
+                cmd="rollout__subcmd__help__subcmd__state__subcmd__status"
+                ;;
+            rollout__subcmd__state,push)
+                cmd="rollout__subcmd__state__subcmd__push"
+                ;;
+            rollout__subcmd__state,status)
+                cmd="rollout__subcmd__state__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +137,7 @@ _rollout() {
 
     case "${cmd}" in
         rollout)
-            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check gates watch validate completions schema init help"
+            opts="-C -q -v -y -h -V --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help --version plan status advance rollback kill resume history preview check gates watch state validate completions schema init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,7 +339,7 @@ _rollout() {
             return 0
             ;;
         rollout__subcmd__help)
-            opts="plan status advance rollback kill resume history preview check gates watch validate completions schema init help"
+            opts="plan status advance rollback kill resume history preview check gates watch state validate completions schema init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +523,48 @@ _rollout() {
         rollout__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__state)
+            opts="status push"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__state__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__help__subcmd__state__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -871,6 +931,120 @@ _rollout() {
         rollout__subcmd__schema)
             opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help stages checklist"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__state)
+            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help status push"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__state__subcmd__push)
+            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollout__subcmd__state__subcmd__status)
+            opts="-C -q -v -y -h --dir --env --dry-run --json --color --quiet --verbose --yes --actor --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

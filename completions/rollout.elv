@@ -47,6 +47,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand check 'The first stage that includes USER, and whether the flag is on for USER now'
             cand gates 'Each gate''s value, threshold and verdict now; exit 1 when one blocks'
             cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
+            cand state 'The shared state store (`state:`): its status, or push the journal into it'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
             cand schema 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)'
@@ -272,6 +273,62 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rollout;state'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand status 'Which store, whether it is reachable, its schema version, records and lease holders; exit 4 when unreachable'
+            cand push 'Copy the local journal (.rollout/journal.jsonl) into the configured store; records it holds already are skipped'
+        }
+        &'rollout;state;status'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rollout;state;push'= {
+            cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
+            cand --env 'Environment to act on (a name under `environments:`, or the provider''s environment)'
+            cand --color 'When to use colour'
+            cand --actor 'Who is making the change [default: ROLLOUT_ACTOR, CI''s actor, git user.email, $USER]'
+            cand --timeout 'How long to keep trying the provider before giving up'
+            cand --dry-run 'Change nothing: print each request that would be sent and the event that would be recorded'
+            cand --json 'Print one JSON document on stdout (with "schema": 1)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print details: provider requests (secrets hidden), timings'
+            cand --verbose 'Print details: provider requests (secrets hidden), timings'
+            cand -y 'Answer yes to confirmations (for scripts and CI)'
+            cand --yes 'Answer yes to confirmations (for scripts and CI)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rollout;validate'= {
             cand -C 'Run as if started in DIR (where stages.yaml is, or below it)'
             cand --dir 'Run as if started in DIR (where stages.yaml is, or below it)'
@@ -357,6 +414,7 @@ set edit:completion:arg-completer[rollout] = {|@words|
             cand check 'The first stage that includes USER, and whether the flag is on for USER now'
             cand gates 'Each gate''s value, threshold and verdict now; exit 1 when one blocks'
             cand watch 'Look at the gates every --interval; kill on a critical breach; --advance'
+            cand state 'The shared state store (`state:`): its status, or push the journal into it'
             cand validate 'Check stages.yaml and every checklist; exit 0 or 2'
             cand completions 'Print a completion script for SHELL'
             cand schema 'Print the JSON Schema of stages.yaml or of a checklist (for editors; docs/schema.md)'
@@ -384,6 +442,14 @@ set edit:completion:arg-completer[rollout] = {|@words|
         &'rollout;help;gates'= {
         }
         &'rollout;help;watch'= {
+        }
+        &'rollout;help;state'= {
+            cand status 'Which store, whether it is reachable, its schema version, records and lease holders; exit 4 when unreachable'
+            cand push 'Copy the local journal (.rollout/journal.jsonl) into the configured store; records it holds already are skipped'
+        }
+        &'rollout;help;state;status'= {
+        }
+        &'rollout;help;state;push'= {
         }
         &'rollout;help;validate'= {
         }

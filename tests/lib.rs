@@ -35,7 +35,9 @@ mod rollout_terminal;
 mod schema_files;
 mod secrets_everywhere;
 mod snapshots;
+mod state_commands;
 mod state_git;
+mod state_local;
 mod truthful_writes;
 mod validate_both;
 

@@ -21,11 +21,17 @@ fn pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
         .render(&mut top)
         .expect("render");
     out.push((format!("{bin}.1"), top));
+    add_subcommands(&cmd, &bin, &mut out);
+    out
+}
+
+/// The pages of `cmd`'s subcommands, named `{prefix}-{name}`, and theirs (`rollout-state-push`).
+fn add_subcommands(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
     for sub in cmd.get_subcommands() {
         if sub.is_hide_set() || sub.get_name() == "help" {
             continue;
         }
-        let name = format!("{bin}-{}", sub.get_name());
+        let name = format!("{prefix}-{}", sub.get_name());
         // clap takes a `'static` name without its `string` feature; a test may leak a few bytes.
         let static_name: &'static str = Box::leak(name.clone().into_boxed_str());
         let page_cmd = sub
@@ -37,8 +43,8 @@ fn pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
             .render(&mut page)
             .expect("render");
         out.push((format!("{name}.1"), page));
+        add_subcommands(sub, &name, out);
     }
-    out
 }
 
 fn man_dir() -> PathBuf {

@@ -301,7 +301,7 @@ stages.yaml:18:5: notify target 1 needs `url_env`
 stages.yaml:18:7: unknown key `url_evn` in notify target 1
   help: did you mean `url_env`?
 stages.yaml:19:1: unknown key `colour` in stages.yaml
-  help: the keys allowed here are: flag, provider, environments, stages, notify, defaults, gates
+  help: the keys allowed here are: flag, provider, environments, stages, notify, defaults, gates, state
 14 problems in stages.yaml
 error: checklists/c.yaml:1:1: unknown key `titel` in a checklist
   help: did you mean `title`?

@@ -23,36 +23,82 @@ pub fn path(dir: &Path) -> PathBuf {
 /// Appends one record: a single write of the whole line, then fsync, under an exclusive lock so
 /// concurrent writers never interleave.
 pub fn append(dir: &Path, record: &impl Serialize) -> Result<()> {
-    let path = path(dir);
-    let mut line = serde_json::to_string(record)
-        .map_err(|e| Error::failed(format!("could not encode a journal entry: {e}")))?;
-    line = crate::domain::secrets::redact::scrub(&line);
-    line.push('\n');
-    let fail = |e: std::io::Error| {
-        Error::failed(format!(
-            "could not write the journal {}: {e}",
-            path.display()
-        ))
-        .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
+    let mut locked = Locked::open(&path(dir))?;
+    locked.write(record)?;
+    locked.unlock()
+}
+
+/// The journal file at a path, opened for appending and locked (exclusively, across processes)
+/// until [`Locked::unlock`] or drop: a reader may look at it before writing, and nobody writes
+/// in between (the local state store's compare-and-swap).
+pub struct Locked {
+    file: File,
+    path: PathBuf,
+}
+
+impl Locked {
+    /// Opens (creating it and its directory) and locks the journal at `path`.
+    pub fn open(path: &Path) -> Result<Locked> {
+        let fail = |e: std::io::Error| write_failed(path, &e);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(fail)?;
+        file.lock().map_err(fail)?;
+        Ok(Locked {
+            file,
+            path: path.to_path_buf(),
+        })
     }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(fail)?;
-    file.lock().map_err(fail)?;
-    // A torn last line (a crash mid-write) must not swallow this record: start on a fresh line.
-    let needs_newline = ends_without_newline(&path).unwrap_or(false);
-    if needs_newline {
-        file.write_all(b"\n").map_err(fail)?;
+
+    /// Where it is.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    file.write_all(line.as_bytes()).map_err(fail)?;
-    file.sync_data().map_err(fail)?;
-    file.unlock().map_err(fail)?;
-    Ok(())
+
+    /// Appends `record` as one line (secrets scrubbed), fsynced.
+    pub fn write(&mut self, record: &impl Serialize) -> Result<()> {
+        let mut line = serde_json::to_string(record)
+            .map_err(|e| Error::failed(format!("could not encode a journal entry: {e}")))?;
+        line = crate::domain::secrets::redact::scrub(&line);
+        line.push('\n');
+        let path = self.path.clone();
+        let fail = |e: std::io::Error| write_failed(&path, &e);
+        // A torn last line (a crash mid-write) must not swallow this record: start on a fresh line.
+        let needs_newline = ends_without_newline(&self.path).unwrap_or(false);
+        if needs_newline {
+            self.file.write_all(b"\n").map_err(fail)?;
+        }
+        self.file.write_all(line.as_bytes()).map_err(fail)?;
+        self.file.sync_data().map_err(fail)?;
+        Ok(())
+    }
+
+    /// Empties the file (the outbox, once every record in it reached the store).
+    pub fn clear(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let fail = |e: std::io::Error| write_failed(&path, &e);
+        self.file.set_len(0).map_err(fail)?;
+        self.file.sync_data().map_err(fail)
+    }
+
+    /// Gives the lock up.
+    pub fn unlock(self) -> Result<()> {
+        self.file.unlock().map_err(|e| write_failed(&self.path, &e))
+    }
+}
+
+fn write_failed(path: &Path, e: &std::io::Error) -> Error {
+    Error::failed(format!(
+        "could not write the journal {}: {e}",
+        path.display()
+    ))
+    .with_hint("the change itself was made; record it by hand if the disk is full or read-only")
 }
 
 fn ends_without_newline(path: &Path) -> std::io::Result<bool> {

@@ -3,8 +3,13 @@
 //! event under the same `id` with what happened: `applied`, `failed` (nothing was changed) or
 //! `may-have-been-applied`. The flag read back after the write decides which, whatever the
 //! provider answered: as written, applied; as before, failed; anything else (or no read-back),
-//! may-have-been-applied, with what was seen. A run killed in between leaves the intent open, and `status` and
-//! `history` report it ([`crate::adapters::journal_tail::open_intents`]).
+//! may-have-been-applied, with what was seen. A run killed in between leaves the intent open,
+//! and `status` and `history` report it ([`crate::app::record::open_intents`]).
+//!
+//! The intent of a change is recorded under the store's compare-and-swap: after the head the
+//! decision was made on ([`Pending::begin`]), so of two runs deciding from the same state one
+//! records its move and the other is told who won. A kill's records never wait for the store
+//! ([`Pending::begin_kill`]): past their share of `--timeout` they go to the outbox.
 //!
 //! Interrupts during the write: the first Ctrl-C/SIGTERM lets it finish (for at most
 //! `--timeout` more), and the run stops with exit 130 once it is journaled and notified; a second
@@ -14,10 +19,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::adapters::interrupt::{self, ChangeGuard, WriteGuard};
-use crate::adapters::journal::{self, Event};
+use crate::adapters::journal::Event;
 use crate::adapters::provider::{Desired, FlagState, Note};
 use crate::app::context::Context;
+use crate::app::record::{self, Landed};
 use crate::domain::error::{Error, Kind, Result, Written};
+use crate::ports::state::{Appended, Head, Stored};
 
 pub use crate::domain::event::outcome::{
     APPLIED, FAILED, INTENT, MAY_HAVE_BEEN_APPLIED, OPEN_NOTE,
@@ -33,6 +40,16 @@ pub struct Pending<'a> {
     done: bool,
     interrupted: bool,
     guard: ChangeGuard,
+    /// A kill's: its records go to the outbox when the store is down or slow.
+    kill: bool,
+}
+
+/// How recording an intent went.
+pub enum Begun<'a> {
+    /// Recorded: the provider may be written.
+    Pending(Pending<'a>),
+    /// Another run's change record came first since the decision's head: this one.
+    Lost(Stored),
 }
 
 /// An id no other run makes: the time in nanoseconds, the process id and a counter.
@@ -49,31 +66,65 @@ fn new_id() -> String {
 }
 
 impl<'a> Pending<'a> {
-    /// Journals `event` as an intent (and gives it its id): the provider may be written only
-    /// after this returns.
-    pub fn begin(ctx: &'a Context, event: &mut Event) -> Result<Pending<'a>> {
+    /// Records `event` as an intent (and gives it its id) after `after`, the scope's head the
+    /// decision was made on: the provider may be written only once this is [`Begun::Pending`].
+    pub async fn begin(
+        ctx: &'a Context,
+        event: &mut Event,
+        after: Option<Head>,
+    ) -> Result<Begun<'a>> {
         let guard = ChangeGuard::enter();
+        let intent = Self::intent_of(event);
+        let refused = |e: &Error| {
+            let mut e = record::unreachable(ctx, e);
+            e.hint = Some(
+                "nothing was changed: rollout records a change before making it; \
+                 make the state store reachable (free space or fix the permissions of \
+                 .rollout/ for the local one), then run the command again"
+                    .into(),
+            );
+            e
+        };
+        match record::append_after(ctx, &intent, after).await {
+            Ok(Appended::Stored(_)) => {}
+            Ok(Appended::Conflict(winner)) => return Ok(Begun::Lost(winner)),
+            Ok(Appended::Fenced(lease)) => return Err(record::fenced(&lease)),
+            Err(e) if e.kind == Kind::Conflict => return Err(e),
+            Err(e) => return Err(refused(&e)),
+        }
+        guard.done_so_far(&format!("{} was journaled as an intent", event.summary()));
+        Ok(Begun::Pending(Self::new(ctx, event, guard, false)))
+    }
+
+    /// Records a kill's intent without waiting for the store past its share of `--timeout`:
+    /// kept in the outbox then (and said so), and the kill goes ahead.
+    pub async fn begin_kill(ctx: &'a Context, event: &mut Event) -> Result<Pending<'a>> {
+        let guard = ChangeGuard::enter();
+        let intent = Self::intent_of(event);
+        let landed = record::append_or_keep(ctx, &intent, kill_budget(ctx)).await?;
+        say_kept(ctx, &intent, &landed);
+        guard.done_so_far(&format!("{} was journaled as an intent", event.summary()));
+        Ok(Self::new(ctx, event, guard, true))
+    }
+
+    fn intent_of(event: &mut Event) -> Event {
         event.id = Some(new_id());
         let mut intent = event.clone();
         intent.outcome = INTENT.into();
         intent.detail = None;
-        journal::append(&ctx.config.dir, &intent).map_err(|mut e| {
-            e.hint = Some(
-                "nothing was changed: rollout journals a change before making it; \
-                 free space or fix the permissions of .rollout/, then run the command again"
-                    .into(),
-            );
-            e
-        })?;
-        guard.done_so_far(&format!("{} was journaled as an intent", event.summary()));
-        Ok(Pending {
+        intent
+    }
+
+    fn new(ctx: &'a Context, event: &Event, guard: ChangeGuard, kill: bool) -> Pending<'a> {
+        Pending {
             ctx,
             event: event.clone(),
             written: false,
             done: false,
             interrupted: false,
             guard,
-        })
+            kill,
+        }
     }
 
     /// The provider write, answering interrupts: the first lets it finish (within `--timeout`),
@@ -102,7 +153,7 @@ impl<'a> Pending<'a> {
                     r = &mut write => break r,
                     () = interrupt::next(&mut seen) => {
                         if self.interrupted {
-                            return Err(self.abandon("abandoned by a second interrupt during the write"));
+                            return Err(self.abandon("abandoned by a second interrupt during the write").await);
                         }
                         self.interrupted = true;
                         let now = tokio::time::Instant::now();
@@ -118,7 +169,7 @@ impl<'a> Pending<'a> {
                         return Err(self.abandon(&format!(
                             "the write did not finish within {} of the interrupt (--timeout)",
                             crate::domain::clock::span(ctx.run.timeout)
-                        )));
+                        )).await);
                     }
                 }
             }
@@ -155,7 +206,7 @@ impl<'a> Pending<'a> {
                     "{label} answered the write as done, but the flag could not be read back ({})",
                     e.message
                 );
-                self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone()));
+                self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone())).await;
                 return Err(self.interrupted_or(
                     Error::provider(format!(
                         "{summary}: {why}; it may have been applied (journaled as \
@@ -179,7 +230,7 @@ impl<'a> Pending<'a> {
             let why = format!(
                 "{label} answered the write as done, but the flag reads back as it was ({seen})"
             );
-            self.finish(FAILED, Some(why.clone()));
+            self.finish(FAILED, Some(why.clone())).await;
             return Err(self.interrupted_or(
                 Error::provider(format!("{summary}: {why}"))
                     .nothing_changed()
@@ -189,7 +240,7 @@ impl<'a> Pending<'a> {
             ));
         }
         let why = format!("the flag reads back {seen} after this run's write, not as written");
-        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone()));
+        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.clone())).await;
         Err(self.interrupted_or(
             Error::conflict(format!(
                 "{summary}: {why} (another change landed at the same moment); this run's \
@@ -252,7 +303,7 @@ impl<'a> Pending<'a> {
                 e.written = Written::Nothing;
             }
         }
-        self.finish(outcome, Some(e.message.clone()));
+        self.finish(outcome, Some(e.message.clone())).await;
         Err(self.interrupted_or(e))
     }
 
@@ -319,26 +370,58 @@ impl<'a> Pending<'a> {
         }
     }
 
-    /// Journals the outcome record (once), warning when the journal cannot take it.
-    fn finish(&mut self, outcome: &str, detail: Option<String>) {
+    /// The outcome record of this change, once (None when recorded already).
+    fn outcome(&mut self, outcome: &str, detail: Option<String>) -> Option<Event> {
         if self.done {
-            return;
+            return None;
         }
         self.done = true;
         let mut ev = self.event.clone();
         ev.outcome = outcome.to_string();
         ev.detail = detail;
-        if let Err(e) = journal::append(&self.ctx.config.dir, &ev) {
-            self.ctx.log.warn(&format!(
-                "the outcome of {} ({outcome}) could not be journaled: {}",
-                ev.summary(),
-                e.message
-            ));
+        Some(ev)
+    }
+
+    /// Records the outcome record (once), warning when the store cannot take it.
+    async fn finish(&mut self, outcome: &str, detail: Option<String>) {
+        if let Some(ev) = self.outcome(outcome, detail) {
+            let landed = self.store(&ev).await;
+            self.landed(&ev, landed);
         }
     }
 
-    fn abandon(&mut self, why: &str) -> Error {
-        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.to_string()));
+    /// [`Pending::finish`] where nothing can be awaited (a drop): a store that does not answer
+    /// at once leaves the record in the outbox.
+    fn finish_now(&mut self, outcome: &str, detail: Option<String>) {
+        if let Some(ev) = self.outcome(outcome, detail) {
+            let landed = record::append_now(self.ctx, &ev);
+            self.landed(&ev, landed);
+        }
+    }
+
+    async fn store(&self, ev: &Event) -> Result<Landed> {
+        if self.kill {
+            record::append_or_keep(self.ctx, ev, kill_budget(self.ctx)).await
+        } else {
+            record::append(self.ctx, ev).await.map(|_| Landed::Stored)
+        }
+    }
+
+    fn landed(&self, ev: &Event, landed: Result<Landed>) {
+        match landed {
+            Ok(l) => say_kept(self.ctx, ev, &l),
+            Err(e) => self.ctx.log.warn(&format!(
+                "the outcome of {} ({}) could not be journaled: {}",
+                ev.summary(),
+                ev.outcome,
+                e.message
+            )),
+        }
+    }
+
+    async fn abandon(&mut self, why: &str) -> Error {
+        self.finish(MAY_HAVE_BEEN_APPLIED, Some(why.to_string()))
+            .await;
         Error::new(
             Kind::Interrupted,
             format!(
@@ -357,11 +440,12 @@ impl<'a> Pending<'a> {
     }
 
     /// Journals the applied change: `event` is the change as written, with what the provider said.
-    pub fn complete(&mut self, event: &Event) -> Result<()> {
+    pub async fn complete(&mut self, event: &Event) -> Result<()> {
         self.done = true;
         let mut ev = event.clone();
         ev.id.clone_from(&self.event.id);
-        journal::append(&self.ctx.config.dir, &ev)?;
+        let landed = self.store(&ev).await?;
+        say_kept(self.ctx, &ev, &landed);
         self.guard.done_so_far(&format!(
             "{} was applied and journaled",
             self.event.summary()
@@ -372,13 +456,14 @@ impl<'a> Pending<'a> {
     /// A change given up on after its write was sent (a kill past its `--timeout`): `failed`
     /// when the flag was read back unchanged after the last write, else `may-have-been-applied`
     /// (it may land yet); the detail says what was last seen.
-    pub fn give_up(&mut self, unchanged: bool, seen: &str) {
+    pub async fn give_up(&mut self, unchanged: bool, seen: &str) {
         let outcome = if unchanged {
             FAILED
         } else {
             MAY_HAVE_BEEN_APPLIED
         };
-        self.finish(outcome, Some(format!("given up; the flag {seen}")));
+        self.finish(outcome, Some(format!("given up; the flag {seen}")))
+            .await;
     }
 
     /// After the notifications: a run interrupted during the change stops here, exit 130.
@@ -399,15 +484,35 @@ impl<'a> Pending<'a> {
 impl Drop for Pending<'_> {
     fn drop(&mut self) {
         if self.written {
-            self.finish(
+            self.finish_now(
                 APPLIED,
                 Some("written; the run stopped before it was read back or notified".into()),
             );
         } else {
-            self.finish(
+            self.finish_now(
                 MAY_HAVE_BEEN_APPLIED,
                 Some("the run stopped during the write".into()),
             );
         }
+    }
+}
+
+/// How long a kill waits for the store with one record: a quarter of `--timeout`, so the
+/// flag is still turned off in time when the store is down or slow.
+fn kill_budget(ctx: &Context) -> Duration {
+    ctx.run.timeout / 4
+}
+
+/// Says where a record went when the store did not take it.
+pub fn say_kept(ctx: &Context, ev: &Event, landed: &Landed) {
+    if let Landed::Outbox(why) = landed {
+        ctx.log.warn(&format!(
+            "the state store ({} {}) did not take the record of {} ({why}); it is kept in {} \
+             and reaches the store with the next command that can write there",
+            ctx.state.kind(),
+            ctx.state.place(),
+            ev.summary(),
+            crate::adapters::state::outbox::path(&ctx.config.dir).display()
+        ));
     }
 }

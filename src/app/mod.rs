@@ -9,5 +9,6 @@ pub mod decide;
 pub mod engine;
 pub mod intent;
 pub mod lease;
+pub mod record;
 pub mod watch;
 pub mod windows;

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::adapters::gates::{Status, Tracker, Verdict};
-use crate::adapters::journal::{self, Event};
+use crate::adapters::journal::Event;
 use crate::app::context::Context;
 use crate::app::decide::{Decision, Override};
 use crate::app::engine::{self, Position};
@@ -174,7 +174,7 @@ impl Watch {
         };
         engine::add_times(ctx, &mut state).await;
         let pos = engine::position(&ctx.config, &state);
-        let facts = engine::facts(ctx, &state, pos);
+        let facts = engine::facts(ctx, &state, pos).await;
         if facts.killed {
             return Ok(Look::Killed);
         }
@@ -207,7 +207,7 @@ impl Watch {
             &verdicts,
         );
         ev.interval = Some(humantime::format_duration(self.interval).to_string());
-        journal::append(&ctx.config.dir, &ev)?;
+        crate::app::record::append(ctx, &ev).await?;
         let next = crate::domain::rules::next(&facts);
         Ok(Look::Seen(Box::new(Seen {
             state,
@@ -330,7 +330,7 @@ impl Watch {
                 Some(reason.clone()),
                 std::slice::from_ref(v),
             );
-            journal::append(&ctx.config.dir, &ev)?;
+            crate::app::record::append(ctx, &ev).await?;
             crate::adapters::notify::send_all(
                 &ctx.config.notify,
                 &ev,

@@ -36,6 +36,10 @@ impl EnvVars {
     /// Tests only (the `test-hooks` feature): the lease time in milliseconds, instead of
     /// `state.lease`, so lease expiry tests take seconds.
     pub const ROLLOUT_TEST_LEASE_MS: &'static str = "ROLLOUT_TEST_LEASE_MS";
+    /// Tests only (the `test-hooks` feature): a pause between a change's decision and the
+    /// record of its intent (the compare-and-swap tests).
+    pub const ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS: &'static str =
+        "ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS";
 
     // Secrets: the default variables providers, gates and notify targets read.
     pub const UNLEASH_API_TOKEN: &'static str = "UNLEASH_API_TOKEN";
@@ -116,7 +120,7 @@ mod tests {
     use super::EnvVars;
 
     /// Every name above, for the test below.
-    const ALL: [&str; 28] = [
+    const ALL: [&str; 29] = [
         EnvVars::ROLLOUT_DIR,
         EnvVars::ROLLOUT_ENV,
         EnvVars::ROLLOUT_ACTOR,
@@ -128,6 +132,7 @@ mod tests {
         EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS,
         EnvVars::ROLLOUT_TEST_PAUSE_IN_WRITE_MS,
         EnvVars::ROLLOUT_TEST_LEASE_MS,
+        EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS,
         EnvVars::UNLEASH_API_TOKEN,
         EnvVars::LD_ACCESS_TOKEN,
         EnvVars::ROLLOUT_HTTP_TOKEN,

@@ -1,8 +1,10 @@
 //! The state stores behind [`crate::ports::state::Store`]: `local` (the journal file of this
 //! checkout), `postgres` and `git` (docs/team.md). [`open`] picks one from `state:`.
 
+pub mod entry;
 pub mod git;
 pub mod local;
+pub mod outbox;
 pub mod postgres;
 
 use std::path::Path;

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::adapters::journal;
 use crate::app::context::Context;
 use crate::app::decide::kill::{self as decide, Sent};
 use crate::app::engine::{situation, Killing, Read, Reads, NEVER_READ};
 use crate::app::intent::Pending;
+use crate::app::record;
 use crate::domain::error::{Error, Kind, Result};
 use crate::ports::provider::FlagState;
 
@@ -53,7 +53,7 @@ pub async fn kill(ctx: &Context, reason: Option<String>) -> Result<Outcome> {
         }
         run.send_off(&state).await?;
     }
-    Err(run.give_up())
+    Err(run.give_up().await)
 }
 
 /// `kill --dry-run`: what the kill `killing` would send (nothing when the flag is off
@@ -114,7 +114,7 @@ impl<'a> Kill<'a> {
         let sit = situation(ctx, state, None, &place);
         let (desired, note, mut intent) = decide::off(&sit, self.reason.clone());
         if self.pending.is_none() {
-            self.pending = Some(Pending::begin(ctx, &mut intent)?);
+            self.pending = Some(Pending::begin_kill(ctx, &mut intent).await?);
         }
         // The off may retry, but leaves one attempt's time to read the flag back: an off
         // whose answers are all lost is still seen applied.
@@ -163,7 +163,8 @@ impl<'a> Kill<'a> {
         let Some(answer) = self.sent else {
             let event =
                 decide::already_off(&sit, &situation(ctx, &back, None, &place), self.reason);
-            journal::append(&ctx.config.dir, &event)?;
+            let landed = record::append_or_keep(ctx, &event, ctx.run.timeout / 4).await?;
+            crate::app::intent::say_kept(ctx, &event, &landed);
             return Ok(done(event, back));
         };
         let sent = match answer {
@@ -185,12 +186,13 @@ impl<'a> Kill<'a> {
         match self.pending {
             Some(mut p) => {
                 ev.id = p.id();
-                p.complete(&ev)?;
+                p.complete(&ev).await?;
                 super::notify(ctx, &ev, Duration::from_secs(5)).await;
                 p.stop_if_interrupted()?;
             }
             None => {
-                journal::append(&ctx.config.dir, &ev)?;
+                let landed = record::append_or_keep(ctx, &ev, ctx.run.timeout / 4).await?;
+                crate::app::intent::say_kept(ctx, &ev, &landed);
                 super::notify(ctx, &ev, Duration::from_secs(5)).await;
             }
         }
@@ -198,11 +200,11 @@ impl<'a> Kill<'a> {
     }
 
     /// Past the deadline: the intent is closed as given up, and the error says what is known.
-    fn give_up(mut self) -> Error {
+    async fn give_up(mut self) -> Error {
         if let Some(mut p) = self.pending.take() {
             // An off was sent and not seen applied: read back on after it, it failed; otherwise
             // it may land yet.
-            p.give_up(self.on_after_off, self.seen);
+            p.give_up(self.on_after_off, self.seen).await;
         }
         let sent = match &self.sent {
             None => "no off was sent",

@@ -36,6 +36,8 @@ struct Settled {
     event: Event,
     verdicts: Vec<Verdict>,
     note: Note,
+    /// The state store's head the decision was made on.
+    after: Option<crate::ports::state::Head>,
 }
 
 /// `decision`'s refusal as its error, else what it settled on (for `plan` and `change` alike).
@@ -46,6 +48,7 @@ fn settled(ctx: &Context, decision: Decision) -> Result<Settled> {
         desired,
         event,
         verdicts,
+        after,
         ..
     } = decision;
     if let Some(e) = refused {
@@ -61,6 +64,7 @@ fn settled(ctx: &Context, decision: Decision) -> Result<Settled> {
         event,
         verdicts,
         note,
+        after,
     })
 }
 
@@ -74,6 +78,7 @@ pub fn plan(ctx: &Context, decision: Decision) -> Result<Outcome> {
         mut event,
         verdicts,
         note,
+        ..
     } = settled(ctx, decision)?;
     event.outcome = "dry-run".into();
     let requests = ctx.provider.plan(&state, &desired, &note);
@@ -95,6 +100,7 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
         mut event,
         verdicts,
         note,
+        after,
     } = settled(ctx, decision)?;
     if ctx.log.verbose() {
         for r in ctx.provider.plan(&state, &desired, &note) {
@@ -107,21 +113,20 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
         }
     }
     // Journaled before the write, completed after: nothing is applied without a record.
-    let mut pending = crate::app::intent::Pending::begin(ctx, &mut event)?;
+    let mut pending = begin(ctx, &state, &mut event, after).await?;
     let written = pending.write(&state, &desired, &note).await?;
     // This write turned a killed flag on (resume): a kill that ran meanwhile, and found the flag
     // still off, is not undone by it.
-    let raced = (state.exists && !state.on && desired.on)
-        .then(|| pending.id())
-        .flatten()
-        .and_then(|id| {
-            crate::adapters::journal_tail::kill_after(
-                &ctx.config.dir,
-                &ctx.config.flag,
-                ctx.settings.environment(),
-                &id,
-            )
-        });
+    let raced = match pending
+        .id()
+        .filter(|_| state.exists && !state.on && desired.on)
+    {
+        Some(id) => crate::app::record::kill_after(ctx, &id)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     // A kill never writes through here (apply::kill does its own read-back); only its
     // --dry-run is planned, through `plan`.
     let said = if let Some(detail) = written.detail.clone() {
@@ -135,7 +140,7 @@ pub async fn change(ctx: &Context, decision: Decision) -> Result<Outcome> {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
     };
-    pending.complete(&event)?;
+    pending.complete(&event).await?;
     notify(ctx, &event, Duration::from_secs(10)).await;
     pending.stop_if_interrupted()?;
     if let Some(kill) = raced {
@@ -172,6 +177,56 @@ async fn kill_again(ctx: &Context, event: &Event, kill: &Event) -> Error {
         ),
     };
     Error::conflict(format!("{what}{tail}")).with_hint(hint)
+}
+
+/// Records `event`'s intent after the head its decision was made on. When another run's change
+/// record came first: if that record changed nothing (a failed change) and the flag still reads
+/// as decided on, the decision still holds and is recorded after it; otherwise the move no
+/// longer applies and the run stops (exit 5) naming the change that won.
+async fn begin<'a>(
+    ctx: &'a Context,
+    state: &FlagState,
+    event: &mut Event,
+    mut after: Option<crate::ports::state::Head>,
+) -> Result<crate::app::intent::Pending<'a>> {
+    use crate::app::intent::{Begun, Pending, FAILED};
+    crate::adapters::provider::test_pause(
+        crate::domain::env_vars::EnvVars::ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS,
+    )
+    .await;
+    for _ in 0..3 {
+        let winner = match Pending::begin(ctx, event, after).await? {
+            Begun::Pending(p) => return Ok(p),
+            Begun::Lost(winner) => winner,
+        };
+        let failed = winner.entry.body.get("outcome").and_then(|o| o.as_str()) == Some(FAILED);
+        let now = ctx.provider.read().await?;
+        if !failed || now.version != state.version || now.stage != state.stage {
+            return Err(lost(ctx, event, &winner));
+        }
+        after = Some(crate::ports::state::Head(winner.seq));
+    }
+    Err(Error::conflict(format!(
+        "{} kept changing while it was recorded; nothing was changed",
+        event.summary()
+    )))
+}
+
+/// The error of a change another run's record beat: names that change, who and when.
+fn lost(ctx: &Context, event: &Event, winner: &crate::ports::state::Stored) -> Error {
+    let body = &winner.entry.body;
+    let what = serde_json::from_value::<Event>(body.clone()).map_or_else(
+        |_| body.to_string(),
+        |w| format!("{} by {} ({})", w.summary(), w.actor, w.outcome),
+    );
+    Error::conflict(format!(
+        "{} was not made: another run recorded a change of {} first: {what}, stored {}; \
+         nothing was changed by this run",
+        event.summary(),
+        ctx.config.flag,
+        crate::domain::clock::stamp(winner.at)
+    ))
+    .with_hint("run `rollout status` to see where the flag is now, then decide again")
 }
 
 /// Sends `event` to every notification target, waiting at most `--timeout` or `most`.

@@ -178,7 +178,7 @@ async fn gate(ctx: &Context, name: &str) -> Result<Vec<String>> {
                 engine::Position::At(i) => engine::on_share(ctx, i),
                 _ => None,
             };
-            (engine::stage_since(ctx, &state), share)
+            (engine::stage_since(ctx, &state).await, share)
         }
         Err(_) => (None, None),
     };

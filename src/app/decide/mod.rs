@@ -88,6 +88,9 @@ pub struct Situation<'a> {
     /// What the provider serves that `rollout` did not write (read by rollback and resume;
     /// an advance is given them with its gates; empty where not read).
     pub unmanaged: &'a [crate::ports::provider::Unmanaged],
+    /// The scope's newest change record in the state store when the facts were read: the
+    /// change is recorded only if it is still the newest (compare-and-swap).
+    pub head: Option<crate::ports::state::Head>,
 }
 
 impl Situation<'_> {
@@ -166,6 +169,8 @@ pub struct Decision {
     pub event: Event,
     /// The gates of the target stage as seen before the change (advance only).
     pub verdicts: Vec<Verdict>,
+    /// The state store's head the decision was made on (its situation's).
+    pub after: Option<crate::ports::state::Head>,
 }
 
 /// A change before the rules are weighed against `--force`: what it is and what refuses it.
@@ -242,6 +247,7 @@ fn settle(
         desired,
         event,
         verdicts,
+        after: sit.head,
     }
 }
 

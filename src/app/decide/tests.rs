@@ -44,6 +44,7 @@ fn sit<'a>(config: &'a Config, state: &'a FlagState) -> Situation<'a> {
         provider: "file",
         place: "file flags.json",
         unmanaged: &[],
+        head: None,
     }
 }
 

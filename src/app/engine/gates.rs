@@ -31,7 +31,7 @@ pub async fn gates(ctx: &Context, stage: Option<&str>) -> Result<GateLook> {
     let (current, since) = match ctx.provider.read().await {
         Ok(mut state) => {
             add_times(ctx, &mut state).await;
-            let since = stage_since(ctx, &state);
+            let since = stage_since(ctx, &state).await;
             (Some(position(config, &state)), since)
         }
         Err(e) => {

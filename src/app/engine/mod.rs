@@ -37,23 +37,44 @@ pub async fn add_times(ctx: &Context, state: &mut FlagState) {
     }
 }
 
-/// When the current stage started: the provider's word, else the journal's last move to it.
-pub fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
-    state.since.or_else(|| {
-        let stage = state.stage.as_deref()?;
-        crate::adapters::journal_tail::last_move_to(
-            &ctx.config.dir,
-            &ctx.config.flag,
-            ctx.settings.environment(),
-            stage,
-        )
-        .map(|e| e.time)
-    })
+/// When the current stage started: the provider's word, else the state store's time of the
+/// record that moved the flag there. A store that cannot be read is a warning here (the
+/// commands that change the flag read its head first and stop there).
+pub async fn stage_since(ctx: &Context, state: &FlagState) -> Option<DateTime<Utc>> {
+    if state.since.is_some() {
+        return state.since;
+    }
+    let stage = state.stage.as_deref()?;
+    match crate::app::record::last_move_to(ctx, stage).await {
+        Ok(found) => found.map(|s| s.at),
+        Err(e) => {
+            ctx.log.warn(&format!(
+                "the journal is unreachable, so when {stage} started is not known: {}",
+                crate::app::record::unreachable(ctx, &e).message
+            ));
+            None
+        }
+    }
+}
+
+/// The state store's head of this flag here: read with the facts a change is decided on, and
+/// before the provider, so a store that cannot be reached stops the change first (exit 4).
+pub async fn head(ctx: &Context) -> Result<crate::ports::state::Head> {
+    crate::app::record::push_outbox(ctx)
+        .await
+        .map_err(|e| crate::app::record::unreachable(ctx, &e))?;
+    ctx.state
+        .head(&crate::app::record::scope(ctx))
+        .await
+        .map_err(|e| {
+            crate::app::record::unreachable(ctx, &e).with_hint(
+                "nothing was changed: a change is recorded in the state store before it is made",
+            )
+        })
 }
 
 /// The rules' facts about the flag now.
-#[must_use]
-pub fn facts<'a>(
+pub async fn facts<'a>(
     ctx: &'a Context,
     state: &FlagState,
     pos: Position,
@@ -62,7 +83,7 @@ pub fn facts<'a>(
         config: &ctx.config,
         pos,
         killed: state.exists && !state.on,
-        since: stage_since(ctx, state),
+        since: stage_since(ctx, state).await,
         now: ctx.now,
     }
 }
@@ -85,6 +106,7 @@ pub fn situation<'a>(
         provider: ctx.provider.kind().name(),
         place,
         unmanaged: &[],
+        head: None,
     }
 }
 
@@ -150,6 +172,7 @@ pub enum Advance {
 /// Reads the flag and the target's gates, then decides an advance to `target` (else the next
 /// stage).
 pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Advance> {
+    let head = head(ctx).await?;
     let mut state = ctx.provider.read().await?;
     // The stage's start matters for the soak rule; under --force every rule is overridden, so
     // the provider's log is not read and the local journal dates the stage (issue 13: the
@@ -165,12 +188,13 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
             return Ok(Advance::Already(Box::new(decide::already_at(&sit, at))));
         }
     };
-    let since = stage_since(ctx, &state);
+    let since = stage_since(ctx, &state).await;
     let now = Some(position(&ctx.config, &state));
     let verdicts = look_during(ctx, Some(to), now, since, &mut Tracker::default()).await;
     let unmanaged = ctx.provider.unmanaged(&state);
     let place = ctx.provider.describe();
-    let sit = situation(ctx, &state, since, &place);
+    let mut sit = situation(ctx, &state, since, &place);
+    sit.head = Some(head);
     Ok(Advance::Move(Box::new(decide::advance(
         &sit, to, verdicts, &unmanaged, over,
     ))))
@@ -178,12 +202,14 @@ pub async fn advance(ctx: &Context, target: Option<&str>, over: &Override) -> Re
 
 /// Reads the flag and decides a rollback to `target` (else the stage below).
 pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> Result<Decision> {
+    let head = head(ctx).await?;
     let state = ctx.provider.read().await?;
-    let since = stage_since(ctx, &state);
+    let since = stage_since(ctx, &state).await;
     let place = ctx.provider.describe();
     let unmanaged = ctx.provider.unmanaged(&state);
     let sit = decide::Situation {
         unmanaged: &unmanaged,
+        head: Some(head),
         ..situation(ctx, &state, since, &place)
     };
     decide::rollback(&sit, target, over)
@@ -193,18 +219,17 @@ pub async fn rollback(ctx: &Context, target: Option<&str>, over: &Override) -> R
 /// recorded in the journal (or a forced move of the killed flag after it), should a racing
 /// write have moved the provider's since.
 pub async fn resume(ctx: &Context, over: &Override) -> Result<Decision> {
+    let head = head(ctx).await?;
     let state = ctx.provider.read().await?;
     let place = ctx.provider.describe();
     let unmanaged = ctx.provider.unmanaged(&state);
     let sit = decide::Situation {
         unmanaged: &unmanaged,
+        head: Some(head),
         ..situation(ctx, &state, None, &place)
     };
-    let recorded = crate::adapters::journal_tail::last_applied_change(
-        &ctx.config.dir,
-        &ctx.config.flag,
-        ctx.settings.environment(),
-    )
-    .filter(|e| e.action != "resume");
+    let recorded = crate::app::record::last_applied_change(ctx)
+        .await?
+        .filter(|e| e.action != "resume");
     decide::resume(&sit, recorded.as_ref(), over)
 }

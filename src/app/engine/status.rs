@@ -43,12 +43,12 @@ pub async fn status(ctx: &Context) -> Result<Status> {
     let mut state = ctx.provider.read().await?;
     add_times(ctx, &mut state).await;
     let pos = position(config, &state);
-    let since = stage_since(ctx, &state);
+    let since = stage_since(ctx, &state).await;
     let current = match pos {
         Position::At(i) => Some(i),
         _ => None,
     };
-    let facts = facts(ctx, &state, pos);
+    let facts = facts(ctx, &state, pos).await;
     let next_rules = crate::domain::rules::next(&facts);
     let next = next_rules.as_ref().map(|n| n.index);
     // The gates that decide the next advance (at the last stage: the current stage's).
@@ -82,12 +82,23 @@ pub async fn status(ctx: &Context) -> Result<Status> {
             waiting.push(rule);
         }
     }
-    // Read from the journal's end, as far back as its last completed change.
-    let open = crate::adapters::journal_tail::open_intents(
-        &config.dir,
-        &config.flag,
-        ctx.settings.environment(),
-    );
+    // Read from the store's newest records, as far back as the last completed change. A store
+    // that cannot be read is said (the flag's state above is the provider's) and is no failure.
+    // Records a kill kept in the outbox reach the store first, when it answers.
+    if let Err(e) = crate::app::record::push_outbox(ctx).await {
+        ctx.log
+            .debug(&format!("the outbox stays for later: {}", e.message));
+    }
+    let open = match crate::app::record::open_intents(ctx).await {
+        Ok(open) => open,
+        Err(e) => {
+            ctx.log.warn(&format!(
+                "the journal is unreachable, so open intents are not known: {}",
+                crate::app::record::unreachable(ctx, &e).message
+            ));
+            Vec::new()
+        }
+    };
     Ok(Status {
         killed: state.exists && !state.on,
         stage_name: current.map(|i| config.stages[i].name.clone()),

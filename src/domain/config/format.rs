@@ -37,6 +37,42 @@ pub struct StagesFile {
     /// Metric gates: checked before `advance` and by `watch`.
     #[schemars(length(min = 1))]
     gates: Option<Vec<Gate>>,
+    /// Where the journal, the leases and watch's looks live, for every command and `checklist`
+    /// (docs/team.md). Absent: `.rollout/journal.jsonl` of this checkout.
+    state: Option<State>,
+}
+
+/// The `state:` block. `url_env` is read by kind postgres, `remote` and `branch` by kind git.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct State {
+    /// Where the records live.
+    #[schemars(extend("default" = "local"))]
+    kind: Option<StateKindName>,
+    /// postgres: the NAME of the environment variable holding the database URL (never the URL
+    /// itself: it is never written in stages.yaml nor printed).
+    #[schemars(regex(pattern = "^[A-Za-z_][A-Za-z0-9_]*$"))]
+    url_env: Option<String>,
+    /// git: the repository whose branch holds the records: a URL or a path.
+    remote: Option<String>,
+    /// git: the branch the records are committed to.
+    #[schemars(extend("default" = super::DEFAULT_GIT_BRANCH))]
+    branch: Option<String>,
+    /// How long a lease holds without renewal (advance, rollback, resume and watch hold one).
+    #[schemars(extend("default" = crate::domain::clock::span(super::DEFAULT_LEASE)))]
+    lease: Option<Duration>,
+}
+
+/// The kinds of state store.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+pub enum StateKindName {
+    /// `.rollout/journal.jsonl` of this checkout: one machine's records.
+    Local,
+    /// A PostgreSQL database (`url_env`).
+    Postgres,
+    /// Commits on a branch of a git repository (`remote`, `branch`).
+    Git,
 }
 
 /// The `provider:` block. Each kind reads some of these keys; the others are refused.
@@ -208,4 +244,5 @@ crate::domain::keys::keys!(
     DatadogSource,
     HttpSource,
     Compare,
+    State,
 );

@@ -269,6 +269,10 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         .value("notify")
         .map(|n| read_notify(r, n))
         .unwrap_or_default();
+    let state = match top.value("state") {
+        Some(n) => state::read_state(r, n)?,
+        None => StateSettings::default(),
+    };
     Some(Config {
         path: path.to_path_buf(),
         dir,
@@ -281,7 +285,7 @@ fn read_config(r: &mut Reader, root: &Node, path: &Path, dir: PathBuf) -> Option
         notify,
         gates,
         defaults,
-        state: StateSettings::default(),
+        state,
     })
 }
 

@@ -240,6 +240,7 @@ stages:
   - { name: full, percentage: 100 }
 notify:
   - url_env: SLACK_WEBHOOK_URL
+state: { kind: postgres, url_env: ROLLOUT_STATE_URL, lease: 20s }
 ";
     const EVERY_CHECKLIST_KEY: &str = "title: All
 description: every key
@@ -270,6 +271,7 @@ tasks:
 provider: { kind: file, path: flags.json, environment: prod }
 environments: { staging: { path: flags.staging.json } }
 stages: [{ name: a, percentage: 5 }]
+state: { kind: git, remote: ../state.git, branch: records }
 ",
         )
         .unwrap();
@@ -287,7 +289,7 @@ stages: [{ name: a, percentage: 5 }]
                 m.known
             );
         }
-        let structs: [(&str, &[&str]); 15] = [
+        let structs: [(&str, &[&str]); 16] = [
             ("StagesFile", s::StagesFile::keys()),
             ("Provider", s::Provider::keys()),
             ("ProviderOverrides", s::ProviderOverrides::keys()),
@@ -301,6 +303,7 @@ stages: [{ name: a, percentage: 5 }]
             ("DatadogSource", s::DatadogSource::keys()),
             ("HttpSource", s::HttpSource::keys()),
             ("Compare", s::Compare::keys()),
+            ("State", s::State::keys()),
             ("ChecklistFile", c::ChecklistFile::keys()),
             ("Task", c::Task::keys()),
         ];
@@ -369,7 +372,8 @@ mod key_lists {
                 "stages",
                 "notify",
                 "defaults",
-                "gates"
+                "gates",
+                "state"
             ]
         );
         assert_eq!(

@@ -8,7 +8,7 @@ pub mod rollout;
 
 pub use checklist::{ChecklistCli, ChecklistCommand, RunArgs};
 pub use global_args::GlobalArgs;
-pub use rollout::{Cli, Command, ForceArgs, WatchArgs};
+pub use rollout::{Cli, Command, ForceArgs, StateCommand, WatchArgs};
 
 /// Adds "a similar subcommand exists" to an unknown-subcommand error when clap found none: its
 /// own test misses short typos (`checklist rn`), so one typing slip (a letter missing, extra,

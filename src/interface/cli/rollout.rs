@@ -125,6 +125,13 @@ pub enum Command {
         after_help = "Examples:\n  rollout watch                                   # kill on a sustained critical breach\n  rollout watch --advance --yes --interval 1m     # CI: walk the whole plan\n  rollout watch --advance --until limited\n  rollout watch --once --advance --yes --interval 5m  # cron every 5 minutes"
     )]
     Watch(WatchArgs),
+    /// The shared state store (`state:`): its status, or push the journal into it
+    #[command(
+        subcommand,
+        disable_help_subcommand = true,
+        after_help = "Examples:\n  rollout state status\n  rollout state status --json\n  rollout state push                              # move a team onto the store"
+    )]
+    State(StateCommand),
     /// Check stages.yaml and every checklist; exit 0 or 2
     #[command(after_help = "Examples:\n  rollout validate\n  rollout validate --json")]
     Validate,
@@ -154,6 +161,17 @@ pub enum Command {
         #[arg(long, value_name = "KEY", default_value = "my-new-feature")]
         flag: String,
     },
+}
+
+/// `rollout state` subcommands (docs/team.md).
+#[derive(Debug, Subcommand, Clone)]
+pub enum StateCommand {
+    /// Which store, whether it is reachable, its schema version, records and lease holders; exit 4 when unreachable
+    #[command(after_help = "Examples:\n  rollout state status\n  rollout state status --json")]
+    Status,
+    /// Copy the local journal (.rollout/journal.jsonl) into the configured store; records it holds already are skipped
+    #[command(after_help = "Examples:\n  rollout state push\n  rollout state push --json")]
+    Push,
 }
 
 #[derive(Debug, Args, Clone)]

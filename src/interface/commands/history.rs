@@ -14,6 +14,7 @@ use crate::domain::config::{Config, ProviderKind};
 use crate::domain::error::Result;
 use crate::interface::cli::global_args::GlobalArgs;
 use crate::interface::output::Output;
+use crate::ports::state::{Query, Store};
 
 fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
@@ -96,7 +97,7 @@ async fn remote_records(
     out: &Output,
     config: Config,
     limit: usize,
-    tail: &mut Tail,
+    tail: &mut Records,
     read: &mut Vec<Value>,
 ) -> Result<Vec<Value>> {
     let quiet = Output {
@@ -112,7 +113,7 @@ async fn remote_records(
         let before = oldest - chrono::Duration::seconds(180);
         let time_of = |v: &Value| text(v, "time").parse::<DateTime<Utc>>().ok();
         while read.last().and_then(time_of).is_none_or(|t| t >= before) {
-            match tail.next_record()? {
+            match tail.next_record().await? {
                 Some(v) => read.push(v),
                 None => break,
             }
@@ -169,22 +170,67 @@ async fn remote_records(
     Ok(records)
 }
 
-pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
-    let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
-    let dir = config_path.parent().map_or_else(
-        || std::path::PathBuf::from("."),
-        std::path::Path::to_path_buf,
-    );
-    // The newest `limit` records, read from the journal's end; newest first.
-    let mut tail = Tail::open(&journal::path(&dir))?;
-    // An intent with its outcome record is one change: only the outcome is shown (read first,
-    // from the end). An intent without one is a run that stopped mid-write, shown as such.
-    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
-    let hide_looks = !out.verbose && !out.json;
+/// The state store's records, newest first, read a page at a time.
+struct Records {
+    store: Box<dyn Store>,
+    before: Option<u64>,
+    page: std::collections::VecDeque<Value>,
+    /// The oldest record has been read from the store.
+    end: bool,
+    /// Records handed out so far.
+    given: usize,
+    /// The next page's size: fourfold each time (see `app::record`'s reads).
+    size: usize,
+}
+
+impl Records {
+    async fn next_record(&mut self) -> Result<Option<Value>> {
+        if self.page.is_empty() && !self.end {
+            let query = Query {
+                before: self.before,
+                limit: Some(self.size),
+                ..Query::default()
+            };
+            let got = self.store.read(&query).await?;
+            self.end = got.len() < self.size;
+            self.size *= 4;
+            self.before = got.last().map(|s| s.seq);
+            self.page = got.into_iter().map(|s| s.entry.body).collect();
+        }
+        let next = self.page.pop_front();
+        self.given += usize::from(next.is_some());
+        Ok(next)
+    }
+
+    fn at_start(&self) -> bool {
+        self.end && self.page.is_empty()
+    }
+
+    /// The damaged lines of the local journal among the records read (as line number, why):
+    /// the store skips them; the journal is read again as far back as the store was.
+    fn damaged(&self, dir: &std::path::Path) -> Result<Vec<(usize, String)>> {
+        if self.store.kind() != "local" {
+            return Ok(Vec::new());
+        }
+        let mut tail = Tail::open(&journal::path(dir))?;
+        for _ in 0..self.given {
+            tail.next_record()?;
+        }
+        if self.at_start() {
+            while tail.next_record()?.is_some() {}
+        }
+        tail.damaged()
+    }
+}
+
+/// The newest `limit` records to show, newest first. An intent with its outcome record is one
+/// change: only the outcome is shown (read first, from the end). An intent without one is a
+/// run that stopped mid-write, shown as such.
+async fn newest(tail: &mut Records, limit: usize, hide_looks: bool) -> Result<Vec<Value>> {
     let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut read: Vec<Value> = Vec::new();
     while read.len() < limit {
-        let Some(v) = tail.next_record()? else {
+        let Some(v) = tail.next_record().await? else {
             break;
         };
         let id = text(&v, "id");
@@ -200,8 +246,34 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
         }
         read.push(v);
     }
+    Ok(read)
+}
+
+pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
+    let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
+    let dir = config_path.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
+    let loaded = Config::load(&config_path);
+    let state = loaded.as_ref().map(|c| c.state.clone()).unwrap_or_default();
+    // The newest `limit` records, read from the store's newest; newest first.
+    let mut tail = Records {
+        store: crate::adapters::state::open(&state, &dir)?,
+        before: None,
+        page: std::collections::VecDeque::new(),
+        end: false,
+        given: 0,
+        size: 64,
+    };
+    // A kill's records kept in the outbox reach the store first, when it answers.
+    if let Ok(n @ 1..) = crate::app::record::push_outbox_to(tail.store.as_ref(), &dir).await {
+        out.warn(&crate::app::record::pushed_note(n, &dir));
+    }
+    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
+    let mut read = newest(&mut tail, limit, !out.verbose && !out.json).await?;
     let mut remote = Vec::new();
-    if let Ok(config) = Config::load(&config_path) {
+    if let Ok(config) = loaded {
         if config.provider_kind() != ProviderKind::File {
             match remote_records(args, out, config, limit, &mut tail, &mut read).await {
                 Ok(found) => remote = found,
@@ -212,7 +284,7 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
             }
         }
     }
-    let damaged = tail.damaged()?;
+    let damaged = tail.damaged(&dir)?;
     for (line_no, why) in &damaged {
         out.warn(&format!(
             "{}:{line_no}: a damaged journal line was skipped ({why})",

@@ -17,6 +17,7 @@ mod resume;
 mod rollback;
 mod schema;
 pub mod session;
+mod state;
 mod status;
 pub mod validate;
 mod watch;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
         Command::Schema { name } => schema::run(&out, &name),
         Command::Init { flag } => init::run(g, &out, &flag),
         Command::History { limit } => history::run(g, &out, limit).await,
+        Command::State(what) => state::run(g, &out, &what).await,
         command => {
             refuse_pinned_clock(&command, g.dry_run)?;
             let ctx = Session::load(g, out)?;
@@ -60,7 +62,8 @@ pub async fn run(cli: Cli, out: Output) -> Result<i32> {
                 | Command::Completions { .. }
                 | Command::Schema { .. }
                 | Command::Init { .. }
-                | Command::History { .. } => {
+                | Command::History { .. }
+                | Command::State(_) => {
                     unreachable!("handled above")
                 }
             }

@@ -96,7 +96,10 @@ async fn read_now(ctx: &Session) -> Now {
     let pos = state
         .as_ref()
         .map_or(Position::NotStarted, |s| engine::position(&ctx.config, s));
-    let since = state.as_ref().and_then(|s| engine::stage_since(ctx, s));
+    let since = match state.as_ref() {
+        Some(s) => engine::stage_since(ctx, s).await,
+        None => None,
+    };
     let earliest = earliest_starts(ctx, pos, since);
     let killed = state.as_ref().is_some_and(|s| s.exists && !s.on);
     let current = match pos {

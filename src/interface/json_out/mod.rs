@@ -74,7 +74,7 @@ pub struct Validate<'a> {
 }
 
 /// The documents with a published JSON Schema (`docs/schema/json/NAME.schema.json`), by name.
-pub const DOCUMENTS: [&str; 17] = [
+pub const DOCUMENTS: [&str; 19] = [
     "rollout-advance",
     "rollout-check",
     "rollout-gates",
@@ -86,6 +86,8 @@ pub const DOCUMENTS: [&str; 17] = [
     "rollout-preview",
     "rollout-resume",
     "rollout-rollback",
+    "rollout-state-push",
+    "rollout-state-status",
     "rollout-status",
     "rollout-validate",
     "rollout-watch",
@@ -109,6 +111,8 @@ pub fn schema_text(name: &str) -> Option<String> {
         "rollout-plan" => generate::<rollout::Plan<'_>>(),
         "rollout-plan-power" => generate::<rollout::PlanPower<'_>>(),
         "rollout-preview" => generate::<rollout::Preview<'_>>(),
+        "rollout-state-push" => generate::<rollout::StatePush<'_>>(),
+        "rollout-state-status" => generate::<rollout::StateStatus<'_>>(),
         "rollout-status" => generate::<rollout::Status<'_>>(),
         "rollout-validate" => generate::<Validate<'_>>(),
         "rollout-watch" => generate::<rollout::Watch<'_>>(),

@@ -292,3 +292,48 @@ pub struct ProviderChange<'a> {
     /// The actor as the provider recorded it.
     pub unleash_actor: &'a str,
 }
+
+/// `rollout state status`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StateStatus<'a> {
+    /// `local`, `postgres` or `git`.
+    pub kind: &'a str,
+    /// Where it is (never a URL's password).
+    pub place: &'a str,
+    pub reachable: bool,
+    /// Why it could not be reached.
+    pub error: Option<&'a str>,
+    /// The store's schema version (None when unreachable).
+    pub schema_version: Option<u32>,
+    /// Records stored (None when unreachable).
+    pub records: Option<u64>,
+    /// Leases not yet expired.
+    pub leases: Vec<LeaseHeld<'a>>,
+    /// Records a kill kept in `.rollout/outbox.jsonl` that have not reached the store yet.
+    pub outbox: usize,
+}
+
+/// `rollout state push`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatePush<'a> {
+    pub kind: &'a str,
+    pub place: &'a str,
+    /// Records read from the local journal and outbox.
+    pub read: usize,
+    /// Records the store did not hold and now does.
+    pub stored: usize,
+    /// Records the store held already (by id): not stored twice.
+    pub already: usize,
+}
+
+/// A lease held on a flag in an environment.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LeaseHeld<'a> {
+    pub flag: &'a str,
+    pub environment: &'a str,
+    /// `{actor} on {hostname} (pid {pid})`.
+    pub holder: &'a str,
+    /// The fencing token: grows with every grant.
+    pub token: u64,
+    pub expires: chrono::DateTime<chrono::Utc>,
+}

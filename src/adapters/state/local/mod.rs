@@ -1,14 +1,22 @@
 //! The local store: `.rollout/journal.jsonl` beside stages.yaml, as before `state:` existed, and
 //! leases in `.rollout/leases.json` (`lease`). One machine's records only.
-//! Not written yet: see issue 20.
+//!
+//! A record's `seq` is its line number in the journal counted from 1 (stable: the file is only
+//! appended to), its `at` the record's own `time` (this machine's clock). Appends hold the
+//! journal's exclusive lock while they look for the id and the scope's head and write, so the
+//! compare-and-swap holds across processes; reads hold a shared lock, so line numbers do not
+//! move under them.
 
 pub mod lease;
+mod scan;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::adapters::journal;
+use crate::adapters::state::entry;
 use crate::domain::error::{Error, Result};
 use crate::ports::state::{
     Appended, Entry, Head, Health, Lease, Leased, Query, Scope, Store, Stored,
@@ -26,10 +34,18 @@ impl Local {
             dir: dir.to_path_buf(),
         }
     }
-}
 
-fn not_yet() -> Error {
-    Error::failed("the local state store is not written yet")
+    fn journal(&self) -> PathBuf {
+        journal::path(&self.dir)
+    }
+
+    /// A newer lease than `fence` granted on `scope`, if any.
+    fn fenced(&self, scope: Option<&Scope>, fence: Option<&Lease>) -> Result<Option<Lease>> {
+        let (Some(scope), Some(fence)) = (scope, fence) else {
+            return Ok(None);
+        };
+        Ok(lease::current(&self.dir, scope)?.filter(|l| l.token > fence.token))
+    }
 }
 
 #[async_trait]
@@ -39,30 +55,68 @@ impl Store for Local {
     }
 
     fn place(&self) -> String {
-        crate::adapters::journal::path(&self.dir)
-            .display()
-            .to_string()
+        self.journal().display().to_string()
     }
 
     async fn append(
         &self,
-        _entry: &Entry,
-        _after: Option<Head>,
-        _fence: Option<&Lease>,
+        entry: &Entry,
+        after: Option<Head>,
+        fence: Option<&Lease>,
     ) -> Result<Appended> {
-        Err(not_yet())
+        if let Some(newer) = self.fenced(entry.scope.as_ref(), fence)? {
+            return Ok(Appended::Fenced(newer));
+        }
+        let mut locked = journal::Locked::open(&self.journal())?;
+        // Records without an id of their own (watch looks, checklist runs) are written as they
+        // come: two identical looks are two looks here (entry.rs).
+        let id = Some(entry.id.as_str()).filter(|i| !i.starts_with(entry::DERIVED));
+        let found = scan::forward(locked.path(), id, entry.scope.as_ref())?;
+        if let Some(stored) = found.record {
+            locked.unlock()?;
+            return Ok(Appended::Stored(stored));
+        }
+        if let (Some(Head(want)), Some(_)) = (after, &entry.scope) {
+            let now = found.head.as_ref().map_or(0, |s| s.seq);
+            if now != want {
+                locked.unlock()?;
+                return match found.head {
+                    Some(winner) => Ok(Appended::Conflict(winner)),
+                    None => Err(Error::failed(format!(
+                        "{}: the record {want} this change was decided after is gone \
+                         (the journal was cut short)",
+                        self.place()
+                    ))),
+                };
+            }
+        }
+        locked.write(&entry.body)?;
+        locked.unlock()?;
+        Ok(Appended::Stored(Stored {
+            seq: found.lines + 1,
+            at: scan::time_of(&entry.body),
+            entry: entry.clone(),
+        }))
     }
 
-    async fn read(&self, _query: &Query) -> Result<Vec<Stored>> {
-        Err(not_yet())
+    async fn read(&self, query: &Query) -> Result<Vec<Stored>> {
+        let _lock = scan::shared(&self.journal())?;
+        scan::backward(&self.journal(), query)
     }
 
-    async fn find(&self, _id: &str) -> Result<Option<Stored>> {
-        Err(not_yet())
+    async fn find(&self, id: &str) -> Result<Option<Stored>> {
+        let _lock = scan::shared(&self.journal())?;
+        Ok(scan::forward(&self.journal(), Some(id), None)?.record)
     }
 
-    async fn head(&self, _scope: &Scope) -> Result<Head> {
-        Err(not_yet())
+    async fn head(&self, scope: &Scope) -> Result<Head> {
+        let query = Query {
+            scope: Some(scope.clone()),
+            lanes: vec![crate::ports::state::Lane::Change],
+            before: None,
+            limit: Some(1),
+        };
+        Ok(Head(self.read(&query).await?.first().map_or(0, |s| s.seq)))
     }
 
     async fn lease(&self, scope: &Scope, holder: &str, ttl: Duration) -> Result<Leased> {
@@ -74,6 +128,20 @@ impl Store for Local {
     }
 
     async fn health(&self) -> Result<Health> {
-        Err(not_yet())
+        let found = {
+            let _lock = scan::shared(&self.journal())?;
+            scan::forward(&self.journal(), None, None)?
+        };
+        Ok(Health {
+            kind: self.kind(),
+            place: self.place(),
+            schema: 1,
+            records: found.records,
+            // `lease` keeps them per scope; listing them all waits for its reader (issue 20).
+            leases: Vec::new(),
+        })
     }
 }
+
+#[cfg(test)]
+mod tests;

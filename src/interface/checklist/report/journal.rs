@@ -66,14 +66,54 @@ pub fn record<'a>(
     }
 }
 
-/// Appends one record per checklist that ran, as the run ends: its end time is now (from the
-/// same clock as its start, so `ROLLOUT_NOW` sets both).
-pub fn append(dir: &std::path::Path, report: &RunReport) -> crate::domain::error::Result<()> {
+/// The state store checklist runs are recorded in: the one `state:` of the stages.yaml in `dir`
+/// names (docs/team.md), else (no stages.yaml, or one that does not load: its own commands
+/// say why) the local journal in `dir`.
+pub fn store(
+    dir: &std::path::Path,
+) -> crate::domain::error::Result<Box<dyn crate::ports::state::Store>> {
+    let stages = dir.join(crate::domain::config::STAGES_FILE);
+    let settings = crate::domain::config::Config::load(&stages)
+        .map(|c| c.state)
+        .unwrap_or_default();
+    crate::adapters::state::open(&settings, dir)
+}
+
+/// How long a checklist run's end waits for the store with one record before keeping it in the
+/// outbox.
+const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Appends one record per checklist that ran, as the run ends, to the state store of `dir`
+/// ([`store`]): its end time is now (from the same clock as its start, so `ROLLOUT_NOW` sets
+/// both). A record the store does not take (unreachable, slow) is kept in the outbox, which the
+/// next `rollout` command that reaches the store pushes; the answer says so.
+pub async fn append(
+    dir: &std::path::Path,
+    report: &RunReport,
+) -> crate::domain::error::Result<Option<String>> {
     let ended = crate::domain::clock::now().unwrap_or_else(|_| {
         report.time + chrono::Duration::from_std(report.duration).unwrap_or_default()
     });
+    let store = store(dir)?;
+    let mut kept = None;
     for c in report.checklists.iter().filter(|c| c.started) {
-        crate::adapters::journal::append(dir, &record(report, c, ended))?;
+        let entry = crate::app::record::entry(&record(report, c, ended))?;
+        let why = match tokio::time::timeout(STORE_WAIT, store.append(&entry, None, None)).await {
+            Ok(Ok(_)) => continue,
+            Ok(Err(e)) => e.message,
+            Err(_) => format!(
+                "no answer within {}",
+                crate::domain::clock::span(STORE_WAIT)
+            ),
+        };
+        crate::adapters::state::outbox::add(dir, &entry.body)?;
+        kept = Some(format!(
+            "the state store ({} {}) did not take the record of this run ({why}); it is kept \
+             in {} and reaches the store with the next rollout command that can write there",
+            store.kind(),
+            store.place(),
+            crate::adapters::state::outbox::path(dir).display()
+        ));
     }
-    Ok(())
+    Ok(kept)
 }

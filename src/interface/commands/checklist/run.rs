@@ -114,8 +114,10 @@ pub(super) async fn run(g: &GlobalArgs, out: &Output, a: RunArgs) -> Result<i32>
             interactive: can_ask,
         };
         let report = run_tasks(&dir, out, &engine, opts, start, actor, now).await?;
-        if let Err(e) = report::journal::append(&dir, &report) {
-            out.error(&e);
+        match report::journal::append(&dir, &report).await {
+            Ok(Some(kept)) => out.warn(&kept),
+            Ok(None) => {}
+            Err(e) => out.error(&e),
         }
         let code = report.status.exit_code();
         (report, code)
