@@ -137,8 +137,7 @@ impl Store for Local {
             place: self.place(),
             schema: 1,
             records: found.records,
-            // `lease` keeps them per scope; listing them all waits for its reader (issue 20).
-            leases: Vec::new(),
+            leases: lease::live(&self.dir)?,
         })
     }
 }
