@@ -83,3 +83,4 @@ mod stats_simulation;
 mod compare_gates;
 
 mod state_postgres;
+mod team_state;

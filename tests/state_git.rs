@@ -11,7 +11,7 @@ use serde_json::json;
 
 mod faults;
 mod processes;
-mod support;
+pub(crate) mod support;
 
 use support::{change, entry, git, ids, machine, read_ids, scope, stored, Machine, Remote, BRANCH};
 

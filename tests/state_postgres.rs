@@ -4,7 +4,7 @@
 //! in the middle of a session. Each test has a database of its own.
 
 mod faults;
-mod support;
+pub(crate) mod support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -34,6 +34,9 @@ pub struct Status {
     /// What the provider serves that rollout did not write (Unleash strategies added by hand,
     /// the flags file's hand edits).
     pub unmanaged: Vec<Unmanaged>,
+    /// The newest change that set the flag's stage or state (who, when, why), as everyone
+    /// sharing the state store sees it; None when the store holds none or cannot be read.
+    pub last: Option<Event>,
 }
 
 /// Reads the flag, its stage's start, the rules for the next stage and the gates that decide
@@ -99,6 +102,10 @@ pub async fn status(ctx: &Context) -> Result<Status> {
             Vec::new()
         }
     };
+    let last = crate::app::record::last_applied_change(ctx)
+        .await
+        .ok()
+        .flatten();
     Ok(Status {
         killed: state.exists && !state.on,
         stage_name: current.map(|i| config.stages[i].name.clone()),
@@ -112,5 +119,6 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         waiting,
         open,
         unmanaged,
+        last,
     })
 }

@@ -59,6 +59,7 @@ fn emit_json(ctx: &Session, seen: &Seen) {
                 waiting_for: seen.waiting.clone(),
             }),
             open_intents: seen.open.clone(),
+            last_change: seen.last.clone(),
             gates: &seen.verdicts,
         },
     );
@@ -111,6 +112,14 @@ fn print_flag(ctx: &Session, seen: &Seen) {
             "since:       {} ({} ago)",
             stamp(t),
             human(ctx.now - t)
+        ));
+    }
+    if let Some(e) = &seen.last {
+        out.data(&format!(
+            "last change: {} by {}: {}",
+            stamp(e.time),
+            e.actor,
+            e.summary()
         ));
     }
 }

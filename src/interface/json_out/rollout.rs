@@ -38,6 +38,8 @@ pub struct Status<'a> {
     pub unmanaged: Vec<Unmanaged<'a>>,
     pub next: Option<Next<'a>>,
     pub open_intents: Vec<Event>,
+    /// The newest applied change of the flag in the state store (who, when, why).
+    pub last_change: Option<Event>,
     pub gates: &'a [Verdict],
 }
 
