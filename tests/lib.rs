@@ -19,6 +19,7 @@ mod history_tail;
 mod hostile_input;
 mod http_provider_commands;
 mod interrupt_write;
+mod journal_bounds;
 mod json_schemas;
 mod launchdarkly_commands;
 mod man_pages;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::adapters::gates::{Tracker, Verdict};
 use crate::app::context::Context;
-use crate::domain::error::Result;
+use crate::domain::error::{Error, Kind, Result};
 use crate::domain::event::Event;
 use crate::ports::provider::{FlagState, Unmanaged};
 
@@ -75,6 +75,13 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         &config.flag,
         ctx.settings.environment(),
     );
+    // Those reads stop at Ctrl-C or SIGTERM: then what they found is partial, not to be shown.
+    if crate::adapters::journal_tail::interrupted() {
+        return Err(Error::new(
+            Kind::Interrupted,
+            "interrupted while reading the journal",
+        ));
+    }
     let unmanaged = ctx.provider.unmanaged(&state);
     Ok(Status {
         killed: state.exists && !state.on,
