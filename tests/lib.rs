@@ -8,6 +8,7 @@ mod pty;
 mod test;
 mod webhook;
 
+mod bounded_answers;
 mod completions;
 mod config_fuzz;
 mod duration_limits;

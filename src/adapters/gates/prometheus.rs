@@ -39,7 +39,7 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
         let said = body
             .get("error")
             .and_then(Value::as_str)
-            .map_or_else(|| reply.excerpt(160), |s| plain(s, 200));
+            .map_or_else(|| super::not_json(&reply), |s| plain(s, 200));
         return Reading::Error(match reply.status {
             400 => format!("bad query (400): {said}"),
             422 => format!("the query failed to run (422): {said}"),
@@ -47,19 +47,21 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
             s => format!("Prometheus answered {s}: {said}"),
         });
     }
+    if !body.is_object() {
+        return Reading::Error(format!("Prometheus sent {}", super::not_json(&reply)));
+    }
     answer(&body)
 }
 
 /// The one number of a successful answer, or why there is none.
 pub(super) fn answer(body: &Value) -> Reading {
     if body.get("status").and_then(Value::as_str) != Some("success") {
-        return Reading::Error(format!(
-            "Prometheus answered an error: {}",
-            plain(
-                &body.get("error").map(Value::to_string).unwrap_or_default(),
-                200
-            )
-        ));
+        // Its own words when it gives them, else what it sent.
+        let said = body.get("error").map_or_else(
+            || format!("no error message in {}", plain(&body.to_string(), 160)),
+            |e| plain(e.as_str().map_or(&e.to_string(), |s| s), 200),
+        );
+        return Reading::Error(format!("Prometheus answered an error: {said}"));
     }
     let data = &body["data"];
     let result = &data["result"];
