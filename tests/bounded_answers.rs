@@ -215,3 +215,42 @@ fn huge_and_tiny_numbers_print_in_a_bounded_width() {
     let widest = done.stdout.lines().map(|l| l.chars().count()).max();
     assert!(widest < Some(120), "{}", done.stdout);
 }
+
+#[test]
+fn gate_names_that_look_alike_are_refused_at_validate() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards
+gates:
+  - { name: error-rate, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: еrror-rate, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: Error-Rate, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: ｌatency, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: latency, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: p99-1, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: p99-l, http: { url: 'http://127.0.0.1:1/' } }
+  - { name: error-rates, http: { url: 'http://127.0.0.1:1/' } }
+stages:
+  - { name: internal, percentage: 5, gates: [error-rate] }
+",
+    );
+    let before = p.read("stages.yaml");
+    let done = p.rollout(["validate"]).status(2).run();
+    let help =
+        "  help: give each gate a name that reads differently; plain ASCII letters are safest\n";
+    assert_eq!(
+        done.stderr,
+        format!(
+            "error: stages.yaml:4:13: gate `еrror-rate` looks like gate `error-rate` (line 3): they \
+             differ only in case or in characters drawn alike: `е` U+0435\n{help}\
+             stages.yaml:5:13: gate `Error-Rate` looks like gate `error-rate` (line 3): they differ \
+             only in case or in characters drawn alike: `E` U+0045, `R` U+0052\n{help}\
+             stages.yaml:7:13: gate `latency` looks like gate `ｌatency` (line 6): they differ only \
+             in case or in characters drawn alike: `l` U+006C, `ｌ` U+FF4C\n{help}\
+             stages.yaml:9:13: gate `p99-l` looks like gate `p99-1` (line 8): they differ only in \
+             case or in characters drawn alike: `l` U+006C, `1` U+0031\n{help}\
+             4 problems in stages.yaml\n"
+        )
+    );
+    assert_eq!(p.read("stages.yaml"), before);
+}
