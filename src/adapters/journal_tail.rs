@@ -244,12 +244,26 @@ impl Tail {
     /// The next older record, skipping blank and damaged lines (remembered for
     /// [`Tail::damaged`]).
     pub fn next_record(&mut self) -> Result<Option<Value>> {
+        self.next_record_with(&[])
+    }
+
+    /// [`Tail::next_record`], skipping unparsed every line that lacks one of `needles` (a
+    /// record as the journal writes it names its flag as a JSON string): a search that wants
+    /// one flag's records passes over the others at the speed of reading.
+    fn next_record_with(&mut self, needles: &[&[u8]]) -> Result<Option<Value>> {
         let Some(lines) = self.lines.as_mut() else {
             return Ok(None);
         };
         while let Some((from_end, line)) =
             lines.next_line().map_err(|e| read_failed(&self.path, &e))?
         {
+            if needles
+                .iter()
+                .any(|n| memchr::memmem::find(&line, n).is_none())
+                && lines.too_long().is_none()
+            {
+                continue;
+            }
             if let Some(len) = lines.too_long() {
                 self.damaged
                     .push((from_end, crate::adapters::journal::too_long(len)));
@@ -309,8 +323,10 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
     let Ok(mut tail) = Tail::open(&crate::adapters::journal::path(dir)) else {
         return Vec::new();
     };
+    let name = serde_json::to_string(flag).unwrap_or_default();
+    let needles: [&[u8]; 2] = [name.as_bytes(), b"\"id\":"];
     let mut open = Vec::new();
-    while let Ok(Some(v)) = tail.next_record() {
+    while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
             continue;
         };
@@ -332,7 +348,9 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
 #[must_use]
 pub fn last_move_to(dir: &Path, flag: &str, environment: &str, stage: &str) -> Option<Event> {
     let mut tail = Tail::open(&crate::adapters::journal::path(dir)).ok()?;
-    while let Ok(Some(v)) = tail.next_record() {
+    let name = serde_json::to_string(flag).unwrap_or_default();
+    let needles: [&[u8]; 2] = [name.as_bytes(), b"\"applied\""];
+    while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
             continue;
         };

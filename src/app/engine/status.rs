@@ -10,7 +10,7 @@ use crate::domain::error::{Error, Kind, Result};
 use crate::domain::event::Event;
 use crate::ports::provider::{FlagState, Unmanaged};
 
-use super::{add_times, facts, look_during, position, stage_since, Position};
+use super::{add_times, look_during, position, stage_since, Position};
 
 /// The flag as `status` sees it: read from the provider, the journal and the gates.
 pub struct Status {
@@ -47,7 +47,15 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         Position::At(i) => Some(i),
         _ => None,
     };
-    let facts = facts(ctx, &state, pos);
+    // The facts of `engine::facts`, with the stage's start read once (from the journal's end,
+    // as far back as the stage's last move).
+    let facts = crate::domain::rules::Facts {
+        config,
+        pos,
+        killed: state.exists && !state.on,
+        since,
+        now: ctx.now,
+    };
     let next_rules = crate::domain::rules::next(&facts);
     let next = next_rules.as_ref().map(|n| n.index);
     // The gates that decide the next advance (at the last stage: the current stage's).
