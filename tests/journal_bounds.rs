@@ -141,3 +141,99 @@ fn sigterm_and_ctrl_c_stop_a_long_journal_read_at_once() {
         assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
     }
 }
+
+/// A journal of about `n` records: changes a minute apart (an intent, then its outcome), a
+/// checklist run every 50 journaled when it ended (after changes made while it ran), a watch
+/// look every 7, an intent left open and a damaged line.
+fn varied_journal(n: usize) -> String {
+    let at = |i: usize| {
+        let start = chrono::DateTime::parse_from_rfc3339("2024-01-15T09:00:00Z").unwrap();
+        (start + chrono::Duration::minutes(i64::try_from(i).unwrap()))
+            .to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let change = |i: usize, outcome: &str| {
+        serde_json::json!({"time": at(i), "actor": "a", "action": "advance", "flag": "cards",
+            "environment": "production", "from": null, "to": format!("s{i}"),
+            "percentage": 10, "reason": null, "forced": false, "provider": "file",
+            "outcome": outcome, "id": i.to_string()})
+    };
+    let mut lines = Vec::new();
+    for i in 0..n {
+        if i % 50 == 49 {
+            lines.push(
+                serde_json::json!({"time": at(i - 5), "ended": at(i), "actor": "ci",
+                "action": "checklist", "checklist": "release", "outcome": "passed",
+                "counts": {"passed": 3, "failed": 0, "skipped": 1}}),
+            );
+        } else if i % 7 == 0 {
+            lines.push(
+                serde_json::json!({"time": at(i), "actor": "w", "action": "watch",
+                "flag": "cards", "environment": "production", "provider": "file",
+                "outcome": "look"}),
+            );
+        } else {
+            lines.push(change(i, "intent"));
+            if i != n / 2 {
+                lines.push(change(i, "applied"));
+            }
+        }
+    }
+    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    text.insert_str(text.find('\n').unwrap() + 1, "{damaged\n");
+    text
+}
+
+#[test]
+fn a_large_limit_streams_the_same_history_it_would_hold() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards\nstages:\n  - { name: internal, percentage: 5 }\n",
+    );
+    p.write(".rollout/journal.jsonl", &varied_journal(700));
+    // Held (limit up to 1000) and streamed (above), the same whole journal: the same output.
+    for extra in [&[][..], &["--json"][..], &["-v"][..]] {
+        let args = |limit: &'static str| [&["history", "--limit", limit][..], extra].concat();
+        let held = p.rollout(args("1000")).run();
+        let streamed = p.rollout(args("1000000")).run();
+        assert_eq!(streamed.stdout, held.stdout, "{extra:?}");
+        assert_eq!(streamed.stderr, held.stderr, "{extra:?}");
+        assert!(held.stdout.lines().count() > 500, "{}", held.stdout);
+    }
+    // A longer journal: the newest 1000 are the held ones, and older ones are said to exist.
+    p.write(".rollout/journal.jsonl", &varied_journal(1500));
+    let held = p
+        .rollout(["history", "--limit", "1000", "--json"])
+        .run()
+        .json();
+    let streamed = p
+        .rollout(["history", "--limit", "1001", "--json"])
+        .run()
+        .json();
+    let entries = streamed["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1001);
+    assert_eq!(entries[..1000], held["entries"].as_array().unwrap()[..]);
+    assert_eq!(streamed["more"], true);
+    assert_eq!(streamed["damaged"], held["damaged"]);
+}
+
+#[test]
+fn the_whole_history_of_a_long_journal_streams_in_bounded_memory() {
+    let p = Project::new().file(
+        "stages.yaml",
+        "flag: cards\nstages:\n  - { name: internal, percentage: 5 }\n",
+    );
+    // About 45 MB, 170,000 records.
+    p.write(".rollout/journal.jsonl", &varied_journal(100_000));
+    for args in [
+        &["history", "--limit", "100000000"][..],
+        &["history", "--limit", "100000000", "--json"][..],
+    ] {
+        if let Some((code, bytes, rss)) = crate::preview_stream::measured(&p, args) {
+            eprintln!("{args:?}: {bytes} bytes out, max RSS {rss} KiB");
+            assert_eq!(code, 0);
+            assert!(bytes > 4_000_000, "{args:?} printed {bytes} bytes");
+            assert!(rss < 48 * 1024, "{args:?} used {rss} KiB");
+        }
+    }
+}

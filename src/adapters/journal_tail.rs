@@ -250,18 +250,14 @@ impl Tail {
     /// [`Tail::next_record`], skipping unparsed every line that lacks one of `needles` (a
     /// record as the journal writes it names its flag as a JSON string): a search that wants
     /// one flag's records passes over the others at the speed of reading.
-    fn next_record_with(&mut self, needles: &[&[u8]]) -> Result<Option<Value>> {
+    fn next_record_with(&mut self, needles: &[memchr::memmem::Finder]) -> Result<Option<Value>> {
         let Some(lines) = self.lines.as_mut() else {
             return Ok(None);
         };
         while let Some((from_end, line)) =
             lines.next_line().map_err(|e| read_failed(&self.path, &e))?
         {
-            if needles
-                .iter()
-                .any(|n| memchr::memmem::find(&line, n).is_none())
-                && lines.too_long().is_none()
-            {
+            if needles.iter().any(|n| n.find(&line).is_none()) && lines.too_long().is_none() {
                 continue;
             }
             if let Some(len) = lines.too_long() {
@@ -324,7 +320,10 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
         return Vec::new();
     };
     let name = serde_json::to_string(flag).unwrap_or_default();
-    let needles: [&[u8]; 2] = [name.as_bytes(), b"\"id\":"];
+    let needles = [
+        memchr::memmem::Finder::new(name.as_bytes()),
+        memchr::memmem::Finder::new(b"\"id\":"),
+    ];
     let mut open = Vec::new();
     while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
@@ -349,7 +348,10 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
 pub fn last_move_to(dir: &Path, flag: &str, environment: &str, stage: &str) -> Option<Event> {
     let mut tail = Tail::open(&crate::adapters::journal::path(dir)).ok()?;
     let name = serde_json::to_string(flag).unwrap_or_default();
-    let needles: [&[u8]; 2] = [name.as_bytes(), b"\"applied\""];
+    let needles = [
+        memchr::memmem::Finder::new(name.as_bytes()),
+        memchr::memmem::Finder::new(b"\"applied\""),
+    ];
     while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
             continue;

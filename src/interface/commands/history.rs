@@ -169,6 +169,25 @@ async fn remote_records(
     Ok(records)
 }
 
+/// Whether a record, read newest first, is shown: an intent with its outcome record is one
+/// change, so only the outcome is shown (read first, from the end); an intent without one is a
+/// run that stopped mid-write, shown as such. `rollout watch` journals every look: shown unless
+/// `hide_looks` (people see them with -v; `--json` has them all).
+fn shown(hide_looks: bool) -> impl FnMut(&Value) -> bool {
+    let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    move |v: &Value| {
+        let id = text(v, "id");
+        if text(v, "outcome") == crate::app::intent::INTENT {
+            if completed.contains(&id) {
+                return false;
+            }
+        } else if !id.is_empty() {
+            completed.insert(id);
+        }
+        !(hide_looks && text(v, "action") == "watch")
+    }
+}
+
 pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     let config_path = crate::domain::config::find(&session::start_dir(args)?)?;
     let dir = config_path.parent().map_or_else(
@@ -177,41 +196,43 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     );
     // The newest `limit` records, read from the journal's end; newest first.
     let mut tail = Tail::open(&journal::path(&dir))?;
-    // An intent with its outcome record is one change: only the outcome is shown (read first,
-    // from the end). An intent without one is a run that stopped mid-write, shown as such.
-    // `rollout watch` journals every look: people see them with -v (`--json` has them all).
-    let hide_looks = !out.verbose && !out.json;
-    let mut completed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut keep = shown(!out.verbose && !out.json);
+    let config = Config::load(&config_path).ok();
+    let remote_log = config
+        .as_ref()
+        .is_some_and(|c| c.provider_kind() != ProviderKind::File);
+    // A large limit (the whole journal): printed as read, not held.
+    if limit > super::history_stream::FROM && !remote_log {
+        return super::history_stream::run(
+            out,
+            &journal::path(&dir),
+            &mut tail,
+            limit,
+            (when, line),
+            keep,
+        );
+    }
     let mut read: Vec<Value> = Vec::new();
     while read.len() < limit {
         let Some(v) = tail.next_record()? else {
             break;
         };
-        let id = text(&v, "id");
-        if text(&v, "outcome") == crate::app::intent::INTENT {
-            if completed.contains(&id) {
-                continue;
-            }
-        } else if !id.is_empty() {
-            completed.insert(id);
+        if keep(&v) {
+            read.push(v);
         }
-        if hide_looks && text(&v, "action") == "watch" {
-            continue;
-        }
-        read.push(v);
     }
-    let mut remote = Vec::new();
-    if let Ok(config) = Config::load(&config_path) {
-        if config.provider_kind() != ProviderKind::File {
-            match remote_records(args, out, config, limit, &mut tail, &mut read).await {
-                Ok(found) => remote = found,
-                Err(e) => out.warn(&format!(
+    let remote = match config.filter(|_| remote_log) {
+        Some(config) => remote_records(args, out, config, limit, &mut tail, &mut read)
+            .await
+            .unwrap_or_else(|e| {
+                out.warn(&format!(
                     "cannot read the provider's event log, so this is the local journal only: {}",
                     e.message
-                )),
-            }
-        }
-    }
+                ));
+                Vec::new()
+            }),
+        None => Vec::new(),
+    };
     let damaged = tail.damaged()?;
     for (line_no, why) in &damaged {
         out.warn(&format!(
@@ -226,6 +247,12 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     records.sort_by_key(when);
     let more = records.len() > limit || !tail.at_start();
     let newest: Vec<&Value> = records.iter().rev().take(limit).collect();
+    print(out, newest, more, &damaged);
+    Ok(0)
+}
+
+/// The entries shown, newest first, as lines or as the `--json` document.
+fn print(out: &Output, newest: Vec<&Value>, more: bool, damaged: &[(usize, String)]) {
     if out.json {
         use crate::interface::json_out::rollout::{Damaged, History};
         crate::interface::json_out::emit(
@@ -242,7 +269,7 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
                     .collect(),
             },
         );
-        return Ok(0);
+        return;
     }
     if newest.is_empty() {
         out.info("the journal is empty: no changes recorded yet");
@@ -250,5 +277,4 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     for v in newest {
         out.data(&line(v));
     }
-    Ok(0)
 }

@@ -8,6 +8,7 @@ pub mod checklist;
 mod completions;
 pub mod gates;
 mod history;
+mod history_stream;
 pub mod init;
 mod kill;
 mod plan;
