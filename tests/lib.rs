@@ -8,6 +8,7 @@ mod pty;
 mod test;
 mod webhook;
 
+mod bounded_answers;
 mod completions;
 mod config_fuzz;
 mod duration_limits;
@@ -20,6 +21,7 @@ mod history_tail;
 mod hostile_input;
 mod http_provider_commands;
 mod interrupt_write;
+mod journal_bounds;
 mod json_schemas;
 mod launchdarkly_commands;
 mod man_pages;

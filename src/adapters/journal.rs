@@ -121,14 +121,17 @@ pub const MAX_LINE_BYTES: usize = 64 << 10;
 /// One journal line as a record, or why it is not one.
 pub fn parse_line(line: &str) -> std::result::Result<Value, String> {
     if line.len() > MAX_LINE_BYTES {
-        return Err(format!(
-            "the line is {} bytes, longer than the limit of {MAX_LINE_BYTES}",
-            line.len()
-        ));
+        return Err(too_long(line.len() as u64));
     }
     match serde_json::from_str::<Value>(line) {
         Ok(v) if v.is_object() => Ok(v),
         Ok(_) => Err("not a JSON object".to_string()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Why a line of `len` bytes, over [`MAX_LINE_BYTES`], is not read as a record.
+#[must_use]
+pub fn too_long(len: u64) -> String {
+    format!("the line is {len} bytes, longer than the limit of {MAX_LINE_BYTES}")
 }

@@ -1,28 +1,88 @@
 //! Reading the journal from its end: `history --limit N` and `status` need the newest records,
 //! so they read blocks backwards from the end of the file and stop as soon as they have them.
-//! Cost follows what is read, not the journal's size.
+//! Cost follows what is read, not the journal's size, and stays linear in it: a line longer than
+//! the journal's [`MAX_LINE_BYTES`] (damaged anyway) is not kept, only scanned for the line end
+//! before it and remembered by its length. Ctrl-C and SIGTERM stop a read between two blocks.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::adapters::journal::Event;
-use crate::domain::error::{Error, Result};
+use crate::adapters::journal::{Event, MAX_LINE_BYTES};
+use crate::domain::error::{Error, Kind, Result};
 
 const BLOCK: u64 = 64 * 1024;
+/// Blocks read while skipping an over-long line: nothing is kept of them.
+const SKIP_BLOCK: usize = 1 << 20;
+
+/// A signal came while some journal read was under way: the run is being stopped (the command
+/// loop sees the same signal), so later reads give up at once too.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C or SIGTERM stopped a journal read in this process. A command whose reads do
+/// not return errors (`status`, through [`open_intents`]) checks it before showing anything.
+#[must_use]
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// SIGINT and SIGTERM noticed while a reader lives (the reads themselves are blocking, so the
+/// async signal handling of `interrupt` cannot run meanwhile); unregistered when it is dropped.
+struct Signals {
+    flag: Arc<AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl Signals {
+    fn watch() -> Signals {
+        let flag = Arc::new(AtomicBool::new(false));
+        let ids = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
+            .into_iter()
+            .filter_map(|sig| signal_hook::flag::register(sig, Arc::clone(&flag)).ok())
+            .collect();
+        Signals { flag, ids }
+    }
+
+    /// An `Interrupted` error once a signal came.
+    fn check(&self) -> io::Result<()> {
+        if self.flag.load(Ordering::SeqCst) || INTERRUPTED.load(Ordering::SeqCst) {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "stopped by Ctrl-C or SIGTERM",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
 
 /// The lines of a file, last first.
 pub struct Backwards {
     file: File,
-    /// Bytes before `pos` are not read yet; `buf` holds the unconsumed bytes from `pos` on.
+    /// Bytes before `pos` are not read yet; `buf` holds the unconsumed bytes from `pos` on. It
+    /// never grows past `MAX_LINE_BYTES` and a block: a longer line is skipped, not kept.
     pos: u64,
     buf: Vec<u8>,
     /// The first line has been returned.
     done: bool,
     /// Lines returned so far (the last line is 1).
     seen: usize,
+    /// The length of the line last returned, when it was longer than `MAX_LINE_BYTES`: such a
+    /// line is returned empty.
+    too_long: Option<u64>,
+    signals: Signals,
 }
 
 impl Backwards {
@@ -51,36 +111,85 @@ impl Backwards {
             buf: Vec::new(),
             done,
             seen: 0,
+            too_long: None,
+            signals: Signals::watch(),
         }))
     }
 
     /// The next line toward the start of the file (without its line end), and its number
-    /// counted from the end (the last line is 1).
+    /// counted from the end (the last line is 1). A line longer than `MAX_LINE_BYTES` comes
+    /// back empty, with its length in [`Backwards::too_long`]. An `Interrupted` error when
+    /// Ctrl-C or SIGTERM came.
     pub fn next_line(&mut self) -> io::Result<Option<(usize, Vec<u8>)>> {
+        self.too_long = None;
         if self.done {
             return Ok(None);
         }
+        // Bytes of the line being read that were dropped, once it is known to be too long.
+        let mut dropped: Option<u64> = None;
         loop {
-            if let Some(nl) = memchr::memrchr(b'\n', &self.buf) {
-                let line = self.buf[nl + 1..].to_vec();
-                self.buf.truncate(nl);
+            self.signals.check()?;
+            let nl = memchr::memrchr(b'\n', &self.buf);
+            if nl.is_some() || self.pos == 0 {
+                let from = nl.map_or(0, |i| i + 1);
+                let len = (self.buf.len() - from) as u64 + dropped.unwrap_or(0);
+                let line = if dropped.is_some() || len > MAX_LINE_BYTES as u64 {
+                    self.too_long = Some(len);
+                    Vec::new()
+                } else {
+                    self.buf[from..].to_vec()
+                };
+                self.buf.truncate(nl.unwrap_or(0));
+                self.done = nl.is_none();
                 self.seen += 1;
                 return Ok(Some((self.seen, line)));
             }
-            if self.pos == 0 {
-                self.done = true;
-                self.seen += 1;
-                return Ok(Some((self.seen, std::mem::take(&mut self.buf))));
+            if dropped.is_some() || self.buf.len() > MAX_LINE_BYTES {
+                // Damaged anyway: keep nothing of it, only find where it starts.
+                let kept = self.buf.len() as u64;
+                self.buf.clear();
+                dropped = Some(dropped.unwrap_or(0) + kept + self.skip_to_line_end()?);
+                continue;
             }
             let start = self.pos.saturating_sub(BLOCK);
             let size = usize::try_from(self.pos - start).unwrap_or(0);
-            let mut block = vec![0u8; size + self.buf.len()];
+            let mut block = vec![0u8; size];
             self.file.seek(SeekFrom::Start(start))?;
-            self.file.read_exact(&mut block[..size])?;
-            block[size..].copy_from_slice(&self.buf);
+            self.file.read_exact(&mut block)?;
+            block.extend_from_slice(&self.buf);
             self.buf = block;
             self.pos = start;
         }
+    }
+
+    /// Reads backwards from `pos` to the line end before it, keeping only that line end (and
+    /// what precedes it in its block) in `buf`; the bytes passed over, counted.
+    fn skip_to_line_end(&mut self) -> io::Result<u64> {
+        let mut passed = 0u64;
+        let mut block = vec![0u8; SKIP_BLOCK];
+        while self.pos > 0 {
+            self.signals.check()?;
+            let start = self.pos.saturating_sub(SKIP_BLOCK as u64);
+            let size = usize::try_from(self.pos - start).unwrap_or(0);
+            self.file.seek(SeekFrom::Start(start))?;
+            self.file.read_exact(&mut block[..size])?;
+            self.pos = start;
+            if let Some(nl) = memchr::memrchr(b'\n', &block[..size]) {
+                passed += (size - nl - 1) as u64;
+                block.truncate(nl + 1);
+                self.buf = block;
+                return Ok(passed);
+            }
+            passed += size as u64;
+        }
+        Ok(passed)
+    }
+
+    /// The length in bytes of the line last returned by [`Backwards::next_line`], when it was
+    /// longer than `MAX_LINE_BYTES` (and so returned empty).
+    #[must_use]
+    pub fn too_long(&self) -> Option<u64> {
+        self.too_long
     }
 
     /// Whether every line has been returned.
@@ -101,6 +210,7 @@ impl Backwards {
             self.file.seek(SeekFrom::Start(0))?;
             let mut block = vec![0u8; 1 << 20];
             while left > 0 {
+                self.signals.check()?;
                 let n = usize::try_from(left.min(1 << 20)).unwrap_or(1 << 20);
                 self.file.read_exact(&mut block[..n])?;
                 before += memchr::memchr_iter(b'\n', &block[..n]).count();
@@ -134,12 +244,27 @@ impl Tail {
     /// The next older record, skipping blank and damaged lines (remembered for
     /// [`Tail::damaged`]).
     pub fn next_record(&mut self) -> Result<Option<Value>> {
+        self.next_record_with(&[])
+    }
+
+    /// [`Tail::next_record`], skipping unparsed every line that lacks one of `needles` (a
+    /// record as the journal writes it names its flag as a JSON string): a search that wants
+    /// one flag's records passes over the others at the speed of reading.
+    fn next_record_with(&mut self, needles: &[memchr::memmem::Finder]) -> Result<Option<Value>> {
         let Some(lines) = self.lines.as_mut() else {
             return Ok(None);
         };
         while let Some((from_end, line)) =
             lines.next_line().map_err(|e| read_failed(&self.path, &e))?
         {
+            if needles.iter().any(|n| n.find(&line).is_none()) && lines.too_long().is_none() {
+                continue;
+            }
+            if let Some(len) = lines.too_long() {
+                self.damaged
+                    .push((from_end, crate::adapters::journal::too_long(len)));
+                continue;
+            }
             let text = String::from_utf8_lossy(&line);
             if text.trim().is_empty() {
                 continue;
@@ -175,6 +300,12 @@ impl Tail {
 }
 
 fn read_failed(path: &Path, e: &io::Error) -> Error {
+    if e.kind() == io::ErrorKind::Interrupted {
+        return Error::new(
+            Kind::Interrupted,
+            format!("interrupted while reading {}", path.display()),
+        );
+    }
     Error::failed(format!("could not read {}: {e}", path.display()))
 }
 
@@ -188,8 +319,13 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
     let Ok(mut tail) = Tail::open(&crate::adapters::journal::path(dir)) else {
         return Vec::new();
     };
+    let name = serde_json::to_string(flag).unwrap_or_default();
+    let needles = [
+        memchr::memmem::Finder::new(name.as_bytes()),
+        memchr::memmem::Finder::new(b"\"id\":"),
+    ];
     let mut open = Vec::new();
-    while let Ok(Some(v)) = tail.next_record() {
+    while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
             continue;
         };
@@ -211,7 +347,12 @@ pub fn open_intents(dir: &Path, flag: &str, environment: &str) -> Vec<Event> {
 #[must_use]
 pub fn last_move_to(dir: &Path, flag: &str, environment: &str, stage: &str) -> Option<Event> {
     let mut tail = Tail::open(&crate::adapters::journal::path(dir)).ok()?;
-    while let Ok(Some(v)) = tail.next_record() {
+    let name = serde_json::to_string(flag).unwrap_or_default();
+    let needles = [
+        memchr::memmem::Finder::new(name.as_bytes()),
+        memchr::memmem::Finder::new(b"\"applied\""),
+    ];
+    while let Ok(Some(v)) = tail.next_record_with(&needles) {
         let Ok(e) = serde_json::from_value::<Event>(v) else {
             continue;
         };
@@ -276,198 +417,8 @@ pub fn kill_after(dir: &Path, flag: &str, environment: &str, id: &str) -> Option
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::event::outcome::{APPLIED, FAILED, INTENT, MAY_HAVE_BEEN_APPLIED};
-
-    fn lines_of(text: &str) -> (Vec<(usize, String)>, Vec<usize>) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        std::fs::write(&path, text).unwrap();
-        let mut b = Backwards::open(&path).unwrap().unwrap();
-        let mut got = Vec::new();
-        while let Some((n, l)) = b.next_line().unwrap() {
-            got.push((n, String::from_utf8(l).unwrap()));
-        }
-        let numbers = got
-            .iter()
-            .map(|(n, _)| b.line_number(*n).unwrap())
-            .collect();
-        (got, numbers)
-    }
-
-    #[test]
-    fn reads_lines_last_first_with_their_numbers() {
-        let (got, numbers) = lines_of("a\nbb\n\nccc\n");
-        let texts: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(texts, ["ccc", "", "bb", "a"]);
-        assert_eq!(numbers, [4, 3, 2, 1]);
-        let (got, _) = lines_of("a\ntorn");
-        assert_eq!(got[0].1, "torn");
-        assert!(lines_of("").0.is_empty());
-        assert!(lines_of("\n").0.is_empty());
-    }
-
-    #[test]
-    fn counts_line_numbers_across_blocks_before_the_start_is_reached() {
-        let text: String = (0..50_000).map(|i| format!("line {i}\n")).collect();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        std::fs::write(&path, &text).unwrap();
-        let mut b = Backwards::open(&path).unwrap().unwrap();
-        for _ in 0..3 {
-            b.next_line().unwrap();
-        }
-        let (n, l) = b.next_line().unwrap().unwrap();
-        assert_eq!(String::from_utf8(l).unwrap(), "line 49996");
-        assert!(!b.at_start());
-        assert_eq!(b.line_number(n).unwrap(), 49_997);
-        let mut all = 4;
-        while let Some((n, l)) = b.next_line().unwrap() {
-            all += 1;
-            assert_eq!(
-                String::from_utf8(l).unwrap(),
-                format!("line {}", 50_000 - n)
-            );
-        }
-        assert_eq!(all, 50_000);
-    }
-
-    /// One journal record: `flag`, `outcome` and `id` vary, the rest is fixed.
-    fn record(flag: &str, outcome: &str, id: Option<String>, to: &str) -> serde_json::Value {
-        serde_json::json!({
-            "time": "2024-01-18T09:00:00Z", "actor": "a", "action": "advance", "flag": flag,
-            "environment": "production", "from": null, "to": to, "percentage": 10,
-            "reason": null, "forced": false, "provider": "file", "outcome": outcome, "id": id,
-        })
-    }
-
-    /// What the journal could hold: runs of this flag and another one, each an intent followed
-    /// (or not, when the run died) by its outcome, possibly after other runs' records; and
-    /// records from before intents existed (no `id`).
-    fn journals() -> impl proptest::strategy::Strategy<Value = Vec<serde_json::Value>> {
-        use proptest::prelude::*;
-        let run = (
-            prop_oneof![Just("f"), Just("g")],
-            prop_oneof![
-                Just(None),
-                Just(Some(APPLIED)),
-                Just(Some(FAILED)),
-                Just(Some(MAY_HAVE_BEEN_APPLIED)),
-            ],
-            0usize..3,
-            any::<bool>(),
-        );
-        proptest::collection::vec(run, 0..12).prop_map(|runs| {
-            let mut out: Vec<serde_json::Value> = Vec::new();
-            // Outcomes still to be written: (records to wait for, the outcome record).
-            let mut later: Vec<(usize, serde_json::Value)> = Vec::new();
-            for (i, (flag, outcome, delay, legacy)) in runs.into_iter().enumerate() {
-                let to = format!("s{i}");
-                if legacy {
-                    out.push(record(flag, APPLIED, None, &to));
-                } else {
-                    let id = Some(i.to_string());
-                    out.push(record(flag, INTENT, id.clone(), &to));
-                    if let Some(outcome) = outcome {
-                        // Up to `delay` other runs' records come between intent and outcome.
-                        later.push((delay, record(flag, outcome, id, &to)));
-                    }
-                }
-                let mut waiting = Vec::new();
-                for (wait, rec) in later.drain(..) {
-                    if wait == 0 {
-                        out.push(rec);
-                    } else {
-                        waiting.push((wait - 1, rec));
-                    }
-                }
-                later = waiting;
-            }
-            out.extend(later.into_iter().map(|(_, rec)| rec));
-            out
-        })
-    }
-
-    proptest::proptest! {
-        /// Reading from the end and stopping at the last completed change finds exactly the
-        /// intents that the rule over the whole journal finds.
-        #[test]
-        fn open_intents_from_the_end_match_the_whole_journal_rule(records in journals()) {
-            let dir = tempfile::tempdir().unwrap();
-            let path = crate::adapters::journal::path(dir.path());
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-            std::fs::write(&path, text).unwrap();
-            let ids = |v: Vec<crate::adapters::journal::Event>| -> Vec<Option<String>> {
-                v.into_iter().map(|e| e.id).collect()
-            };
-            let want = ids(oracle::open_intents(&records, "f", "production"));
-            let got = ids(open_intents(dir.path(), "f", "production"));
-            proptest::prop_assert_eq!(got, want);
-        }
-    }
-
-    #[test]
-    fn an_intent_left_open_behind_another_flags_records_is_found() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = crate::adapters::journal::path(dir.path());
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let records = [
-            record("f", INTENT, Some("1".into()), "a"),
-            record("f", APPLIED, Some("1".into()), "a"),
-            record("f", INTENT, Some("2".into()), "b"),
-            record("g", INTENT, Some("3".into()), "x"),
-            record("g", APPLIED, Some("3".into()), "x"),
-        ];
-        let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-        std::fs::write(&path, text).unwrap();
-        let open: Vec<Option<String>> = open_intents(dir.path(), "f", "production")
-            .into_iter()
-            .map(|e| e.to)
-            .collect();
-        assert_eq!(open, [Some("b".to_string())]);
-        assert!(open_intents(dir.path(), "g", "production").is_empty());
-        assert!(open_intents(dir.path(), "f", "staging").is_empty());
-    }
-
-    fn open(records: Vec<serde_json::Value>) -> Vec<Option<String>> {
-        oracle::open_intents(&records, "f", "production")
-            .into_iter()
-            .map(|e| e.to)
-            .collect()
-    }
-
-    #[test]
-    fn an_intent_is_open_until_its_outcome_or_a_later_completed_change() {
-        // Completed: not open.
-        assert!(open(vec![
-            record("f", INTENT, Some("1".into()), "a"),
-            record("f", APPLIED, Some("1".into()), "a")
-        ])
-        .is_empty());
-        // Left open by a dead run, also behind an older completed change.
-        assert_eq!(
-            open(vec![
-                record("f", INTENT, Some("1".into()), "a"),
-                record("f", APPLIED, Some("1".into()), "a"),
-                record("f", INTENT, Some("2".into()), "b"),
-            ]),
-            [Some("b".to_string())]
-        );
-        // Settled by a later change that completed.
-        assert!(open(vec![
-            record("f", INTENT, Some("2".into()), "b"),
-            record("f", INTENT, Some("3".into()), "c"),
-            record("f", FAILED, Some("3".into()), "c"),
-        ])
-        .is_empty());
-        // Another flag's records change nothing here.
-        let mut other = record("f", INTENT, Some("4".into()), "x");
-        other["flag"] = "g".into();
-        assert!(open(vec![other]).is_empty());
-    }
-}
+#[path = "journal_tail_tests.rs"]
+mod tests;
 
 /// The rule for open intents stated over the whole journal in file order: the oracle that
 /// [`open_intents`] (which reads from the end and stops early) is tested

@@ -69,9 +69,12 @@ pub(super) async fn read(env: &Env<'_>, query: &str, window: Duration, reduce: R
                     .collect::<Vec<_>>()
                     .join("; ")
             })
-            .map_or_else(|| reply.excerpt(160), |s| plain(&s, 200))
+            .map_or_else(|| super::not_json(&reply), |s| plain(&s, 200))
     };
     match reply.status {
+        200..=299 if !body.is_object() => {
+            Reading::Error(format!("Datadog sent {}", super::not_json(&reply)))
+        }
         200..=299 => answer(&body, reduce),
         400 => Reading::Error(format!("bad query (400): {}", errors())),
         401 | 403 => Reading::Error(format!(

@@ -214,6 +214,26 @@ pub fn gave_up_with(g: &crate::adapters::http_client::GaveUp, fix: &str) -> Stri
     }
 }
 
+/// What came back instead of a JSON object, for an error's reason: its status, its content
+/// type and the start of its body, on one line without control characters.
+#[must_use]
+pub fn not_json(reply: &crate::adapters::http_client::Reply) -> String {
+    let content_type = reply
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(|| "no content type".to_string(), |t| plain(t, 60));
+    let start = plain(&reply.excerpt(100), 101);
+    if start.is_empty() {
+        format!("an empty answer ({} {content_type})", reply.status)
+    } else {
+        format!(
+            "an answer that is not JSON ({} {content_type}): {start}",
+            reply.status
+        )
+    }
+}
+
 /// What to change when Prometheus cannot be reached.
 pub const PROMETHEUS_FIX: &str = "set defaults.prometheus.url in stages.yaml or ROLLOUT_PROMETHEUS_URL, or start a local one with scripts/prometheus-up";
 
@@ -247,6 +267,15 @@ mod tests {
         assert_eq!(num(f64::NAN), "NaN");
         assert_eq!(num(f64::NEG_INFINITY), "-Inf");
         assert_eq!(num(1e-9), "1.000e-9");
+        assert_eq!(num(999_999_999_999.0), "999999999999");
+        // Bounded width however large or small: never hundreds of digits.
+        assert_eq!(num(1e308), "1.000e308");
+        assert_eq!(num(-1.5e300), "-1.500e300");
+        assert_eq!(num(f64::MAX), "1.798e308");
+        assert_eq!(num(-5e-324), "-4.941e-324");
+        for v in [1e12, -1e15, 1e-300, 123.456_789_123, -0.000_001_5] {
+            assert!(num(v).len() <= 20, "{v}: {}", num(v));
+        }
     }
 
     #[test]

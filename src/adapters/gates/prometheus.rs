@@ -34,12 +34,17 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
             return Reading::Error(super::gave_up_with(&gave_up, super::PROMETHEUS_FIX))
         }
     };
+    if reply.ok() {
+        if let Some(refused) = refused_unparsed(&reply.body) {
+            return refused;
+        }
+    }
     let body = reply.value();
     if !reply.ok() {
         let said = body
             .get("error")
             .and_then(Value::as_str)
-            .map_or_else(|| reply.excerpt(160), |s| plain(s, 200));
+            .map_or_else(|| super::not_json(&reply), |s| plain(s, 200));
         return Reading::Error(match reply.status {
             400 => format!("bad query (400): {said}"),
             422 => format!("the query failed to run (422): {said}"),
@@ -47,19 +52,50 @@ pub(super) async fn read(env: &Env<'_>, query: &str) -> Reading {
             s => format!("Prometheus answered {s}: {said}"),
         });
     }
+    if !body.is_object() {
+        return Reading::Error(format!("Prometheus sent {}", super::not_json(&reply)));
+    }
     answer(&body)
+}
+
+/// An answer of many series (or a range vector) refused from its shape alone, read without
+/// building it: up to 16 MiB of series labels would take many times that as a JSON tree.
+fn refused_unparsed(body: &[u8]) -> Option<Reading> {
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        data: Option<ShapeData>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ShapeData {
+        #[serde(rename = "resultType")]
+        result_type: Option<String>,
+        result: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    let data = serde_json::from_slice::<Shape>(body).ok()?.data?;
+    match (data.result_type.as_deref(), data.result.map(|r| r.len())) {
+        (Some("vector"), Some(n)) if n > 1 => Some(Reading::Error(format!(
+            "{n} series answered, one expected: aggregate the query (e.g. sum(...))"
+        ))),
+        (Some("matrix"), _) => Some(matrix()),
+        _ => None,
+    }
+}
+
+fn matrix() -> Reading {
+    Reading::Error(
+        "a range vector answered: make the query an instant one (e.g. wrap it in rate(...))".into(),
+    )
 }
 
 /// The one number of a successful answer, or why there is none.
 pub(super) fn answer(body: &Value) -> Reading {
     if body.get("status").and_then(Value::as_str) != Some("success") {
-        return Reading::Error(format!(
-            "Prometheus answered an error: {}",
-            plain(
-                &body.get("error").map(Value::to_string).unwrap_or_default(),
-                200
-            )
-        ));
+        // Its own words when it gives them, else what it sent.
+        let said = body.get("error").map_or_else(
+            || format!("no error message in {}", plain(&body.to_string(), 160)),
+            |e| plain(e.as_str().map_or(&e.to_string(), |s| s), 200),
+        );
+        return Reading::Error(format!("Prometheus answered an error: {said}"));
     }
     let data = &body["data"];
     let result = &data["result"];
@@ -74,10 +110,7 @@ pub(super) fn answer(body: &Value) -> Reading {
             )),
             None => Reading::Error("a vector answer without a result list".into()),
         },
-        Some("matrix") => Reading::Error(
-            "a range vector answered: make the query an instant one (e.g. wrap it in rate(...))"
-                .into(),
-        ),
+        Some("matrix") => matrix(),
         other => Reading::Error(format!(
             "an answer of type {} cannot be compared",
             other.unwrap_or("unknown")
@@ -134,6 +167,32 @@ mod tests {
         let scalar =
             json!({"status":"success","data":{"resultType":"scalar","result":[1.0,"0.5"]}});
         assert!(matches!(answer(&scalar), Reading::Value(v, _) if (v - 0.5).abs() < 1e-12));
+    }
+
+    #[test]
+    fn many_series_and_range_vectors_are_refused_from_their_shape() {
+        let series = r#"{"metric":{"job":"a"},"value":[1,"1"]}"#;
+        let vector = |n: usize| {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+                vec![series; n].join(",")
+            )
+        };
+        let refused = |body: &str| match refused_unparsed(body.as_bytes()) {
+            Some(Reading::Error(why)) => Some(why),
+            _ => None,
+        };
+        assert_eq!(
+            refused(&vector(3)).as_deref(),
+            Some("3 series answered, one expected: aggregate the query (e.g. sum(...))")
+        );
+        assert_eq!(refused(&vector(1)), None);
+        assert_eq!(refused(&vector(0)), None);
+        let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#;
+        assert_eq!(refused(scalar), None);
+        let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        assert!(refused(matrix).is_some_and(|w| w.starts_with("a range vector")));
+        assert_eq!(refused("<html>"), None);
     }
 
     #[test]

@@ -31,9 +31,7 @@ pub(super) async fn read(env: &Env<'_>, url: &str, expect: u16, pointer: Option<
     };
     let body: Value = match reply.json() {
         Ok(v) => v,
-        Err(e) => {
-            return Reading::Error(format!("the body is not JSON ({e}): {}", reply.excerpt(80)))
-        }
+        Err(e) => return Reading::Error(format!("{} ({e})", super::not_json(&reply))),
     };
     match body.pointer(pointer) {
         Some(Value::Number(n)) => n.as_f64().map_or_else(

@@ -19,6 +19,12 @@ pub enum Cause {
     Broken(String),
     /// The server answered with a transient status every time.
     Status(Reply),
+    /// The answer (this status and content type) was longer than `limit` bytes: not read.
+    TooLarge {
+        status: u16,
+        content_type: Option<String>,
+        limit: u64,
+    },
     /// The server asked to wait longer than the deadline leaves.
     RateLimited {
         asked: Duration,
@@ -84,6 +90,20 @@ impl fmt::Display for Cause {
                     write!(f, ": {excerpt}")?;
                 }
                 Ok(())
+            }
+            Cause::TooLarge {
+                status,
+                content_type,
+                limit,
+            } => {
+                let kind = content_type.as_deref().map_or_else(String::new, |t| {
+                    format!(" of {}", crate::domain::gates::plain(t, 60))
+                });
+                write!(
+                    f,
+                    "answered {status} with more than {} MiB{kind}, the limit for one answer",
+                    limit >> 20
+                )
             }
             Cause::RateLimited { asked, left, last } => write!(
                 f,
@@ -152,6 +172,11 @@ impl GaveUp {
             Cause::RateLimited { .. } => {
                 "the server is rate limiting: raise --timeout to wait for it".to_string()
             }
+            Cause::TooLarge { .. } => format!(
+                "ask {} for less (a narrower query, a smaller list), or check that the URL is \
+                 the API's (docs/limits.md)",
+                self.service
+            ),
             Cause::Status(_) | Cause::Broken(_) => format!(
                 "{} is failing; try again, or check its logs and status page",
                 self.service

@@ -22,6 +22,25 @@ pub use retry::Policy;
 use crate::domain::error::{Error, Result};
 use crate::ports::log::Logger;
 
+/// The largest answer read from any service (docs/limits.md): a flag, a query result or a
+/// health check is a few KB; more is refused unread past this point, so a wrong URL or a runaway
+/// query cannot take the memory of the machine.
+pub const MAX_ANSWER_BYTES: u64 = 16 << 20;
+
+/// Why one attempt brought no reply.
+#[derive(Debug)]
+enum Attempt {
+    Http(reqwest::Error),
+    /// The answer (status, content type) was longer than [`MAX_ANSWER_BYTES`].
+    TooLarge(u16, Option<String>),
+}
+
+impl From<reqwest::Error> for Attempt {
+    fn from(e: reqwest::Error) -> Attempt {
+        Attempt::Http(e)
+    }
+}
+
 /// One client for one service (a provider or a gate source).
 #[derive(Clone)]
 pub struct Client {
@@ -300,7 +319,10 @@ impl Client {
     fn judge(
         &self,
         call: &Call,
-        outcome: std::result::Result<reqwest::Result<Reply>, tokio::time::error::Elapsed>,
+        outcome: std::result::Result<
+            std::result::Result<Reply, Attempt>,
+            tokio::time::error::Elapsed,
+        >,
         per: Duration,
         attempt_started: Instant,
         tries: &mut Tries,
@@ -323,9 +345,26 @@ impl Client {
                 let wait = retry::server_wait(&reply.headers, chrono::Utc::now());
                 ControlFlow::Continue((Cause::Status(reply), wait))
             }
-            Ok(Err(e)) if e.is_connect() => ControlFlow::Continue((Cause::from_reqwest(&e), None)),
+            Ok(Err(Attempt::Http(e))) if e.is_connect() => {
+                ControlFlow::Continue((Cause::from_reqwest(&e), None))
+            }
+            // The server answered, too much: asking again would bring the same.
+            Ok(Err(Attempt::TooLarge(status, content_type))) => {
+                let cause = Cause::TooLarge {
+                    status,
+                    content_type,
+                    limit: MAX_ANSWER_BYTES,
+                };
+                ControlFlow::Break(Err(self.gave_up(
+                    call,
+                    tries.attempts,
+                    tries.started,
+                    true,
+                    cause,
+                )))
+            }
             // The request may have reached the server: only an idempotent one is sent again.
-            Ok(Err(e)) => self.reached(call, tries, Cause::from_reqwest(&e)),
+            Ok(Err(Attempt::Http(e))) => self.reached(call, tries, Cause::from_reqwest(&e)),
             Err(_) => self.reached(call, tries, Cause::Timeout(per)),
         }
     }
@@ -404,7 +443,7 @@ impl Client {
 
     /// One attempt, with a second copy of an idempotent request sent alongside when the first
     /// is slow and the call asks for it; the first success wins (else the last failure).
-    async fn hedged(&self, call: &Call) -> reqwest::Result<Reply> {
+    async fn hedged(&self, call: &Call) -> std::result::Result<Reply, Attempt> {
         let Some(after) = call.hedge.filter(|_| call.idempotent) else {
             return self.once(call).await;
         };
@@ -435,8 +474,9 @@ impl Client {
         }
     }
 
-    /// One attempt, no retry, no timeout of its own.
-    async fn once(&self, call: &Call) -> reqwest::Result<Reply> {
+    /// One attempt, no retry, no timeout of its own. The body is read in chunks and given up
+    /// past [`MAX_ANSWER_BYTES`].
+    async fn once(&self, call: &Call) -> std::result::Result<Reply, Attempt> {
         let url = self.url(&call.path);
         let shown = call.body_text().unwrap_or_default();
         self.debug(format!("{}: {} {url} {shown}", self.service, call.method).trim_end());
@@ -448,10 +488,27 @@ impl Client {
         if let Some((ctype, bytes)) = &call.body {
             req = req.header("Content-Type", ctype).body(bytes.clone());
         }
-        let resp = req.send().await?;
+        let mut resp = req.send().await?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
+        let too_large = || {
+            let content_type = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            Attempt::TooLarge(status, content_type)
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES) {
+            return Err(too_large());
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if (body.len() + chunk.len()) as u64 > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         Ok(Reply {
             status,
             headers,

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 
 use crate::adapters::gates::{Tracker, Verdict};
 use crate::app::context::Context;
-use crate::domain::error::Result;
+use crate::domain::error::{Error, Kind, Result};
 use crate::domain::event::Event;
 use crate::ports::provider::{FlagState, Unmanaged};
 
-use super::{add_times, facts, look_during, position, stage_since, Position};
+use super::{add_times, look_during, position, stage_since, Position};
 
 /// The flag as `status` sees it: read from the provider, the journal and the gates.
 pub struct Status {
@@ -51,7 +51,15 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         Position::At(i) => Some(i),
         _ => None,
     };
-    let facts = facts(ctx, &state, pos).await;
+    // The facts of `engine::facts`, with the stage's start read once (from the journal's end,
+    // as far back as the stage's last move).
+    let facts = crate::domain::rules::Facts {
+        config,
+        pos,
+        killed: state.exists && !state.on,
+        since,
+        now: ctx.now,
+    };
     let next_rules = crate::domain::rules::next(&facts);
     let next = next_rules.as_ref().map(|n| n.index);
     // The gates that decide the next advance (at the last stage: the current stage's).
@@ -85,9 +93,35 @@ pub async fn status(ctx: &Context) -> Result<Status> {
             waiting.push(rule);
         }
     }
-    // Read from the store's newest records, as far back as the last completed change. A store
-    // that cannot be read is said (the flag's state above is the provider's) and is no failure.
-    // Records a kill kept in the outbox reach the store first, when it answers.
+    let (open, last) = recorded(ctx).await;
+    // Those reads stop at Ctrl-C or SIGTERM: then what they found is partial, not to be shown.
+    if crate::adapters::journal_tail::interrupted() {
+        return Err(Error::new(
+            Kind::Interrupted,
+            "interrupted while reading the journal",
+        ));
+    }
+    Ok(Status {
+        killed: state.exists && !state.on,
+        stage_name: current.map(|i| config.stages[i].name.clone()),
+        allowed_at: next_rules.as_ref().and_then(|n| n.allowed_at),
+        state,
+        pos,
+        since,
+        next,
+        gate_stage,
+        verdicts,
+        waiting,
+        open,
+        unmanaged,
+        last,
+    })
+}
+
+/// The intents the store holds open and its newest applied change. A store that cannot be read
+/// is said (the flag's state is the provider's) and is no failure. Records a kill kept in the
+/// outbox reach the store first, when it answers.
+async fn recorded(ctx: &Context) -> (Vec<Event>, Option<Event>) {
     if let Err(e) = crate::app::record::push_outbox(ctx).await {
         ctx.log
             .debug(&format!("the outbox stays for later: {}", e.message));
@@ -106,19 +140,5 @@ pub async fn status(ctx: &Context) -> Result<Status> {
         .await
         .ok()
         .flatten();
-    Ok(Status {
-        killed: state.exists && !state.on,
-        stage_name: current.map(|i| config.stages[i].name.clone()),
-        allowed_at: next_rules.as_ref().and_then(|n| n.allowed_at),
-        state,
-        pos,
-        since,
-        next,
-        gate_stage,
-        verdicts,
-        waiting,
-        open,
-        unmanaged,
-        last,
-    })
+    (open, last)
 }

@@ -212,6 +212,24 @@ fn name_ok(r: &mut Reader, out: &[Gate], name: &str, name_pos: Pos) -> bool {
         );
         return false;
     }
+    let key = super::lookalike::skeleton(name);
+    if let Some(prev) = out
+        .iter()
+        .find(|g| super::lookalike::skeleton(&g.name) == key)
+    {
+        r.error(
+            name_pos,
+            format!(
+                "gate `{name}` looks like gate `{}` (line {}): they differ only in case or in \
+                 characters drawn alike: {}",
+                prev.name,
+                prev.pos.line,
+                super::lookalike::differences(name, &prev.name)
+            ),
+            "give each gate a name that reads differently; plain ASCII letters are safest",
+        );
+        return false;
+    }
     true
 }
 

@@ -5,6 +5,7 @@ pub mod format;
 mod gate;
 mod gate_defaults;
 mod gate_source;
+mod lookalike;
 mod notify_target;
 mod percentage;
 mod provider_settings;

@@ -195,6 +195,10 @@ pub fn num(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "+Inf" } else { "-Inf" }.into();
     }
+    // Past a trillion, digits stop helping: `1e308` would be 309 of them.
+    if v.abs() >= 1e12 {
+        return format!("{v:.3e}");
+    }
     let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "0" || s == "-0" {
