@@ -122,6 +122,7 @@ provider:    file .rollout/flags.json
 stage:       internal (5%)
 state:       on
 since:       2024-03-01 10:00 UTC (2h ago)
+last change: 2024-03-01 10:00 UTC by tester@example.com: advance cards → internal (5%)
 next:        beta (10%): waiting for soak and gates: allowed in 22h, at 2024-03-02 10:00 UTC
 gates of beta:
   errors   pass  0.002  max 0.01  now  0s      critical

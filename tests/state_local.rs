@@ -10,42 +10,46 @@ use crate::test::Project;
 const DAY_OF_BETA: &str = "2024-01-18T09:00:00Z";
 
 #[test]
-fn of_two_advances_from_the_same_state_the_one_recorded_second_names_the_winner() {
+fn of_two_advances_from_the_same_state_one_is_made_and_the_other_names_the_holder() {
     let p = Project::builder_cards();
     p.walk_builder_cards_to("internal");
     let before = p.journal().len();
-    // Alice decides internal → beta, then is held before recording it; Bob makes the same move.
+    // Alice decides internal → beta, then is held before recording it; Bob tries the same move
+    // meanwhile and is stopped by Alice's lease before the provider and the journal. (Without
+    // the lease, the store's compare-and-swap stops the second: tests/state_postgres.rs,
+    // tests/state_git.rs and the local store's unit tests show it.)
     let alice = p
         .command(&["advance", "--yes"])
-        .env("ROLLOUT_NOW", DAY_OF_BETA)
+        .env(crate::test::TEST_NOW, DAY_OF_BETA)
         .env("ROLLOUT_ACTOR", "alice")
         .env("ROLLOUT_TEST_PAUSE_BEFORE_RECORD_MS", "2500")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1200));
-    p.rollout(["advance", "--yes"])
+    let bob = p
+        .rollout(["advance", "--yes"])
         .at(DAY_OF_BETA)
         .env("ROLLOUT_ACTOR", "bob")
-        .stdout_has("advanced use-new-builder-cards: internal → beta (10%)")
+        .status(5)
         .run();
-    let alice = alice.wait_with_output().unwrap();
-    assert_eq!(alice.status.code(), Some(5));
-    assert_eq!(
-        String::from_utf8_lossy(&alice.stderr),
-        "error: advance use-new-builder-cards internal → beta (10%) was not made: another run \
-         recorded a change of use-new-builder-cards first: advance use-new-builder-cards \
-         internal → beta (10%) by bob (applied), stored 2024-01-18 09:00 UTC; nothing was \
-         changed by this run\nhint: run `rollout status` to see where the flag is now, then \
-         decide again\n"
+    assert!(
+        bob.stderr.starts_with("error: alice on ")
+            && bob
+                .stderr
+                .contains(" holds the lease on use-new-builder-cards until "),
+        "{}",
+        bob.stderr
     );
-    // Bob's intent and outcome only: nothing of Alice's move was recorded.
+    let alice = alice.wait_with_output().unwrap();
+    assert_eq!(alice.status.code(), Some(0), "{alice:?}");
+    // Alice's intent and outcome only: one record of the move.
     let new = &p.journal()[before..];
     let who: Vec<(&str, &str)> = new
         .iter()
         .map(|r| (r["actor"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
         .collect();
-    assert_eq!(who, [("bob", "intent"), ("bob", "applied")], "{new:#?}");
+    assert_eq!(who, [("alice", "intent"), ("alice", "applied")], "{new:#?}");
     p.rollout(["status"])
         .at(DAY_OF_BETA)
         .stdout_has("beta (10%)")

@@ -210,6 +210,12 @@ fn check_racer(i: usize, code: i32, err: &str, record: Option<&serde_json::Value
         ),
         // Refused before writing: nothing journaled.
         3 => assert!(record.is_none(), "racer-{i}: {record:?}; {ctx}"),
+        // Another racer held the flag's lease (issue 20): stopped before the provider and the
+        // journal, and said who holds it.
+        5 if record.is_none() => assert!(
+            err.contains("holds the lease on"),
+            "racer-{i}: exit 5 with no record: {err}; {ctx}"
+        ),
         _ => {
             assert!(
                 matches!(outcome, Some("failed" | "may-have-been-applied")),

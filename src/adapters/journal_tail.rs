@@ -32,13 +32,13 @@ pub fn interrupted() -> bool {
 
 /// SIGINT and SIGTERM noticed while a reader lives (the reads themselves are blocking, so the
 /// async signal handling of `interrupt` cannot run meanwhile); unregistered when it is dropped.
-struct Signals {
+pub(crate) struct Signals {
     flag: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
 }
 
 impl Signals {
-    fn watch() -> Signals {
+    pub(crate) fn watch() -> Signals {
         let flag = Arc::new(AtomicBool::new(false));
         let ids = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
             .into_iter()
@@ -48,7 +48,7 @@ impl Signals {
     }
 
     /// An `Interrupted` error once a signal came.
-    fn check(&self) -> io::Result<()> {
+    pub(crate) fn check(&self) -> io::Result<()> {
         if self.flag.load(Ordering::SeqCst) || INTERRUPTED.load(Ordering::SeqCst) {
             INTERRUPTED.store(true, Ordering::SeqCst);
             return Err(io::Error::new(

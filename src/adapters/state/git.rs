@@ -54,6 +54,12 @@ pub struct GitStore {
 
 /// Opens the store on `branch` of `remote`; `dir` is the directory of stages.yaml.
 pub fn open(remote: &str, branch: &str, dir: &Path) -> Result<Box<dyn Store>> {
+    // stages.yaml in the working directory has an empty parent: the cache goes under `.`.
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     Ok(Box::new(GitStore::with_timeout(
         remote,
         branch,

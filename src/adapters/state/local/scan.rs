@@ -28,6 +28,12 @@ pub struct Found {
 }
 
 fn read_failed(path: &Path, e: &io::Error) -> Error {
+    if e.kind() == io::ErrorKind::Interrupted {
+        return Error::new(
+            crate::domain::error::Kind::Interrupted,
+            format!("interrupted while reading the journal {}", path.display()),
+        );
+    }
     Error::failed(format!(
         "could not read the journal {}: {e}",
         path.display()
@@ -74,15 +80,23 @@ pub fn forward(path: &Path, id: Option<&str>, scope: Option<&Scope>) -> Result<F
     let scope_needle = scope.map(|s| needle(&s.flag));
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut line = Vec::new();
+    let signals = crate::adapters::journal_tail::Signals::watch();
     loop {
+        signals.check().map_err(|e| read_failed(path, &e))?;
         line.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(journal::MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
             .map_err(|e| read_failed(path, &e))?;
         if n == 0 {
             break;
         }
         found.lines += 1;
+        // A line past the limit is damaged, never a record: skipped without being kept.
+        if line.len() > journal::MAX_LINE_BYTES && line.last() != Some(&b'\n') {
+            skip_line(&mut reader, &signals).map_err(|e| read_failed(path, &e))?;
+            continue;
+        }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -112,6 +126,26 @@ pub fn forward(path: &Path, id: Option<&str>, scope: Option<&Scope>) -> Result<F
     Ok(found)
 }
 
+/// Reads past the rest of the current line (to its line end or the end of the file).
+fn skip_line(
+    reader: &mut impl BufRead,
+    signals: &crate::adapters::journal_tail::Signals,
+) -> io::Result<()> {
+    loop {
+        signals.check()?;
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(nl) = memchr::memchr(b'\n', buf) {
+            reader.consume(nl + 1);
+            return Ok(());
+        }
+        let len = buf.len();
+        reader.consume(len);
+    }
+}
+
 /// Lines in the file at `path`: its line ends, and one more for a last line without one.
 fn count_lines(path: &Path) -> Result<u64> {
     let mut file = match File::open(path) {
@@ -121,7 +155,9 @@ fn count_lines(path: &Path) -> Result<u64> {
     };
     let mut block = vec![0u8; 1 << 20];
     let (mut lines, mut last) = (0u64, b'\n');
+    let signals = crate::adapters::journal_tail::Signals::watch();
     loop {
+        signals.check().map_err(|e| read_failed(path, &e))?;
         let n = file.read(&mut block).map_err(|e| read_failed(path, &e))?;
         if n == 0 {
             break;
