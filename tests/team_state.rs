@@ -301,3 +301,62 @@ async fn racing_writers_on_postgres_leave_one_chain_and_the_kill() {
         .await
         .unwrap();
 }
+
+/// PostgreSQL down (a closed port in the state URL): `advance` refuses before touching the
+/// flag (exit 4, naming the store); `kill` still turns the flag off, keeps its records in the
+/// machine's outbox and says so; once the store answers, the next command takes them there,
+/// and every machine sees the kill once.
+fn store_down_then_back(url: String) {
+    let t = team(Shared::Postgres(url.clone()));
+    t.ok(0, &["advance", "internal", "--reason", "first cohort"]);
+    let closed = crate::gates_support::closed_port();
+    let down = format!("postgres://rollout@127.0.0.1:{}/rollout", closed.port);
+    let flags_before = std::fs::read(t.flags.path().join("flags.json")).unwrap();
+    let advance = t
+        .cmd(1, &["advance", "beta", "--force", "--reason", "r", "--yes"])
+        .env("TEAM_STATE_URL", &down)
+        .output()
+        .unwrap();
+    assert_eq!(advance.status.code(), Some(4), "{}", text(&advance));
+    let err = String::from_utf8_lossy(&advance.stderr);
+    assert!(err.contains("postgres ($TEAM_STATE_URL)"), "{err}");
+    assert!(
+        !err.contains("postgres://"),
+        "the URL is never printed: {err}"
+    );
+    assert_eq!(
+        std::fs::read(t.flags.path().join("flags.json")).unwrap(),
+        flags_before,
+        "the flag was touched"
+    );
+    let kill = t
+        .cmd(1, &["kill", "--reason", "store down", "--timeout", "4s"])
+        .env("TEAM_STATE_URL", &down)
+        .output()
+        .unwrap();
+    assert_eq!(kill.status.code(), Some(0), "{}", text(&kill));
+    assert!(
+        String::from_utf8_lossy(&kill.stderr).contains("outbox.jsonl"),
+        "{}",
+        text(&kill)
+    );
+    // The store is back: B's next command takes the kill there; A and CI see it once.
+    t.ok(1, &["status"]);
+    t.ok(1, &["status"]);
+    let (status, _) = agree(&t);
+    assert!(status.contains("by bob: kill"), "{status}");
+    let kills = t
+        .history(2)
+        .into_iter()
+        .filter(|r| r["action"] == "kill" && r["outcome"] == "applied")
+        .count();
+    assert_eq!(kills, 1);
+}
+
+#[tokio::test]
+async fn with_postgres_down_advance_refuses_and_kill_lands_then_syncs() {
+    let url = pg::fresh_database(pg::shared()).await;
+    tokio::task::spawn_blocking(move || store_down_then_back(url))
+        .await
+        .unwrap();
+}
