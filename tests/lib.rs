@@ -86,3 +86,4 @@ mod compare_gates;
 
 mod state_postgres;
 mod team_state;
+mod team_watch;
