@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::state_git::support as git;
+use crate::state_lease::wait_for;
 use crate::state_postgres::support as pg;
 use crate::team_state::{agree, team_of, text, Shared, Team};
 use crate::watch_once::{pinned, STAGES};
@@ -138,4 +139,155 @@ async fn watch_once_from_three_machines_on_postgres_kills_once_after_the_for_in_
 #[test]
 fn watch_once_from_three_machines_on_git_kills_once_after_the_for_in_total() {
     once_from_alternating_machines(Shared::Git(git::bare()));
+}
+
+/// `rollout watch ARGS` on machine `m`, its stdout and stderr in `{actor}.out` and `.err` in
+/// that machine's directory.
+fn watcher(t: &Team, m: usize, args: &[&str]) -> std::process::Child {
+    let (p, who) = &t.machines[m];
+    let out = std::fs::File::create(p.path(&format!("{who}.out"))).unwrap();
+    let err = std::fs::File::create(p.path(&format!("{who}.err"))).unwrap();
+    let mut all = vec!["watch"];
+    all.extend_from_slice(args);
+    t.cmd(m, &all)
+        .stdout(std::process::Stdio::from(out))
+        .stderr(std::process::Stdio::from(err))
+        .spawn()
+        .unwrap()
+}
+
+/// What machine `m`'s watcher printed, pinned.
+fn printed(t: &Team, m: usize) -> String {
+    let (p, who) = &t.machines[m];
+    pinned(&p.read_opt(&format!("{who}.out")))
+}
+
+/// Two watches on two machines, one breaching gate (for: 1s): exactly one kills; the other
+/// only said who holds the lease, and found the flag killed.
+fn two_watches_one_kill(shared: Shared) {
+    let (t, _gates) = breaching(shared, "1s", ", lease: 3s");
+    let mut a = watcher(&t, 0, &["--interval", "200ms"]);
+    let mut b = watcher(&t, 1, &["--interval", "200ms"]);
+    let (ea, eb) = (a.wait().unwrap(), b.wait().unwrap());
+    assert_eq!(
+        (ea.code(), eb.code()),
+        (Some(1), Some(1)),
+        "{}\n{}",
+        printed(&t, 0),
+        printed(&t, 1)
+    );
+    let killed = kills(&t);
+    assert_eq!(killed.len(), 1, "{killed:#?}");
+    let (winner, other) = if killed[0]["actor"] == "alice" {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    let won = printed(&t, winner);
+    assert!(
+        won.ends_with(
+            "killed cards: watch: gate errors is 0.2 against max 0.01 for 1s (critical)\n"
+        ),
+        "{won}"
+    );
+    assert_eq!(
+        printed(&t, other),
+        format!(
+            "{} on [HOST] (pid [PID]) holds the lease on cards until [DATE] [TIME] UTC; waiting, trying again every 200ms
+cards is killed: watch stops
+",
+            t.machines[winner].1
+        )
+    );
+    let looks: Vec<_> = t
+        .history(2)
+        .into_iter()
+        .filter(|r| r["action"] == "watch")
+        .collect();
+    assert!(
+        !looks.is_empty() && looks.iter().all(|l| l["actor"] == t.machines[winner].1),
+        "{looks:#?}"
+    );
+}
+
+#[tokio::test]
+async fn of_two_watches_on_two_machines_on_postgres_exactly_one_kills() {
+    let url = pg::fresh_database(pg::shared()).await;
+    tokio::task::spawn_blocking(move || two_watches_one_kill(Shared::Postgres(url)))
+        .await
+        .unwrap();
+}
+
+/// A watches on machine A, B waits on machine B; `kill -9` of A (by its PID) lets B take over
+/// within the lease time (3 s, from `state: { lease: 3s }`), and B then kills a breach.
+fn holder_killed_other_takes_over(shared: Shared) {
+    let (t, gates) = breaching(shared, "0s", ", lease: 3s");
+    std::fs::write(gates.path().join("errors.txt"), "0.001\n").unwrap();
+    let dir = |m: usize| t.machines[m].0.dir.path().to_path_buf();
+    let mut a = watcher(&t, 0, &["--interval", "300ms"]);
+    let within = Duration::from_secs(10);
+    assert!(
+        wait_for(&dir(0), "alice.out", "look 1 at one", within).is_some(),
+        "{}",
+        printed(&t, 0)
+    );
+    let mut b = watcher(&t, 1, &["--interval", "300ms"]);
+    assert!(
+        wait_for(&dir(1), "bob.out", "holds the lease", within).is_some(),
+        "{}",
+        printed(&t, 1)
+    );
+    // A renews its lease while it lives: B still waits after more than the lease time.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert!(!printed(&t, 1).contains("took over"), "{}", printed(&t, 1));
+    crate::test::send_signal(a.id(), nix::sys::signal::Signal::SIGKILL);
+    let _ = a.wait();
+    let took = wait_for(
+        &dir(1),
+        "bob.out",
+        "took over the lease on cards: watching",
+        within,
+    )
+    .expect("B never took over");
+    assert!(
+        took <= Duration::from_millis(3000 + 300 + 1000),
+        "took {took:?}"
+    );
+    std::fs::write(gates.path().join("errors.txt"), "0.2\n").unwrap();
+    assert_eq!(b.wait().unwrap().code(), Some(1), "{}", printed(&t, 1));
+    let killed = kills(&t);
+    assert_eq!(killed.len(), 1, "{killed:#?}");
+    assert_eq!(killed[0]["actor"], "bob");
+    let out = printed(&t, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "alice on [HOST] (pid [PID]) holds the lease on cards until [DATE] [TIME] UTC; waiting, trying again every 300ms",
+            "took over the lease on cards: watching",
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some("killed cards: watch: gate errors is 0.2 against max 0.01 for 0s (critical)")
+    );
+}
+
+#[tokio::test]
+async fn when_the_lease_holder_on_postgres_is_killed_with_sigkill_the_other_machine_takes_over() {
+    let url = pg::fresh_database(pg::shared()).await;
+    tokio::task::spawn_blocking(move || holder_killed_other_takes_over(Shared::Postgres(url)))
+        .await
+        .unwrap();
+}
+
+#[test]
+fn of_two_watches_on_two_machines_on_git_exactly_one_kills() {
+    two_watches_one_kill(Shared::Git(git::bare()));
+}
+
+#[test]
+fn when_the_lease_holder_on_git_is_killed_with_sigkill_the_other_machine_takes_over() {
+    holder_killed_other_takes_over(Shared::Git(git::bare()));
 }
