@@ -247,3 +247,52 @@ fn with_the_git_remote_gone_advance_refuses_and_kill_lands_then_syncs() {
     assert!(status.contains("state:       KILLED"), "{status}");
     assert!(status.contains("by bob: kill"), "{status}");
 }
+
+/// The git remote gone between an advance's intent record and its flag write (B held there by
+/// a test hook): the flag moves, exit 4 says it was applied and keeps the record in B's outbox;
+/// once the remote is back B's next command pushes it, and every machine reads it once.
+#[test]
+fn with_the_git_remote_gone_mid_advance_the_outcome_waits_in_the_outbox_then_syncs() {
+    let remote = git::bare();
+    let bare = remote.bare.clone();
+    let t = team_of(Shared::Git(remote), BUILDER_CARDS, "");
+    t.ok(0, &["advance", "internal", "--reason", "first cohort"]);
+    let child = t
+        .cmd(
+            1,
+            &["advance", "beta", "--force", "--reason", "across", "--yes"],
+        )
+        .env("ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS", "3000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !t
+        .history(2)
+        .iter()
+        .any(|r| r["actor"] == "bob" && r["outcome"] == "intent")
+    {
+        assert!(start.elapsed() < Duration::from_secs(3), "no intent");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let away = bare.with_extension("away");
+    std::fs::rename(&bare, &away).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("across was applied to the flag, but its record was not stored: ")
+            && err.contains("its record is kept in ./.rollout/outbox.jsonl")
+            && err.contains(bare.to_str().unwrap()),
+        "{err}"
+    );
+    std::fs::rename(&away, &bare).unwrap();
+    t.ok(1, &["status"]);
+    assert_eq!(
+        changes(&t),
+        ["alice advance applied", "bob advance applied"]
+    );
+    let (status, _) = agree(&t);
+    assert!(status.contains("stage:       beta (10%)"), "{status}");
+}
