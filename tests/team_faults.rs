@@ -296,3 +296,35 @@ fn with_the_git_remote_gone_mid_advance_the_outcome_waits_in_the_outbox_then_syn
     let (status, _) = agree(&t);
     assert!(status.contains("stage:       beta (10%)"), "{status}");
 }
+
+/// `watch --once` with PostgreSQL down (a closed port): exit 4, the store named once, nothing
+/// looked at or changed.
+#[tokio::test]
+async fn watch_once_with_postgres_down_exits_4_naming_the_store_once() {
+    let url = pg::fresh_database(pg::shared()).await;
+    tokio::task::spawn_blocking(move || {
+        let t = team_of(Shared::Postgres(url), BUILDER_CARDS, "");
+        t.ok(0, &["advance", "internal", "--reason", "first cohort"]);
+        let before = flags(&t);
+        let closed = crate::gates_support::closed_port();
+        let down = format!("postgres://rollout@127.0.0.1:{}/rollout", closed.port);
+        let out = t
+            .cmd(1, &["watch", "--once"])
+            .env("TEAM_STATE_URL", &down)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr)
+            .replace(&closed.port.to_string(), "[PORT]");
+        assert_eq!(
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).as_ref(), err.as_str()),
+            (
+                Some(4),
+                "",
+                "error: could not take the lease on use-new-builder-cards: the state store postgres ($TEAM_STATE_URL) at 127.0.0.1:[PORT] is unreachable: error connecting to server\n"
+            ),
+        );
+        assert_eq!(flags(&t), before);
+    })
+    .await
+    .unwrap();
+}
