@@ -85,4 +85,6 @@ mod stats_simulation;
 mod compare_gates;
 
 mod state_postgres;
+mod team_faults;
 mod team_state;
+mod team_watch;

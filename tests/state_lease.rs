@@ -36,7 +36,7 @@ fn watcher_with(p: &Project, actor: &str, lease_ms: &str, args: &[&str]) -> Chil
 const LEASE_VAR: &str = "ROLLOUT_TEST_LEASE_MS";
 
 /// Waits until `file` (under the project) contains `text`, at most `within`; how long it took.
-fn wait_for(dir: &Path, file: &str, text: &str, within: Duration) -> Option<Duration> {
+pub(crate) fn wait_for(dir: &Path, file: &str, text: &str, within: Duration) -> Option<Duration> {
     let start = Instant::now();
     while start.elapsed() < within {
         if std::fs::read_to_string(dir.join(file)).is_ok_and(|t| t.contains(text)) {

@@ -16,32 +16,41 @@ use crate::state_postgres::support as pg;
 use crate::test::{Project, BUILDER_CARDS};
 
 /// Where the team's records live, and what the machines need to reach it.
-enum Shared {
+pub(crate) enum Shared {
     Postgres(String),
     Git(git::Remote),
 }
 
 impl Shared {
-    fn block(&self) -> String {
+    /// The `state:` block, with `lease` (e.g. `, lease: 3s`) appended to its fields.
+    fn block(&self, lease: &str) -> String {
         match self {
-            Shared::Postgres(_) => "state: { kind: postgres, url_env: TEAM_STATE_URL }\n".into(),
-            Shared::Git(r) => format!("state: {{ kind: git, remote: '{}' }}\n", r.url),
+            Shared::Postgres(_) => {
+                format!("state: {{ kind: postgres, url_env: TEAM_STATE_URL{lease} }}\n")
+            }
+            Shared::Git(r) => format!("state: {{ kind: git, remote: '{}'{lease} }}\n", r.url),
         }
     }
 }
 
-struct Team {
-    machines: Vec<(Project, &'static str)>,
-    flags: tempfile::TempDir,
-    shared: Shared,
+pub(crate) struct Team {
+    pub(crate) machines: Vec<(Project, &'static str)>,
+    pub(crate) flags: tempfile::TempDir,
+    pub(crate) shared: Shared,
 }
 
 fn team(shared: Shared) -> Team {
+    team_of(shared, BUILDER_CARDS, "")
+}
+
+/// Three machines whose `stages.yaml` is `stages` plus the shared flags file and `shared`
+/// (its `state:` block ending with `lease`, e.g. `, lease: 3s`).
+pub(crate) fn team_of(shared: Shared, stages: &str, lease: &str) -> Team {
     let flags = tempfile::tempdir().unwrap();
     let yaml = format!(
-        "{BUILDER_CARDS}\nprovider: {{ kind: file, path: '{}' }}\n{}",
+        "{stages}\nprovider: {{ kind: file, path: '{}' }}\n{}",
         flags.path().join("flags.json").display(),
-        shared.block()
+        shared.block(lease)
     );
     let machines = ["alice", "bob", "ci"]
         .into_iter()
@@ -56,7 +65,7 @@ fn team(shared: Shared) -> Team {
 
 impl Team {
     /// `rollout ARGS` on machine `m` (0: A, 1: B, 2: CI), as its actor, with its own HOME.
-    fn cmd(&self, m: usize, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, m: usize, args: &[&str]) -> Command {
         let (p, who) = &self.machines[m];
         let mut cmd = p.command(args);
         let home = p.path("home");
@@ -68,11 +77,11 @@ impl Team {
         cmd
     }
 
-    fn run(&self, m: usize, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, m: usize, args: &[&str]) -> Output {
         self.cmd(m, args).output().unwrap()
     }
 
-    fn ok(&self, m: usize, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, m: usize, args: &[&str]) -> String {
         let out = self.run(m, args);
         assert!(
             out.status.success(),
@@ -83,7 +92,7 @@ impl Team {
     }
 
     /// The records every machine reads, oldest first.
-    fn history(&self, m: usize) -> Vec<Value> {
+    pub(crate) fn history(&self, m: usize) -> Vec<Value> {
         let doc: Value =
             serde_json::from_str(&self.ok(m, &["history", "--json", "--limit", "1000"])).unwrap();
         let mut records = doc["entries"].as_array().cloned().unwrap_or_default();
@@ -92,7 +101,7 @@ impl Team {
     }
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}--- stderr\n{}",
         out.status.code(),
@@ -103,7 +112,7 @@ fn text(out: &Output) -> String {
 
 /// `status` with its relative times (`(0s ago)`, `allowed in 2d 23h`) cut: they follow each
 /// machine's moment of asking, the absolute times the store's.
-fn status_of(t: &Team, m: usize) -> String {
+pub(crate) fn status_of(t: &Team, m: usize) -> String {
     t.ok(m, &["status"])
         .lines()
         .map(|l| match (l.find(" ago)"), l.find(" allowed in ")) {
@@ -122,7 +131,7 @@ fn status_of(t: &Team, m: usize) -> String {
 }
 
 /// Status and history as each machine sees them: the same text everywhere.
-fn agree(t: &Team) -> (String, String) {
+pub(crate) fn agree(t: &Team) -> (String, String) {
     let status: Vec<String> = (0..3).map(|m| status_of(t, m)).collect();
     let history: Vec<String> = (0..3).map(|m| t.ok(m, &["history"])).collect();
     for m in 1..3 {

@@ -444,7 +444,11 @@ impl<'a> Pending<'a> {
         self.done = true;
         let mut ev = event.clone();
         ev.id.clone_from(&self.event.id);
-        let landed = self.store(&ev).await?;
+        let landed = match self.store(&ev).await {
+            Ok(landed) => landed,
+            Err(e) if e.kind == Kind::Conflict => return Err(e),
+            Err(e) => return Err(record::applied_but_not_stored(self.ctx, &ev, &e)),
+        };
         say_kept(self.ctx, &ev, &landed);
         self.guard.done_so_far(&format!(
             "{} was applied and journaled",
@@ -507,10 +511,9 @@ fn kill_budget(ctx: &Context) -> Duration {
 pub fn say_kept(ctx: &Context, ev: &Event, landed: &Landed) {
     if let Landed::Outbox(why) = landed {
         ctx.log.warn(&format!(
-            "the state store ({} {}) did not take the record of {} ({why}); it is kept in {} \
+            "the state store ({}) did not take the record of {} ({why}); it is kept in {} \
              and reaches the store with the next command that can write there",
-            ctx.state.kind(),
-            ctx.state.place(),
+            record::store_name(ctx),
             ev.summary(),
             crate::adapters::state::outbox::path(&ctx.config.dir).display()
         ));

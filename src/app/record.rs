@@ -33,18 +33,62 @@ pub fn entry(record: &impl serde::Serialize) -> Result<Entry> {
     Ok(entry::of(body))
 }
 
-/// The store's error, naming it: it could not be reached or could not keep the record.
+/// How messages name the store: its kind and place (`local ./.rollout/journal.jsonl`), or the
+/// place alone when it already says the kind (`postgres ($VAR)`).
+#[must_use]
+pub fn store_name(ctx: &Context) -> String {
+    let (kind, place) = (ctx.state.kind(), ctx.state.place());
+    if place.starts_with(kind) {
+        place
+    } else {
+        format!("{kind} {place}")
+    }
+}
+
+/// The store's error, naming it: it could not be reached or could not keep the record. An
+/// error that already names the store (`the state store postgres ($VAR) at … is
+/// unreachable`) is said once, not wrapped in a second naming.
 #[must_use]
 pub fn unreachable(ctx: &Context, e: &Error) -> Error {
+    if e.message.starts_with("the state store ") {
+        return Error::new(Kind::Provider, e.message.clone());
+    }
     Error::new(
         Kind::Provider,
         format!(
-            "the state store ({} {}) cannot be reached: {}",
-            ctx.state.kind(),
-            ctx.state.place(),
+            "the state store ({}) cannot be reached: {}",
+            store_name(ctx),
             e.message
         ),
     )
+}
+
+/// A change written to the flag whose outcome record the store did not take (`e`): the record
+/// goes to the outbox, to reach the store with the next command that can write there, and the
+/// error (exit 4) says the flag WAS changed, so nobody makes the change a second time.
+#[must_use]
+pub fn applied_but_not_stored(ctx: &Context, event: &Event, e: &Error) -> Error {
+    let cause = unreachable(ctx, e).message;
+    let kept = match keep(ctx, event, cause.clone()) {
+        Ok(_) => format!(
+            "its record is kept in {} and reaches the store with the next command that can \
+             write there",
+            outbox::path(&ctx.config.dir).display()
+        ),
+        Err(k) => format!(
+            "its record could not be kept either ({}): its intent stays open, and \
+             `rollout status` shows it",
+            k.message
+        ),
+    };
+    Error::new(
+        Kind::Provider,
+        format!(
+            "{} was applied to the flag, but its record was not stored: {cause}; {kept}",
+            event.summary()
+        ),
+    )
+    .with_hint("do not make the change again: run `rollout status` once the store answers")
 }
 
 /// The run's lease (if it holds one), the fence of its appends.
@@ -118,7 +162,8 @@ pub fn append_now(ctx: &Context, event: &Event) -> Result<Landed> {
     }
 }
 
-fn keep(ctx: &Context, event: &Event, why: String) -> Result<Landed> {
+/// Keeps `event` in the outbox (the store did not take it, `why`).
+pub fn keep(ctx: &Context, event: &Event, why: String) -> Result<Landed> {
     let e = entry(event)?;
     outbox::add(&ctx.config.dir, &e.body)?;
     Ok(Landed::Outbox(why))

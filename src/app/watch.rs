@@ -452,6 +452,13 @@ fn record(
 
 /// The store could not give the lease: named, exit 4.
 fn store_error(ctx: &Context, e: &Error) -> Error {
+    if e.message.starts_with("the state store ") {
+        // The store's own error names it (with where it was dialled): said once.
+        return Error::provider(format!(
+            "could not take the lease on {}: {}",
+            ctx.config.flag, e.message
+        ));
+    }
     Error::provider(format!(
         "could not take the lease on {} from the {} store {}: {}",
         ctx.config.flag,

@@ -80,6 +80,10 @@ async fn read_back(ctx: &Context, horizon: DateTime<Utc>) -> Result<Vec<Recorded
 
 /// The recorded looks could not be read: the store is named (exit 4).
 fn unreadable(ctx: &Context, e: &Error) -> Error {
+    if e.message.starts_with("the state store ") {
+        // The store's own error names it (with where it was dialled): said once.
+        return Error::provider(format!("could not read the recorded looks: {}", e.message));
+    }
     Error::provider(format!(
         "could not read the recorded looks from the {} store {}: {}",
         ctx.state.kind(),
