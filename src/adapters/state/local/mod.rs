@@ -125,8 +125,12 @@ impl Store for Local {
 
     async fn read(&self, query: &Query) -> Result<Vec<Stored>> {
         let _lock = scan::shared(&self.journal())?;
-        let lines = self.lines()?;
-        scan::backward(&self.journal(), lines, query)
+        let mut count = self
+            .count
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let lines = count.lines(&self.journal())?;
+        scan::backward(&self.journal(), lines, &mut count.seen, query)
     }
 
     async fn find(&self, id: &str) -> Result<Option<Stored>> {

@@ -2,6 +2,7 @@
 //! scope's head, under the journal's lock) and backward from the end (reads, newest first).
 //! The callers hold the lock; these only read.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::Path;
@@ -149,11 +150,13 @@ fn skip_line(
 /// What has been counted of the journal so far: its first `bytes`, their line ends and last
 /// byte. The file is only appended to (under its lock), so a later count reads only what was
 /// appended since; a file shorter than what was counted (cut short, replaced) is counted again.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Count {
     bytes: u64,
     newlines: u64,
     last: u8,
+    /// Flags' lines read back to the first line (see [`backward`]); emptied with the count.
+    pub seen: HashMap<Vec<u8>, Seen>,
 }
 
 impl Default for Count {
@@ -162,6 +165,7 @@ impl Default for Count {
             bytes: 0,
             newlines: 0,
             last: b'\n',
+            seen: HashMap::new(),
         }
     }
 }
@@ -292,48 +296,107 @@ pub fn newest(path: &Path, total: u64, id: Option<&str>, scope: Option<&Scope>) 
     Ok(found)
 }
 
-/// The records `query` asks for, newest first, read from the end of the journal at `path`
-/// (of `total` lines).
-pub fn backward(path: &Path, total: u64, query: &Query) -> Result<Vec<Stored>> {
-    let Some(mut lines) =
-        crate::adapters::journal_tail::Backwards::open(path).map_err(|e| read_failed(path, &e))?
-    else {
-        return Ok(Vec::new());
+/// The lines holding one flag's name, read back to the journal's first line: a store's later
+/// reads of that flag take them from here and read only the lines appended since.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// Lines 1 to `upto` were read.
+    upto: u64,
+    /// Those of them that hold the flag's name, newest first, with their numbers.
+    lines: Vec<(u64, Vec<u8>)>,
+    bytes: usize,
+}
+
+/// At most this much of one flag's lines is kept (a flag with more is read from the file).
+const SEEN_BYTES: usize = 4 << 20;
+
+/// Keeps the record on `line` (number `seq`) in `out` when `query` asks for it.
+fn keep(query: &Query, seq: u64, line: &[u8], out: &mut Vec<Stored>) {
+    if query.before.is_some_and(|b| seq >= b) {
+        return;
+    }
+    let text = String::from_utf8_lossy(line);
+    if text.trim().is_empty() {
+        return;
+    }
+    let Ok(body) = journal::parse_line(&text) else {
+        return;
     };
+    // Scope and lane first: the id (a hash for records without one) only for those kept.
+    if query
+        .scope
+        .as_ref()
+        .is_some_and(|s| entry::scope_of(&body).as_ref() != Some(s))
+        || !(query.lanes.is_empty() || query.lanes.contains(&entry::lane_of(&body)))
+    {
+        return;
+    }
+    out.push(stored(seq, body));
+}
+
+/// The records `query` asks for, newest first, read from the end of the journal at `path`
+/// (of `total` lines). A read of a flag's records that reaches the first line keeps that
+/// flag's lines in `seen` (within [`SEEN_BYTES`]); later reads of it stop where `seen` starts.
+pub fn backward(
+    path: &Path,
+    total: u64,
+    seen: &mut HashMap<Vec<u8>, Seen>,
+    query: &Query,
+) -> Result<Vec<Stored>> {
     // A line that does not hold the flag's name is not about its scope: not parsed.
     let scope_needle = query.scope.as_ref().map(|s| needle(&s.flag));
+    let cached = scope_needle.as_ref().and_then(|n| seen.remove(n));
+    let upto = cached.as_ref().map_or(0, |c| c.upto);
+    let mut fresh = scope_needle.as_ref().map(|_| Seen::default());
     let mut out = Vec::new();
-    while let Some((from_end, line)) = lines.next_line().map_err(|e| read_failed(path, &e))? {
-        if query.limit.is_some_and(|l| out.len() >= l) {
+    let full = |out: &Vec<Stored>| query.limit.is_some_and(|l| out.len() >= l);
+    let mut reached = true;
+    if let Some(mut lines) =
+        crate::adapters::journal_tail::Backwards::open(path).map_err(|e| read_failed(path, &e))?
+    {
+        while let Some((from_end, line)) = lines.next_line().map_err(|e| read_failed(path, &e))? {
+            let seq = (total + 1).saturating_sub(from_end as u64);
+            if seq <= upto {
+                break;
+            }
+            if full(&out) {
+                reached = false;
+                break;
+            }
+            if let Some(n) = &scope_needle {
+                if memchr::memmem::find(&line, n).is_none() {
+                    continue;
+                }
+                if let Some(f) = fresh.as_mut() {
+                    f.bytes += line.len();
+                    f.lines.push((seq, line.clone()));
+                }
+                fresh = fresh.filter(|f| f.bytes <= SEEN_BYTES);
+            }
+            keep(query, seq, &line, &mut out);
+        }
+    }
+    if !reached {
+        if let (Some(n), Some(c)) = (scope_needle, cached) {
+            seen.insert(n, c);
+        }
+        return Ok(out);
+    }
+    for (seq, line) in cached.iter().flat_map(|c| &c.lines) {
+        if full(&out) {
             break;
         }
-        let seq = (total + 1).saturating_sub(from_end as u64);
-        if query.before.is_some_and(|b| seq >= b) {
-            continue;
+        keep(query, *seq, line, &mut out);
+    }
+    if let (Some(n), Some(mut f)) = (scope_needle, fresh) {
+        if let Some(c) = cached {
+            f.bytes += c.bytes;
+            f.lines.extend(c.lines);
         }
-        if scope_needle
-            .as_ref()
-            .is_some_and(|n| memchr::memmem::find(&line, n).is_none())
-        {
-            continue;
+        if f.bytes <= SEEN_BYTES {
+            f.upto = total;
+            seen.insert(n, f);
         }
-        let text = String::from_utf8_lossy(&line);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let Ok(body) = journal::parse_line(&text) else {
-            continue;
-        };
-        // Scope and lane first: the id (a hash for records without one) only for those kept.
-        if query
-            .scope
-            .as_ref()
-            .is_some_and(|s| entry::scope_of(&body).as_ref() != Some(s))
-            || !(query.lanes.is_empty() || query.lanes.contains(&entry::lane_of(&body)))
-        {
-            continue;
-        }
-        out.push(stored(seq, body));
     }
     Ok(out)
 }

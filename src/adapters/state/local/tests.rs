@@ -485,3 +485,55 @@ fn lines_appended_by_another_writer_or_a_journal_cut_short_keep_numbers_true() {
     let s = stored(block(one.append(&look("f", "2024-01-04T00:00:00Z"), None, None)).unwrap());
     assert_eq!(s.seq, 2);
 }
+
+#[test]
+fn a_flags_lines_kept_from_one_read_answer_later_reads_as_the_file_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (Local::new(dir.path()), Local::new(dir.path()));
+    let f = |lanes: Vec<Lane>, before: Option<u64>, limit: Option<usize>| Query {
+        scope: Some(scope("f")),
+        lanes,
+        before,
+        limit,
+    };
+    block(async {
+        for n in 0..4 {
+            let e = change("f", &format!("a{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+            let e = change("g", &format!("b{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+        }
+        // Read back to the first line: f's lines are kept.
+        assert_eq!(one.read(&f(vec![], None, None)).await.unwrap().len(), 4);
+        for n in 4..6 {
+            let e = change("f", &format!("a{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+            two.append(&look("f", "2024-01-02T00:00:00Z"), None, None)
+                .await
+                .unwrap();
+        }
+        let queries = [
+            f(vec![], None, None),
+            f(vec![Lane::Change], None, Some(3)),
+            f(vec![Lane::Change], Some(9), Some(2)),
+            f(vec![Lane::Look], None, None),
+            f(vec![], Some(5), None),
+            f(vec![], None, Some(100)),
+        ];
+        for q in &queries {
+            let kept = one.read(q).await.unwrap();
+            let file = Local::new(dir.path()).read(q).await.unwrap();
+            assert_eq!(kept, file, "{q:?}");
+        }
+        assert_eq!(one.head(&scope("f")).await.unwrap(), Head(11));
+        assert_eq!(
+            one.read(&f(vec![Lane::Change], Some(9), Some(2)))
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.seq)
+                .collect::<Vec<_>>(),
+            [7, 5]
+        );
+    });
+}
