@@ -60,7 +60,7 @@ impl Context {
             provider,
             actor,
             now: crate::domain::clock::now()?,
-            state: crate::adapters::state::open(&config.state, &config.dir)?,
+            state: crate::adapters::state::open(&config.state, &config.dir, options.run.timeout)?,
             lease: std::sync::Mutex::new(None),
             config,
         })

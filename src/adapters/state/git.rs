@@ -54,6 +54,16 @@ pub struct GitStore {
 
 /// Opens the store on `branch` of `remote`; `dir` is the directory of stages.yaml.
 pub fn open(remote: &str, branch: &str, dir: &Path) -> Result<Box<dyn Store>> {
+    open_with(remote, branch, dir, DEFAULT_TIMEOUT)
+}
+
+/// [`open`] with each git command bounded by `timeout` (a command's `--timeout`).
+pub fn open_with(
+    remote: &str,
+    branch: &str,
+    dir: &Path,
+    timeout: Duration,
+) -> Result<Box<dyn Store>> {
     // stages.yaml in the working directory has an empty parent: the cache goes under `.`.
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -61,10 +71,7 @@ pub fn open(remote: &str, branch: &str, dir: &Path) -> Result<Box<dyn Store>> {
         dir
     };
     Ok(Box::new(GitStore::with_timeout(
-        remote,
-        branch,
-        dir,
-        DEFAULT_TIMEOUT,
+        remote, branch, dir, timeout,
     )?))
 }
 

@@ -259,7 +259,7 @@ pub async fn run(args: &GlobalArgs, out: &Output, limit: usize) -> Result<i32> {
     let state = loaded.as_ref().map(|c| c.state.clone()).unwrap_or_default();
     // The newest `limit` records, read from the store's newest; newest first.
     let mut tail = Records {
-        store: crate::adapters::state::open(&state, &dir)?,
+        store: crate::adapters::state::open(&state, &dir, args.timeout)?,
         before: None,
         page: std::collections::VecDeque::new(),
         end: false,

@@ -15,7 +15,7 @@ use crate::ports::state::{Health, Query, Store};
 
 pub async fn run(args: &GlobalArgs, out: &Output, what: &StateCommand) -> Result<i32> {
     let config = Config::load(&crate::domain::config::find(&session::start_dir(args)?)?)?;
-    let store = crate::adapters::state::open(&config.state, &config.dir)?;
+    let store = crate::adapters::state::open(&config.state, &config.dir, args.timeout)?;
     match what {
         StateCommand::Status => status(args, out, &config.dir, store.as_ref()).await,
         StateCommand::Push => push(args, out, &config.dir, store.as_ref()).await,

@@ -6,11 +6,19 @@
 //! journal's exclusive lock while they look for the id and the scope's head and write, so the
 //! compare-and-swap holds across processes; reads hold a shared lock, so line numbers do not
 //! move under them.
+//!
+//! Costs (issue 21): a store counts the journal's lines once and then only what was appended
+//! since, so a command's reads cost the records they read from the end. An append reads from
+//! the end too: to the scope's newest change record (for a compare-and-swap), and for its id
+//! back to the first record whose own id was made more than `scan::ID_MARGIN` before it (a
+//! record cannot be written before its id is made); an id made longer ago than that (a record
+//! kept in the outbox, a retry much later) or not made by `rollout` is looked for in every line.
 
 pub mod lease;
 mod scan;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -25,6 +33,9 @@ use crate::ports::state::{
 /// The journal and leases of the checkout at `dir`.
 pub struct Local {
     dir: PathBuf,
+    /// What has been counted of the journal: a command's later reads and appends count only
+    /// the lines appended since (scan::Count).
+    count: Mutex<scan::Count>,
 }
 
 impl Local {
@@ -32,7 +43,17 @@ impl Local {
     pub fn new(dir: &Path) -> Local {
         Local {
             dir: dir.to_path_buf(),
+            count: Mutex::new(scan::Count::default()),
         }
+    }
+
+    /// Lines in the journal now; the caller holds its lock.
+    fn lines(&self) -> Result<u64> {
+        let mut count = self
+            .count
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        count.lines(&self.journal())
     }
 
     fn journal(&self) -> PathBuf {
@@ -71,7 +92,10 @@ impl Store for Local {
         // Records without an id of their own (watch looks, checklist runs) are written as they
         // come: two identical looks are two looks here (entry.rs).
         let id = Some(entry.id.as_str()).filter(|i| !i.starts_with(entry::DERIVED));
-        let found = scan::forward(locked.path(), id, entry.scope.as_ref())?;
+        let lines = self.lines()?;
+        // The scope's head only matters to a compare-and-swap.
+        let scope = entry.scope.as_ref().filter(|_| after.is_some());
+        let found = scan::newest(locked.path(), lines, id, scope)?;
         if let Some(stored) = found.record {
             locked.unlock()?;
             return Ok(Appended::Stored(stored));
@@ -93,7 +117,7 @@ impl Store for Local {
         locked.write(&entry.body)?;
         locked.unlock()?;
         Ok(Appended::Stored(Stored {
-            seq: found.lines + 1,
+            seq: self.lines()?,
             at: scan::time_of(&entry.body),
             entry: entry.clone(),
         }))
@@ -101,7 +125,12 @@ impl Store for Local {
 
     async fn read(&self, query: &Query) -> Result<Vec<Stored>> {
         let _lock = scan::shared(&self.journal())?;
-        scan::backward(&self.journal(), query)
+        let mut count = self
+            .count
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let lines = count.lines(&self.journal())?;
+        scan::backward(&self.journal(), lines, &mut count.seen, query)
     }
 
     async fn find(&self, id: &str) -> Result<Option<Stored>> {

@@ -274,3 +274,266 @@ fn a_journal_that_cannot_be_written_is_a_clear_error_naming_it() {
         );
     });
 }
+
+/// An id as `rollout` makes them (app::intent), made `ago` before now.
+fn made_ago(ago: std::time::Duration, n: u32) -> String {
+    let nanos = (std::time::SystemTime::now() - ago)
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}-4242-{n}")
+}
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+#[test]
+fn a_retry_with_the_same_id_after_other_records_answers_the_stored_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Local::new(dir.path());
+    let fresh = made_ago(std::time::Duration::ZERO, 1);
+    block(async {
+        // Older records with ids of their own, then this one, then others' records.
+        for n in 0..3 {
+            let id = made_ago(HOUR * 24, n);
+            store
+                .append(&change("g", &id, "2024-01-01T00:00:00Z"), None, None)
+                .await
+                .unwrap();
+        }
+        let first = stored(
+            store
+                .append(&change("f", &fresh, "2024-01-02T00:00:00Z"), None, None)
+                .await
+                .unwrap(),
+        );
+        for n in 10..13 {
+            let id = made_ago(std::time::Duration::ZERO, n);
+            store
+                .append(&change("g", &id, "2024-01-03T00:00:00Z"), None, None)
+                .await
+                .unwrap();
+            store
+                .append(
+                    &look("g", &format!("2024-01-03T00:00:0{}Z", n - 10)),
+                    None,
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        // Another process retries (a store of its own, nothing counted yet), then this one.
+        let other = Local::new(dir.path());
+        for s in [&other, &store] {
+            let again = s
+                .append(
+                    &change("f", &fresh, "2024-01-02T00:00:00Z"),
+                    Some(Head(0)),
+                    None,
+                )
+                .await;
+            assert_eq!(stored(again.unwrap()), first);
+        }
+        assert_eq!(first.seq, 4);
+        assert_eq!(store.read(&Query::default()).await.unwrap().len(), 10);
+    });
+}
+
+#[test]
+fn an_id_made_long_ago_is_found_behind_records_made_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Local::new(dir.path());
+    // A kill's record kept in the outbox for a day reaches the journal after records whose ids
+    // were made before it, then is pushed again.
+    let kept = made_ago(HOUR * 24, 1);
+    block(async {
+        let first = stored(
+            store
+                .append(&change("f", &kept, "2024-01-02T00:00:00Z"), None, None)
+                .await
+                .unwrap(),
+        );
+        for n in 0..3 {
+            let id = made_ago(HOUR * 48, n);
+            store
+                .append(&change("g", &id, "2024-01-01T00:00:00Z"), None, None)
+                .await
+                .unwrap();
+        }
+        let again = Local::new(dir.path())
+            .append(&change("f", &kept, "2024-01-02T00:00:00Z"), None, None)
+            .await;
+        assert_eq!(stored(again.unwrap()), first);
+        assert_eq!(store.read(&Query::default()).await.unwrap().len(), 4);
+    });
+}
+
+#[test]
+fn an_appends_look_for_a_new_id_stops_at_the_first_record_made_well_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::adapters::journal::path(dir.path());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let new = made_ago(std::time::Duration::ZERO, 8);
+    let line = |id: &str| {
+        serde_json::to_string(&change("f", id, "2024-01-01T00:00:00Z").body).unwrap() + "\n"
+    };
+    // The new id's record placed (as no writer could) before a record made a day before it,
+    // then records made within the margin: the look reads back to the old one and no further.
+    let mut text = line(&new) + &line(&made_ago(HOUR * 24, 1));
+    for n in 0..3 {
+        text += &line(&made_ago(std::time::Duration::from_secs(300), n));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let id = format!("{new}/intent");
+    let found = super::scan::newest(&path, 5, Some(&id), None).unwrap();
+    assert_eq!(found.record, None);
+    // Records made up to the margin before the id do not stop it: it is found behind them.
+    let recent = made_ago(std::time::Duration::from_secs(60), 9);
+    let mut text = line(&recent);
+    for n in 0..3 {
+        text += &line(&made_ago(std::time::Duration::from_secs(500), n));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let id = format!("{recent}/intent");
+    let found = super::scan::newest(&path, 4, Some(&id), None).unwrap();
+    assert_eq!(found.record.map(|s| s.seq), Some(1));
+}
+
+#[test]
+fn the_head_is_found_behind_other_scopes_records_and_a_stale_one_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Local::new(dir.path());
+    block(async {
+        let won = stored(
+            store
+                .append(
+                    &change("f", "a", "2024-01-01T00:00:00Z"),
+                    Some(Head(0)),
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        for n in 0..50 {
+            let e = change("g", &format!("g{n}"), "2024-01-01T00:00:00Z");
+            store.append(&e, None, None).await.unwrap();
+            store
+                .append(&look("f", &format!("2024-01-01T00:{n:02}:00Z")), None, None)
+                .await
+                .unwrap();
+        }
+        let fresh = Local::new(dir.path());
+        assert_eq!(fresh.head(&scope("f")).await.unwrap(), Head(won.seq));
+        let lost = fresh
+            .append(
+                &change("f", "b", "2024-01-01T00:00:00Z"),
+                Some(Head(0)),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(lost, Appended::Conflict(won.clone()));
+        let next = stored(
+            fresh
+                .append(
+                    &change("f", "c", "2024-01-01T00:00:00Z"),
+                    Some(Head(1)),
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        assert_eq!(next.seq, 102);
+        assert_eq!(store.head(&scope("f")).await.unwrap(), Head(102));
+    });
+}
+
+#[test]
+fn lines_appended_by_another_writer_or_a_journal_cut_short_keep_numbers_true() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (Local::new(dir.path()), Local::new(dir.path()));
+    let seqs = |s: &Local| {
+        block(s.read(&Query::default()))
+            .unwrap()
+            .iter()
+            .map(|s| s.seq)
+            .collect::<Vec<_>>()
+    };
+    block(async {
+        one.append(&look("f", "2024-01-01T00:00:00Z"), None, None)
+            .await
+            .unwrap();
+    });
+    assert_eq!(seqs(&one), [1]);
+    // Another process appends two records, one after a torn line.
+    block(async {
+        two.append(&look("f", "2024-01-02T00:00:00Z"), None, None)
+            .await
+            .unwrap();
+    });
+    let path = crate::adapters::journal::path(dir.path());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("{\"torn");
+    std::fs::write(&path, &text).unwrap();
+    assert_eq!(seqs(&one), [2, 1]);
+    let s = stored(block(two.append(&look("f", "2024-01-03T00:00:00Z"), None, None)).unwrap());
+    assert_eq!(s.seq, 4);
+    assert_eq!(seqs(&one), [4, 2, 1]);
+    // Cut short to its first line (by hand): counted again.
+    let first = text.lines().next().unwrap().to_string() + "\n";
+    std::fs::write(&path, first).unwrap();
+    assert_eq!(seqs(&one), [1]);
+    let s = stored(block(one.append(&look("f", "2024-01-04T00:00:00Z"), None, None)).unwrap());
+    assert_eq!(s.seq, 2);
+}
+
+#[test]
+fn a_flags_lines_kept_from_one_read_answer_later_reads_as_the_file_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (Local::new(dir.path()), Local::new(dir.path()));
+    let f = |lanes: Vec<Lane>, before: Option<u64>, limit: Option<usize>| Query {
+        scope: Some(scope("f")),
+        lanes,
+        before,
+        limit,
+    };
+    block(async {
+        for n in 0..4 {
+            let e = change("f", &format!("a{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+            let e = change("g", &format!("b{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+        }
+        // Read back to the first line: f's lines are kept.
+        assert_eq!(one.read(&f(vec![], None, None)).await.unwrap().len(), 4);
+        for n in 4..6 {
+            let e = change("f", &format!("a{n}"), "2024-01-01T00:00:00Z");
+            two.append(&e, None, None).await.unwrap();
+            two.append(&look("f", "2024-01-02T00:00:00Z"), None, None)
+                .await
+                .unwrap();
+        }
+        let queries = [
+            f(vec![], None, None),
+            f(vec![Lane::Change], None, Some(3)),
+            f(vec![Lane::Change], Some(9), Some(2)),
+            f(vec![Lane::Look], None, None),
+            f(vec![], Some(5), None),
+            f(vec![], None, Some(100)),
+        ];
+        for q in &queries {
+            let kept = one.read(q).await.unwrap();
+            let file = Local::new(dir.path()).read(q).await.unwrap();
+            assert_eq!(kept, file, "{q:?}");
+        }
+        assert_eq!(one.head(&scope("f")).await.unwrap(), Head(11));
+        assert_eq!(
+            one.read(&f(vec![Lane::Change], Some(9), Some(2)))
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.seq)
+                .collect::<Vec<_>>(),
+            [7, 5]
+        );
+    });
+}

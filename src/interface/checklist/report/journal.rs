@@ -76,7 +76,7 @@ pub fn store(
     let settings = crate::domain::config::Config::load(&stages)
         .map(|c| c.state)
         .unwrap_or_default();
-    crate::adapters::state::open(&settings, dir)
+    crate::adapters::state::open(&settings, dir, STORE_WAIT)
 }
 
 /// How long a checklist run's end waits for the store with one record before keeping it in the
