@@ -297,7 +297,7 @@ fn racing_writers(stores: Vec<Shared>) {
 
 #[test]
 fn racing_writers_on_git_leave_one_chain_and_the_kill() {
-    racing_writers((0..3).map(|_| Shared::Git(git::bare())).collect());
+    racing_writers((0..10).map(|_| Shared::Git(git::bare())).collect());
 }
 
 #[tokio::test]

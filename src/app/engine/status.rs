@@ -128,6 +128,8 @@ async fn recorded(ctx: &Context) -> (Vec<Event>, Option<Event>) {
     }
     let open = match crate::app::record::open_intents(ctx).await {
         Ok(open) => open,
+        // Ctrl-C or SIGTERM stopped the read: the command stops (see `status`), says no more.
+        Err(e) if e.kind == crate::domain::error::Kind::Interrupted => Vec::new(),
         Err(e) => {
             ctx.log.warn(&format!(
                 "the journal is unreachable, so open intents are not known: {}",
