@@ -171,6 +171,7 @@ hint: try again after [DATE] [TIME] UTC, or stop that run; `rollout kill` never 
             "{args:?}"
         );
     }
+    checklist_advance_names_the_holder(&p);
     assert_eq!(p.changes_of("advance").len(), 1, "only the first advance");
     // `watch --once` has nothing to do while that watch acts: exit 0, naming the holder.
     let once = p
@@ -292,5 +293,28 @@ fn an_advance_slower_than_its_lease_renews_it_so_another_advance_still_waits() {
         p.changes_of("advance").len(),
         2,
         "the start and the slow advance"
+    );
+}
+
+/// A checklist's `rollout: advance` task holds the lease as `rollout advance` does: while
+/// another run holds it, the task fails naming the holder, and changes nothing.
+fn checklist_advance_names_the_holder(p: &Project) {
+    p.write(
+        "checklists/move.yaml",
+        "tasks:\n  - {name: Move, rollout: advance}\n",
+    );
+    let task = p
+        .checklist(["run", "move", "--yes"])
+        .env(LEASE_VAR, LEASE_MS)
+        .any_status()
+        .run();
+    assert_ne!(task.code, 0, "{}", task.stderr);
+    assert!(
+        pinned(&format!("{}{}", task.stdout, task.stderr)).contains(
+            "watcher on [HOST] (pid [PID]) holds the lease on cards until [DATE] [TIME] UTC"
+        ),
+        "{}\n{}",
+        task.stdout,
+        task.stderr
     );
 }

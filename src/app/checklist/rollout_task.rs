@@ -46,34 +46,57 @@ pub async fn run(cmd: &RolloutCommand, options: &Options, dir: &Path) -> Result<
         },
     };
     let ctx = Context::open(config, &opened, options.log.clone())?;
-    let over = Override::default();
-    let decision = match cmd {
-        RolloutCommand::Status => return status(&ctx).await,
-        RolloutCommand::Gate(name) => return gate(&ctx, name).await,
+    match cmd {
+        RolloutCommand::Status => status(&ctx).await,
+        RolloutCommand::Gate(name) => gate(&ctx, name).await,
         RolloutCommand::Kill(reason) if options.dry_run => {
             let killing = engine::kill(&ctx, reason.clone()).await?;
-            return Ok(lines(&apply::plan_kill(&ctx, killing)?));
+            Ok(lines(&apply::plan_kill(&ctx, killing)?))
         }
-        RolloutCommand::Kill(reason) => {
-            return Ok(lines(&apply::kill(&ctx, reason.clone()).await?));
-        }
+        // A kill never waits for a lease.
+        RolloutCommand::Kill(reason) => Ok(lines(&apply::kill(&ctx, reason.clone()).await?)),
+        // A move holds the flag's lease, as `rollout advance` does (issue 20).
         RolloutCommand::Advance(stage) => {
-            match engine::advance(&ctx, stage.as_deref(), &over).await? {
-                engine::Advance::Move(decision) => *decision,
-                engine::Advance::Already(e) => {
-                    return Ok(vec![format!(
-                        "{} is already at {}{}; nothing to do",
-                        e.flag,
-                        e.to.as_deref().unwrap_or_default(),
-                        crate::domain::config::in_environment(&e.provider, &e.environment)
-                    )]);
-                }
-            }
+            let to = Move::Advance(stage.as_deref());
+            crate::app::lease::during(&ctx, !options.dry_run, moved(&ctx, to, options)).await
         }
-        RolloutCommand::Rollback(stage) => engine::rollback(&ctx, stage.as_deref(), &over).await?,
-        RolloutCommand::Resume => engine::resume(&ctx, &over).await?,
+        RolloutCommand::Rollback(stage) => {
+            let to = Move::Rollback(stage.as_deref());
+            crate::app::lease::during(&ctx, !options.dry_run, moved(&ctx, to, options)).await
+        }
+        RolloutCommand::Resume => {
+            crate::app::lease::during(&ctx, !options.dry_run, moved(&ctx, Move::Resume, options))
+                .await
+        }
+    }
+}
+
+/// The task commands that move the flag.
+enum Move<'a> {
+    Advance(Option<&'a str>),
+    Rollback(Option<&'a str>),
+    Resume,
+}
+
+/// An advance, rollback or resume: decided, then carried out as the `rollout` command does.
+async fn moved(ctx: &Context, to: Move<'_>, options: &Options) -> Result<Vec<String>> {
+    let over = Override::default();
+    let decision = match to {
+        Move::Advance(stage) => match engine::advance(ctx, stage, &over).await? {
+            engine::Advance::Move(decision) => *decision,
+            engine::Advance::Already(e) => {
+                return Ok(vec![format!(
+                    "{} is already at {}{}; nothing to do",
+                    e.flag,
+                    e.to.as_deref().unwrap_or_default(),
+                    crate::domain::config::in_environment(&e.provider, &e.environment)
+                )]);
+            }
+        },
+        Move::Rollback(stage) => engine::rollback(ctx, stage, &over).await?,
+        Move::Resume => engine::resume(ctx, &over).await?,
     };
-    let outcome = carry_out(&ctx, options, decision).await?;
+    let outcome = carry_out(ctx, options, decision).await?;
     Ok(lines(&outcome))
 }
 
