@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 
+use crate::gates_sources::{t, verdict_rows};
 use crate::test::Project;
 
 /// A server on 127.0.0.1 that answers every request with `head` (status line and headers, no
@@ -52,22 +53,7 @@ fn rows(p: &Project, env: &[(&str, &str)]) -> Vec<(String, String, String)> {
     for (k, v) in env {
         run = run.env(k, v);
     }
-    run.run().json()["gates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["verdict"].as_str().unwrap().to_string(),
-                v["shown"].as_str().unwrap().to_string(),
-                v["why"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
-    (a.into(), b.into(), c.into())
+    verdict_rows(&run.run().json())
 }
 
 const PROM_START: &str = r#"{"status":"success","data":{"resultType":"vector","result":["#;

@@ -18,7 +18,12 @@ fn rows(p: &Project) -> Vec<(String, String, String)> {
         .rollout(["gates", "--json", "--timeout", "1s"])
         .status(1)
         .run();
-    done.json()["gates"]
+    verdict_rows(&done.json())
+}
+
+/// Each gate of a `gates --json` document as (verdict, shown, why).
+pub(crate) fn verdict_rows(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    doc["gates"]
         .as_array()
         .unwrap()
         .iter()
@@ -32,7 +37,7 @@ fn rows(p: &Project) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
+pub(crate) fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
     (a.into(), b.into(), c.into())
 }
 

@@ -88,14 +88,8 @@ fn stopped_before_the_record(server: &pg::Server, url: String) {
         std::thread::sleep(Duration::from_millis(1500));
         true
     });
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
-    let err = at_port(&String::from_utf8_lossy(&out.stderr), server);
-    // The forced advance says what it overrides, with times relative to now.
-    let (overriding, err) = err.split_once('\n').unwrap_or_default();
-    assert!(
-        overriding.starts_with("warning: overriding: internal must soak 3d first: "),
-        "{overriding}"
-    );
+    let err = overridden_then_exit_4(&out, server);
+    let err = err.as_str();
     assert!(
         err.starts_with(
             "error: the state store postgres ($TEAM_STATE_URL) at 127.0.0.1:[PORT] is unreachable: "
@@ -136,14 +130,8 @@ fn stopped_before_the_write(server: &pg::Server, url: String) {
         "ROLLOUT_TEST_PAUSE_BEFORE_WRITE_MS",
         intent_stored,
     );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
-    let err = at_port(&String::from_utf8_lossy(&out.stderr), server);
-    // The forced advance says what it overrides, with times relative to now.
-    let (overriding, err) = err.split_once('\n').unwrap_or_default();
-    assert!(
-        overriding.starts_with("warning: overriding: internal must soak 3d first: "),
-        "{overriding}"
-    );
+    let err = overridden_then_exit_4(&out, server);
+    let err = err.as_str();
     let (head, tail) = err.split_once(" is unreachable: ").unwrap_or(("", ""));
     assert_eq!(
         head,
@@ -327,4 +315,17 @@ async fn watch_once_with_postgres_down_exits_4_naming_the_store_once() {
     })
     .await
     .unwrap();
+}
+
+/// A forced advance that stopped with exit 4: its stderr (port pinned) after the first line,
+/// which says what it overrides, with times relative to now.
+fn overridden_then_exit_4(out: &std::process::Output, server: &pg::Server) -> String {
+    assert_eq!(out.status.code(), Some(4), "{}", text(out));
+    let err = at_port(&String::from_utf8_lossy(&out.stderr), server);
+    let (overriding, rest) = err.split_once('\n').unwrap_or_default();
+    assert!(
+        overriding.starts_with("warning: overriding: internal must soak 3d first: "),
+        "{overriding}"
+    );
+    rest.to_string()
 }
